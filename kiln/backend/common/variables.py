@@ -1,0 +1,328 @@
+"""The backend-neutral part of ``kiln.Variable``.
+
+Each backend subclasses :class:`KerasVariable` in its ``core`` module and
+supplies storage: ``_initialize(value)``, ``_direct_assign(value)`` and
+``_convert_to_tensor(value, dtype)``. Everything else — stateless reads and
+writes, paths, operators — is written once here.
+
+Example:
+    >>> import kiln
+    >>> v = kiln.Variable([1.0, 2.0], name="w")
+    >>> v.assign_add([1.0, 1.0]).tolist() if hasattr(v.value, "tolist") else None  # doctest: +SKIP
+    >>> v.numpy().tolist()
+    [2.0, 3.0]
+"""
+
+import numpy as np
+
+from kiln.backend.common import dtypes, global_state
+from kiln.backend.common.scopes import _stateless_scope, current_path
+
+_ops_module = None
+
+
+def _ops():
+    # Operators route through kiln.ops so Variables promote dtypes exactly like
+    # tensors; imported on first use because ops sit above the backend layer.
+    global _ops_module
+    if _ops_module is None:
+        from kiln import ops
+
+        _ops_module = ops
+    return _ops_module
+
+
+class KerasVariable:
+    """A mutable tensor-valued state: a layer weight, an optimizer slot, a counter.
+
+    Args:
+        initializer: an initial value (array-like) or a callable
+            ``initializer(shape, dtype)`` such as ``kiln.initializers.GlorotUniform()``.
+        shape: required when ``initializer`` is callable.
+        dtype: dtype name; defaults to the initial value's dtype, else ``floatx()``.
+        trainable: whether gradients are taken with respect to it.
+        autocast: whether mixed-precision layers may cast it when reading.
+        aggregation, synchronization: distribution hints, kept in the config.
+        name: the variable's name; ``path`` is the enclosing name scopes plus it.
+
+    Example:
+        >>> import kiln
+        >>> v = kiln.Variable(kiln.initializers.Zeros(), shape=(2,), name="bias")
+        >>> v.shape, v.dtype, v.path
+        ((2,), 'float32', 'bias')
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None, **kwargs):
+        kwargs.pop("layout", None)
+        if kwargs:
+            raise TypeError(f"Variable: unexpected keyword arguments {sorted(kwargs)}")
+        if name is None:
+            name = global_state.unique_name("variable")
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError(f"Variable: name must be a string without '/', received {name!r}")
+        self._name = name
+        parent = current_path()
+        self._path = f"{parent}/{name}" if parent else name
+        self._trainable = bool(trainable)
+        self._autocast = bool(autocast)
+        self._aggregation = aggregation
+        self._synchronization = synchronization
+        self._overwrite_with_gradient = False
+        self.regularizer = None
+        self.constraint = None
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    f"Variable '{name}': a callable initializer needs `shape`, received shape=None"
+                )
+            self._dtype = dtypes.standardize_dtype(dtype)
+            self._shape = tuple(int(d) for d in shape)
+            value = initializer(self._shape, dtype=self._dtype)
+        else:
+            if dtype is None:
+                dtype = _infer_dtype(initializer)
+            self._dtype = dtypes.standardize_dtype(dtype)
+            value = initializer
+        value = self._convert_to_tensor(value, dtype=self._dtype)
+        value_shape = tuple(value.shape)
+        if shape is not None and tuple(shape) != value_shape:
+            raise ValueError(
+                f"Variable '{name}': initial value has shape {value_shape}, expected {tuple(shape)}"
+            )
+        self._shape = value_shape
+        self._initialize(value)
+
+    # -- storage hooks a backend implements -------------------------------------------
+    def _initialize(self, value):
+        raise NotImplementedError
+
+    def _direct_assign(self, value):
+        raise NotImplementedError
+
+    def _convert_to_tensor(self, value, dtype=None):
+        raise NotImplementedError
+
+    # -- reading ----------------------------------------------------------------------
+    @property
+    def value(self):
+        """The current value (the scope's value inside a :class:`StatelessScope`)."""
+        scope = _stateless_scope.get()
+        if scope is not None:
+            mapped = scope.get_current_value(self)
+            if mapped is not None:
+                return mapped
+        return self._value
+
+    def numpy(self):
+        """Return the value as a NumPy array."""
+        from kiln.backend import current
+
+        return current.core.convert_to_numpy(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        array = np.asarray(self.numpy())
+        return array if dtype is None else array.astype(dtype)
+
+    # -- writing ----------------------------------------------------------------------
+    def assign(self, value):
+        """Set the variable to ``value`` (same shape); returns the new value."""
+        value = self._convert_to_tensor(value, dtype=self._dtype)
+        if tuple(value.shape) != self._shape:
+            raise ValueError(
+                f"Variable '{self.path}': cannot assign a value of shape {tuple(value.shape)} "
+                f"to a variable of shape {self._shape}"
+            )
+        scope = _stateless_scope.get()
+        if scope is not None:
+            scope.add_update(self, value)
+        else:
+            self._direct_assign(value)
+        return value
+
+    def assign_add(self, value):
+        """Add ``value`` to the variable in place; returns the new value."""
+        return self.assign(_ops().add(self.value, value))
+
+    def assign_sub(self, value):
+        """Subtract ``value`` from the variable in place; returns the new value."""
+        return self.assign(_ops().subtract(self.value, value))
+
+    # -- attributes -------------------------------------------------------------------
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def path(self):
+        """Name scopes at creation plus the name, e.g. ``"sequential/dense/kernel"``."""
+        return self._path
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        self._on_trainable_change()
+
+    def _on_trainable_change(self):
+        pass
+
+    @property
+    def autocast(self):
+        return self._autocast
+
+    @property
+    def aggregation(self):
+        return self._aggregation
+
+    @property
+    def synchronization(self):
+        return self._synchronization
+
+    @property
+    def overwrite_with_gradient(self):
+        """If True, the optimizer replaces the value with the gradient instead of updating it."""
+        return self._overwrite_with_gradient
+
+    @overwrite_with_gradient.setter
+    def overwrite_with_gradient(self, value):
+        self._overwrite_with_gradient = bool(value)
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
+                f"value={self.numpy()!r}>")
+
+    def __hash__(self):
+        return id(self)
+
+    def __len__(self):
+        return self._shape[0]
+
+    def __bool__(self):
+        raise TypeError("A Variable's truth value is ambiguous; compare its value explicitly")
+
+    def __int__(self):
+        return int(self.numpy())
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __getitem__(self, key):
+        return _ops().get_item(self.value, key)
+
+    # -- operators (through kiln.ops, so promotion matches every other op) ------------
+    def __neg__(self):
+        return _ops().negative(self.value)
+
+    def __pos__(self):
+        return self.value
+
+    def __abs__(self):
+        return _ops().abs(self.value)
+
+    def __invert__(self):
+        return _ops().logical_not(self.value)
+
+    def __add__(self, other):
+        return _ops().add(self.value, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self.value)
+
+    def __sub__(self, other):
+        return _ops().subtract(self.value, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self.value)
+
+    def __mul__(self, other):
+        return _ops().multiply(self.value, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self.value)
+
+    def __truediv__(self, other):
+        return _ops().true_divide(self.value, other)
+
+    def __rtruediv__(self, other):
+        return _ops().true_divide(other, self.value)
+
+    def __floordiv__(self, other):
+        return _ops().floor_divide(self.value, other)
+
+    def __rfloordiv__(self, other):
+        return _ops().floor_divide(other, self.value)
+
+    def __mod__(self, other):
+        return _ops().mod(self.value, other)
+
+    def __rmod__(self, other):
+        return _ops().mod(other, self.value)
+
+    def __pow__(self, other):
+        return _ops().power(self.value, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self.value)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self.value, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self.value)
+
+    def __eq__(self, other):
+        return _ops().equal(self.value, other)
+
+    def __ne__(self, other):
+        return _ops().not_equal(self.value, other)
+
+    def __lt__(self, other):
+        return _ops().less(self.value, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self.value, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self.value, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self.value, other)
+
+    def __and__(self, other):
+        return _ops().logical_and(self.value, other)
+
+    def __or__(self, other):
+        return _ops().logical_or(self.value, other)
+
+
+def _infer_dtype(value):
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return dtypes.standardize_dtype(dtype)
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int32"
+    if isinstance(value, (list, tuple)):
+        array = np.asarray(value)
+        if array.dtype.kind in "iu":
+            return "int32"
+        if array.dtype.kind == "b":
+            return "bool"
+    return None

@@ -1,0 +1,94 @@
+"""The backend interface: the modules and functions every backend package provides.
+
+Each backend (``kiln/backend/jax``, ``torch``, ``tensorflow``, ``numpy``) is a
+package with exactly the modules named in :data:`INTERFACE`, and each module
+defines every function (or class) listed for it. Functions work on the
+backend's native tensors; argument names and defaults mirror the public op of
+the same name in ``kiln.ops`` (which forwards to them). A function a backend
+cannot support still exists: it raises ``NotImplementedError`` naming the
+function and the backend, and is listed in that backend's ``UNSUPPORTED`` set
+(``kiln/backend/<name>/__init__.py``), which ``tests/backend/test_interface.py``
+checks against real calls.
+
+Example:
+    >>> from kiln.backend import interface
+    >>> "matmul" in interface.INTERFACE["array_ops"]
+    True
+"""
+
+INTERFACE = {
+    # Tensors, variables, conversion, tracing.
+    "core": (
+        "Variable",              # class: subclass of common.variables.KerasVariable
+        "convert_to_tensor",     # (x, dtype=None, sparse=None, ragged=None)
+        "convert_to_numpy",      # (x) -> np.ndarray
+        "is_tensor",             # (x) -> bool, True for native tensors
+        "shape",                 # (x) -> tuple of ints (None for unknown dims)
+        "cast",                  # (x, dtype)
+        "stop_gradient",         # (x)
+        "cond",                  # (pred, true_fn, false_fn)
+        "compute_output_spec",   # (fn, *args, **kwargs): trace fn on KerasTensors -> KerasTensors
+        "device_scope",          # (device_name) context manager
+        "random_seed_dtype",     # () -> dtype name of seed tensors
+        "scatter",               # (indices, values, shape)
+        "slice",                 # (inputs, start_indices, shape)
+        "get_item",              # (x, key) python __getitem__ semantics
+    ),
+    # NumPy-style ops. Binary ops promote with common.dtypes.result_type.
+    "array_ops": (
+        "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod",
+        "power", "negative", "abs", "square", "sqrt", "exp", "log", "log1p", "expm1",
+        "sin", "cos", "tan", "tanh", "sinh", "cosh", "arctan", "sign", "floor", "ceil",
+        "round", "reciprocal", "maximum", "minimum", "equal", "not_equal", "less",
+        "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
+        "logical_not", "isnan", "isfinite", "isinf", "matmul", "dot", "einsum",
+        "tensordot", "outer", "reshape", "transpose", "concatenate", "stack", "split",
+        "expand_dims", "squeeze", "take", "take_along_axis", "where", "clip",
+        "broadcast_to", "tile", "repeat", "pad", "flip", "cumsum", "cumprod", "sort",
+        "argsort", "sum", "mean", "max", "min", "prod", "var", "std", "all", "any",
+        "argmax", "argmin", "count_nonzero", "zeros", "ones", "full", "arange", "eye",
+        "zeros_like", "ones_like", "full_like", "linspace", "tril", "triu", "moveaxis",
+        "swapaxes", "ravel", "size", "ndim", "copy", "array", "nan_to_num", "unstack",
+    ),
+    # Neural-network ops.
+    "nn": (
+        "relu", "relu6", "sigmoid", "softplus", "softsign", "silu", "gelu", "elu", "selu",
+        "leaky_relu", "hard_sigmoid", "hard_silu", "log_sigmoid", "softmax", "log_softmax",
+        "conv", "depthwise_conv", "max_pool", "average_pool", "one_hot", "moments",
+        "batch_normalization", "binary_crossentropy", "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+    ),
+    "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum"),
+    "linalg": ("norm", "inv", "solve", "cholesky", "det"),
+    "image": ("resize",),
+    # Random ops take ``seed``: a backend int tensor of shape (2,) drawn by
+    # kiln.random.draw_seed, never None.
+    "random": ("normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle",
+               "categorical"),
+    "rnn": ("rnn",),
+    # Training support used by kiln.trainers (see docs/ARCHITECTURE.md).
+    "trainer": (
+        "make_train_function",    # (model) -> fn(batch) -> logs dict of scalars
+        "make_test_function",     # (model) -> fn(batch) -> logs dict of scalars
+        "make_predict_function",  # (model) -> fn(batch) -> outputs (native tensors)
+        "to_backend_batch",       # (numpy-nested batch) -> native-tensor-nested batch
+        "sync_state",             # (model) -> write any step-held state back into Variables
+    ),
+    "optimizer": ("fused_apply",),  # (optimizer, grads, variables) -> bool: True if applied
+    "layer": ("BackendLayer",),   # class mixed into kiln.layers.Layer (torch: nn.Module)
+    "distribution": ("list_devices",),
+    "export": ("export_model",),
+}
+
+
+def unsupported_error(backend_name, function_name):
+    """Build the NotImplementedError a backend raises for a function it lacks.
+
+    Example:
+        >>> str(unsupported_error("numpy", "trainer.make_train_function"))[:36]
+        'trainer.make_train_function is not '
+    """
+    return NotImplementedError(
+        f"{function_name} is not supported by the {backend_name} backend. "
+        "Choose another backend with the KILN_BACKEND environment variable."
+    )

@@ -1,0 +1,189 @@
+"""``Operation``: the base of everything that can be a node of a functional graph.
+
+Ops (``kiln.ops.add``...) and layers are Operations. Called on real tensors an
+Operation runs ``call``; called on KerasTensors it runs
+``compute_output_spec`` and records a :class:`~kiln.ops.node.Node`.
+
+The :func:`op` decorator turns a plain function into a public op: it gives
+it an Operation class (for functional graphs and saving), a declared symbolic
+rule, and an eager fast path that only looks at the arguments' types.
+
+Example:
+    >>> import kiln
+    >>> class Double(kiln.Operation):
+    ...     def call(self, x):
+    ...         return x * 2
+    ...     def compute_output_spec(self, x):
+    ...         return kiln.KerasTensor(x.shape, x.dtype)
+    >>> Double()(kiln.KerasTensor((None, 2))).shape
+    (None, 2)
+"""
+
+import functools
+
+from kiln import tree
+from kiln.backend.common import global_state
+from kiln.backend.common.keras_tensor import KerasTensor
+
+# (serialization module, class name) -> Operation subclass, for loading graphs.
+OPERATION_REGISTRY = {}
+
+
+def any_symbolic_tensors(args=(), kwargs=None):
+    """True if any leaf of ``args``/``kwargs`` is a KerasTensor.
+
+    Example:
+        >>> any_symbolic_tensors((1, [KerasTensor((2,))]))
+        True
+    """
+    for leaf in tree.flatten((args, kwargs or {})):
+        if isinstance(leaf, KerasTensor):
+            return True
+    return False
+
+
+class Operation:
+    """A computation that can be called eagerly or symbolically.
+
+    Subclasses implement ``call`` and usually ``compute_output_spec``; without
+    the latter Kiln traces ``call`` on placeholders with the backend.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.add.operation_class().name.startswith("add")
+        True
+    """
+
+    def __init__(self, name=None):
+        if name is None:
+            name = global_state.unique_name(global_state.to_snake_case(type(self).__name__))
+        elif not isinstance(name, str) or "/" in name:
+            raise ValueError(f"{type(self).__name__}: name must be a string without '/', got {name!r}")
+        self.name = name
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+
+    def __call__(self, *args, **kwargs):
+        if any_symbolic_tensors(args, kwargs):
+            return self.symbolic_call(*args, **kwargs)
+        return self.call(*args, **kwargs)
+
+    def symbolic_call(self, *args, **kwargs):
+        """Infer the outputs of a call on KerasTensors and record the graph node."""
+        from kiln.ops.node import Node
+
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        return outputs
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Return KerasTensors describing the outputs; the default traces ``call``."""
+        from kiln.backend import current
+
+        return current.core.compute_output_spec(self.call, *args, **kwargs)
+
+    def get_config(self):
+        """Return the constructor arguments as a JSON-friendly dict."""
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """Create an instance from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    # Functional-graph introspection, as in Keras.
+    @property
+    def input(self):
+        return self._single_or_list(self._inbound_nodes[0].input_tensors) if self._inbound_nodes else None
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"{type(self).__name__} '{self.name}' has never been called, so it has no output")
+        return self._single_or_list(self._inbound_nodes[0].outputs)
+
+    @staticmethod
+    def _single_or_list(tensors):
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+def _camel_case(name):
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+class _FunctionOperation(Operation):
+    """An Operation whose eager computation is a plain function (made by :func:`op`)."""
+
+    _function = None
+    _spec = None
+
+    def call(self, *args, **kwargs):
+        return type(self)._function(*args, **kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        spec = type(self)._spec
+        if spec is None:
+            return super().compute_output_spec(*args, **kwargs)
+        return spec(*args, **kwargs)
+
+
+def _has_symbolic(values):
+    for value in values:
+        if isinstance(value, KerasTensor):
+            return True
+        if type(value) in (list, tuple):
+            for item in value:
+                if isinstance(item, KerasTensor):
+                    return True
+    return False
+
+
+def op(spec=None, *, class_name=None, module="numpy"):
+    """Declare a public op from its eager function and its symbolic rule.
+
+    Args:
+        spec: ``spec(*args, **kwargs) -> KerasTensor(s)`` computing the output
+            shape and dtype from the arguments (KerasTensors or constants). None
+            falls back to tracing the function with the backend.
+        class_name: the Operation class name (default: CamelCase of the function
+            name, e.g. ``not_equal`` -> ``NotEqual``).
+        module: ``"numpy"``, ``"nn"``, ``"math"``, ``"core"``, ``"linalg"``...;
+            saved graphs name the op ``keras.src.ops.<module>.<ClassName>``.
+
+    The eager path checks only the arguments' types (and one level of lists),
+    then calls the function: no tree flattening per call.
+
+    Example:
+        >>> import kiln
+        >>> from kiln.ops.operation import op
+        >>> @op(lambda x: kiln.KerasTensor(x.shape, x.dtype))
+        ... def twice(x):
+        ...     "Multiply by two."
+        ...     return kiln.ops.multiply(x, 2)
+        >>> twice(kiln.KerasTensor((None, 3))).shape
+        (None, 3)
+    """
+
+    def decorate(function):
+        name = class_name or _camel_case(function.__name__)
+        op_class = type(name, (_FunctionOperation,), {
+            "_function": staticmethod(function),
+            "_spec": staticmethod(spec) if spec is not None else None,
+            "__module__": f"kiln.ops.{module}",
+            "__doc__": f"The Operation behind ``kiln.ops.{function.__name__}``.",
+        })
+        OPERATION_REGISTRY[(f"keras.src.ops.{module}", name)] = op_class
+
+        @functools.wraps(function)
+        def public(*args, **kwargs):
+            if _has_symbolic(args) or (kwargs and _has_symbolic(kwargs.values())):
+                return op_class()(*args, **kwargs)
+            return function(*args, **kwargs)
+
+        public.operation_class = op_class
+        return public
+
+    return decorate
