@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Run the whole test suite once per backend, each in its own process (the backend
+# is fixed when kiln is imported, so one process cannot test two backends).
+# Goes on after a failing backend, prints a per-backend summary, then one plain
+# line "N passed, N failed" summed over all backends; exits non-zero if any
+# backend failed. Extra arguments are passed to pytest.
+#
+#   scripts/test_all_backends.sh                 # all four backends
+#   BACKENDS="jax numpy" scripts/test_all_backends.sh -x tests/saving
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+[ -x "$PYTHON" ] || PYTHON=python3
+BACKENDS="${BACKENDS:-jax torch tensorflow numpy}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+
+total_passed=0
+total_failed=0
+any_failed=0
+summary=()
+logdir="$(mktemp -d)"
+trap 'rm -rf "$logdir"' EXIT
+
+# Pull "<n> <word>" out of pytest's last summary line, e.g. "3 failed, 10 passed in 1s".
+count_of() {  # $1 = word, $2 = summary line
+    local n
+    n=$(printf '%s\n' "$2" | grep -oE "[0-9]+ $1" | head -n1 | grep -oE '^[0-9]+')
+    echo "${n:-0}"
+}
+
+for backend in $BACKENDS; do
+    module="$backend"   # the framework a backend needs has the same import name
+    if ! "$PYTHON" -c "import $module" >/dev/null 2>&1; then
+        summary+=("$(printf '%-11s skipped (%s is not installed)' "$backend" "$module")")
+        continue
+    fi
+    echo "================ KILN_BACKEND=$backend ================"
+    log="$logdir/$backend.log"
+    KILN_BACKEND="$backend" "$PYTHON" -m pytest -q -p no:cacheprovider "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped|deselected)|no tests ran' "$log" | tail -n1)
+    passed=$(count_of passed "$line")
+    failed=$(( $(count_of failed "$line") + $(count_of error "$line") + $(count_of errors "$line") ))
+    skipped=$(count_of skipped "$line")
+    # rc 5 = no tests collected: not a failure. Any other non-zero rc is, even when
+    # pytest printed no count (a crash or an import error at collection).
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+        any_failed=1
+        [ "$failed" -eq 0 ] && failed=1
+        status="FAILED (pytest exit $rc)"
+    else
+        status="ok"
+    fi
+    total_passed=$(( total_passed + passed ))
+    total_failed=$(( total_failed + failed ))
+    summary+=("$(printf '%-11s %-24s %5d passed, %4d failed, %4d skipped' "$backend" "$status" "$passed" "$failed" "$skipped")")
+done
+
+echo
+echo "================ summary per backend ================"
+for s in "${summary[@]}"; do echo "$s"; done
+echo "$total_passed passed, $total_failed failed"
+exit "$any_failed"
