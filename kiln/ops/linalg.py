@@ -99,9 +99,7 @@ def cholesky(x, upper=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.cholesky([[4.0, 0.0], [0.0, 9.0]])).tolist()
         [[2.0, 0.0], [0.0, 3.0]]
     """
-    if upper:
-        return _linalg.cholesky(x, upper=upper)
-    return _linalg.cholesky(x)
+    return _linalg.cholesky(x, upper=upper)
 
 
 def _det_spec(x):

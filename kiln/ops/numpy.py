@@ -30,17 +30,23 @@ def _dtype(x):
     return dtypes.result_type(rules.dtype_of(x))
 
 
-def _binary_spec(x1, x2):
-    return rules.elementwise_spec(x1, x2)
+def _binary_spec(name):
+    def spec(x1, x2):
+        return rules.elementwise_spec(x1, x2, op_name=name)
+    return spec
 
 
-def _float_binary_spec(x1, x2):
-    return rules.elementwise_spec(
-        x1, x2, dtype=dtypes.float_result_type(rules.dtype_of(x1), rules.dtype_of(x2)))
+def _float_binary_spec(name):
+    def spec(x1, x2):
+        return rules.elementwise_spec(
+            x1, x2, dtype=dtypes.float_result_type(rules.dtype_of(x1), rules.dtype_of(x2)), op_name=name)
+    return spec
 
 
-def _bool_binary_spec(x1, x2):
-    return rules.elementwise_spec(x1, x2, dtype="bool")
+def _bool_binary_spec(name):
+    def spec(x1, x2):
+        return rules.elementwise_spec(x1, x2, dtype="bool", op_name=name)
+    return spec
 
 
 def _same_spec(x, *args, **kwargs):
@@ -94,7 +100,7 @@ def _static_int(value):
 
 
 # -- element-wise arithmetic ------------------------------------------------------------
-@op(_binary_spec)
+@op(_binary_spec("add"))
 def add(x1, x2):
     """Add two tensors element-wise, with broadcasting and dtype promotion.
 
@@ -106,7 +112,7 @@ def add(x1, x2):
     return _array_ops.add(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("subtract"))
 def subtract(x1, x2):
     """Subtract ``x2`` from ``x1`` element-wise.
 
@@ -118,7 +124,7 @@ def subtract(x1, x2):
     return _array_ops.subtract(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("multiply"))
 def multiply(x1, x2):
     """Multiply two tensors element-wise.
 
@@ -130,7 +136,7 @@ def multiply(x1, x2):
     return _array_ops.multiply(x1, x2)
 
 
-@op(_float_binary_spec)
+@op(_float_binary_spec("divide"))
 def divide(x1, x2):
     """Divide element-wise; integer inputs give a float result.
 
@@ -142,7 +148,7 @@ def divide(x1, x2):
     return _array_ops.divide(x1, x2)
 
 
-@op(_float_binary_spec)
+@op(_float_binary_spec("true_divide"))
 def true_divide(x1, x2):
     """Same as :func:`divide`: true (float) division.
 
@@ -154,7 +160,7 @@ def true_divide(x1, x2):
     return _array_ops.true_divide(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("floor_divide"))
 def floor_divide(x1, x2):
     """Divide and round toward minus infinity.
 
@@ -166,7 +172,7 @@ def floor_divide(x1, x2):
     return _array_ops.floor_divide(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("mod"))
 def mod(x1, x2):
     """Remainder of floor division; it has the sign of the divisor.
 
@@ -178,7 +184,7 @@ def mod(x1, x2):
     return _array_ops.mod(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("power"))
 def power(x1, x2):
     """Raise ``x1`` to the power ``x2`` element-wise.
 
@@ -190,7 +196,7 @@ def power(x1, x2):
     return _array_ops.power(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("maximum"))
 def maximum(x1, x2):
     """Element-wise larger of two tensors.
 
@@ -202,7 +208,7 @@ def maximum(x1, x2):
     return _array_ops.maximum(x1, x2)
 
 
-@op(_binary_spec)
+@op(_binary_spec("minimum"))
 def minimum(x1, x2):
     """Element-wise smaller of two tensors.
 
@@ -215,7 +221,7 @@ def minimum(x1, x2):
 
 
 # -- comparisons and logic ----------------------------------------------------------------
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("equal"))
 def equal(x1, x2):
     """Element-wise ``x1 == x2`` (a bool tensor).
 
@@ -227,7 +233,7 @@ def equal(x1, x2):
     return _array_ops.equal(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("not_equal"))
 def not_equal(x1, x2):
     """Element-wise ``x1 != x2``.
 
@@ -239,7 +245,7 @@ def not_equal(x1, x2):
     return _array_ops.not_equal(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("less"))
 def less(x1, x2):
     """Element-wise ``x1 < x2``.
 
@@ -251,7 +257,7 @@ def less(x1, x2):
     return _array_ops.less(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("less_equal"))
 def less_equal(x1, x2):
     """Element-wise ``x1 <= x2``.
 
@@ -263,7 +269,7 @@ def less_equal(x1, x2):
     return _array_ops.less_equal(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("greater"))
 def greater(x1, x2):
     """Element-wise ``x1 > x2``.
 
@@ -275,7 +281,7 @@ def greater(x1, x2):
     return _array_ops.greater(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("greater_equal"))
 def greater_equal(x1, x2):
     """Element-wise ``x1 >= x2``.
 
@@ -287,7 +293,7 @@ def greater_equal(x1, x2):
     return _array_ops.greater_equal(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("logical_and"))
 def logical_and(x1, x2):
     """Element-wise logical AND of the truth values.
 
@@ -299,7 +305,7 @@ def logical_and(x1, x2):
     return _array_ops.logical_and(x1, x2)
 
 
-@op(_bool_binary_spec)
+@op(_bool_binary_spec("logical_or"))
 def logical_or(x1, x2):
     """Element-wise logical OR of the truth values.
 

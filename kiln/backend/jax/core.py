@@ -403,10 +403,40 @@ def promote(*xs):
     return [convert_to_tensor(x, dtype) for x in xs]
 
 
+_PAIR_CACHE = {}
+
+
+def _pair_dtype(a, b):
+    """Cached ``result_type`` for two promotion items, as a native dtype."""
+    key = (a, b)
+    found = _PAIR_CACHE.get(key)
+    if found is None:
+        found = native_dtype(dtypes.result_type(a, b))
+        if len(_PAIR_CACHE) < 4096:
+            _PAIR_CACHE[key] = found
+    return found
+
+
 def promote2(x1, x2):
-    """Fast two-argument :func:`promote`."""
-    if isinstance(x1, _ArrayType) and isinstance(x2, _ArrayType) and x1.dtype == x2.dtype:
-        return x1, x2
+    """Fast two-argument :func:`promote`.
+
+    A Python scalar next to a tensor is left as is (JAX treats it as weak, so
+    it adopts the tensor's promoted dtype) to avoid a device transfer.
+    """
+    t1, t2 = type(x1), type(x2)
+    if isinstance(x1, _ArrayType):
+        if isinstance(x2, _ArrayType):
+            if x1.dtype == x2.dtype:
+                return x1, x2
+            dtype = _pair_dtype(x1.dtype, x2.dtype)
+            return (x1 if x1.dtype == dtype else x1.astype(dtype),
+                    x2 if x2.dtype == dtype else x2.astype(dtype))
+        if t2 in _SCALAR_TYPES:
+            dtype = _pair_dtype(x1.dtype, t2)
+            return (x1 if x1.dtype == dtype else x1.astype(dtype)), x2
+    elif t1 in _SCALAR_TYPES and isinstance(x2, _ArrayType):
+        dtype = _pair_dtype(t1, x2.dtype)
+        return x1, (x2 if x2.dtype == dtype else x2.astype(dtype))
     dtype = dtypes.result_type(promotion_item(x1), promotion_item(x2))
     return convert_to_tensor(x1, dtype), convert_to_tensor(x2, dtype)
 

@@ -478,8 +478,8 @@ def get_item(x, key):
     """``x[key]`` with Python/NumPy indexing semantics.
 
     Example:
-        >>> get_item(np.arange(6).reshape(2, 3), (1, slice(None, 2))).tolist()
-        [3, 4]
+        >>> get_item(np.arange(6).reshape(2, 3), (1, [0, 2])).tolist()
+        [3, 5]
     """
     x = convert_to_tensor(x)
     if type(key) is tuple:

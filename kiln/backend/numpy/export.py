@@ -1,0 +1,16 @@
+"""Model export for the numpy backend: not supported.
+
+Example:
+    >>> try:
+    ...     export_model(None, "/tmp/model")
+    ... except NotImplementedError:
+    ...     print("unsupported")
+    unsupported
+"""
+
+from kiln.backend.interface import unsupported_error
+
+
+def export_model(*args, **kwargs):
+    """Always raises NotImplementedError: use the jax, tensorflow or torch backend to export."""
+    raise unsupported_error("numpy", "export.export_model")

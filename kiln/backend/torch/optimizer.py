@@ -1,0 +1,5 @@
+"""Torch backend: fused optimizer updates (placeholder; written by the lead)."""
+
+
+def fused_apply(optimizer, grads, variables):
+    raise NotImplementedError("optimizer.fused_apply: written by the lead")

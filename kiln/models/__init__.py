@@ -1,0 +1,11 @@
+"""Models: ``Model``, ``Sequential`` and functional graphs.
+
+Example:
+    >>> import kiln
+    >>> kiln.models.Sequential is kiln.Sequential
+    True
+"""
+
+from kiln.models.model import Model
+from kiln.models.functional import Functional
+from kiln.models.sequential import Sequential

@@ -1,0 +1,136 @@
+"""``Model``: a Layer with training (``compile``/``fit``/``evaluate``/``predict``) and saving.
+
+``Model(inputs, outputs)`` builds a functional model; subclass ``Model`` and
+write ``call`` for full control.
+
+Example:
+    >>> import kiln
+    >>> inputs = kiln.Input((4,))
+    >>> outputs = kiln.layers.Dense(2)(inputs)
+    >>> model = kiln.Model(inputs, outputs)
+    >>> type(model).__name__, model.output.shape
+    ('Functional', (None, 2))
+"""
+
+from kiln.layers.layer import Layer
+from kiln.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """Groups layers into an object with training and inference features.
+
+    Three ways to build one:
+    - ``Sequential([...])`` for a plain stack,
+    - ``Model(inputs=..., outputs=...)`` (functional) for any graph,
+    - subclass ``Model``, create layers in ``__init__`` and write ``call``.
+
+    Example:
+        >>> import kiln
+        >>> class TwoLayer(kiln.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = kiln.layers.Dense(8, activation="relu")
+        ...         self.out = kiln.layers.Dense(1)
+        ...     def call(self, x):
+        ...         return self.out(self.hidden(x))
+        >>> TwoLayer()(kiln.ops.ones((2, 3))).shape
+        (2, 1)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from kiln.models.functional import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: positional/inputs/outputs arguments are only valid for "
+                "functional models, Model(inputs, outputs)"
+            )
+        trainable = kwargs.pop("trainable", True)
+        name = kwargs.pop("name", None)
+        dtype = kwargs.pop("dtype", None)
+        Layer.__init__(self, trainable=trainable, name=name, dtype=dtype, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self):
+        """The model's direct sub-layers, in order."""
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """Return a sub-layer by name or by index.
+
+        Example:
+            >>> import kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1, name="out")])
+            >>> m.get_layer("out").name
+            'out'
+        """
+        if index is not None:
+            if index >= len(self.layers):
+                raise ValueError(f"get_layer: index {index} out of range; the model has {len(self.layers)} layers")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. Existing layers are: {[l.name for l in self.layers]}")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print a table of the layers with their output shapes and parameter counts.
+
+        Example:
+            >>> import kiln
+            >>> kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)]).summary()  # doctest: +ELLIPSIS
+            Model: "sequential..."
+            ...
+        """
+        from kiln.utils.summary_utils import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable)
+
+    # -- weights files ------------------------------------------------------------------
+    def save_weights(self, filepath, overwrite=True):
+        """Save all weights (and optimizer state) to a ``.weights.h5`` file, Keras 3 layout.
+
+        Example:
+            >>> import kiln, tempfile, os
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+            >>> m.save_weights(os.path.join(tempfile.mkdtemp(), "m.weights.h5"))
+        """
+        import os
+
+        filepath = os.fspath(filepath)
+        if not filepath.endswith(".weights.h5"):
+            raise ValueError(f"save_weights: the filename must end in `.weights.h5`, received {filepath!r}")
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        from kiln.saving.weights_h5 import save_weights_h5
+
+        self._sync_backend_state()
+        save_weights_h5(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights saved by :meth:`save_weights` (or by Keras 3) into this model.
+
+        Example:
+            >>> import kiln, tempfile, os
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+            >>> path = os.path.join(tempfile.mkdtemp(), "m.weights.h5")
+            >>> m.save_weights(path); m.load_weights(path)
+        """
+        import os
+
+        filepath = os.fspath(filepath)
+        if not filepath.endswith(".weights.h5"):
+            raise ValueError(f"load_weights: expected a `.weights.h5` file, received {filepath!r}")
+        from kiln.saving.weights_h5 import load_weights_h5
+
+        self._sync_backend_state()
+        load_weights_h5(self, filepath, skip_mismatch=skip_mismatch)
+        self._reset_backend_state()

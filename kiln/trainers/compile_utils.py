@@ -1,0 +1,197 @@
+"""The loss and metric containers behind ``compile(loss=..., metrics=...)``.
+
+They map what the user passed (strings, objects, lists per output, dicts by
+output name) onto the model's outputs, and resolve ``"accuracy"`` to the right
+accuracy for the loss.
+
+Example:
+    >>> from kiln.trainers.compile_utils import resolve_accuracy
+    >>> type(resolve_accuracy("accuracy", "sparse_categorical_crossentropy")).__name__
+    'SparseCategoricalAccuracy'
+"""
+
+from kiln import tree
+
+_ACCURACY_NAMES = ("accuracy", "acc")
+
+
+def _loss_kind(loss):
+    """'sparse', 'categorical', 'binary' or None, from a loss spec."""
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", None) or type(loss).__name__
+    name = str(name).lower().replace("_", "")
+    if "sparsecategorical" in name:
+        return "sparse"
+    if "categorical" in name:
+        return "categorical"
+    if "binary" in name:
+        return "binary"
+    return None
+
+
+def resolve_accuracy(identifier, loss=None, y_true=None, y_pred=None):
+    """Turn ``"accuracy"``/``"acc"`` into the accuracy metric matching the loss (or the shapes).
+
+    Any other identifier goes to ``kiln.metrics.get``.
+    """
+    from kiln import metrics
+
+    if not (isinstance(identifier, str) and identifier in _ACCURACY_NAMES):
+        return metrics.get(identifier)
+    kind = _loss_kind(loss) if loss is not None else None
+    if kind is None and y_pred is not None:
+        pred_shape = tuple(y_pred.shape)
+        true_shape = tuple(y_true.shape) if y_true is not None else pred_shape
+        if pred_shape and pred_shape[-1] == 1:
+            kind = "binary"
+        elif len(true_shape) < len(pred_shape) or (true_shape and true_shape[-1] == 1):
+            kind = "sparse"
+        else:
+            kind = "categorical"
+    cls = {"sparse": metrics.SparseCategoricalAccuracy, "categorical": metrics.CategoricalAccuracy,
+           "binary": metrics.BinaryAccuracy}.get(kind, metrics.Accuracy)
+    return cls(name=identifier)
+
+
+def _per_output(spec, output_names, what):
+    """Expand a compile argument to one entry per output."""
+    n = len(output_names)
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(output_names)
+        if unknown:
+            raise ValueError(f"compile({what}=...): unknown output names {sorted(unknown)}; "
+                             f"the model's outputs are {output_names}")
+        return [spec.get(name) for name in output_names]
+    if isinstance(spec, (list, tuple)) and n > 1:
+        if len(spec) != n:
+            raise ValueError(f"compile({what}=...): expected {n} entries (one per output "
+                             f"{output_names}), received {len(spec)}")
+        return list(spec)
+    if isinstance(spec, (list, tuple)) and n == 1 and what == "loss":
+        if len(spec) != 1:
+            raise ValueError(f"compile(loss=...): the model has one output, received {len(spec)} losses")
+        return list(spec)
+    return [spec] * n if what == "loss" else [spec] + [None] * (n - 1) if n > 1 else [spec]
+
+
+class CompileLoss:
+    """Sums the per-output losses (times ``loss_weights``) into the training loss."""
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self.loss_spec = loss
+        self.loss_weights_spec = loss_weights
+        self.output_names = output_names
+        self.built = False
+
+    def build(self, y_true, y_pred):
+        from kiln import losses
+
+        n = len(tree.flatten(y_pred))
+        names = self.output_names or [f"output_{i}" for i in range(n)]
+        if len(names) != n:
+            names = [f"output_{i}" for i in range(n)]
+        specs = _per_output(self.loss_spec, names, "loss")
+        self.losses = [losses.get(s) if s is not None else None for s in specs]
+        weights = self.loss_weights_spec
+        if weights is None:
+            self.weights = [1.0] * n
+        elif isinstance(weights, dict):
+            self.weights = [float(weights.get(name, 1.0)) for name in names]
+        elif isinstance(weights, (list, tuple)):
+            if len(weights) != n:
+                raise ValueError(f"compile(loss_weights=...): expected {n} weights, received {len(weights)}")
+            self.weights = [float(w) for w in weights]
+        else:
+            self.weights = [float(weights)] * n
+        self.names = names
+        self.built = True
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        from kiln import ops
+
+        if not self.built:
+            self.build(y_true, y_pred)
+        flat_pred = tree.flatten(y_pred)
+        if len(flat_pred) == 1:
+            flat_true = [y_true]
+        elif isinstance(y_true, dict):
+            flat_true = [y_true[name] for name in self.names]
+        else:
+            flat_true = tree.flatten(y_true)
+        if len(flat_true) != len(flat_pred):
+            raise ValueError(f"The model has {len(flat_pred)} outputs but {len(flat_true)} targets were given")
+        total = None
+        per_output = []
+        for loss_fn, weight, yt, yp in zip(self.losses, self.weights, flat_true, flat_pred):
+            if loss_fn is None:
+                per_output.append(None)
+                continue
+            value = loss_fn(yt, yp, sample_weight=sample_weight)
+            per_output.append(value)
+            value = value if weight == 1.0 else ops.multiply(value, weight)
+            total = value if total is None else ops.add(total, value)
+        if total is None:
+            raise ValueError("compile(): no loss applies to any output")
+        self.last_per_output = per_output
+        return total
+
+
+class CompileMetrics:
+    """Updates the compiled metrics on each batch and reports their results."""
+
+    def __init__(self, metrics, weighted_metrics=None, loss=None, output_names=None):
+        self.metrics_spec = metrics
+        self.weighted_spec = weighted_metrics
+        self.loss_spec = loss
+        self.output_names = output_names
+        self.built = False
+        self.entries = []  # (output index, metric, weighted)
+
+    def build(self, y_true, y_pred):
+        flat_pred = tree.flatten(y_pred)
+        n = len(flat_pred)
+        names = self.output_names if self.output_names and len(self.output_names) == n else \
+            [f"output_{i}" for i in range(n)]
+        losses = _per_output(self.loss_spec, names, "loss") if self.loss_spec is not None else [None] * n
+        flat_true = tree.flatten(y_true) if y_true is not None and n > 1 else [y_true]
+        for spec, weighted in ((self.metrics_spec, False), (self.weighted_spec, True)):
+            if not spec:
+                continue
+            if n == 1:
+                per_output = [spec if isinstance(spec, (list, tuple)) else [spec]]
+            elif isinstance(spec, dict):
+                per_output = [spec.get(name) for name in names]
+            elif isinstance(spec, (list, tuple)) and len(spec) == n and all(
+                    isinstance(s, (list, tuple)) or s is None for s in spec):
+                per_output = list(spec)
+            else:
+                per_output = [spec] * n
+            for i, items in enumerate(per_output):
+                if items is None:
+                    continue
+                for item in (items if isinstance(items, (list, tuple)) else [items]):
+                    yt = flat_true[i] if i < len(flat_true) else None
+                    metric = resolve_accuracy(item, losses[i], yt, flat_pred[i])
+                    if n > 1:
+                        metric.name = f"{names[i]}_{metric.name}"
+                    self.entries.append((i, metric, weighted))
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [m for _, m, _ in self.entries]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self.built:
+            self.build(y_true, y_pred)
+        flat_pred = tree.flatten(y_pred)
+        flat_true = [y_true] if len(flat_pred) == 1 else (
+            [y_true[name] for name in self.output_names] if isinstance(y_true, dict) else tree.flatten(y_true))
+        for i, metric, weighted in self.entries:
+            metric.update_state(flat_true[i], flat_pred[i], sample_weight=sample_weight if weighted else None)
+
+    def result(self):
+        return {m.name: m.result() for _, m, _ in self.entries}
+
+    def reset_state(self):
+        for _, m, _ in self.entries:
+            m.reset_state()

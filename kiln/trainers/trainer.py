@@ -1,0 +1,422 @@
+"""The training loop, written once: ``compile``, ``fit``, ``evaluate``, ``predict``.
+
+Backends supply only how to make one step (``kiln.backend.<name>.trainer``):
+``make_train_function``, ``make_test_function``, ``make_predict_function``,
+how batches become native tensors (``to_backend_batch``) and how state held
+by a compiled step is written back to the variables (``sync_state``).
+
+Example:
+    >>> import numpy as np, kiln
+    >>> model = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
+"""
+
+import numpy as np
+
+from kiln import tree
+from kiln.backend import current as _backend
+from kiln.backend.common.scopes import get_stateless_scope
+from kiln.trainers.compile_utils import CompileLoss, CompileMetrics
+from kiln.trainers.data_adapters import ArrayDataAdapter, train_validation_split, unpack_x_y_sample_weight
+
+
+def _to_float_logs(logs):
+    out = {}
+    for key, value in (logs or {}).items():
+        try:
+            out[key] = float(np.asarray(_backend.core.convert_to_numpy(value)))
+        except Exception:
+            out[key] = value
+    return out
+
+
+class Trainer:
+    """Mixin giving :class:`kiln.Model` its training API."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self.steps_per_execution = 1
+        self._run_eagerly = False
+        self._jit_compile = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._compile_config = None
+        self.train_function = None
+        self.test_function = None
+        self.predict_function = None
+
+    # -- compile --------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure training: the optimizer, the loss(es), metrics and compilation.
+
+        Example:
+            >>> import kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(3)])
+            >>> m.compile(optimizer=kiln.optimizers.Adam(1e-3),
+            ...           loss=kiln.losses.SparseCategoricalCrossentropy(from_logits=True),
+            ...           metrics=["accuracy"])
+        """
+        from kiln import metrics as metrics_module
+        from kiln import optimizers
+
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        output_names = self._output_names()
+        self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, loss, output_names)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        if jit_compile == "auto":
+            jit_compile = _backend.NAME == "jax"
+        if jit_compile and run_eagerly:
+            raise ValueError("compile(): jit_compile=True and run_eagerly=True cannot be combined")
+        self._jit_compile = bool(jit_compile)
+        self._run_eagerly = bool(run_eagerly)
+        self.steps_per_execution = steps_per_execution
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+            "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+        }
+        self.compiled = True
+        self._reset_backend_state()
+
+    @property
+    def jit_compile(self):
+        return self._jit_compile
+
+    @property
+    def run_eagerly(self):
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+        self._reset_backend_state()
+
+    def get_compile_config(self):
+        """The arguments given to ``compile``, serialized for ``config.json``."""
+        from kiln.saving.serialization_lib import serialize_kiln_object
+
+        if not self.compiled:
+            return {}
+        config = dict(self._compile_config)
+        config["optimizer"] = serialize_kiln_object(self.optimizer)
+        loss = config["loss"]
+        config["loss"] = loss if isinstance(loss, str) else serialize_kiln_object(loss)
+        return config
+
+    def _output_names(self):
+        outputs = getattr(self, "outputs", None)
+        if isinstance(outputs, list) and outputs:
+            names = []
+            for t in outputs:
+                history = getattr(t, "_keras_history", None)
+                names.append(history.operation.name if history is not None else t.name)
+            return names
+        return None
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() on model '{self.name}' before {what}()")
+
+    # -- losses and metrics -------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The training loss: compiled loss(es) plus losses added by layers (``add_loss``).
+
+        Override to customise; it is called inside every backend's train step.
+        """
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        scope = get_stateless_scope()
+        if scope is not None and scope.collect_losses:
+            extra = list(scope.losses) + self._regularization_losses()
+        else:
+            extra = self.losses
+        from kiln import ops
+
+        for value in extra:
+            value = ops.sum(value)
+            total = value if total is None else ops.add(total, ops.cast(value, total.dtype))
+        if total is None:
+            raise ValueError(
+                f"Model '{self.name}' has no loss: pass loss= to compile() or add losses with add_loss()"
+            )
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
+        """Update the loss tracker and compiled metrics with one batch; return the results."""
+        if loss is not None:
+            batch = tree.flatten(x)[0]
+            self._loss_tracker.update_state(loss, sample_weight=batch.shape[0])
+        if y is not None and self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """Current results of every metric, as a dict of scalars."""
+        logs = {}
+        if self._loss_tracker is not None:
+            logs["loss"] = self._loss_tracker.result()
+        if self._compile_metrics is not None and self._compile_metrics.built:
+            logs.update(self._compile_metrics.result())
+        return logs
+
+    @property
+    def metrics(self):
+        """The loss tracker and the compiled metrics (once built by the first batch)."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        if self._compile_metrics is not None and self._compile_metrics.built:
+            out.extend(self._compile_metrics.metrics)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def reset_metrics(self):
+        """Reset the state of every metric."""
+        for metric in self.metrics:
+            metric.reset_state()
+
+    # -- backend step state -------------------------------------------------------------
+    def _reset_backend_state(self):
+        if getattr(self, "_step_state_owner", None) is not None:
+            self._sync_backend_state()
+        self.train_function = None
+        self.test_function = None
+        self.predict_function = None
+
+    def _sync_backend_state(self):
+        if "_tracked_ids" in self.__dict__:
+            _backend.trainer.sync_state(self)
+
+    def _symbolic_build(self, batch):
+        """Build the model, optimizer and compiled losses/metrics from one real batch."""
+        x, y, _ = unpack_x_y_sample_weight(batch)
+        needs_build = (not self.built or (self._compile_metrics is not None and not self._compile_metrics.built)
+                       or (self._compile_loss is not None and not self._compile_loss.built))
+        if needs_build:
+            y_pred = self(x, training=False)
+            if self._compile_loss is not None and not self._compile_loss.built:
+                self._compile_loss.build(y, y_pred)
+            if self._compile_metrics is not None and not self._compile_metrics.built:
+                self._compile_metrics.build(y, y_pred)
+        if self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def make_train_function(self, force=False):
+        if self.train_function is None or force:
+            self.train_function = _backend.trainer.make_train_function(self)
+        return self.train_function
+
+    def make_test_function(self, force=False):
+        if self.test_function is None or force:
+            self.test_function = _backend.trainer.make_test_function(self)
+        return self.test_function
+
+    def make_predict_function(self, force=False):
+        if self.predict_function is None or force:
+            self.predict_function = _backend.trainer.make_predict_function(self)
+        return self.predict_function
+
+    # -- fit ------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` passes over the data; returns a ``History``.
+
+        Example:
+            >>> import numpy as np, kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+            >>> m.compile("adam", "mse")
+            >>> m.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0).history.keys()
+            dict_keys(['loss'])
+        """
+        from kiln.callbacks.callback_list import CallbackList
+
+        self._assert_compiled("fit")
+        if class_weight is not None:
+            raise NotImplementedError("fit(class_weight=...) is not supported yet")
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split(
+                (_as_array_tree(x), _as_array_tree(y), _as_array_tree(sample_weight)), validation_split)
+        adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
+                                   steps=steps_per_epoch)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+            val = (vx, vy, vsw)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=epochs, steps=adapter.num_batches,
+                                     batch_size=adapter.batch_size)
+        first = next(adapter.numpy_batches())
+        self._symbolic_build(_backend.trainer.to_backend_batch(first))
+        train_function = self.make_train_function()
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                logs = {}
+                for step, batch in enumerate(adapter.numpy_batches()):
+                    callback_list.on_train_batch_begin(step)
+                    logs = train_function(_backend.trainer.to_backend_batch(batch))
+                    callback_list.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+                self._sync_backend_state()
+                epoch_logs = _to_float_logs(logs)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
+                                             batch_size=validation_batch_size or adapter.batch_size,
+                                             steps=validation_steps, verbose=0, return_dict=True,
+                                             _use_cached_eval=True)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
+        finally:
+            self._sync_backend_state()
+        callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    # -- evaluate -----------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Loss and metric values over the data (a scalar, a list, or a dict).
+
+        Example:
+            >>> import numpy as np, kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1, kernel_initializer="zeros")])
+            >>> m.compile("sgd", "mse")
+            >>> m.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+            1.0
+        """
+        from kiln.callbacks.callback_list import CallbackList
+
+        self._assert_compiled("evaluate")
+        kwargs.pop("_use_cached_eval", None)
+        if kwargs:
+            raise TypeError(f"evaluate(): unexpected arguments {sorted(kwargs)}")
+        adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=False, steps=steps)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                                     epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
+                                     mode="test")
+        first = next(adapter.numpy_batches())
+        self._symbolic_build(_backend.trainer.to_backend_batch(first))
+        self._sync_backend_state()
+        test_function = self.make_test_function()
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = {}
+        for step, batch in enumerate(adapter.numpy_batches()):
+            callback_list.on_test_batch_begin(step)
+            logs = test_function(_backend.trainer.to_backend_batch(batch))
+            callback_list.on_test_batch_end(step, logs)
+        logs = _to_float_logs(logs)
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # -- predict --------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for ``x`` as NumPy arrays, computed batch by batch.
+
+        Example:
+            >>> import numpy as np, kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(3)])
+            >>> m.predict(np.zeros((5, 2)), verbose=0).shape
+            (5, 3)
+        """
+        from kiln.callbacks.callback_list import CallbackList
+
+        x, _, _ = unpack_x_y_sample_weight(x) if isinstance(x, tuple) and len(x) in (2, 3) and \
+            not isinstance(getattr(self, "_inputs_struct", None), (list, tuple)) else (x, None, None)
+        adapter = ArrayDataAdapter(x, batch_size=batch_size, shuffle=False, steps=steps)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                                     epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
+                                     mode="predict")
+        if not self.built:
+            first = next(adapter.numpy_batches())
+            self(_backend.trainer.to_backend_batch(first)[0], training=False)
+        self._sync_backend_state()
+        predict_function = self.make_predict_function()
+        callback_list.on_predict_begin()
+        outputs = []
+        for step, batch in enumerate(adapter.numpy_batches()):
+            callback_list.on_predict_batch_begin(step)
+            out = predict_function(_backend.trainer.to_backend_batch(batch)[0])
+            outputs.append(tree.map_structure(_backend.core.convert_to_numpy, out))
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+        callback_list.on_predict_end()
+        return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
+
+    # -- single batches -------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """Run one training step on one batch; returns the metric values after it."""
+        self._assert_compiled("train_on_batch")
+        batch = _backend.trainer.to_backend_batch(
+            (tree.map_structure(np.asarray, x), None if y is None else tree.map_structure(np.asarray, y),
+             None if sample_weight is None else np.asarray(sample_weight)))
+        self._symbolic_build(batch)
+        logs = _to_float_logs(self.make_train_function()(batch))
+        self._sync_backend_state()
+        return self._format_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Evaluate one batch (metrics are reset first)."""
+        self._assert_compiled("test_on_batch")
+        batch = _backend.trainer.to_backend_batch(
+            (tree.map_structure(np.asarray, x), None if y is None else tree.map_structure(np.asarray, y),
+             None if sample_weight is None else np.asarray(sample_weight)))
+        self._symbolic_build(batch)
+        self._sync_backend_state()
+        self.reset_metrics()
+        logs = _to_float_logs(self.make_test_function()(batch))
+        return self._format_logs(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch, as NumPy arrays."""
+        batch = _backend.trainer.to_backend_batch((tree.map_structure(np.asarray, x), None, None))
+        if not self.built:
+            self(batch[0], training=False)
+        self._sync_backend_state()
+        out = self.make_predict_function()(batch[0])
+        return tree.map_structure(_backend.core.convert_to_numpy, out)
+
+    def _format_logs(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+
+def _as_array_tree(x):
+    if x is None:
+        return None
+    return tree.map_structure(lambda a: None if a is None else np.asarray(a), x)
