@@ -49,6 +49,9 @@ def serialize(loss):
     """
     from kiln.saving import serialization_lib
 
+    if inspect.isfunction(loss) and ALL_OBJECTS_DICT.get(loss.__name__) is loss:
+        return {"module": "keras.losses", "class_name": "function", "config": loss.__name__,
+                "registered_name": loss.__name__}
     return serialization_lib.serialize_kiln_object(loss)
 
 
@@ -66,6 +69,10 @@ def deserialize(name, custom_objects=None):
         if found is None:
             raise ValueError(f"Unknown loss {name!r}. Valid names: {', '.join(_GETTABLE)}")
         return found
+    if isinstance(name, dict) and name.get("class_name") == "function" and \
+            isinstance(name.get("config"), str) and name["config"] in ALL_OBJECTS_DICT and \
+            not (custom_objects and name["config"] in custom_objects):
+        return ALL_OBJECTS_DICT[name["config"]]
     return serialization_lib.deserialize_kiln_object(name, custom_objects=custom_objects)
 
 
