@@ -197,7 +197,7 @@ def _get_item_spec(x, key):
             expanded.extend([_full_slice()] * (len(shape) - n_consumed))
         else:
             expanded.append(k)
-    if Ellipsis not in key:
+    if not any(k is Ellipsis for k in key):
         expanded.extend([_full_slice()] * (len(shape) - n_consumed))
     out = []
     pos = 0

@@ -793,7 +793,7 @@ def _einsum_spec(subscripts, *operands, **kwargs):
                 raise ValueError(f"einsum: index {letter!r} has sizes {old} and {dim}")
     if output is None:
         letters = sorted(k for k, c in counts.items() if c == 1)
-        output = ("..." if ellipsis_shape or any("..." in t for t in terms) else "") + "".join(letters)
+        output = ("..." if ellipsis_shape or builtins.any("..." in t for t in terms) else "") + "".join(letters)
     shape = []
     if "..." in output:
         left, right = output.split("...")
