@@ -154,13 +154,14 @@ class Layer(_backend.layer.BackendLayer, Operation):
             self._input_shape_arg = None
         self._has_training_arg, self._has_mask_arg, self._call_has_var_kwargs = _call_signature(type(self))
         self._build_overridden = type(self).build is not Layer.build
+        self._autocast_ok_dtype = None
 
     # -- tracking -------------------------------------------------------------------------
     # Bookkeeping attributes that must never be scanned for layers/variables.
     _INTERNAL_ATTRS = frozenset({
         "_layers", "_trainable_variables", "_non_trainable_variables", "_seed_generators",
         "_losses", "_tracked_ids", "_inbound_nodes", "_outbound_nodes", "_build_shapes",
-        "_input_shape_arg", "input_spec",
+        "_input_shape_arg", "input_spec", "_autocast_ok_dtype",
     })
 
     def __setattr__(self, name, value):
@@ -441,8 +442,10 @@ class Layer(_backend.layer.BackendLayer, Operation):
             training = kwargs.pop("training", None) if not self._call_has_var_kwargs else kwargs.get("training")
             if training is None and outer is not _UNSET:
                 training = outer
-        if (self.autocast and args and not symbolic and self._dtype_policy.compute_dtype != "float32"):
-            args = (self._autocast_input(args[0]),) + args[1:]
+        if self.autocast and args and not symbolic:
+            first_dtype = getattr(args[0], "dtype", None)
+            if first_dtype is not None and first_dtype is not self._autocast_ok_dtype:
+                args = (self._autocast_input(args[0]),) + args[1:]
         token = _call_training.set(training)
         try:
             if symbolic:
@@ -461,10 +464,12 @@ class Layer(_backend.layer.BackendLayer, Operation):
     def _autocast_input(self, x):
         from kiln import ops
 
-        dtype = getattr(x, "dtype", None)
-        if dtype is not None and dtypes.is_float(dtype):
-            if dtypes.standardize_dtype(dtype) != self.compute_dtype:
-                return ops.cast(x, self.compute_dtype)
+        dtype = x.dtype
+        name = dtypes.standardize_dtype(dtype)
+        if name in dtypes.FLOAT_TYPES and name != self.compute_dtype:
+            return ops.cast(x, self.compute_dtype)
+        # Remember a dtype object that needs no cast, so later calls skip this check.
+        object.__setattr__(self, "_autocast_ok_dtype", dtype)
         return x
 
     def call(self, *args, **kwargs):

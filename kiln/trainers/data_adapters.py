@@ -19,16 +19,22 @@ from kiln import tree
 
 
 def _to_array(x):
+    """NumPy view of ``x``; float64 becomes floatx() once here, as models compute in floatx."""
     if x is None:
         return None
     if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
         try:
-            return np.asarray(x.numpy())
+            x = np.asarray(x.numpy())
         except Exception:
             pass
     if hasattr(x, "to_numpy"):  # pandas
-        return x.to_numpy()
-    return np.asarray(x)
+        x = x.to_numpy()
+    x = np.asarray(x)
+    if x.dtype == np.float64:
+        from kiln import config
+
+        x = x.astype(config.floatx())
+    return x
 
 
 def _num_samples(structure, what):

@@ -1,0 +1,48 @@
+"""Utilities: seeding, the progress bar, sessions.
+
+Example:
+    >>> import kiln
+    >>> kiln.utils.set_random_seed(0)
+"""
+
+import random as _python_random
+
+import numpy as _np
+
+from kiln.backend import clear_session
+from kiln.utils.progbar import Progbar
+
+
+def set_random_seed(seed):
+    """Seed Python's, NumPy's and Kiln's global random generators.
+
+    Example:
+        >>> set_random_seed(42)
+    """
+    if not isinstance(seed, int):
+        raise ValueError(f"set_random_seed: expected an int seed, received {seed!r}")
+    _python_random.seed(seed)
+    _np.random.seed(seed)
+    from kiln.random import seed_generator
+
+    setter = getattr(seed_generator, "set_global_seed", None)
+    if setter is not None:
+        setter(seed)
+
+
+def to_categorical(x, num_classes=None):
+    """One-hot encode integer class labels as a float32 NumPy array.
+
+    Example:
+        >>> to_categorical([0, 2], 3).tolist()
+        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    x = _np.asarray(x, dtype="int64")
+    shape = x.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        x = x.reshape(shape[:-1])
+    if num_classes is None:
+        num_classes = int(x.max()) + 1
+    out = _np.zeros(x.shape + (num_classes,), dtype="float32")
+    _np.put_along_axis(out, x[..., None], 1.0, axis=-1)
+    return out
