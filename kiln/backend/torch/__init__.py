@@ -8,5 +8,7 @@ NAME = "torch"
 
 from kiln.backend.torch import core, array_ops, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,I001
 
+Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
+
 # "module.function" names that raise NotImplementedError on this backend (checked by a test).
 UNSUPPORTED = frozenset({"export.export_model"})
