@@ -34,6 +34,7 @@ from kiln.backend.numpy.core import (
 )
 
 _SMALL_INTS = frozenset(np.dtype(n) for n in ("bool", "int8", "int16", "uint8", "uint16"))
+_BOOL_ONLY = frozenset((np.dtype("bool"),))
 
 
 def _axis(axis):
@@ -69,9 +70,25 @@ def _binary(ufunc, name):
 add = _binary(np.add, "add")
 subtract = _binary(np.subtract, "subtract")
 multiply = _binary(np.multiply, "multiply")
-floor_divide = _binary(np.floor_divide, "floor_divide")
-mod = _binary(np.mod, "mod")
-power = _binary(np.power, "power")
+
+
+def _int_binary(ufunc, name):
+    # NumPy computes these on bool operands in int8; Kiln (like JAX) uses int32.
+    def op(x1, x2):
+        x1, x2 = promote(x1, x2)
+        if x1.dtype == BOOL:
+            x1, x2 = x1.astype(INT32), x2.astype(INT32)
+        return as_array(ufunc(x1, x2))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = (f"Elementwise ``{name}`` with Kiln dtype promotion (bool gives int32).\n\n"
+                  f"Example:\n    >>> {name}(np.array([4, 6]), 2).dtype.name\n    'int64'\n")
+    return op
+
+
+floor_divide = _int_binary(np.floor_divide, "floor_divide")
+mod = _int_binary(np.mod, "mod")
+power = _int_binary(np.power, "power")
 maximum = _binary(np.maximum, "maximum")
 minimum = _binary(np.minimum, "minimum")
 
@@ -291,14 +308,18 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 # ---------------------------------------------------------------------------
 # contractions
 # ---------------------------------------------------------------------------
+_INT8 = np.dtype("int8")
+
+
 def _contract_dtypes(operands):
     """Promote operands; return (compute operands, result dtype)."""
+    all_int8 = all(getattr(o, "dtype", None) == _INT8 for o in operands)
     operands = promote(*operands)
     result = operands[0].dtype
     if result in HALF_NP:
         return [o.astype(FLOAT32) for o in operands], result
-    if result == np.dtype("int8") or result == np.dtype("uint8"):
-        # Keras accumulates 8-bit integer products in int32.
+    if all_int8:
+        # As in Keras, int8 x int8 products accumulate in (and return) int32.
         return [o.astype(INT32) for o in operands], INT32
     return operands, result
 
@@ -688,36 +709,36 @@ def argsort(x, axis=-1):
     return np.argsort(x, axis=_axis(axis), kind="stable").astype(INT32)
 
 
-def _accumulate_dtype(x, dtype):
+def _accumulate_dtype(x, dtype, small_ints=_SMALL_INTS):
     if dtype is not None:
         return np_dtype(dtype)
-    if x.dtype in _SMALL_INTS:
+    if x.dtype in small_ints:
         return INT32
     return x.dtype
 
 
 def cumsum(x, axis=None, dtype=None):
-    """Cumulative sum (flattened when ``axis`` is None); small ints/bool give int32.
+    """Cumulative sum (flattened when ``axis`` is None); bool gives int32.
 
     Example:
-        >>> cumsum(np.array([1, 2, 3], dtype="int8")).dtype.name
-        'int32'
+        >>> cumsum(np.array([True, True])).tolist()
+        [1, 2]
     """
     x = convert_to_tensor(x)
-    target = _accumulate_dtype(x, dtype)
+    target = _accumulate_dtype(x, dtype, _BOOL_ONLY)
     compute = FLOAT32 if target in HALF_NP else target
     return cast(np.cumsum(x, axis=_axis(axis), dtype=compute), target)
 
 
 def cumprod(x, axis=None, dtype=None):
-    """Cumulative product (flattened when ``axis`` is None); small ints/bool give int32.
+    """Cumulative product (flattened when ``axis`` is None); bool gives int32.
 
     Example:
         >>> cumprod(np.array([1, 2, 3])).tolist()
         [1, 2, 6]
     """
     x = convert_to_tensor(x)
-    target = _accumulate_dtype(x, dtype)
+    target = _accumulate_dtype(x, dtype, _BOOL_ONLY)
     compute = FLOAT32 if target in HALF_NP else target
     return cast(np.cumprod(x, axis=_axis(axis), dtype=compute), target)
 
@@ -738,7 +759,8 @@ def sum(x, axis=None, keepdims=False):
         return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=INT32))
     if dtype in HALF_NP:
         return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=FLOAT32)).astype(dtype)
-    return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims))
+    # dtype= keeps int32/uint32 from widening to the platform integer.
+    return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype))
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
