@@ -1,0 +1,22 @@
+"""``Minimum``: Element-wise minimum of a list of inputs.
+
+Example:
+    >>> import kiln
+    >>> x = kiln.ops.convert_to_tensor([[1.0, 4.0]])
+    >>> y = kiln.ops.convert_to_tensor([[3.0, 2.0]])
+    >>> kiln.ops.convert_to_numpy(kiln.layers.Minimum()([x, y])).tolist()
+    [[1.0, 2.0]]
+"""
+
+from kiln import ops
+from kiln.layers.merging.base_merge import Merge
+
+
+class Minimum(Merge):
+    """Element-wise minimum of a list of inputs."""
+
+    def _merge_function(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = ops.minimum(out, x)
+        return out

@@ -1,0 +1,181 @@
+"""``BatchNormalization``: normalizes with batch statistics in training, moving ones at inference.
+
+Example:
+    >>> import kiln
+    >>> bn = kiln.layers.BatchNormalization()
+    >>> bn(kiln.ops.ones((4, 3)), training=True).shape
+    (4, 3)
+    >>> [v.path for v in bn.weights]
+    ['batch_normalization/gamma', 'batch_normalization/beta', 'batch_normalization/moving_mean', 'batch_normalization/moving_variance']
+"""
+
+from kiln import constraints, initializers, ops, regularizers
+from kiln.layers.input_spec import InputSpec
+from kiln.layers.layer import Layer
+from kiln.saving import serialization_lib
+
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+class BatchNormalization(Layer):
+    """Normalize the ``axis`` features: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
+
+    With ``training=True`` (and a trainable layer) ``mean``/``var`` are the
+    batch moments over every axis but ``axis``, and the moving statistics are
+    updated: ``moving = moving * momentum + batch * (1 - momentum)``. Otherwise
+    (``training`` False or None) the moving statistics are used.
+
+    Args:
+        axis: the feature axis (int).
+        momentum: momentum of the moving statistics.
+        epsilon: added to the variance.
+        center, scale: whether to learn ``beta`` / ``gamma``.
+        *_initializer, *_regularizer, *_constraint: for the weights.
+        synchronized: accepted for compatibility (single replica here).
+        renorm, renorm_clipping, renorm_momentum: batch renormalization (not supported).
+
+    Example:
+        >>> BatchNormalization().get_config()["momentum"]
+        0.99
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                 synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        if renorm:
+            raise NotImplementedError(
+                f"BatchNormalization '{self.name}': renorm=True is not supported yet"
+            )
+        if isinstance(axis, (list, tuple)):
+            if len(axis) != 1:
+                raise ValueError(
+                    f"BatchNormalization '{self.name}': axis must be an int, received axis={axis!r}"
+                )
+            axis = axis[0]
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.synchronized = synchronized
+        self.renorm = renorm
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+        self.moving_mean = None
+        self.moving_variance = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': axis={self.axis} is out of range for an input "
+                f"of shape {tuple(input_shape)}"
+            )
+        axis = self.axis % ndim
+        size = input_shape[axis]
+        if size is None:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': axis {self.axis} of the input must have a known "
+                f"size; received input_shape={tuple(input_shape)}"
+            )
+        shape = (size,)
+        if self.scale:
+            self.gamma = self.add_weight(
+                name="gamma", shape=shape, initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                trainable=True, autocast=False)
+        if self.center:
+            self.beta = self.add_weight(
+                name="beta", shape=shape, initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                trainable=True, autocast=False)
+        self.moving_mean = self.add_weight(
+            name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
+            trainable=False, autocast=False)
+        self.moving_variance = self.add_weight(
+            name="moving_variance", shape=shape, initializer=self.moving_variance_initializer,
+            trainable=False, autocast=False)
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: size})
+        self._reduction_axes = tuple(i for i in range(ndim) if i != axis)
+        self._feature_axis = axis
+        # Broadcast shape of the statistics for a masked call (features on `axis`).
+        self._broadcast_shape = tuple(size if i == axis else 1 for i in range(ndim))
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        input_dtype = ops.dtype(inputs)
+        if input_dtype in _LOW_PRECISION:
+            inputs = ops.cast(inputs, "float32")
+        if training and self.trainable:
+            mean, variance = self._moments(inputs, mask)
+            momentum = self.momentum
+            self.moving_mean.assign(ops.add(
+                ops.multiply(self.moving_mean, momentum),
+                ops.multiply(ops.cast(mean, self.moving_mean.dtype), 1.0 - momentum)))
+            self.moving_variance.assign(ops.add(
+                ops.multiply(self.moving_variance, momentum),
+                ops.multiply(ops.cast(variance, self.moving_variance.dtype), 1.0 - momentum)))
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        outputs = ops.batch_normalization(
+            inputs, mean, variance, axis=self._feature_axis, offset=self.beta, scale=self.gamma,
+            epsilon=self.epsilon)
+        if input_dtype in _LOW_PRECISION:
+            outputs = ops.cast(outputs, input_dtype)
+        return outputs
+
+    def _moments(self, inputs, mask):
+        if mask is None:
+            return ops.moments(inputs, axes=self._reduction_axes, synchronized=self.synchronized)
+        weights = ops.cast(mask, ops.dtype(inputs))
+        while len(ops.shape(weights)) < len(ops.shape(inputs)):
+            weights = ops.expand_dims(weights, -1)
+        weights = ops.broadcast_to(weights, ops.shape(inputs))
+        total = ops.maximum(ops.sum(weights, axis=self._reduction_axes), 1.0)
+        mean = ops.divide(ops.sum(ops.multiply(inputs, weights), axis=self._reduction_axes), total)
+        centered = ops.subtract(inputs, ops.reshape(mean, self._broadcast_shape))
+        variance = ops.divide(ops.sum(ops.multiply(ops.square(centered), weights),
+                                      axis=self._reduction_axes), total)
+        return mean, variance
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        s = serialization_lib.serialize_kiln_object
+        config.update({
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": s(self.beta_initializer),
+            "gamma_initializer": s(self.gamma_initializer),
+            "moving_mean_initializer": s(self.moving_mean_initializer),
+            "moving_variance_initializer": s(self.moving_variance_initializer),
+            "beta_regularizer": s(self.beta_regularizer),
+            "gamma_regularizer": s(self.gamma_regularizer),
+            "beta_constraint": s(self.beta_constraint),
+            "gamma_constraint": s(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        })
+        return config

@@ -1,0 +1,140 @@
+"""``LayerNormalization``: normalizes each sample over its feature axes.
+
+Example:
+    >>> import kiln
+    >>> ln = kiln.layers.LayerNormalization()
+    >>> ln(kiln.ops.ones((2, 5))).shape
+    (2, 5)
+"""
+
+from kiln import constraints, initializers, ops, regularizers
+from kiln.layers.layer import Layer
+from kiln.saving import serialization_lib
+
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+class LayerNormalization(Layer):
+    """``gamma * (x - mean) / sqrt(var + epsilon) + beta``, moments taken per sample over ``axis``.
+
+    Args:
+        axis: int or list of ints, the axes normalized (and the shape of gamma/beta).
+        epsilon: added to the variance.
+        center, scale: whether to learn ``beta`` / ``gamma``.
+        rms_scaling: if True, skip centering and ``beta``; divide by the root mean
+            square instead (RMS normalization) and multiply by ``gamma``.
+        *_initializer, *_regularizer, *_constraint: for the weights.
+
+    Example:
+        >>> LayerNormalization().get_config()["axis"]
+        [-1]
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        rms_scaling = kwargs.pop("rms_scaling", False)
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = [int(a) for a in axis]
+        elif isinstance(axis, int) and not isinstance(axis, bool):
+            self.axis = [axis]
+        else:
+            raise TypeError(
+                f"LayerNormalization '{self.name}': axis must be an int or a list of ints, "
+                f"received axis={axis!r}"
+            )
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+        self.rms_scaling = rms_scaling
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = []
+        for a in self.axis:
+            if not -ndim <= a < ndim:
+                raise ValueError(
+                    f"LayerNormalization '{self.name}': axis {a} is out of range for an input of "
+                    f"shape {tuple(input_shape)}"
+                )
+            axes.append(a % ndim)
+        axes = sorted(set(axes))
+        shape = tuple(input_shape[a] for a in axes)
+        if any(d is None for d in shape):
+            raise ValueError(
+                f"LayerNormalization '{self.name}': the normalized axes {self.axis} must have known "
+                f"sizes; received input_shape={tuple(input_shape)}"
+            )
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight(
+                name="gamma", shape=shape, initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                trainable=True, autocast=False)
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight(
+                name="beta", shape=shape, initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                trainable=True, autocast=False)
+        self._axes = tuple(axes)
+        # gamma/beta need reshaping unless the normalized axes are exactly the trailing ones.
+        trailing = tuple(range(ndim - len(axes), ndim))
+        self._param_shape = None if self._axes == trailing else tuple(
+            input_shape[i] if i in self._axes else 1 for i in range(ndim))
+        self.built = True
+
+    def _param(self, weight):
+        if self._param_shape is None:
+            return weight
+        return ops.reshape(weight, self._param_shape)
+
+    def call(self, inputs):
+        input_dtype = ops.dtype(inputs)
+        if input_dtype in _LOW_PRECISION:
+            inputs = ops.cast(inputs, "float32")
+        if self.rms_scaling:
+            mean_square = ops.mean(ops.square(inputs), axis=self._axes, keepdims=True)
+            outputs = ops.multiply(inputs, ops.rsqrt(ops.add(mean_square, self.epsilon)))
+            if self.gamma is not None:
+                outputs = ops.multiply(outputs, self._param(self.gamma))
+        else:
+            mean, variance = ops.moments(inputs, axes=self._axes, keepdims=True)
+            inv = ops.rsqrt(ops.add(variance, self.epsilon))
+            if self.gamma is not None:
+                inv = ops.multiply(inv, self._param(self.gamma))
+            outputs = ops.multiply(ops.subtract(inputs, mean), inv)
+            if self.beta is not None:
+                outputs = ops.add(outputs, self._param(self.beta))
+        if input_dtype in _LOW_PRECISION:
+            outputs = ops.cast(outputs, input_dtype)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        s = serialization_lib.serialize_kiln_object
+        config.update({
+            "axis": list(self.axis),
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "rms_scaling": self.rms_scaling,
+            "beta_initializer": s(self.beta_initializer),
+            "gamma_initializer": s(self.gamma_initializer),
+            "beta_regularizer": s(self.beta_regularizer),
+            "gamma_regularizer": s(self.gamma_regularizer),
+            "beta_constraint": s(self.beta_constraint),
+            "gamma_constraint": s(self.gamma_constraint),
+        })
+        return config

@@ -1,0 +1,18 @@
+"""``AveragePooling2D``: Average pooling over the spatial axes of images.
+
+Example:
+    >>> import kiln
+    >>> kiln.layers.AveragePooling2D(2)(kiln.ops.ones((1, 4, 4, 3))).shape
+    (1, 2, 2, 3)
+"""
+
+from kiln.layers.pooling.base_pooling import BasePooling
+
+
+class AveragePooling2D(BasePooling):
+    """Average pooling over the spatial axes of images; see :class:`BasePooling` for the arguments."""
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, pool_dimensions=2, pool_mode="average", padding=padding,
+                         data_format=data_format, name=name, **kwargs)

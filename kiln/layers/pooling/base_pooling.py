@@ -1,0 +1,75 @@
+"""``BasePooling``: windowed max/average pooling shared by the N-D pooling layers.
+
+Example:
+    >>> import kiln
+    >>> kiln.layers.MaxPooling2D()(kiln.ops.ones((1, 4, 4, 3))).shape
+    (1, 2, 2, 3)
+"""
+
+from kiln import ops
+from kiln.layers.argument_validation import (
+    conv_output_length,
+    standardize_data_format,
+    standardize_padding,
+    standardize_tuple,
+)
+from kiln.layers.input_spec import InputSpec
+from kiln.layers.layer import Layer
+
+
+class BasePooling(Layer):
+    """Slides a ``pool_size`` window with ``strides`` and keeps the max or the mean.
+
+    Args:
+        pool_size: int or tuple of ``pool_dimensions`` ints.
+        strides: int, tuple or None (None: equal to ``pool_size``).
+        padding: ``"valid"`` or ``"same"``.
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: config).
+        pool_dimensions: number of spatial dimensions.
+        pool_mode: ``"max"`` or ``"average"``.
+    """
+
+    def __init__(self, pool_size, strides, pool_dimensions, pool_mode="max", padding="valid",
+                 data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        owner = f"{type(self).__name__} '{self.name}'"
+        self.pool_size = standardize_tuple(pool_size, pool_dimensions, "pool_size", owner)
+        strides = pool_size if strides is None else strides
+        self.strides = standardize_tuple(strides, pool_dimensions, "strides", owner)
+        self.pool_mode = pool_mode
+        self.padding = standardize_padding(padding, owner)
+        self.data_format = standardize_data_format(data_format, owner)
+        self.pool_dimensions = pool_dimensions
+        self.input_spec = InputSpec(ndim=pool_dimensions + 2)
+        self._pool_fn = ops.max_pool if pool_mode == "max" else ops.average_pool
+        self.built = True
+
+    def call(self, inputs):
+        return self._pool_fn(inputs, pool_size=self.pool_size, strides=self.strides,
+                             padding=self.padding, data_format=self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
+        out = tuple(conv_output_length(spatial[i], self.pool_size[i], self.padding, self.strides[i])
+                    for i in range(self.pool_dimensions))
+        for size in out:
+            if size is not None and size <= 0:
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': the input is too small for the pooling "
+                    f"window; input_shape={input_shape}, pool_size={self.pool_size}, "
+                    f"padding={self.padding!r}"
+                )
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + out + (input_shape[-1],)
+        return (input_shape[0], input_shape[1]) + out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "pool_size": list(self.pool_size),
+            "padding": self.padding,
+            "strides": list(self.strides),
+            "data_format": self.data_format,
+        })
+        return config

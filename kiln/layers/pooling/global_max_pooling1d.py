@@ -1,0 +1,20 @@
+"""``GlobalMaxPooling1D``: the max over every spatial axis.
+
+Example:
+    >>> import kiln
+    >>> kiln.layers.GlobalMaxPooling1D()(kiln.ops.ones((2, 5, 3))).shape
+    (2, 3)
+"""
+
+from kiln import ops
+from kiln.layers.pooling.base_global_pooling import BaseGlobalPooling
+
+
+class GlobalMaxPooling1D(BaseGlobalPooling):
+    """Global max pooling over 1 spatial axis(es); see :class:`BaseGlobalPooling`."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(pool_dimensions=1, data_format=data_format, keepdims=keepdims, **kwargs)
+
+    def call(self, inputs):
+        return ops.max(inputs, axis=self._axes, keepdims=self.keepdims)

@@ -1,0 +1,18 @@
+"""``MaxPooling1D``: Max pooling over the steps of a sequence ``(batch, steps, channels)``.
+
+Example:
+    >>> import kiln
+    >>> kiln.layers.MaxPooling1D()(kiln.ops.ones((1, 6, 2))).shape
+    (1, 3, 2)
+"""
+
+from kiln.layers.pooling.base_pooling import BasePooling
+
+
+class MaxPooling1D(BasePooling):
+    """Max pooling over the steps of a sequence ``(batch, steps, channels)``; see :class:`BasePooling` for the arguments."""
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, pool_dimensions=1, pool_mode="max", padding=padding,
+                         data_format=data_format, name=name, **kwargs)
