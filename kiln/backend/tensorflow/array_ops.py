@@ -131,6 +131,8 @@ def power(x1, x2):
     x1, x2 = _promote(x1, x2)
     if x1.dtype == tf.bool:
         return tf.cast(tf.pow(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)), tf.bool)
+    if x1.dtype.is_unsigned:  # no unsigned pow kernel
+        return tf.cast(tf.pow(tf.cast(x1, tf.int64), tf.cast(x2, tf.int64)), x1.dtype)
     return tf.pow(x1, x2)
 
 
@@ -138,6 +140,8 @@ def negative(x):
     x = convert_to_tensor(x)
     if x.dtype == tf.bool:
         raise TypeError("negative: not defined for boolean tensors; use logical_not")
+    if x.dtype.is_unsigned:  # wraps around, as in NumPy
+        return tf.subtract(tf.zeros_like(x), x)
     return tf.negative(x)
 
 
@@ -483,7 +487,7 @@ def take_along_axis(x, indices, axis=None):
     dim = tf.shape(x)[axis]
     indices = tf.where(indices < 0, indices + tf.cast(dim, indices.dtype), indices)
     xs, ishape = x.shape.as_list(), indices.shape.as_list()
-    same = all(xs[i] == ishape[i] and xs[i] is not None for i in range(rank) if i != axis)
+    same = builtins.all(xs[i] == ishape[i] and xs[i] is not None for i in range(rank) if i != axis)
     if not same:
         one_hot_axis = tf.one_hot(axis, rank, on_value=1, off_value=0, dtype=tf.int32)
         sx, si = tf.shape(x), tf.shape(indices)
@@ -531,7 +535,7 @@ def tile(x, repeats):
         reps = [1] * (rank - len(reps)) + reps
     elif len(reps) > rank:
         x = tf.reshape(x, [1] * (len(reps) - rank) + list(_shape(x)))
-    if any(isinstance(r, tf.Tensor) for r in reps):
+    if builtins.any(isinstance(r, tf.Tensor) for r in reps):
         reps = tf.stack([tf.cast(r, tf.int32) for r in reps])
     return tf.tile(x, reps)
 
