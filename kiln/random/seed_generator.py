@@ -85,7 +85,9 @@ class SeedGenerator:
         """
         from kiln import ops
 
-        current = self.state.value
+        # A copy: backends whose variables update in place (torch, TF) would
+        # otherwise hand out the already-advanced state.
+        current = ops.copy(self.state.value)
         increment = np.array([0, 1], dtype=_seed_dtype())
         self.state.assign(ops.add(current, increment))
         return current

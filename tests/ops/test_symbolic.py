@@ -72,10 +72,6 @@ def test_symbolic_matches_eager(case, unknown_first):
 def test_get_item_symbolic(key, expected):
     x = KerasTensor((None, 3, 4))
     y = ops.get_item(x, key)
-    if key == 0:
-        expected = (3, 4)
-    if key == (None, slice(0, 2)):
-        expected = (1, 2, 3, 4)
     assert y.shape == expected
     assert x[key].shape == expected
 
@@ -89,7 +85,6 @@ def test_get_item_symbolic_index_tensor():
 def test_symbolic_call_records_a_node():
     x = KerasTensor((None, 3))
     y = ops.add(x, 1.0)
-    assert y._keras_history is not None or True  # history format belongs to Node
     assert y.shape == (None, 3) and y.dtype == "float32"
 
 
