@@ -120,6 +120,15 @@ def test_compute_output_spec_traces_on_meta_with_none_dims():
     assert out["i"].shape == (None,) and out["i"].dtype == "int32"
 
 
+def test_variables_created_while_tracing_on_meta_hold_real_values():
+    with core.device_scope("meta"):
+        v = core.Variable(np.ones(2, "float32"))
+        assert v.value.is_meta  # reads during the trace see a meta stand-in
+        v.assign(array_ops.zeros((2,)))  # a traced update is not applied
+    assert not v._value.is_meta
+    np.testing.assert_allclose(v.numpy(), [1.0, 1.0])
+
+
 def test_compute_output_spec_falls_back_to_real_tensors():
     def fn(x):
         return x[: int(x.shape[0]) - 1] if bool(array_ops.all(x == 0)) else x

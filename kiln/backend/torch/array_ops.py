@@ -45,6 +45,7 @@ _SUM_DTYPES = {
     torch.uint32: torch.uint32, torch.uint64: torch.uint64,
 }
 
+_WIDE_UNSIGNED = frozenset((torch.uint32, torch.uint64))
 _pair_cache = {}
 
 
@@ -711,6 +712,9 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - public op name
     """Sum over ``axis``; bool and small ints accumulate in int32."""
     x = _t(x)
     dt = _SUM_DTYPES.get(x.dtype)
+    if x.dtype in _WIDE_UNSIGNED:
+        # torch has no CPU kernels for uint32/uint64 sums: accumulate in int64.
+        return sum(x.to(_INT64), axis, keepdims).to(x.dtype)
     if axis is None:
         if keepdims:
             return torch.sum(x, dim=tuple(range(x.ndim)), keepdim=True, dtype=dt)

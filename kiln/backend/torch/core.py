@@ -143,12 +143,26 @@ class Variable(KerasVariable):
         True
     """
 
+    def __init__(self, *args, **kwargs):
+        if _device_var.get() is _META:
+            # Created while tracing on the meta device (a sublayer built inside a
+            # traced call): initial values must be real, so leave the meta scope.
+            token = _device_var.set(None)
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                _device_var.reset(token)
+        else:
+            super().__init__(*args, **kwargs)
+
     def _initialize(self, value):
         requires_grad = self._trainable and (value.is_floating_point() or value.is_complex())
         # A fresh copy: the initial value may alias a user tensor or NumPy array.
         self._value = Parameter(value.detach().clone(), requires_grad=requires_grad)
 
     def _direct_assign(self, value):
+        if value.is_meta:
+            return  # an update computed while tracing shapes on the meta device
         with torch.no_grad():
             self._value.copy_(value)
 

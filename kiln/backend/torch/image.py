@@ -9,7 +9,6 @@ Example:
     torch.Size([1, 2, 2, 3])
 """
 
-import torch
 import torch.nn.functional as F
 
 from kiln import config

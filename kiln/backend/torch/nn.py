@@ -17,8 +17,6 @@ import torch.nn.functional as F
 from kiln import config
 from kiln.backend.torch.core import (
     HALF_DTYPES,
-    Parameter,
-    Tensor,
     convert_to_tensor,
     floatx_dtype,
     to_torch_dtype,
@@ -236,9 +234,12 @@ _AVG_POOL_FNS = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
     inputs = _t(inputs)
+    back = None
     if is_max:
-        if inputs.dtype is torch.bool:
-            inputs = inputs.to(torch.uint8)
+        if inputs.dtype not in _INEXACT:
+            # torch has no integer max-pool kernels on CPU: float64 holds int32 exactly.
+            back = inputs.dtype
+            inputs = inputs.to(torch.float64)
     elif inputs.dtype not in _INEXACT:
         inputs = inputs.to(floatx_dtype())
     inputs, data_format = _to_channels_first(inputs, data_format, op_name)
@@ -260,8 +261,10 @@ def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
             flat = []
             for before, after in reversed(pads):
                 flat.extend((before, after))
-            fill = float("-inf") if inputs.is_floating_point() else torch.iinfo(inputs.dtype).min
+            fill = float("-inf")
             out = _MAX_POOL_FNS[spatial](F.pad(inputs, flat, value=fill), pool_size, strides)
+        if back is not None:
+            out = out.to(back)
     else:
         if symmetric:
             out = _AVG_POOL_FNS[spatial](inputs, pool_size, strides, tuple(a for a, _ in pads),
