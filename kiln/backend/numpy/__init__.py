@@ -10,6 +10,8 @@ NAME = "numpy"
 
 from kiln.backend.numpy import core, array_ops, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,E501
 
+Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
+
 # "module.function" names that raise NotImplementedError on this backend (checked by a test).
 UNSUPPORTED = frozenset({
     "export.export_model",

@@ -313,7 +313,7 @@ _INT8 = np.dtype("int8")
 
 def _contract_dtypes(operands):
     """Promote operands; return (compute operands, result dtype)."""
-    all_int8 = all(getattr(o, "dtype", None) == _INT8 for o in operands)
+    all_int8 = builtins.all(getattr(o, "dtype", None) == _INT8 for o in operands)
     operands = promote(*operands)
     result = operands[0].dtype
     if result in HALF_NP:
