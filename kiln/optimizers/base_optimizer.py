@@ -398,7 +398,8 @@ class Optimizer:
         accumulator_ids = {id(a) for a in self._accumulated_gradients}
         watched = [v for v in list(trainable_variables) + self._variables
                    if v is not self._iterations and id(v) not in accumulator_ids]
-        before = [v.value for v in watched]
+        # Copies: torch/TF variables hand out their live storage, which the update mutates.
+        before = [ops.copy(v.value) for v in watched]
         self._clip_and_update([ops.divide(t, steps) for t in totals], trainable_variables)
         for v, old in zip(watched, before):
             self.assign(v, ops.where(is_update, v.value, old))
