@@ -83,15 +83,58 @@ def to_float(x):
     return x.astype(floatx_np())
 
 
+# (operand keys..., floatx) -> native result dtype; a key is an ndarray's dtype or a
+# Python scalar's type.
+_PROMOTE_CACHE = {}
+
+
 def promote(*args):
-    """Convert operands to one dtype following ``dtypes.result_type`` (scalars weak)."""
+    """Convert operands to one dtype following ``dtypes.result_type`` (scalars weak).
+
+    Python scalars stay Python scalars when every array operand already has the
+    result dtype (NumPy then treats them as weak too), which keeps the common
+    ``tensor + 1.0`` path cheap.
+    """
     if len(args) == 2:
         x1, x2 = args
-        if type(x1) is np.ndarray and type(x2) is np.ndarray and x1.dtype == x2.dtype:
-            return args
-    items = [a if type(a) in _PY_SCALARS else convert_to_tensor(a) for a in args]
-    target = np_dtype(dtypes.result_type(*items))
-    return [cast(a, target) for a in items]
+        t1, t2 = type(x1), type(x2)
+        if t1 is np.ndarray:
+            if t2 is np.ndarray:
+                if x1.dtype == x2.dtype:
+                    return args
+            elif t2 in _PY_SCALARS:
+                if _PROMOTE_CACHE.get((x1.dtype, t2, config.floatx())) == x1.dtype:
+                    return args
+        elif t2 is np.ndarray and t1 in _PY_SCALARS:
+            if _PROMOTE_CACHE.get((t1, x2.dtype, config.floatx())) == x2.dtype:
+                return args
+    items = [a if type(a) in _PY_SCALARS or type(a) is np.ndarray else convert_to_tensor(a)
+             for a in args]
+    key = tuple(a.dtype if type(a) is np.ndarray else type(a) for a in items)
+    key = key + (config.floatx(),)
+    target = _PROMOTE_CACHE.get(key)
+    if target is None:
+        target = np_dtype(dtypes.result_type(*items))
+        if len(_PROMOTE_CACHE) < 4096:
+            _PROMOTE_CACHE[key] = target
+    arrays_ready = True
+    has_array = False
+    for a in items:
+        if type(a) is np.ndarray:
+            has_array = True
+            if a.dtype != target:
+                arrays_ready = False
+                break
+    keep_scalars = has_array and arrays_ready
+    out = []
+    for a in items:
+        if type(a) is np.ndarray:
+            out.append(a if a.dtype == target else a.astype(target))
+        elif keep_scalars:
+            out.append(a)
+        else:
+            out.append(np.asarray(a, dtype=target))
+    return out
 
 
 def promote_float(*args):
