@@ -258,7 +258,7 @@ class Layer(_backend.layer.BackendLayer, Operation):
                     f"known, non-negative shape; received {shape}"
                 )
         with name_scope(self.name, caller=self):
-            variable = _backend.Variable(
+            variable = _backend.core.Variable(
                 initializer, shape=shape, dtype=dtype, trainable=trainable, autocast=autocast,
                 aggregation=aggregation, name=name or "variable",
             )

@@ -89,6 +89,8 @@ def _standardize_hashable(dtype):
         return "complex64"
     if dtype is str:
         return "string"
+    if isinstance(dtype, type) and issubclass(dtype, np.generic):
+        return _standardize_hashable(np.dtype(dtype))
     name = getattr(dtype, "name", None)
     if not isinstance(name, str):
         name = str(dtype)
