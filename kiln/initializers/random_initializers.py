@@ -15,7 +15,6 @@ Example:
 """
 
 import math
-import random as _py_random
 
 import numpy as np
 
@@ -38,11 +37,11 @@ class RandomInitializer(Initializer):
     """Base of seeded initializers: resolves and stores ``seed`` at construction."""
 
     def __init__(self, seed=None):
-        from kiln.random.seed_generator import SeedGenerator
+        from kiln.random.seed_generator import SeedGenerator, make_default_seed
 
         self._init_seed = seed
         if seed is None:
-            seed = _py_random.randint(1, 2**31 - 1)
+            seed = make_default_seed()
         elif isinstance(seed, dict):
             from kiln.saving import serialization_lib
 

@@ -87,3 +87,10 @@ def test_unknown_activation_lists_valid_names():
 def test_lora_not_supported():
     with pytest.raises(NotImplementedError):
         layers.Dense(2, lora_rank=4)
+
+
+def test_mixed_precision_computes_in_float16_keeps_float32_weights():
+    layer = layers.Dense(3, dtype="mixed_float16")
+    y = layer(ops.ones((2, 4)))
+    assert ops.dtype(y) == "float16"
+    assert layer.kernel.dtype == "float32" and layer.bias.dtype == "float32"

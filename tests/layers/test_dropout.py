@@ -53,3 +53,15 @@ def test_rate_zero_and_config():
 def test_invalid_rate(rate):
     with pytest.raises(ValueError, match="rate"):
         layers.Dropout(rate)
+
+
+def test_seed_state_lives_under_the_layer_and_advances_statelessly():
+    layer = layers.Dropout(0.5, seed=2, name="drop")
+    assert [v.path for v in layer.non_trainable_variables] == ["drop/seed_generator/seed_generator_state"]
+    x = ops.ones((4, 32))
+    state = [v.value for v in layer.non_trainable_variables]
+    y1, state2 = layer.stateless_call([], state, x, training=True)
+    y2, _ = layer.stateless_call([], state2, x, training=True)
+    y1_again, _ = layer.stateless_call([], state, x, training=True)
+    assert not np.array_equal(to_numpy(y1), to_numpy(y2))
+    np.testing.assert_array_equal(to_numpy(y1), to_numpy(y1_again))

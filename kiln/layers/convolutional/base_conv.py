@@ -77,6 +77,7 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = None
         self.bias = None
+        self._cast_weights = False
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
         self._activation_fn = None if self.activation is activations.linear else self.activation
         self._bias_shape = None
@@ -108,6 +109,8 @@ class BaseConv(Layer):
             if self.data_format == "channels_first":
                 self._bias_shape = (1, self.filters) + (1,) * self.rank
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
+        # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
+        self._cast_weights = self.compute_dtype != self.variable_dtype
         self.built = True
 
     def convolution_op(self, inputs, kernel):
@@ -116,9 +119,14 @@ class BaseConv(Layer):
                         data_format=self.data_format, dilation_rate=self.dilation_rate)
 
     def call(self, inputs):
-        outputs = self.convolution_op(inputs, self.kernel)
-        if self.bias is not None:
-            bias = self.bias if self._bias_shape is None else ops.reshape(self.bias, self._bias_shape)
+        kernel, bias = self.kernel, self.bias
+        if self._cast_weights:
+            kernel = ops.cast(kernel, self.compute_dtype)
+            bias = None if bias is None else ops.cast(bias, self.compute_dtype)
+        outputs = self.convolution_op(inputs, kernel)
+        if bias is not None:
+            if self._bias_shape is not None:
+                bias = ops.reshape(bias, self._bias_shape)
             outputs = ops.add(outputs, bias)
         if self._activation_fn is not None:
             outputs = self._activation_fn(outputs)

@@ -66,6 +66,7 @@ class Dense(Layer):
         self.supports_masking = True
         self.kernel = None
         self.bias = None
+        self._cast_weights = False
         self._activation_fn = None if self.activation is activations.linear else self.activation
 
     def build(self, input_shape):
@@ -85,12 +86,18 @@ class Dense(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
+        self._cast_weights = self.compute_dtype != self.variable_dtype
         self.built = True
 
     def call(self, inputs):
-        outputs = ops.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            outputs = ops.add(outputs, self.bias)
+        kernel, bias = self.kernel, self.bias
+        if self._cast_weights:
+            kernel = ops.cast(kernel, self.compute_dtype)
+            bias = None if bias is None else ops.cast(bias, self.compute_dtype)
+        outputs = ops.matmul(inputs, kernel)
+        if bias is not None:
+            outputs = ops.add(outputs, bias)
         if self._activation_fn is not None:
             outputs = self._activation_fn(outputs)
         return outputs

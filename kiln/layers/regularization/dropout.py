@@ -9,6 +9,7 @@ Example:
 """
 
 from kiln import random
+from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer
 
 
@@ -41,7 +42,9 @@ class Dropout(Layer):
         self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
         self._noise_has_none = self.noise_shape is not None and None in self.noise_shape
         if rate > 0:
-            self.seed_generator = random.SeedGenerator(seed)
+            # Created under the layer's scope: its state's path is "<layer>/seed_generator/...".
+            with name_scope(self.name, caller=self):
+                self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
