@@ -40,7 +40,7 @@ class ProgbarLogger(Callback):
             print(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, logs)
+        self.progbar.update(batch + 1, logs, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
         self.progbar.update(self.progbar.seen_steps, logs, finalize=True)
@@ -51,7 +51,7 @@ class ProgbarLogger(Callback):
 
     def on_test_batch_end(self, batch, logs=None):
         if self.params.get("mode") == "test":
-            self.progbar.update(batch + 1, logs)
+            self.progbar.update(batch + 1, logs, finalize=False)
 
     def on_test_end(self, logs=None):
         if self.params.get("mode") == "test":
@@ -61,7 +61,7 @@ class ProgbarLogger(Callback):
         self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, None)
+        self.progbar.update(batch + 1, None, finalize=False)
 
     def on_predict_end(self, logs=None):
         self.progbar.update(self.progbar.seen_steps, None, finalize=True)

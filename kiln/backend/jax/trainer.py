@@ -61,6 +61,11 @@ def _attach(model, groups):
     return holder
 
 
+def _in_metric_order(model, logs):
+    # jax.jit returns dicts with sorted keys; show logs in the model's metric order.
+    return {name: logs[name] for name in model.metrics_names if name in logs}
+
+
 def make_train_function(model):
     groups = _groups(model)
     tvars, ntvars, _, mvars = groups
@@ -92,7 +97,7 @@ def make_train_function(model):
     def train_function(batch):
         logs, state = compiled(holder.take(), batch)
         holder.put(state)
-        return logs
+        return _in_metric_order(model, logs)
 
     return train_function
 
@@ -117,7 +122,7 @@ def make_test_function(model):
                             [v.value for v in mvars], batch)
         for variable, value in zip(mvars, mv):
             variable._direct_assign(value)
-        return logs
+        return _in_metric_order(model, logs)
 
     return test_function
 
