@@ -44,7 +44,7 @@ _SKIP_ATTRS = frozenset({
     "_operations", "_nodes", "_nodes_by_depth", "_input_layers", "_output_layers",
     "_dtype_policy", "_activity_regularizer", "optimizer", "_optimizer",
     "compiled_loss", "compiled_metrics", "_compile_loss", "_compile_metrics",
-    "_loss_tracker", "_metrics", "_compile_config", "_callbacks",
+    "_loss_tracker", "_metrics", "_compile_config", "_callbacks", "_functional",
 })
 
 
@@ -96,10 +96,11 @@ def _children(obj):
     whether the layer is also held in a list/dict attribute.
     """
     Layer = _layer_class()
+    skip = _SKIP_ATTRS | frozenset(getattr(type(obj), "_INTERNAL_ATTRS", ()))
     attrs = {}
     containers = {}
     for name, value in vars(obj).items():
-        if name in _SKIP_ATTRS or name.startswith("__"):
+        if name in skip or name.startswith("__"):
             continue
         if isinstance(value, Layer):
             attrs[name] = value
@@ -112,7 +113,7 @@ def _children(obj):
     if isinstance(modules, dict):
         held = {id(v) for v in attrs.values()}
         for name, value in modules.items():
-            if (isinstance(value, Layer) and name not in attrs and id(value) not in held
+            if (isinstance(value, Layer) and name not in skip and name not in attrs and id(value) not in held
                     and id(value) not in in_containers):
                 attrs[name] = value
                 held.add(id(value))
