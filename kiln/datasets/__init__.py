@@ -1,0 +1,9 @@
+"""Small standard datasets, loaded as NumPy arrays.
+
+Example:
+    >>> from kiln.datasets import fashion_mnist
+    >>> (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()  # doctest: +SKIP
+"""
+
+from kiln.datasets import fashion_mnist
+from kiln.datasets import mnist
