@@ -87,10 +87,10 @@ class Mean(Metric):
         self.total.assign_add(ops.sum(values))
         if sample_weight is not None:
             count = ops.sum(sample_weight)
-        elif len(values.shape) >= 1:
-            count = ops.cast(ops.shape(values)[0], self.dtype)
         else:
-            count = ops.cast(1, self.dtype)
+            # values has rank <= 1 here, so its size is the number of samples (1 for a
+            # scalar); size also works when the batch dimension is unknown while tracing.
+            count = ops.size(values)
         self.count.assign_add(ops.cast(count, self.dtype))
 
     def result(self):
