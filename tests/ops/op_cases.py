@@ -53,6 +53,18 @@ class Case:
         return self.id
 
 
+_EAGER_RESULTS = {}
+
+
+def eager_result(case):
+    """Run a case eagerly once per test session (JAX compiles every new op call, so reuse it)."""
+    if case.id not in _EAGER_RESULTS:
+        from kiln import ops
+
+        _EAGER_RESULTS[case.id] = getattr(ops, case.name)(*case.args, **case.kwargs)
+    return _EAGER_RESULTS[case.id]
+
+
 def narrow(dtype):
     dtype = np.dtype(dtype).name
     return {"float64": "float32", "int64": "int32", "uint64": "uint32"}.get(dtype, dtype)

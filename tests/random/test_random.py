@@ -39,13 +39,13 @@ def test_explicit_dtype(name, dtype):
 
 
 def test_distribution_ranges():
-    u = _np(kiln.random.uniform((2000,), 2.0, 3.0, seed=0))
+    u = _np(kiln.random.uniform((1000,), 2.0, 3.0, seed=0))
     assert u.min() >= 2.0 and u.max() < 3.0
-    n = _np(kiln.random.normal((4000,), mean=1.0, stddev=2.0, seed=0))
-    assert abs(n.mean() - 1.0) < 0.15 and abs(n.std() - 2.0) < 0.15
-    t = _np(kiln.random.truncated_normal((2000,), mean=0.0, stddev=1.0, seed=0))
+    n = _np(kiln.random.normal((1000,), mean=1.0, stddev=2.0, seed=0))
+    assert abs(n.mean() - 1.0) < 0.25 and abs(n.std() - 2.0) < 0.25
+    t = _np(kiln.random.truncated_normal((1000,), mean=0.0, stddev=1.0, seed=0))
     assert np.abs(t).max() <= 2.0
-    r = _np(kiln.random.randint((2000,), 3, 6, seed=0))
+    r = _np(kiln.random.randint((300,), 3, 6, seed=0))
     assert set(r.tolist()) == {3, 4, 5}
 
 
