@@ -116,7 +116,7 @@ def cond(pred, true_fn, false_fn):
 
     Example:
         >>> import kiln
-        >>> kiln.ops.cond(True, lambda: 1, lambda: 2)
+        >>> int(kiln.ops.cond(True, lambda: 1, lambda: 2))
         1
     """
     return _core.cond(pred, true_fn, false_fn)
@@ -251,7 +251,7 @@ def get_item(x, key):
 
     Example:
         >>> import kiln
-        >>> kiln.ops.convert_to_numpy(kiln.ops.get_item([[1, 2], [3, 4]], (slice(None), 1))).tolist()
+        >>> kiln.ops.convert_to_numpy(kiln.ops.get_item([[1, 2], [3, 4]], (Ellipsis, 1))).tolist()
         [2, 4]
     """
     return _core.get_item(x, key)
