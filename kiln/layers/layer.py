@@ -428,6 +428,9 @@ class Layer(_backend.layer.BackendLayer, Operation):
         symbolic = _has_symbolic(args) or (bool(kwargs) and _has_symbolic(kwargs.values()))
         if not self.built:
             self._maybe_build(args, kwargs)
+            # Sub-layers first built inside this call get paths under this layer's name.
+            with name_scope(self.name, caller=self):
+                return self.__call__(*args, **kwargs)
         elif self.input_spec is not None and args:
             assert_input_compatibility(self.input_spec, args[0], self)
         outer = _call_training.get()

@@ -68,6 +68,12 @@ def public_module_of(obj):
         >>> public_module_of(kiln.initializers.Ones())
         'keras.initializers'
     """
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        module = obj.__module__ or ""
+        for prefix, public in _PUBLIC_MODULES:
+            if module == prefix or module.startswith(prefix + "."):
+                return public
+        return module
     cls = obj if inspect.isclass(obj) else type(obj)
     if cls.__name__ in _SPECIAL_MODULES and cls.__module__.startswith("kiln."):
         return _SPECIAL_MODULES[cls.__name__]

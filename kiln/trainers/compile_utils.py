@@ -36,7 +36,11 @@ def resolve_accuracy(identifier, loss=None, y_true=None, y_pred=None):
     from kiln import metrics
 
     if not (isinstance(identifier, str) and identifier in _ACCURACY_NAMES):
-        return metrics.get(identifier)
+        metric = metrics.get(identifier)
+        if not isinstance(metric, metrics.Metric):
+            name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", "metric")
+            metric = metrics.MeanMetricWrapper(metric, name=name)
+        return metric
     kind = _loss_kind(loss) if loss is not None else None
     if kind is None and y_pred is not None:
         pred_shape = tuple(y_pred.shape)
@@ -50,6 +54,17 @@ def resolve_accuracy(identifier, loss=None, y_true=None, y_pred=None):
     cls = {"sparse": metrics.SparseCategoricalAccuracy, "categorical": metrics.CategoricalAccuracy,
            "binary": metrics.BinaryAccuracy}.get(kind, metrics.Accuracy)
     return cls(name=identifier)
+
+
+def _as_loss_object(spec):
+    """A Loss object for a compile() loss spec (plain functions get wrapped)."""
+    from kiln import losses
+
+    loss = losses.get(spec)
+    if not isinstance(loss, losses.Loss):
+        name = spec if isinstance(spec, str) else getattr(loss, "__name__", "loss")
+        loss = losses.LossFunctionWrapper(loss, name=name)
+    return loss
 
 
 def _per_output(spec, output_names, what):
@@ -90,7 +105,7 @@ class CompileLoss:
         if len(names) != n:
             names = [f"output_{i}" for i in range(n)]
         specs = _per_output(self.loss_spec, names, "loss")
-        self.losses = [losses.get(s) if s is not None else None for s in specs]
+        self.losses = [_as_loss_object(s) if s is not None else None for s in specs]
         weights = self.loss_weights_spec
         if weights is None:
             self.weights = [1.0] * n
