@@ -45,8 +45,8 @@ def leaky_relu(x, negative_slope=0.2):
 
     Example:
         >>> import kiln
-        >>> kiln.ops.convert_to_numpy(leaky_relu(kiln.ops.convert_to_tensor([-1.0, 1.0]))).tolist()
-        [-0.2, 1.0]
+        >>> kiln.ops.convert_to_numpy(leaky_relu(kiln.ops.convert_to_tensor([-2.0, 1.0]), 0.5)).tolist()
+        [-1.0, 1.0]
     """
     return ops.leaky_relu(x, negative_slope=negative_slope)
 

@@ -87,7 +87,7 @@ class NonNeg(Constraint):
 
     def __call__(self, w):
         w = ops.convert_to_tensor(w)
-        return ops.multiply(w, ops.cast(ops.greater_equal(w, 0), ops.dtype(w)))
+        return ops.where(ops.greater_equal(w, 0), w, ops.zeros_like(w))
 
 
 class UnitNorm(Constraint):

@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> x = kiln.Input((8,))
-    >>> kiln.layers.Dense(4, activation="relu")(x).shape
+    >>> tuple(kiln.layers.Dense(4, activation="relu")(x).shape)
     (None, 4)
 """
 

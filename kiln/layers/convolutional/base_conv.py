@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Conv2D(4, 3)(kiln.ops.ones((1, 8, 8, 2))).shape
+    >>> tuple(kiln.layers.Conv2D(4, 3)(kiln.ops.ones((1, 8, 8, 2))).shape)
     (1, 6, 6, 4)
 """
 

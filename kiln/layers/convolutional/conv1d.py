@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Conv1D(4, 3, padding="causal")(kiln.ops.ones((2, 10, 3))).shape
+    >>> tuple(kiln.layers.Conv1D(4, 3, padding="causal")(kiln.ops.ones((2, 10, 3))).shape)
     (2, 10, 4)
 """
 
@@ -15,7 +15,7 @@ class Conv1D(BaseConv):
 
     Example:
         >>> import kiln
-        >>> kiln.layers.Conv1D(2, 3)(kiln.KerasTensor((None, 12, 4))).shape
+        >>> tuple(kiln.layers.Conv1D(2, 3)(kiln.KerasTensor((None, 12, 4))).shape)
         (None, 10, 2)
     """
 

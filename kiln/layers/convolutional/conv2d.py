@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Conv2D(8, (3, 3), padding="same")(kiln.ops.ones((1, 5, 5, 3))).shape
+    >>> tuple(kiln.layers.Conv2D(8, (3, 3), padding="same")(kiln.ops.ones((1, 5, 5, 3))).shape)
     (1, 5, 5, 8)
 """
 

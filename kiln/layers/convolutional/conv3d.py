@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Conv3D(2, 3)(kiln.ops.ones((1, 4, 4, 4, 1))).shape
+    >>> tuple(kiln.layers.Conv3D(2, 3)(kiln.ops.ones((1, 4, 4, 4, 1))).shape)
     (1, 2, 2, 2, 2)
 """
 

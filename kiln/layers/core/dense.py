@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> layer = kiln.layers.Dense(3, activation="relu")
-    >>> layer(kiln.ops.ones((2, 4))).shape
+    >>> tuple(layer(kiln.ops.ones((2, 4))).shape)
     (2, 3)
     >>> [v.path for v in layer.weights]
     ['dense/kernel', 'dense/bias']
@@ -33,7 +33,7 @@ class Dense(Layer):
 
     Example:
         >>> import kiln
-        >>> kiln.layers.Dense(2)(kiln.KerasTensor((None, 5))).shape
+        >>> tuple(kiln.layers.Dense(2)(kiln.KerasTensor((None, 5))).shape)
         (None, 2)
     """
 

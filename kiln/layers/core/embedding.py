@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> layer = kiln.layers.Embedding(input_dim=10, output_dim=4)
-    >>> layer(kiln.ops.convert_to_tensor([[1, 2, 3]])).shape
+    >>> tuple(layer(kiln.ops.convert_to_tensor([[1, 2, 3]])).shape)
     (1, 3, 4)
 """
 

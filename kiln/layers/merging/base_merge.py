@@ -5,7 +5,7 @@ axis included).
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Add()([kiln.ops.ones((2, 3)), kiln.ops.ones((2, 3))]).shape
+    >>> tuple(kiln.layers.Add()([kiln.ops.ones((2, 3)), kiln.ops.ones((2, 3))]).shape)
     (2, 3)
 """
 

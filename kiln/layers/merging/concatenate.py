@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Concatenate()([kiln.ops.ones((2, 3)), kiln.ops.ones((2, 5))]).shape
+    >>> tuple(kiln.layers.Concatenate()([kiln.ops.ones((2, 3)), kiln.ops.ones((2, 5))]).shape)
     (2, 8)
 """
 

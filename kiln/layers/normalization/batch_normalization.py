@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> bn = kiln.layers.BatchNormalization()
-    >>> bn(kiln.ops.ones((4, 3)), training=True).shape
+    >>> tuple(bn(kiln.ops.ones((4, 3)), training=True).shape)
     (4, 3)
     >>> [v.path for v in bn.weights]
     ['batch_normalization/gamma', 'batch_normalization/beta', 'batch_normalization/moving_mean', 'batch_normalization/moving_variance']

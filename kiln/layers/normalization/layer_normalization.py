@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> ln = kiln.layers.LayerNormalization()
-    >>> ln(kiln.ops.ones((2, 5))).shape
+    >>> tuple(ln(kiln.ops.ones((2, 5))).shape)
     (2, 5)
 """
 

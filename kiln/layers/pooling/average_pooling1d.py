@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.AveragePooling1D(2)(kiln.ops.ones((1, 6, 2))).shape
+    >>> tuple(kiln.layers.AveragePooling1D(2)(kiln.ops.ones((1, 6, 2))).shape)
     (1, 3, 2)
 """
 

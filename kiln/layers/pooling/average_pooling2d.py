@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.AveragePooling2D(2)(kiln.ops.ones((1, 4, 4, 3))).shape
+    >>> tuple(kiln.layers.AveragePooling2D(2)(kiln.ops.ones((1, 4, 4, 3))).shape)
     (1, 2, 2, 3)
 """
 

@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.MaxPooling2D()(kiln.ops.ones((1, 4, 4, 3))).shape
+    >>> tuple(kiln.layers.MaxPooling2D()(kiln.ops.ones((1, 4, 4, 3))).shape)
     (1, 2, 2, 3)
 """
 

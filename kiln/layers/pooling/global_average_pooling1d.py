@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.GlobalAveragePooling1D()(kiln.ops.ones((2, 5, 3))).shape
+    >>> tuple(kiln.layers.GlobalAveragePooling1D()(kiln.ops.ones((2, 5, 3))).shape)
     (2, 3)
 """
 

@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.GlobalAveragePooling2D()(kiln.ops.ones((2, 4, 4, 3))).shape
+    >>> tuple(kiln.layers.GlobalAveragePooling2D()(kiln.ops.ones((2, 4, 4, 3))).shape)
     (2, 3)
 """
 

@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.MaxPooling2D((2, 2))(kiln.ops.ones((1, 4, 6, 3))).shape
+    >>> tuple(kiln.layers.MaxPooling2D((2, 2))(kiln.ops.ones((1, 4, 6, 3))).shape)
     (1, 2, 3, 3)
 """
 

@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Flatten()(kiln.ops.ones((2, 3, 4))).shape
+    >>> tuple(kiln.layers.Flatten()(kiln.ops.ones((2, 3, 4))).shape)
     (2, 12)
 """
 
@@ -22,7 +22,7 @@ class Flatten(Layer):
 
     Example:
         >>> import kiln
-        >>> kiln.layers.Flatten()(kiln.KerasTensor((None, 2, 5))).shape
+        >>> tuple(kiln.layers.Flatten()(kiln.KerasTensor((None, 2, 5))).shape)
         (None, 10)
     """
 

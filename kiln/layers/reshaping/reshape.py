@@ -2,7 +2,7 @@
 
 Example:
     >>> import kiln
-    >>> kiln.layers.Reshape((3, -1))(kiln.ops.ones((2, 12))).shape
+    >>> tuple(kiln.layers.Reshape((3, -1))(kiln.ops.ones((2, 12))).shape)
     (2, 3, 4)
 """
 
@@ -17,7 +17,7 @@ class Reshape(Layer):
 
     Example:
         >>> import kiln
-        >>> kiln.layers.Reshape((4, 2))(kiln.KerasTensor((None, 8))).shape
+        >>> tuple(kiln.layers.Reshape((4, 2))(kiln.KerasTensor((None, 8))).shape)
         (None, 4, 2)
     """
 
