@@ -30,13 +30,36 @@ def _key(x):
     return x if type(x) in _PY else x.dtype.name
 
 
+# (dtype-or-Python-type, dtype-or-Python-type, floatx) -> tf.DType
+_PROMOTED = {}
+
+
+def _promotion_key(x):
+    t = type(x)
+    if t in _PY:
+        return x, t
+    if not isinstance(x, tf.Tensor):
+        x = convert_to_tensor(x)
+    return x, x.dtype
+
+
+def _cast_to(x, dtype):
+    if type(x) in _PY:
+        return convert_to_tensor(x, dtype.name)
+    return x if x.dtype is dtype else tf.cast(x, dtype)
+
+
 def _promote(x1, x2):
-    if type(x1) not in _PY:
-        x1 = convert_to_tensor(x1)
-    if type(x2) not in _PY:
-        x2 = convert_to_tensor(x2)
-    dtype = result_type(_key(x1), _key(x2))
-    return convert_to_tensor(x1, dtype), convert_to_tensor(x2, dtype)
+    x1, k1 = _promotion_key(x1)
+    x2, k2 = _promotion_key(x2)
+    if k1 is k2 and type(k1) is not type:
+        return x1, x2  # two tensors of one dtype: nothing to do
+    key = (k1, k2, config.floatx())
+    dtype = _PROMOTED.get(key)
+    if dtype is None:
+        names = [k if type(k) is type else k.name for k in (k1, k2)]
+        dtype = _PROMOTED[key] = tf_dtype(result_type(*names))
+    return _cast_to(x1, dtype), _cast_to(x2, dtype)
 
 
 def _promote_all(xs):
@@ -84,14 +107,14 @@ def _downcast(x, dtype):
 
 def add(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         return tf.logical_or(x1, x2)
     return tf.add(x1, x2)
 
 
 def subtract(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         raise TypeError("subtract: boolean subtraction is not supported; use logical_xor or "
                         "cast to an integer dtype first")
     return tf.subtract(x1, x2)
@@ -99,7 +122,7 @@ def subtract(x1, x2):
 
 def multiply(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         return tf.logical_and(x1, x2)
     return tf.multiply(x1, x2)
 
@@ -115,21 +138,21 @@ def true_divide(x1, x2):
 
 def floor_divide(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         x1, x2 = tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)
     return tf.math.floordiv(x1, x2)
 
 
 def mod(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         x1, x2 = tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)
     return tf.math.floormod(x1, x2)
 
 
 def power(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         return tf.cast(tf.pow(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)), tf.bool)
     if x1.dtype.is_unsigned:  # no unsigned pow kernel
         return tf.cast(tf.pow(tf.cast(x1, tf.int64), tf.cast(x2, tf.int64)), x1.dtype)
@@ -138,7 +161,7 @@ def power(x1, x2):
 
 def negative(x):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         raise TypeError("negative: not defined for boolean tensors; use logical_not")
     if x.dtype.is_unsigned:  # wraps around, as in NumPy
         return tf.subtract(tf.zeros_like(x), x)
@@ -147,14 +170,14 @@ def negative(x):
 
 def abs(x):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool or x.dtype.is_unsigned:
+    if x.dtype is tf.bool or x.dtype.is_unsigned:
         return x
     return tf.abs(x)
 
 
 def square(x):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         x = tf.cast(x, tf.int32)
     return tf.square(x)
 
@@ -187,7 +210,7 @@ for _f, _n in ((sqrt, "sqrt"), (exp, "exp"), (log, "log"), (log1p, "log1p"), (ex
 
 def sign(x):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         return x
     if x.dtype.is_unsigned:
         return tf.cast(x > 0, x.dtype)
@@ -206,7 +229,7 @@ def ceil(x):
 
 def round(x, decimals=0):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         x = tf.cast(x, tf.int32)
     if x.dtype.is_integer:
         if decimals >= 0:
@@ -227,14 +250,14 @@ def reciprocal(x):
 
 def maximum(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         return tf.logical_or(x1, x2)
     return tf.maximum(x1, x2)
 
 
 def minimum(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype == tf.bool:
+    if x1.dtype is tf.bool:
         return tf.logical_and(x1, x2)
     return tf.minimum(x1, x2)
 
@@ -254,7 +277,7 @@ def not_equal(x1, x2):
 def _ordered(fn):
     def op(x1, x2):
         x1, x2 = _promote(x1, x2)
-        if x1.dtype == tf.bool:
+        if x1.dtype is tf.bool:
             x1, x2 = tf.cast(x1, tf.int8), tf.cast(x2, tf.int8)
         return fn(x1, x2)
     return op
@@ -272,7 +295,7 @@ for _f, _n in ((less, "less"), (less_equal, "less_equal"), (greater, "greater"),
 
 def _bool(x):
     x = convert_to_tensor(x)
-    return x if x.dtype == tf.bool else tf.cast(x, tf.bool)
+    return x if x.dtype is tf.bool else tf.cast(x, tf.bool)
 
 
 def logical_and(x1, x2):
@@ -313,9 +336,9 @@ def isinf(x):
 def _matmul_compatible(fn, x1, x2):
     """Run a matmul-like ``fn`` on inputs of one dtype, upcasting dtypes TF kernels lack."""
     dtype = x1.dtype
-    if dtype.is_integer and dtype not in _MATMUL_INTS or dtype == tf.bool:
+    if dtype.is_integer and dtype not in _MATMUL_INTS or dtype is tf.bool:
         out = fn(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32))
-        return tf.cast(out, dtype) if dtype != tf.bool else tf.not_equal(out, 0)
+        return tf.cast(out, dtype) if dtype is not tf.bool else tf.not_equal(out, 0)
     return fn(x1, x2)
 
 
@@ -361,9 +384,9 @@ def einsum(subscripts, *operands, **kwargs):
 
 def _einsum_n(subscripts, operands, kwargs):
     dtype = operands[0].dtype if operands else tf.float32
-    if dtype.is_integer and dtype not in _MATMUL_INTS or dtype == tf.bool:
+    if dtype.is_integer and dtype not in _MATMUL_INTS or dtype is tf.bool:
         out = tf.einsum(subscripts, *[tf.cast(o, tf.int32) for o in operands], **kwargs)
-        return tf.cast(out, dtype) if dtype != tf.bool else tf.not_equal(out, 0)
+        return tf.cast(out, dtype) if dtype is not tf.bool else tf.not_equal(out, 0)
     return tf.einsum(subscripts, *operands, **kwargs)
 
 
@@ -516,7 +539,7 @@ def where(condition, x1=None, x2=None):
 
 def clip(x, x_min, x_max):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         x = tf.cast(x, tf.int32)
     (x, lo, hi), _ = _promote_all([x, x_min, x_max])
     return tf.minimum(tf.maximum(x, lo), hi)
@@ -606,7 +629,7 @@ def cumsum(x, axis=None, dtype=None):
     out_dtype = _sum_dtype(x, dtype)
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
-    x = tf.cast(x, out_dtype) if x.dtype != out_dtype else x
+    x = tf.cast(x, out_dtype) if x.dtype is not out_dtype else x
     return tf.cumsum(x, axis=axis)
 
 
@@ -615,12 +638,12 @@ def cumprod(x, axis=None, dtype=None):
     out_dtype = _sum_dtype(x, dtype)
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
-    x = tf.cast(x, out_dtype) if x.dtype != out_dtype else x
+    x = tf.cast(x, out_dtype) if x.dtype is not out_dtype else x
     return tf.math.cumprod(x, axis=axis)
 
 
 def _sortable(x):
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         return tf.cast(x, tf.int32), tf.bool
     if x.dtype.is_unsigned or x.dtype in (tf.int8, tf.int16):
         return tf.cast(x, tf.int64), x.dtype
@@ -649,7 +672,7 @@ def argsort(x, axis=-1):
 def sum(x, axis=None, keepdims=False):
     x = convert_to_tensor(x)
     dtype = _sum_dtype(x, None)
-    if x.dtype != dtype:
+    if x.dtype is not dtype:
         x = tf.cast(x, dtype)
     return tf.reduce_sum(x, axis=_axes(axis), keepdims=keepdims)
 
@@ -662,7 +685,7 @@ def mean(x, axis=None, keepdims=False):
 
 def max(x, axis=None, keepdims=False, initial=None):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         out = tf.reduce_any(x, axis=_axes(axis), keepdims=keepdims)
     else:
         out = tf.reduce_max(x, axis=_axes(axis), keepdims=keepdims)
@@ -673,7 +696,7 @@ def max(x, axis=None, keepdims=False, initial=None):
 
 def min(x, axis=None, keepdims=False, initial=None):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         out = tf.reduce_all(x, axis=_axes(axis), keepdims=keepdims)
     else:
         out = tf.reduce_min(x, axis=_axes(axis), keepdims=keepdims)
@@ -685,7 +708,7 @@ def min(x, axis=None, keepdims=False, initial=None):
 def prod(x, axis=None, keepdims=False, dtype=None):
     x = convert_to_tensor(x)
     out_dtype = _sum_dtype(x, dtype)
-    if x.dtype != out_dtype:
+    if x.dtype is not out_dtype:
         x = tf.cast(x, out_dtype)
     return tf.reduce_prod(x, axis=_axes(axis), keepdims=keepdims)
 
@@ -712,7 +735,7 @@ def any(x, axis=None, keepdims=False):
 
 def _arg_reduce(fn, x, axis, keepdims):
     x = convert_to_tensor(x)
-    if x.dtype == tf.bool:
+    if x.dtype is tf.bool:
         x = tf.cast(x, tf.int32)
     rank = x.shape.rank
     if axis is None:
@@ -801,7 +824,7 @@ def eye(N, M=None, k=0, dtype=None):
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     keys = [v if type(v) in _PY else convert_to_tensor(v).dtype.name for v in (start, stop)]
     out_dtype = tf_dtype(dtype) if dtype is not None else tf_dtype(float_result_type(*keys))
-    compute = tf.float64 if out_dtype == tf.float64 else tf.float32
+    compute = tf.float64 if out_dtype is tf.float64 else tf.float32
     start = tf.cast(convert_to_tensor(start), compute)
     stop = tf.cast(convert_to_tensor(stop), compute)
     num = int(num)

@@ -147,7 +147,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         if dtype is None:
             return x
         dtype = tf_dtype(dtype)
-        return x if x.dtype == dtype else tf.cast(x, dtype)
+        return x if x.dtype is dtype else tf.cast(x, dtype)
     t = type(x)
     if t in _PY_SCALARS:
         if dtype is None:
@@ -160,7 +160,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         if dtype is None:
             return tf.constant(x)
         dtype = tf_dtype(dtype)
-        if t is float and not (dtype.is_floating or dtype.is_complex):
+        if (t is float and not (dtype.is_floating or dtype.is_complex)) or \
+                (t is bool and dtype is not tf.bool):
             return tf.cast(tf.constant(x), dtype)
         return tf.constant(x, dtype=dtype)
     if isinstance(x, KerasVariable):
@@ -258,11 +259,11 @@ def cast(x, dtype):
     """
     dtype = tf_dtype(dtype)
     if isinstance(x, tf.Tensor):
-        return x if x.dtype == dtype else tf.cast(x, dtype)
+        return x if x.dtype is dtype else tf.cast(x, dtype)
     x = convert_to_tensor(x)
     if isinstance(x, tf.SparseTensor):
         return tf.SparseTensor(x.indices, tf.cast(x.values, dtype), x.dense_shape)
-    return x if x.dtype == dtype else tf.cast(x, dtype)
+    return x if x.dtype is dtype else tf.cast(x, dtype)
 
 
 def stop_gradient(variable):
@@ -280,7 +281,7 @@ def cond(pred, true_fn, false_fn):
     if isinstance(pred, (bool, np.bool_)):
         return true_fn() if pred else false_fn()
     pred = convert_to_tensor(pred)
-    if pred.dtype != tf.bool:
+    if pred.dtype is not tf.bool:
         pred = tf.cast(pred, tf.bool)
     return tf.cond(pred, true_fn, false_fn)
 
@@ -427,7 +428,7 @@ def get_item(x, key):
             items.append(k)
             continue
         k = _as_index_array(k)
-        if k.dtype == tf.bool:
+        if k.dtype is tf.bool:
             if k.shape.rank == 0:
                 raise IndexError("get_item: a scalar boolean index is not supported")
             coords = tf.where(k)
@@ -465,7 +466,7 @@ def get_item(x, key):
     for d, idx in zip(adv_dims, adv_arrays):
         if not idx.dtype.is_integer:
             raise IndexError(f"get_item: index arrays must be integers, received {idx.dtype.name}")
-        idx = tf.cast(idx, tf.int64) if idx.dtype != tf.int32 else idx
+        idx = tf.cast(idx, tf.int64) if idx.dtype is not tf.int32 else idx
         size = tf.cast(y_shape[d], idx.dtype)
         fixed.append(tf.where(idx < 0, idx + size, idx))
     common = fixed[0].dtype if all(f.dtype == fixed[0].dtype for f in fixed) else tf.int64

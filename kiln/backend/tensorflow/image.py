@@ -71,7 +71,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     out = tf.image.resize(compute, size, method=interpolation, antialias=antialias)
     if dtype.is_integer:
         out = tf.cast(tf.clip_by_value(tf.round(out), dtype.min, dtype.max), dtype)
-    elif out.dtype != dtype:
+    elif out.dtype is not dtype:
         out = tf.cast(out, dtype)
     if data_format == "channels_first":
         out = tf.transpose(out, [0, 3, 1, 2])

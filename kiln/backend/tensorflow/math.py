@@ -45,7 +45,7 @@ def in_top_k(targets, predictions, k):
     if targets.dtype not in (tf.int32, tf.int64):
         targets = tf.cast(targets, tf.int32)
     predictions = convert_to_tensor(predictions)
-    if predictions.dtype != tf.float32:
+    if predictions.dtype is not tf.float32:
         predictions = tf.cast(predictions, tf.float32)
     return tf.math.in_top_k(targets, predictions, k)
 

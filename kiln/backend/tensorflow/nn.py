@@ -36,12 +36,12 @@ def _promote_float(*xs):
 
 def relu(x):
     x = convert_to_tensor(x)
-    return tf.nn.relu(x) if x.dtype != tf.bool else x
+    return tf.nn.relu(x) if x.dtype is not tf.bool else x
 
 
 def relu6(x):
     x = convert_to_tensor(x)
-    return tf.nn.relu6(x) if x.dtype != tf.bool else x
+    return tf.nn.relu6(x) if x.dtype is not tf.bool else x
 
 
 def sigmoid(x):

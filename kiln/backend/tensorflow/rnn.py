@@ -37,7 +37,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
         flat_inputs = [tf.reverse(x, [0]) for x in flat_inputs]
     if mask is not None:
         mask = convert_to_tensor(mask)
-        if mask.dtype != tf.bool:
+        if mask.dtype is not tf.bool:
             mask = tf.cast(mask, tf.bool)
         if mask.shape.rank == 3:
             mask = mask[..., 0]
