@@ -56,6 +56,16 @@ class Model(Trainer, Layer):
         Layer.__init__(self, trainable=trainable, name=name, dtype=dtype, **kwargs)
         Trainer.__init__(self)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model; a functional config (with ``input_layers``) gives a functional model."""
+        if "input_layers" in config and "layers" in config:
+            from kiln.models.functional import Functional
+
+            if cls is Model or cls is Functional:
+                return Functional.from_config(config, custom_objects=custom_objects)
+        return super().from_config(config)
+
     @property
     def layers(self):
         """The model's direct sub-layers, in order."""

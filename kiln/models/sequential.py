@@ -108,7 +108,10 @@ class Sequential(Model):
     def _symbolic_step(layer, x):
         if not layer.built:
             layer._maybe_build((x,), {})
-        return layer.compute_output_spec(x)
+        out = layer.compute_output_spec(x)
+        # Remembered for summary(): a Sequential records no graph nodes.
+        object.__setattr__(layer, "_summary_output_shape", getattr(out, "shape", None))
+        return out
 
     def call(self, inputs, training=None, mask=None):
         x = inputs

@@ -96,6 +96,10 @@ class CompileLoss:
         self.loss_weights_spec = loss_weights
         self.output_names = output_names
         self.built = False
+        # Resolve identifiers now so a typo fails at compile(), listing the valid names.
+        for spec in (loss.values() if isinstance(loss, dict) else loss if isinstance(loss, (list, tuple)) else [loss]):
+            if spec is not None:
+                _as_loss_object(spec)
 
     def build(self, y_true, y_pred):
         from kiln import losses

@@ -23,11 +23,9 @@ def set_random_seed(seed):
         raise ValueError(f"set_random_seed: expected an int seed, received {seed!r}")
     _python_random.seed(seed)
     _np.random.seed(seed)
-    from kiln.random import seed_generator
+    from kiln.random.seed_generator import set_global_seed
 
-    setter = getattr(seed_generator, "set_global_seed", None)
-    if setter is not None:
-        setter(seed)
+    set_global_seed(seed)
 
 
 def to_categorical(x, num_classes=None):

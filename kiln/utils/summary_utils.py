@@ -18,7 +18,8 @@ def _format_shape(layer):
             return str(shapes[0]) if len(shapes) == 1 else str(shapes)
     except AttributeError:
         pass
-    return "?"
+    shape = getattr(layer, "_summary_output_shape", None)
+    return str(tuple(shape)) if shape is not None else "?"
 
 
 def _count(variables):
