@@ -1,0 +1,1 @@
+"""Benchmarks: Kiln fit vs hand-written native loops (see bench/run.py)."""
