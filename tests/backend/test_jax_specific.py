@@ -146,3 +146,17 @@ def test_unsupported_and_lead_placeholders():
     with pytest.raises(NotImplementedError, match="jax backend"):
         B.export.export_model(None, "path")
     assert B.distribution.list_devices("cpu")[0] == "cpu:0"
+
+
+def test_pooling_is_differentiable_under_jit():
+    """Max/average pooling must have gradients inside jax.jit (CNN training depends on it)."""
+    import jax
+    import jax.numpy as jnp
+
+    from kiln.backend.jax import nn as jnn
+
+    x = jnp.arange(2 * 4 * 4 * 3, dtype=jnp.float32).reshape(2, 4, 4, 3)
+    for pool in (jnn.max_pool, jnn.average_pool):
+        for padding in ("valid", "same"):
+            grad = jax.jit(jax.grad(lambda v: jnp.sum(pool(v, 2, padding=padding))))(x)
+            assert grad.shape == x.shape and float(jnp.sum(grad)) > 0

@@ -144,3 +144,15 @@ def test_numpy_backend_fit_is_a_clear_error():
     model.compile("sgd", "mse")
     with pytest.raises(NotImplementedError, match="numpy"):
         model.fit(np.zeros((4, 8)), np.zeros((4, 3)), verbose=0)
+
+
+@needs_training
+def test_small_cnn_trains():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(96, 8, 8, 1)).astype("float32")
+    y = (x[:, :4].mean(axis=(1, 2, 3)) > x[:, 4:].mean(axis=(1, 2, 3))).astype("int32")
+    model = kiln.Sequential([kiln.Input((8, 8, 1)), layers.Conv2D(4, 3, activation="relu"),
+                             layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(2)])
+    model.compile("adam", kiln.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]

@@ -12,6 +12,7 @@ Example:
 """
 
 import jax
+import numpy as np
 import jax.numpy as jnp
 
 from kiln import config
@@ -211,7 +212,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         init = False
     else:
         init = -jnp.inf
-    return jax.lax.reduce_window(inputs, jnp.asarray(init, inputs.dtype), jax.lax.max, window,
+    # A concrete NumPy init lets JAX recognise the max monoid, which it can differentiate.
+    return jax.lax.reduce_window(inputs, np.asarray(init, inputs.dtype), jax.lax.max, window,
                                  strides, _padding(padding, "max_pool"))
 
 
@@ -220,7 +222,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     data_format = config.standardize_data_format(data_format)
     window, strides = _window(inputs, pool_size, strides, data_format, "average_pool")
     pad = _padding(padding, "average_pool")
-    zero = jnp.asarray(0, inputs.dtype)
+    zero = np.asarray(0, inputs.dtype)
     total = jax.lax.reduce_window(inputs, zero, jax.lax.add, window, strides, pad)
     if pad == "VALID":
         count = 1
