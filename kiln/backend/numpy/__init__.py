@@ -15,4 +15,6 @@ Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
 # "module.function" names that raise NotImplementedError on this backend (checked by a test).
 UNSUPPORTED = frozenset({
     "export.export_model",
+    # No autodiff: the numpy backend runs inference (evaluate/predict) only.
+    "trainer.make_train_function",
 })
