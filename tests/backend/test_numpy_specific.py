@@ -104,7 +104,7 @@ def test_compute_output_spec_traces_zeros_and_finds_unknown_dims():
 
 
 def test_unsupported_list():
-    assert B.UNSUPPORTED == frozenset({"export.export_model"})
+    assert B.UNSUPPORTED == frozenset({"export.export_model", "trainer.make_train_function"})
     with pytest.raises(NotImplementedError, match="numpy"):
         B.export.export_model(None, "/tmp/x")
 

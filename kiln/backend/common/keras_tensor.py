@@ -13,20 +13,9 @@ Example:
 """
 
 from kiln.backend.common import dtypes
+from kiln.backend.common.operators import TensorOperators, ops as _ops
 
-_ops_module = None
-
-
-def _ops():
-    global _ops_module
-    if _ops_module is None:
-        from kiln import ops
-
-        _ops_module = ops
-    return _ops_module
-
-
-class KerasTensor:
+class KerasTensor(TensorOperators):
     """A symbolic tensor: ``shape`` (ints or None) and ``dtype``, used to build graphs.
 
     Args:
@@ -74,9 +63,6 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self._shape}, dtype={self._dtype}, name={self.name}>"
 
-    def __hash__(self):
-        return id(self)
-
     def __iter__(self):
         raise TypeError(
             "A KerasTensor is symbolic: it cannot be iterated. Index it or use kiln.ops.unstack."
@@ -107,92 +93,8 @@ class KerasTensor:
     def T(self):
         return _ops().transpose(self)
 
-    def __getitem__(self, key):
-        return _ops().get_item(self, key)
-
-    def __neg__(self):
-        return _ops().negative(self)
-
-    def __pos__(self):
+    def _operand(self):
         return self
-
-    def __abs__(self):
-        return _ops().abs(self)
-
-    def __invert__(self):
-        return _ops().logical_not(self)
-
-    def __add__(self, other):
-        return _ops().add(self, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self)
-
-    def __sub__(self, other):
-        return _ops().subtract(self, other)
-
-    def __rsub__(self, other):
-        return _ops().subtract(other, self)
-
-    def __mul__(self, other):
-        return _ops().multiply(self, other)
-
-    def __rmul__(self, other):
-        return _ops().multiply(other, self)
-
-    def __truediv__(self, other):
-        return _ops().true_divide(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops().true_divide(other, self)
-
-    def __floordiv__(self, other):
-        return _ops().floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return _ops().floor_divide(other, self)
-
-    def __mod__(self, other):
-        return _ops().mod(self, other)
-
-    def __rmod__(self, other):
-        return _ops().mod(other, self)
-
-    def __pow__(self, other):
-        return _ops().power(self, other)
-
-    def __rpow__(self, other):
-        return _ops().power(other, self)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops().matmul(other, self)
-
-    def __eq__(self, other):
-        return _ops().equal(self, other)
-
-    def __ne__(self, other):
-        return _ops().not_equal(self, other)
-
-    def __lt__(self, other):
-        return _ops().less(self, other)
-
-    def __le__(self, other):
-        return _ops().less_equal(self, other)
-
-    def __gt__(self, other):
-        return _ops().greater(self, other)
-
-    def __ge__(self, other):
-        return _ops().greater_equal(self, other)
-
-    def __and__(self, other):
-        return _ops().logical_and(self, other)
-
-    def __or__(self, other):
-        return _ops().logical_or(self, other)
 
 
 def is_keras_tensor(x):

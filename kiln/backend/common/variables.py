@@ -16,23 +16,10 @@ Example:
 import numpy as np
 
 from kiln.backend.common import dtypes, global_state
+from kiln.backend.common.operators import TensorOperators, ops as _ops
 from kiln.backend.common.scopes import _stateless_scope, current_path
 
-_ops_module = None
-
-
-def _ops():
-    # Operators route through kiln.ops so Variables promote dtypes exactly like
-    # tensors; imported on first use because ops sit above the backend layer.
-    global _ops_module
-    if _ops_module is None:
-        from kiln import ops
-
-        _ops_module = ops
-    return _ops_module
-
-
-class KerasVariable:
+class KerasVariable(TensorOperators):
     """A mutable tensor-valued state: a layer weight, an optimizer slot, a counter.
 
     Args:
@@ -207,9 +194,6 @@ class KerasVariable:
         return (f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
                 f"value={self.numpy()!r}>")
 
-    def __hash__(self):
-        return id(self)
-
     def __len__(self):
         return self._shape[0]
 
@@ -222,93 +206,8 @@ class KerasVariable:
     def __float__(self):
         return float(self.numpy())
 
-    def __getitem__(self, key):
-        return _ops().get_item(self.value, key)
-
-    # -- operators (through kiln.ops, so promotion matches every other op) ------------
-    def __neg__(self):
-        return _ops().negative(self.value)
-
-    def __pos__(self):
+    def _operand(self):
         return self.value
-
-    def __abs__(self):
-        return _ops().abs(self.value)
-
-    def __invert__(self):
-        return _ops().logical_not(self.value)
-
-    def __add__(self, other):
-        return _ops().add(self.value, other)
-
-    def __radd__(self, other):
-        return _ops().add(other, self.value)
-
-    def __sub__(self, other):
-        return _ops().subtract(self.value, other)
-
-    def __rsub__(self, other):
-        return _ops().subtract(other, self.value)
-
-    def __mul__(self, other):
-        return _ops().multiply(self.value, other)
-
-    def __rmul__(self, other):
-        return _ops().multiply(other, self.value)
-
-    def __truediv__(self, other):
-        return _ops().true_divide(self.value, other)
-
-    def __rtruediv__(self, other):
-        return _ops().true_divide(other, self.value)
-
-    def __floordiv__(self, other):
-        return _ops().floor_divide(self.value, other)
-
-    def __rfloordiv__(self, other):
-        return _ops().floor_divide(other, self.value)
-
-    def __mod__(self, other):
-        return _ops().mod(self.value, other)
-
-    def __rmod__(self, other):
-        return _ops().mod(other, self.value)
-
-    def __pow__(self, other):
-        return _ops().power(self.value, other)
-
-    def __rpow__(self, other):
-        return _ops().power(other, self.value)
-
-    def __matmul__(self, other):
-        return _ops().matmul(self.value, other)
-
-    def __rmatmul__(self, other):
-        return _ops().matmul(other, self.value)
-
-    def __eq__(self, other):
-        return _ops().equal(self.value, other)
-
-    def __ne__(self, other):
-        return _ops().not_equal(self.value, other)
-
-    def __lt__(self, other):
-        return _ops().less(self.value, other)
-
-    def __le__(self, other):
-        return _ops().less_equal(self.value, other)
-
-    def __gt__(self, other):
-        return _ops().greater(self.value, other)
-
-    def __ge__(self, other):
-        return _ops().greater_equal(self.value, other)
-
-    def __and__(self, other):
-        return _ops().logical_and(self.value, other)
-
-    def __or__(self, other):
-        return _ops().logical_or(self.value, other)
 
 
 def _infer_dtype(value):
