@@ -1,19 +1,8 @@
-"""JAX backend layer mixin: JAX layers need no framework base class.
+"""The jax backend's Layer mix-in: the plain one, since jax layers need no framework base class.
 
 Example:
     >>> from kiln.backend.jax.layer import BackendLayer
     >>> BackendLayer()._backend_init()
 """
 
-
-class BackendLayer:
-    """Mixed into ``kiln.layers.Layer`` as its first base; every hook is a no-op on JAX."""
-
-    def _backend_init(self):
-        pass
-
-    def _backend_track_variable(self, variable):
-        pass
-
-    def _backend_track_sublayer(self, attr_name, layer):
-        pass
+from kiln.backend.common.layer import BackendLayer  # noqa: F401

@@ -1,20 +1,8 @@
-"""The numpy backend's Layer mix-in: nothing to register, so every hook does nothing.
+"""The numpy backend's Layer mix-in: the plain one, since numpy layers need no framework base class.
 
 Example:
-    >>> class MyLayer(BackendLayer):
-    ...     pass
-    >>> MyLayer()._backend_init()
+    >>> from kiln.backend.numpy.layer import BackendLayer
+    >>> BackendLayer()._backend_init()
 """
 
-
-class BackendLayer:
-    """Mixed into ``kiln.layers.Layer`` as its first base; no backend state on numpy."""
-
-    def _backend_init(self):
-        pass
-
-    def _backend_track_variable(self, variable):
-        pass
-
-    def _backend_track_sublayer(self, attr_name, layer):
-        pass
+from kiln.backend.common.layer import BackendLayer  # noqa: F401

@@ -1,21 +1,8 @@
-"""The TensorFlow part of ``kiln.layers.Layer``: nothing extra is needed.
-
-Variables are ``tf.Variable``s reachable through Kiln's own tracking, so the
-hooks below do nothing.
+"""The tensorflow backend's Layer mix-in: the plain one, since tensorflow layers need no framework base class.
 
 Example:
-    >>> BackendLayer()._backend_track_variable(None)
+    >>> from kiln.backend.tensorflow.layer import BackendLayer
+    >>> BackendLayer()._backend_init()
 """
 
-
-class BackendLayer:
-    """Mixed into ``kiln.layers.Layer`` as its first base; no-op hooks on TensorFlow."""
-
-    def _backend_init(self):
-        pass
-
-    def _backend_track_variable(self, variable):
-        pass
-
-    def _backend_track_sublayer(self, attr_name, layer):
-        pass
+from kiln.backend.common.layer import BackendLayer  # noqa: F401
