@@ -428,3 +428,37 @@ def test_failed_save_leaves_nothing_half_written(tmp_path, monkeypatch):
         save_weights_h5(model, fresh)
     assert not fresh.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.weights.h5"]
+
+
+def test_subclassed_model_and_layer_lists(tmp_path):
+    class Net(kiln.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = kiln.layers.Dense(4, activation="relu")
+            self.blocks = [kiln.layers.Dense(4), kiln.layers.Dense(4)]
+            self.head = kiln.layers.Dense(1)
+
+        def call(self, x):
+            x = self.hidden(x)
+            for block in self.blocks:
+                x = block(x)
+            return self.head(x)
+
+    x = np.ones((2, 3), "float32")
+    model = Net()
+    model(x)
+    path = tmp_path / "net.weights.h5"
+    save_weights_h5(model, path)
+    datasets, _ = _h5_tree(path)
+    # attributes are walked in name order: blocks (a list, keyed by class), head, hidden
+    assert set(datasets) == {"blocks/dense/vars/0", "blocks/dense/vars/1",
+                             "blocks/dense_1/vars/0", "blocks/dense_1/vars/1",
+                             "head/vars/0", "head/vars/1", "hidden/vars/0", "hidden/vars/1"}
+    _randomize(model, 8)
+    model.save_weights(str(path))
+    other = Net()
+    other(x)
+    other.load_weights(str(path))
+    for a, b in zip(_values(model), _values(other)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(np.asarray(other.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)))
