@@ -12,8 +12,6 @@ Example:
     'Zeros'
 """
 
-import inspect
-
 from kiln.initializers.constant_initializers import Constant, Identity, Ones, Zeros
 from kiln.initializers.initializer import Initializer
 from kiln.initializers.random_initializers import (
@@ -31,6 +29,7 @@ from kiln.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from kiln.saving import object_lookup
 
 _CLASSES = (
     Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, LecunNormal,
@@ -54,8 +53,7 @@ truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 zeros = Zeros
 
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({
+ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES, {
     "constant": Constant, "glorot_normal": GlorotNormal, "glorot_uniform": GlorotUniform,
     "he_normal": HeNormal, "he_uniform": HeUniform, "identity": Identity,
     "IdentityInitializer": Identity, "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
@@ -66,61 +64,8 @@ ALL_OBJECTS_DICT.update({
 })
 
 
-def serialize(initializer):
-    """The envelope a config stores for ``initializer``.
-
-    Example:
-        >>> serialize(Ones())
-        {'module': 'keras.initializers', 'class_name': 'Ones', 'config': {}, 'registered_name': None}
-    """
-    from kiln.saving import serialization_lib
-
-    return serialization_lib.serialize_kiln_object(initializer)
-
-
-def deserialize(config, custom_objects=None):
-    """Rebuild an initializer from an envelope or a name.
-
-    Example:
-        >>> type(deserialize("zeros")).__name__
-        'Zeros'
-    """
-    if isinstance(config, str):
-        return _from_name(config, custom_objects)
-    from kiln.saving import serialization_lib
-
-    return serialization_lib.deserialize_kiln_object(config, custom_objects=custom_objects)
-
-
-def get(identifier):
-    """Resolve ``identifier`` to an initializer (None stays None).
-
-    An unknown name raises ValueError listing the valid names.
-
-    Example:
-        >>> type(get("glorot_uniform")).__name__
-        'GlorotUniform'
-    """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        return _from_name(identifier, None)
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier() if inspect.isclass(identifier) else identifier
-    raise ValueError(
-        f"Could not interpret initializer identifier: {identifier!r} (expected a name, an "
-        "Initializer, a callable, a serialized dict or None)"
-    )
-
-
-def _from_name(name, custom_objects):
-    from kiln.saving import serialization_lib
-
-    found = serialization_lib.get_registered_object(name, custom_objects) or ALL_OBJECTS_DICT.get(name)
-    if found is None:
-        raise ValueError(
-            f"Unknown initializer: {name!r}. Valid names are: {sorted(ALL_OBJECTS_DICT)}"
-        )
-    return found() if inspect.isclass(found) else found
+# A name gives a default-configured instance from get() and deserialize() alike: a layer
+# argument such as kernel_initializer="..." needs an object to call.
+_CATALOG = object_lookup.Catalog("initializer", ALL_OBJECTS_DICT, base_class=Initializer,
+                                 names_give_instances=True)
+get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize

@@ -15,27 +15,17 @@ from kiln.optimizers.schedules.learning_rate_schedule import (
     PiecewiseConstantDecay,
     PolynomialDecay,
 )
+from kiln.saving import object_lookup
 
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (
+ALL_OBJECTS_DICT = object_lookup.name_table((
     LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-    PolynomialDecay, CosineDecay)}
+    PolynomialDecay, CosineDecay))
 
 
-def serialize(learning_rate_schedule):
-    """The schedule's envelope (``module`` ``keras.optimizers.schedules``)."""
-    from kiln.saving import serialization_lib
-
-    return serialization_lib.serialize_kiln_object(learning_rate_schedule)
-
-
-def deserialize(config, custom_objects=None):
-    """Rebuild a schedule from its envelope."""
-    from kiln.saving import serialization_lib
-
-    if isinstance(config, dict) and config.get("class_name") in ALL_OBJECTS_DICT and \
-            not (custom_objects and config["class_name"] in custom_objects):
-        return ALL_OBJECTS_DICT[config["class_name"]].from_config(config.get("config") or {})
-    return serialization_lib.deserialize_kiln_object(config, custom_objects=custom_objects)
+# Built-in class names match whatever module the envelope names, as for optimizers.
+_CATALOG = object_lookup.Catalog("learning rate schedule", ALL_OBJECTS_DICT, match_class_names=True)
+serialize = _CATALOG.serialize
+deserialize = _CATALOG.deserialize
 
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "InverseTimeDecay",
