@@ -156,3 +156,16 @@ def test_small_cnn_trains():
     model.compile("adam", kiln.losses.SparseCategoricalCrossentropy(from_logits=True))
     h = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
     assert h.history["loss"][-1] < h.history["loss"][0]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(kiln.backend.backend() not in ("torch", "tensorflow"),
+                    reason="jit_compile=True means torch.compile / XLA here; jax always compiles")
+def test_jit_compile_true_trains():
+    x, y = _classification_data(128)
+    model = _mlp()
+    model.compile(optimizer=kiln.optimizers.Adam(0.01),
+                  loss=kiln.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
+    assert model.jit_compile
+    h = model.fit(x, y, epochs=4, batch_size=32, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]

@@ -75,7 +75,6 @@ _ALIASES = {
 }
 
 
-@functools.lru_cache(maxsize=512)
 def _standardize_hashable(dtype):
     if dtype is None:
         return config.floatx()
@@ -106,6 +105,9 @@ def _standardize_hashable(dtype):
     return name
 
 
+_NAME_CACHE = {}
+
+
 def standardize_dtype(dtype):
     """Return the Kiln name of a dtype given as a string, NumPy/JAX/torch/TF dtype or Python type.
 
@@ -119,10 +121,18 @@ def standardize_dtype(dtype):
     """
     if type(dtype) is str and dtype in ALLOWED_DTYPES:
         return dtype
+    if dtype is None or dtype is float:
+        return config.floatx()  # never cached: floatx can change
+    # A plain dict (not lru_cache) so torch.compile can trace through the lookup.
     try:
-        return _standardize_hashable(dtype)
+        name = _NAME_CACHE.get(dtype)
     except TypeError:  # unhashable (e.g. a NumPy dtype object from some builds)
         return _standardize_hashable(str(dtype))
+    if name is None:
+        name = _standardize_hashable(dtype)
+        if len(_NAME_CACHE) < 1024:
+            _NAME_CACHE[dtype] = name
+    return name
 
 
 def is_float(dtype):

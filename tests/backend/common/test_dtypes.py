@@ -48,3 +48,15 @@ def test_standardize_spellings():
 def test_float_result_type():
     assert dtypes.float_result_type("int32") == "float32"
     assert dtypes.float_result_type("bfloat16") == "bfloat16"
+
+
+def test_floatx_changes_are_seen():
+    import kiln
+
+    try:
+        kiln.config.set_floatx("float16")
+        assert dtypes.standardize_dtype(None) == "float16"
+        assert dtypes.result_type("int32", float) == "float16"
+    finally:
+        kiln.config.set_floatx("float32")
+    assert dtypes.standardize_dtype(None) == "float32"
