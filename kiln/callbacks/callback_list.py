@@ -12,6 +12,18 @@ from kiln.callbacks.history import History
 from kiln.callbacks.progbar_logger import ProgbarLogger
 
 
+_HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(callback, hook):
+    cls = type(callback)
+    if getattr(cls, hook) is not getattr(Callback, hook):
+        return True
+    alias = _ALIASES.get(hook)
+    return alias is not None and getattr(cls, alias) is not getattr(Callback, alias)
+
+
 class CallbackList(Callback):
     """A container that forwards each hook to its callbacks.
 
@@ -37,10 +49,15 @@ class CallbackList(Callback):
             if model is not None:
                 cb.set_model(model)
             cb.set_params(dict(params))
+        # Per hook, only the callbacks that override it: per-batch hooks run on every
+        # step, and calling empty base methods there is pure overhead.
+        self._hooks = {}
+        for hook in _HOOKS:
+            self._hooks[hook] = [getattr(cb, hook) for cb in callbacks if _overrides(cb, hook)]
 
     def _call(self, hook, *args):
-        for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+        for method in self._hooks[hook]:
+            method(*args)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._call("on_epoch_begin", epoch, logs)

@@ -85,6 +85,14 @@ class ArrayDataAdapter:
         batch_ids = np.arange(math.ceil(n / bs))
         if self.shuffle == "batch":
             self._rng.shuffle(batch_ids)
+        x, y, sw = self.x, self.y, self.sample_weight
+        if type(x) is np.ndarray and (y is None or type(y) is np.ndarray):
+            # Plain arrays (the common case): slice directly, no tree walk per batch.
+            for i in batch_ids[: self.num_batches]:
+                start = int(i) * bs
+                take = slice(start, min(start + bs, n)) if order is None else np.sort(order[start:start + bs])
+                yield (x[take], None if y is None else y[take], None if sw is None else sw[take])
+            return
         for i in batch_ids[: self.num_batches]:
             start, stop = int(i) * bs, min(int(i) * bs + bs, n)
             if order is None:

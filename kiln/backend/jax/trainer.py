@@ -61,9 +61,9 @@ def _attach(model, groups):
     return holder
 
 
-def _in_metric_order(model, logs):
+def _in_metric_order(names, logs):
     # jax.jit returns dicts with sorted keys; show logs in the model's metric order.
-    return {name: logs[name] for name in model.metrics_names if name in logs}
+    return {name: logs[name] for name in names if name in logs}
 
 
 def make_train_function(model):
@@ -94,10 +94,12 @@ def make_train_function(model):
     compiled = jax.jit(step, donate_argnums=0) if model.jit_compile else step
     holder = _attach(model, groups)
 
+    names = model.metrics_names
+
     def train_function(batch):
         logs, state = compiled(holder.take(), batch)
         holder.put(state)
-        return _in_metric_order(model, logs)
+        return _in_metric_order(names, logs)
 
     return train_function
 
@@ -116,13 +118,14 @@ def make_test_function(model):
         return logs, [_updated(scope, v, old) for v, old in zip(mvars, mv)]
 
     compiled = jax.jit(step) if model.jit_compile else step
+    names = model.metrics_names
 
     def test_function(batch):
         logs, mv = compiled([v.value for v in tvars], [v.value for v in ntvars],
                             [v.value for v in mvars], batch)
         for variable, value in zip(mvars, mv):
             variable._direct_assign(value)
-        return _in_metric_order(model, logs)
+        return _in_metric_order(names, logs)
 
     return test_function
 
