@@ -226,7 +226,7 @@ def main(argv=None):
                         help="comma-separated: jax,torch,tensorflow (default: all)")
     parser.add_argument("--workloads", default=",".join(W.WORKLOADS), help="comma-separated: W1..W5")
     parser.add_argument("--quick", action="store_true", help="fewer samples per epoch (a smoke run)")
-    parser.add_argument("--full", action="store_true", help="BENCHMARKS.md's sizes (much longer than 10 min)")
+    parser.add_argument("--full", action="store_true", help="BENCHMARKS.md's sizes for W2 too (a longer run)")
     parser.add_argument("--size", choices=("quick", "default", "full"), help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per run: 1 warm-up + the rest timed")
     parser.add_argument("--timeout", type=int, default=400, help="seconds allowed per backend")
