@@ -37,12 +37,26 @@ for backend in $BACKENDS; do
     fi
     echo "================ KILN_BACKEND=$backend ================"
     log="$logdir/$backend.log"
-    KILN_BACKEND="$backend" "$PYTHON" -m pytest -q -p no:cacheprovider "$@" 2>&1 | tee "$log"
+    xml="$logdir/$backend.xml"
+    KILN_BACKEND="$backend" "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$xml" "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
-    line=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped|deselected)|no tests ran' "$log" | tail -n1)
-    passed=$(count_of passed "$line")
-    failed=$(( $(count_of failed "$line") + $(count_of error "$line") + $(count_of errors "$line") ))
-    skipped=$(count_of skipped "$line")
+    # Counts come from the JUnit XML report (present whatever the verbosity);
+    # pytest's last summary line is the fallback when it crashed before writing it.
+    if counts=$("$PYTHON" - "$xml" 2>/dev/null <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+n = lambda key: sum(int(s.get(key, 0)) for s in suites)
+print(n("tests") - n("failures") - n("errors") - n("skipped"), n("failures") + n("errors"), n("skipped"))
+PY
+    ); then
+        read -r passed failed skipped <<<"$counts"
+    else
+        line=$(grep -E '[0-9]+ (passed|failed|error|errors|skipped|deselected)|no tests ran' "$log" | tail -n1)
+        passed=$(count_of passed "$line")
+        failed=$(( $(count_of failed "$line") + $(count_of error "$line") + $(count_of errors "$line") ))
+        skipped=$(count_of skipped "$line")
+    fi
     # rc 5 = no tests collected: not a failure. Any other non-zero rc is, even when
     # pytest printed no count (a crash or an import error at collection).
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
