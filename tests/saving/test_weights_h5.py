@@ -462,3 +462,35 @@ def test_subclassed_model_and_layer_lists(tmp_path):
     for a, b in zip(_values(model), _values(other)):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(np.asarray(other.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)))
+
+
+@pytest.mark.parametrize("other", ["numpy", "torch"])
+def test_file_written_on_another_backend_loads_here(tmp_path, other):
+    """Save in a subprocess on another backend, load here: the same values come back."""
+    import subprocess
+    import sys
+
+    if other == kiln.config.backend():
+        other = "jax" if other != "jax" else "numpy"
+    pytest.importorskip(other)
+    script = f"""
+import numpy as np, kiln
+m = kiln.Sequential([kiln.Input((5,)), kiln.layers.Dense(8, activation="relu"),
+                     kiln.layers.BatchNormalization(), kiln.layers.Dense(4)])
+rng = np.random.default_rng(11)
+for v in m.weights:
+    v.assign(rng.standard_normal(tuple(v.shape)).astype("float32") + (2.0 if "variance" in v.path else 0.0))
+m.save_weights({str(tmp_path / 'x.weights.h5')!r})
+np.savez({str(tmp_path / 'values.npz')!r}, *[np.asarray(v.numpy()) for v in m.weights])
+"""
+    env = dict(os.environ, KILN_BACKEND=other, OMP_NUM_THREADS="1")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2]) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    model = kiln.Sequential([kiln.Input((5,)), kiln.layers.Dense(8, activation="relu"),
+                             kiln.layers.BatchNormalization(), kiln.layers.Dense(4)])
+    model.load_weights(str(tmp_path / "x.weights.h5"))
+    with np.load(tmp_path / "values.npz") as saved:
+        expected = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+    for a, b in zip(expected, _values(model)):
+        np.testing.assert_array_equal(a, b)
