@@ -105,8 +105,23 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = ops.cast(ops.sum(sample_weight), loss.dtype)
     else:
+        count = _static_size(values)
+        if count:
+            # Known, non-zero element count: one division instead of a guarded divide
+            # (this runs every training step).
+            return ops.divide(loss, count)
         divisor = ops.cast(ops.size(values), loss.dtype)
     return divide_no_nan(loss, divisor)
+
+
+def _static_size(x):
+    """Number of elements when every dimension is a known int, else None."""
+    count = 1
+    for d in x.shape:
+        if type(d) is not int:
+            return None
+        count *= d
+    return count
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None,
