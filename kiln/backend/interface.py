@@ -55,7 +55,7 @@ INTERFACE = {
         "relu", "relu6", "sigmoid", "softplus", "softsign", "silu", "gelu", "elu", "selu",
         "leaky_relu", "hard_sigmoid", "hard_silu", "log_sigmoid", "softmax", "log_softmax",
         "conv", "depthwise_conv", "max_pool", "average_pool", "one_hot", "moments",
-        "batch_normalization", "binary_crossentropy", "categorical_crossentropy",
+        "batch_normalization", "layer_normalization", "binary_crossentropy", "categorical_crossentropy",
         "sparse_categorical_crossentropy",
     ),
     "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum"),

@@ -166,6 +166,7 @@ from kiln.ops.nn import (  # noqa: F401
     one_hot,
     moments,
     batch_normalization,
+    layer_normalization,
     binary_crossentropy,
     categorical_crossentropy,
     sparse_categorical_crossentropy,

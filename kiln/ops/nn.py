@@ -439,6 +439,26 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
                                    epsilon=epsilon)
 
 
+def _layer_norm_spec(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    rules.canonical_axes(axis, len(rules.shape_of(x)), "layer_normalization")
+    return KerasTensor(rules.shape_of(x), dtypes.float_result_type(rules.dtype_of(x)))
+
+
+@op(_layer_norm_spec, module="nn")
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    """Normalize ``x`` over ``axis`` to zero mean and unit variance, then ``* gamma + beta``.
+
+    ``epsilon`` defaults to ``kiln.config.epsilon()``.
+
+    Example:
+        >>> import kiln
+        >>> y = kiln.ops.layer_normalization([[1.0, 3.0]], epsilon=0.0)
+        >>> kiln.ops.convert_to_numpy(y).tolist()
+        [[-1.0, 1.0]]
+    """
+    return _nn.layer_normalization(x, gamma=gamma, beta=beta, axis=axis, epsilon=epsilon)
+
+
 # -- cross-entropies --------------------------------------------------------------------
 def _same_shapes(name, target, output):
     t, o = rules.shape_of(target), rules.shape_of(output)

@@ -179,7 +179,12 @@ def op(spec=None, *, class_name=None, module="numpy"):
 
         @functools.wraps(function)
         def public(*args, **kwargs):
-            if _has_symbolic(args) or (kwargs and _has_symbolic(kwargs.values())):
+            # Hot path of every eager op: a type check per argument, no tree walk.
+            for value in args:
+                kind = type(value)
+                if kind is KerasTensor or ((kind is list or kind is tuple) and _has_symbolic(value)):
+                    return op_class()(*args, **kwargs)
+            if kwargs and _has_symbolic(kwargs.values()):
                 return op_class()(*args, **kwargs)
             return function(*args, **kwargs)
 

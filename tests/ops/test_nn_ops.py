@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+import kiln
 from kiln import ops
 from op_cases import nn_cases
 from test_numpy_ops import check_result, run
@@ -188,3 +189,22 @@ def test_gelu_silu_softmax_dtypes_follow_input():
     x = ops.cast(ops.convert_to_tensor([[-1.0, 0.0, 1.0]]), "float16")
     for fn in (ops.gelu, ops.silu, ops.softmax, ops.log_softmax, ops.relu):
         assert ops.dtype(fn(x)) == "float16"
+
+
+@pytest.mark.parametrize("axis", [-1, (1, 2), 1])
+def test_layer_normalization_matches_numpy(axis):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 3, 4)).astype("float32")
+    axes = (axis,) if isinstance(axis, int) else axis
+    shape = [x.shape[a] if a in [b % 3 for b in axes] else 1 for a in range(3)]
+    gamma = rng.normal(size=shape).astype("float32")
+    beta = rng.normal(size=shape).astype("float32")
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    want = (x - mean) / np.sqrt(var + 1e-5) * gamma + beta
+    if axis == -1:
+        gamma, beta = gamma.reshape(-1), beta.reshape(-1)
+    got = kiln.ops.layer_normalization(x, gamma, beta, axis=axis, epsilon=1e-5)
+    np.testing.assert_allclose(kiln.ops.convert_to_numpy(got), want, rtol=1e-4, atol=1e-5)
+    symbolic = kiln.ops.layer_normalization(kiln.KerasTensor((None, 3, 4)), axis=axis)
+    assert symbolic.shape == (None, 3, 4) and symbolic.dtype == "float32"

@@ -353,3 +353,16 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     picked = jnp.take_along_axis(log_prob, jnp.expand_dims(target, axis), axis=axis)
     return -jnp.squeeze(picked, axis)
 
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    """Normalize over ``axis`` to zero mean and unit variance, then scale by gamma and shift by beta."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    mean, variance = moments(x, axis, keepdims=True)
+    x = to_float(x)
+    outputs = (x - mean) * jax.lax.rsqrt(variance + epsilon)
+    if gamma is not None:
+        outputs = outputs * _t(gamma)
+    if beta is not None:
+        outputs = outputs + _t(beta)
+    return outputs.astype(x.dtype)

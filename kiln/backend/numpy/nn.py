@@ -676,3 +676,17 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     picked = np.take_along_axis(log_prob, index, axis=axis).squeeze(axis)
     loss = np.where(valid, -picked, 0.0).astype(output.dtype, copy=False)
     return _done(loss, dtype)
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    """Normalize over ``axis`` to zero mean and unit variance, then scale by gamma and shift by beta."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    mean, variance = moments(x, axis, keepdims=True)
+    x = np.asarray(convert_to_tensor(x))
+    dtype = mean.dtype
+    outputs = (x.astype(dtype) - mean) / np.sqrt(variance + np.asarray(epsilon, dtype))
+    if gamma is not None:
+        outputs = outputs * np.asarray(convert_to_tensor(gamma))
+    if beta is not None:
+        outputs = outputs + np.asarray(convert_to_tensor(beta))
+    return np.asarray(outputs, dtype=dtype)

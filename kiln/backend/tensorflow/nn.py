@@ -395,3 +395,16 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         eps = tf.cast(config.epsilon(), output.dtype)
         log_probs = tf.math.log(tf.clip_by_value(output, eps, 1.0 - eps))
     return -tf.reduce_sum(labels * log_probs, axis=axis)
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    """Normalize over ``axis`` to zero mean and unit variance, then scale by gamma and shift by beta."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    mean, variance = moments(x, axis, keepdims=True)
+    x = tf.cast(convert_to_tensor(x), mean.dtype)
+    outputs = (x - mean) * tf.math.rsqrt(variance + tf.cast(epsilon, mean.dtype))
+    if gamma is not None:
+        outputs = outputs * tf.cast(convert_to_tensor(gamma), mean.dtype)
+    if beta is not None:
+        outputs = outputs + tf.cast(convert_to_tensor(beta), mean.dtype)
+    return outputs

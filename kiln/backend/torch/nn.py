@@ -408,3 +408,29 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         log_prob = torch.log(torch.clamp(output, eps, 1.0 - eps))
     picked = torch.gather(log_prob, axis, target.unsqueeze(axis)).squeeze(axis)
     return -picked
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
+    """Normalize over ``axis`` to zero mean and unit variance, then scale by gamma and shift by beta.
+
+    Over trailing axes with matching gamma/beta this is torch's fused layer_norm.
+    """
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    x = _fx(x)
+    ndim = x.dim()
+    axes = sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis))
+    trailing = axes == list(range(ndim - len(axes), ndim))
+    normalized = tuple(x.shape[ndim - len(axes):])
+    gamma = None if gamma is None else _t(gamma)
+    beta = None if beta is None else _t(beta)
+    if (trailing and x.dtype is torch.float32
+            and (gamma is None or tuple(gamma.shape) == normalized)
+            and (beta is None or tuple(beta.shape) == normalized)):
+        return F.layer_norm(x, normalized, gamma, beta, float(epsilon))
+    mean, variance = moments(x, axes, keepdims=True)
+    outputs = (x - mean) * torch.rsqrt(variance + epsilon)
+    if gamma is not None:
+        outputs = outputs * gamma
+    if beta is not None:
+        outputs = outputs + beta
+    return outputs

@@ -107,13 +107,11 @@ class LayerNormalization(Layer):
             if self.gamma is not None:
                 outputs = ops.multiply(outputs, self._param(self.gamma))
         else:
-            mean, variance = ops.moments(inputs, axes=self._axes, keepdims=True)
-            inv = ops.rsqrt(ops.add(variance, self.epsilon))
-            if self.gamma is not None:
-                inv = ops.multiply(inv, self._param(self.gamma))
-            outputs = ops.multiply(ops.subtract(inputs, mean), inv)
-            if self.beta is not None:
-                outputs = ops.add(outputs, self._param(self.beta))
+            # One op, so a backend can use its fused kernel (torch's layer_norm).
+            outputs = ops.layer_normalization(
+                inputs, None if self.gamma is None else self._param(self.gamma),
+                None if self.beta is None else self._param(self.beta),
+                axis=self._axes, epsilon=self.epsilon)
         if input_dtype in _LOW_PRECISION:
             outputs = ops.cast(outputs, input_dtype)
         return outputs
