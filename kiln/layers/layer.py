@@ -30,7 +30,7 @@ from kiln.backend import current as _backend
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import StatelessScope, get_stateless_scope, name_scope
-from kiln.backend.common.variables import KerasVariable
+from kiln.backend.common.variables import REGULARIZED_VARIABLES, KerasVariable
 from kiln.layers.input_spec import assert_input_compatibility
 from kiln.ops import shape_rules
 from kiln.ops.operation import Operation, _has_symbolic
@@ -524,11 +524,14 @@ class Layer(_backend.layer.BackendLayer, Operation):
     def losses(self):
         """Losses added by ``add_loss`` during the last call, plus weight-regularization penalties."""
         out = []
-        for layer in self._flatten_layers():
-            out.extend(layer._losses)
+        if _LAYERS_WITH_LOSSES:
+            for layer in self._flatten_layers():
+                out.extend(layer._losses)
         return out + self._regularization_losses()
 
     def _regularization_losses(self):
+        if not REGULARIZED_VARIABLES[0]:
+            return []
         out = []
         for v in self.trainable_variables:
             if v.regularizer is not None:

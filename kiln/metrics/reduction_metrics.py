@@ -9,7 +9,10 @@ Example:
 """
 
 from kiln import ops
-from kiln.losses.loss import apply_mask, divide_no_nan, get_mask, squeeze_or_expand_to_same_rank
+from kiln.losses.loss import apply_mask, get_mask, squeeze_or_expand_to_same_rank
+
+# A positive count floor per dtype (a normal number there), used by Mean.result.
+_TINY = {"float16": 6.2e-5, "bfloat16": 1e-30, "float32": 1e-30, "float64": 1e-300}
 from kiln.metrics.metric import Metric
 
 
@@ -83,6 +86,11 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name="count")
 
     def update_state(self, values, sample_weight=None):
+        if isinstance(sample_weight, (int, float)) and len(getattr(values, "shape", (0,))) == 0:
+            # A scalar with a count (the trainer's loss tracker, every step): two updates.
+            self.total.assign_add(ops.multiply(ops.cast(values, self.dtype), float(sample_weight)))
+            self.count.assign_add(ops.cast(float(sample_weight), self.dtype))
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean, self.dtype)
         self.total.assign_add(ops.sum(values))
         if sample_weight is not None:
@@ -94,7 +102,10 @@ class Mean(Metric):
         self.count.assign_add(ops.cast(count, self.dtype))
 
     def result(self):
-        return divide_no_nan(self.total.value, ops.cast(self.count.value, self.dtype))
+        # count is never negative; dividing by max(count, tiny) gives 0 for an empty metric
+        # (total is 0 then) with two ops instead of a guarded divide.
+        count = ops.cast(self.count.value, self.dtype)
+        return ops.divide(ops.cast(self.total.value, self.dtype), ops.maximum(count, _TINY.get(self.dtype, 1e-30)))
 
 
 class MeanMetricWrapper(Mean):

@@ -19,6 +19,11 @@ from kiln.backend.common import dtypes, global_state
 from kiln.backend.common.operators import TensorOperators, ops as _ops
 from kiln.backend.common.scopes import _stateless_scope, current_path
 
+# How many variables carry a regularizer: when none do, Layer.losses skips its scan,
+# which otherwise runs on every training step.
+REGULARIZED_VARIABLES = [0]
+
+
 class KerasVariable(TensorOperators):
     """A mutable tensor-valued state: a layer weight, an optimizer slot, a counter.
 
@@ -56,7 +61,7 @@ class KerasVariable(TensorOperators):
         self._aggregation = aggregation
         self._synchronization = synchronization
         self._overwrite_with_gradient = False
-        self.regularizer = None
+        self._regularizer = None
         self.constraint = None
         if callable(initializer):
             if shape is None:
@@ -136,6 +141,19 @@ class KerasVariable(TensorOperators):
         return self.assign(_ops().subtract(self.value, value))
 
     # -- attributes -------------------------------------------------------------------
+    @property
+    def regularizer(self):
+        """A callable giving this variable's penalty (added to ``Layer.losses``), or None."""
+        return self._regularizer
+
+    @regularizer.setter
+    def regularizer(self, value):
+        if value is not None and self._regularizer is None:
+            REGULARIZED_VARIABLES[0] += 1
+        elif value is None and self._regularizer is not None:
+            REGULARIZED_VARIABLES[0] -= 1
+        self._regularizer = value
+
     @property
     def name(self):
         return self._name
