@@ -14,7 +14,9 @@ from kiln import tree
 def _maybe_function(model, fn):
     if model.run_eagerly:
         return fn
-    return tf.function(fn, jit_compile=bool(model.jit_compile), reduce_retracing=True)
+    # autograph=False: Kiln code branches on Python values only (ops.cond for tensors),
+    # and converting every Kiln module costs seconds on the first call.
+    return tf.function(fn, jit_compile=bool(model.jit_compile), reduce_retracing=True, autograph=False)
 
 
 def make_train_function(model):
