@@ -154,6 +154,17 @@ class CompileLoss:
         return total
 
 
+def _flat_names(spec):
+    """Every string inside a metrics spec (lists, lists of lists, dicts)."""
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, dict):
+        spec = list(spec.values())
+    if isinstance(spec, (list, tuple)):
+        return [name for item in spec for name in _flat_names(item)]
+    return []
+
+
 class CompileMetrics:
     """Updates the compiled metrics on each batch and reports their results."""
 
@@ -164,6 +175,14 @@ class CompileMetrics:
         self.output_names = output_names
         self.built = False
         self.entries = []  # (output index, metric, weighted)
+        # Metrics are created from the first batch (they depend on the outputs), but a
+        # misspelled name should fail at compile(), listing the valid names.
+        from kiln import metrics as metrics_module
+
+        for spec in (metrics, weighted_metrics):
+            for item in _flat_names(spec):
+                if item not in _ACCURACY_NAMES:
+                    metrics_module.get(item)
 
     def build(self, y_true, y_pred):
         flat_pred = tree.flatten(y_pred)

@@ -125,6 +125,8 @@ def test_compile_errors_list_valid_names():
         model.compile(optimizer="adamm", loss="mse")
     with pytest.raises(ValueError, match="mean_squared_error|mse"):
         model.compile(optimizer="sgd", loss="msee")
+    with pytest.raises(ValueError, match="sparse_categorical_accuracy"):
+        model.compile(optimizer="sgd", loss="mse", metrics=["acurracy"])
     with pytest.raises(RuntimeError, match="compile"):
         model.fit(np.zeros((2, 8)), np.zeros(2))
 
