@@ -41,45 +41,52 @@ def assert_input_compatibility(input_spec, inputs, layer):
     """Raise ValueError naming ``layer`` when ``inputs`` break ``input_spec``.
 
     The message gives the expected and the received shape, and reminds that a
-    layer's ``input_shape`` excludes the batch dimension.
+    layer's ``input_shape`` excludes the batch dimension. This runs on every
+    call, so the passing path builds no strings.
     """
     if input_spec is None:
         return
-    specs = input_spec if isinstance(input_spec, (list, tuple)) else [input_spec]
-    values = inputs if isinstance(inputs, (list, tuple)) and len(specs) > 1 else [inputs]
+    specs = input_spec if isinstance(input_spec, (list, tuple)) else (input_spec,)
+    values = inputs if len(specs) > 1 and isinstance(inputs, (list, tuple)) else (inputs,)
     for index, (spec, x) in enumerate(zip(specs, values)):
         if spec is None or x is None:
             continue
         shape = getattr(x, "shape", None)
         if shape is None:
             continue
-        shape = tuple(None if d is None else int(d) for d in shape)
         ndim = len(shape)
-        where = f"Input {index} of layer '{layer.name}' ({type(layer).__name__})"
-        note = ("(The first dimension is the batch; a layer's input_shape / "
-                "Input(shape=...) excludes it.)")
         if spec.ndim is not None and ndim != spec.ndim:
-            raise ValueError(f"{where} is incompatible: expected ndim={spec.ndim}, "
-                             f"received ndim={ndim} with shape {_describe(shape)}. {note}")
+            _fail(layer, index, shape, f"expected ndim={spec.ndim}, received ndim={ndim}")
         if spec.min_ndim is not None and ndim < spec.min_ndim:
-            raise ValueError(f"{where} is incompatible: expected min_ndim={spec.min_ndim}, "
-                             f"received ndim={ndim} with shape {_describe(shape)}. {note}")
+            _fail(layer, index, shape, f"expected min_ndim={spec.min_ndim}, received ndim={ndim}")
         if spec.max_ndim is not None and ndim > spec.max_ndim:
-            raise ValueError(f"{where} is incompatible: expected max_ndim={spec.max_ndim}, "
-                             f"received ndim={ndim} with shape {_describe(shape)}. {note}")
+            _fail(layer, index, shape, f"expected max_ndim={spec.max_ndim}, received ndim={ndim}")
         for axis, size in spec.axes.items():
             if size is None:
                 continue
             if not -ndim <= axis < ndim:
-                raise ValueError(f"{where} is incompatible: expected an axis {axis} of size {size}, "
-                                 f"received shape {_describe(shape)}. {note}")
-            if shape[axis] is not None and shape[axis] != size:
-                raise ValueError(
-                    f"{where} is incompatible: expected axis {axis} of the input shape to have "
-                    f"value {size}, but received input with shape {_describe(shape)}. {note}"
-                )
+                _fail(layer, index, shape, f"expected an axis {axis} of size {size}")
+            got = shape[axis]
+            if got is not None and got != size and _static(got) != size:
+                _fail(layer, index, shape, f"expected axis {axis} of the input shape to have value {size}")
         if spec.shape is not None:
             for expected, got in zip(spec.shape, shape):
-                if expected is not None and got is not None and expected != got:
-                    raise ValueError(f"{where} is incompatible: expected shape {_describe(spec.shape)}, "
-                                     f"received shape {_describe(shape)}. {note}")
+                if expected is not None and got is not None and _static(got) not in (None, expected):
+                    _fail(layer, index, shape, f"expected shape {_describe(spec.shape)}")
+
+
+def _static(dim):
+    """A dimension as an int, or None when it is not known statically."""
+    try:
+        return None if dim is None else int(dim)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fail(layer, index, shape, what):
+    shape = tuple(_static(d) for d in shape)
+    raise ValueError(
+        f"Input {index} of layer '{layer.name}' ({type(layer).__name__}) is incompatible: {what}, "
+        f"but received input with shape {_describe(shape)}. (The first dimension is the batch; a "
+        "layer's input_shape / Input(shape=...) excludes it.)"
+    )
