@@ -20,6 +20,7 @@ from kiln import tree
 from kiln.backend import current as _backend
 from kiln.backend.common.scopes import get_stateless_scope
 from kiln.trainers.compile_utils import CompileLoss, CompileMetrics
+from kiln.trainers.deferred_logs import DeferredLogs
 from kiln.trainers.data_adapters import ArrayDataAdapter, train_validation_split, unpack_x_y_sample_weight
 
 
@@ -156,12 +157,23 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
         """Update the loss tracker and compiled metrics with one batch; return the results."""
+        self.update_metrics(x, y, y_pred, sample_weight, loss)
+        return self.get_metrics_result()
+
+    def update_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
+        """Update the loss tracker and compiled metrics with one batch (no results)."""
         if loss is not None:
             batch = tree.flatten(x)[0]
             self._loss_tracker.update_state(loss, sample_weight=batch.shape[0])
         if y is not None and self._compile_metrics is not None:
             self._compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
+
+    def _eager_step_logs(self, x, y, y_pred, sample_weight, loss):
+        """Metric update for an eager step; the results are computed when the logs are read."""
+        if type(self).compute_metrics is not Trainer.compute_metrics:
+            return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
+        self.update_metrics(x, y, y_pred, sample_weight, loss)
+        return DeferredLogs(self.get_metrics_result)
 
     def get_metrics_result(self):
         """Current results of every metric, as a dict of scalars."""

@@ -33,7 +33,7 @@ def make_train_function(model):
         loss.backward()
         with torch.no_grad():
             optimizer.apply([p.grad for p in params], tvars)
-            return model.compute_metrics(x, y, y_pred, sw, loss=loss)
+            return model._eager_step_logs(x, y, y_pred, sw, loss)
 
     return train_function
 
