@@ -89,7 +89,7 @@ class Mean(Metric):
         if isinstance(sample_weight, (int, float)) and len(getattr(values, "shape", (0,))) == 0:
             # A scalar with a count (the trainer's loss tracker, every step): two updates.
             self.total.assign_add(ops.multiply(ops.cast(values, self.dtype), float(sample_weight)))
-            self.count.assign_add(ops.cast(float(sample_weight), self.dtype))
+            self.count.assign_add(float(sample_weight))
             return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean, self.dtype)
         self.total.assign_add(ops.sum(values))
