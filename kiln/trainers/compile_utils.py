@@ -129,7 +129,7 @@ class CompileLoss:
 
         if not self.built:
             self.build(y_true, y_pred)
-        flat_pred = tree.flatten(y_pred)
+        flat_pred = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
         if len(flat_pred) == 1:
             flat_true = [y_true]
         elif isinstance(y_true, dict):

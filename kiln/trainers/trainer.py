@@ -163,8 +163,13 @@ class Trainer:
     def update_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
         """Update the loss tracker and compiled metrics with one batch (no results)."""
         if loss is not None:
-            batch = tree.flatten(x)[0]
-            self._loss_tracker.update_state(loss, sample_weight=batch.shape[0])
+            batch = tree.flatten(x)[0] if isinstance(x, (list, tuple, dict)) else x
+            count = batch.shape[0]
+            if count is None:  # traced with an unknown batch size (tf.function)
+                from kiln import ops
+
+                count = ops.cast(ops.shape(batch)[0], "float32")
+            self._loss_tracker.update_state(loss, sample_weight=count)
         if y is not None and self._compile_metrics is not None:
             self._compile_metrics.update_state(y, y_pred, sample_weight)
 

@@ -171,3 +171,18 @@ def test_jit_compile_true_trains():
     assert model.jit_compile
     h = model.fit(x, y, epochs=4, batch_size=32, verbose=0)
     assert h.history["loss"][-1] < h.history["loss"][0]
+
+
+@needs_training
+def test_epoch_loss_weights_batches_by_size():
+    """The logged loss is the per-sample mean even when the last batch is smaller."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(10, 3)).astype("float32")
+    y = rng.normal(size=(10, 1)).astype("float32")
+    model = kiln.Sequential([kiln.Input((3,)), layers.Dense(1)])
+    model.compile(optimizer=kiln.optimizers.SGD(0.0), loss="mse")
+    logged = model.evaluate(x, y, batch_size=4, verbose=0)
+    pred = model.predict(x, verbose=0)
+    assert logged == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-5)
+    history = model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(logged, rel=1e-5)
