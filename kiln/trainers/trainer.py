@@ -80,6 +80,11 @@ class Trainer:
             jit_compile = _backend.NAME == "jax"
         if jit_compile and run_eagerly:
             raise ValueError("compile(): jit_compile=True and run_eagerly=True cannot be combined")
+        if steps_per_execution != 1:
+            raise NotImplementedError(
+                f"compile(steps_per_execution={steps_per_execution}): running several steps per "
+                "call is not supported yet; use steps_per_execution=1"
+            )
         self._jit_compile = bool(jit_compile)
         self._run_eagerly = bool(run_eagerly)
         self.steps_per_execution = steps_per_execution
