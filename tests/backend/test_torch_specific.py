@@ -208,3 +208,21 @@ def test_torch_optim_updates_kiln_variables():
     opt.step()
     np.testing.assert_allclose(layer.w.numpy(), [0.5, 0.5])
     assert layer.w.value is next(layer.parameters())
+
+
+def test_functional_call_swaps_kiln_weights():
+    """torch.func.functional_call runs a Kiln model with substituted parameters."""
+    import kiln
+
+    model = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2, name="d")])
+    x = torch.ones(4, 3)
+    params = {name: torch.zeros_like(p) for name, p in model.named_parameters()}
+    out = torch.func.functional_call(model, params, (x,))
+    assert torch.all(out == 0)
+    assert not torch.all(model(x) == 0)  # the real weights are back afterwards
+
+    def loss(p):
+        return torch.func.functional_call(model, p, (x,)).sum()
+
+    grads = torch.func.grad(loss)(dict(model.named_parameters()))
+    assert torch.allclose(grads["d.kernel"], torch.full((3, 2), 4.0))

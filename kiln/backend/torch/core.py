@@ -151,6 +151,9 @@ class Variable(KerasVariable):
         True
     """
 
+    # (module._parameters, name) of the layer that registered this variable first.
+    _torch_owner = None
+
     def __init__(self, *args, **kwargs):
         if _device_var.get() is _META:
             # Created while tracing on the meta device (a sublayer built inside a
@@ -191,6 +194,13 @@ class Variable(KerasVariable):
         if _device_var.get() is _META:
             # Shape tracing on the meta device: stand in an empty meta tensor.
             return torch.empty(self._shape, dtype=self._value.dtype, device=_META)
+        owner = self._torch_owner
+        if owner is not None:
+            # Read through the owning module's parameter table, so that
+            # torch.func.functional_call (which swaps entries there) is honoured.
+            swapped = owner[0].get(owner[1])
+            if swapped is not None:
+                return swapped
         return self._value
 
     def numpy(self):

@@ -55,6 +55,8 @@ class BackendLayer(torch.nn.Module):
         # __dict__) must not block registration the way register_parameter would.
         params[name] = variable._value
         names[key] = name
+        if variable._torch_owner is None:
+            variable._torch_owner = (params, name)
         return name
 
     def _backend_track_sublayer(self, attr_name, layer):
@@ -75,6 +77,8 @@ class BackendLayer(torch.nn.Module):
         name = self.__dict__.get("_torch_param_names", {}).pop(id(variable), None)
         if name is not None:
             self._parameters.pop(name, None)
+            if variable._torch_owner is not None and variable._torch_owner[0] is self._parameters:
+                variable._torch_owner = None
 
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
