@@ -162,3 +162,83 @@ def standardize_data_format(data_format):
     if data_format not in _VALID_DATA_FORMATS:
         raise ValueError(f"data_format must be one of {_VALID_DATA_FORMATS}, received {data_format!r}")
     return data_format
+
+
+def dtype_policy():
+    """Return the global dtype policy layers use by default.
+
+    Example:
+        >>> dtype_policy().name
+        'float32'
+    """
+    from kiln import dtype_policies
+
+    return dtype_policies.dtype_policy()
+
+
+def set_dtype_policy(policy):
+    """Set the global dtype policy (a name such as ``"mixed_float16"`` or a DTypePolicy).
+
+    Example:
+        >>> set_dtype_policy("float32")
+    """
+    from kiln import dtype_policies
+
+    dtype_policies.set_dtype_policy(policy)
+
+
+def enable_unsafe_deserialization():
+    """Allow loading code stored in files (lambdas) everywhere, like ``safe_mode=False``.
+
+    Only do this for files whose source you trust.
+
+    Example:
+        >>> enable_unsafe_deserialization()  # doctest: +SKIP
+    """
+    from kiln.saving import serialization_lib
+
+    serialization_lib.enable_unsafe_deserialization()
+
+
+_MAX_EPOCHS = None
+_MAX_STEPS_PER_EPOCH = None
+
+
+def max_epochs():
+    """The cap on epochs every ``fit`` runs (None: no cap).
+
+    Example:
+        >>> max_epochs() is None
+        True
+    """
+    return _MAX_EPOCHS
+
+
+def set_max_epochs(max_epochs):
+    """Cap the number of epochs of every ``fit`` call (None removes the cap), e.g. for smoke tests.
+
+    Example:
+        >>> set_max_epochs(None)
+    """
+    global _MAX_EPOCHS
+    _MAX_EPOCHS = None if max_epochs is None else int(max_epochs)
+
+
+def max_steps_per_epoch():
+    """The cap on steps per epoch in ``fit`` (None: no cap).
+
+    Example:
+        >>> max_steps_per_epoch() is None
+        True
+    """
+    return _MAX_STEPS_PER_EPOCH
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Cap the number of batches per epoch of every ``fit`` call (None removes the cap).
+
+    Example:
+        >>> set_max_steps_per_epoch(None)
+    """
+    global _MAX_STEPS_PER_EPOCH
+    _MAX_STEPS_PER_EPOCH = None if max_steps_per_epoch is None else int(max_steps_per_epoch)

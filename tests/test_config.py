@@ -68,3 +68,54 @@ def test_import_leaves_other_frameworks_out(tmp_path):
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     expected = [FRAMEWORKS[name]] if name in FRAMEWORKS else []
     assert loaded == expected
+
+
+def test_dtype_policy_through_config():
+    try:
+        kiln.config.set_dtype_policy("mixed_float16")
+        assert kiln.config.dtype_policy().compute_dtype == "float16"
+        assert kiln.layers.Dense(2).compute_dtype == "float16"
+    finally:
+        kiln.config.set_dtype_policy("float32")
+    assert kiln.layers.Dense(2).compute_dtype == "float32"
+
+
+@pytest.mark.skipif(kiln.backend.backend() == "numpy", reason="numpy backend does not train")
+def test_max_epochs_and_steps_cap_fit():
+    import numpy as np
+
+    model = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    seen = []
+
+    class CountBatches(kiln.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    try:
+        kiln.config.set_max_epochs(2)
+        kiln.config.set_max_steps_per_epoch(3)
+        history = model.fit(np.zeros((64, 2)), np.zeros((64, 1)), batch_size=4, epochs=10,
+                            callbacks=[CountBatches()], verbose=0)
+    finally:
+        kiln.config.set_max_epochs(None)
+        kiln.config.set_max_steps_per_epoch(None)
+    assert history.epoch == [0, 1] and seen == [0, 1, 2, 0, 1, 2]
+
+
+def test_unsafe_deserialization_switch():
+    from kiln.saving import serialization_lib as sl
+
+    assert sl.in_safe_mode()
+    with sl.SafeModeScope(False):
+        assert not sl.in_safe_mode()
+    lam = {"class_name": "__lambda__", "config": {"code": "AA=="}}
+    with pytest.raises(ValueError, match="Refusing"):
+        sl.deserialize_kiln_object(lam)
+    try:
+        kiln.config.enable_unsafe_deserialization()
+        assert not sl.in_safe_mode()
+        with sl.SafeModeScope(True):
+            assert sl.in_safe_mode()
+    finally:
+        sl._UNSAFE_BY_DEFAULT[0] = False

@@ -57,7 +57,14 @@ _SEARCH_PACKAGES = {
 
 _CUSTOM_OBJECTS = {}   # registered_name -> class / function
 _custom_scope = contextvars.ContextVar("kiln_custom_objects", default=None)
-_safe_mode = contextvars.ContextVar("kiln_safe_mode", default=True)
+# None: follow the process-wide default (safe unless enable_unsafe_deserialization()).
+_safe_mode = contextvars.ContextVar("kiln_safe_mode", default=None)
+_UNSAFE_BY_DEFAULT = [False]
+
+
+def enable_unsafe_deserialization():
+    """Make every load outside a SafeModeScope run with safe mode off (trusted files only)."""
+    _UNSAFE_BY_DEFAULT[0] = True
 
 
 def public_module_of(obj):
@@ -169,8 +176,9 @@ class SafeModeScope:
 
 
 def in_safe_mode():
-    """True unless inside ``SafeModeScope(False)`` (``load_model(..., safe_mode=False)``)."""
-    return _safe_mode.get()
+    """True unless inside ``SafeModeScope(False)`` or after ``enable_unsafe_deserialization()``."""
+    scoped = _safe_mode.get()
+    return (not _UNSAFE_BY_DEFAULT[0]) if scoped is None else scoped
 
 
 def serialize_kiln_object(obj):

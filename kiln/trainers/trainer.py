@@ -280,6 +280,12 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split(
                 (_as_array_tree(x), _as_array_tree(y), _as_array_tree(sample_weight)), validation_split)
+        from kiln import config
+
+        if config.max_epochs() is not None:
+            epochs = min(epochs, config.max_epochs())
+        if config.max_steps_per_epoch() is not None:
+            steps_per_epoch = min(steps_per_epoch or config.max_steps_per_epoch(), config.max_steps_per_epoch())
         adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
                                    steps=steps_per_epoch)
         val = None
