@@ -154,6 +154,7 @@ class Layer(_backend.layer.BackendLayer, Operation):
             self._input_shape_arg = None
         self._has_training_arg, self._has_mask_arg, self._call_has_var_kwargs = _call_signature(type(self))
         self._build_overridden = type(self).build is not Layer.build
+        self._computes_masks = type(self).compute_mask is not Layer.compute_mask
         self._autocast_ok_dtype = None
 
     # -- tracking -------------------------------------------------------------------------
@@ -161,7 +162,7 @@ class Layer(_backend.layer.BackendLayer, Operation):
     _INTERNAL_ATTRS = frozenset({
         "_layers", "_trainable_variables", "_non_trainable_variables", "_seed_generators",
         "_losses", "_tracked_ids", "_inbound_nodes", "_outbound_nodes", "_build_shapes",
-        "_input_shape_arg", "input_spec", "_autocast_ok_dtype",
+        "_input_shape_arg", "input_spec", "_autocast_ok_dtype", "_computes_masks",
     })
 
     def __setattr__(self, name, value):
@@ -449,12 +450,23 @@ class Layer(_backend.layer.BackendLayer, Operation):
             first_dtype = getattr(args[0], "dtype", None)
             if first_dtype is not None and first_dtype is not self._autocast_ok_dtype:
                 args = (self._autocast_input(args[0]),) + args[1:]
+        previous_mask = None
+        # Eager pass-through layers (Dense...) skip the lookup: it would cost every call, and
+        # Sequential/functional models hand masks over explicitly anyway.
+        if args and (self._has_mask_arg or self._computes_masks or (symbolic and self.supports_masking)):
+            previous_mask = kwargs.get("mask") if self._has_mask_arg else None
+            if previous_mask is None:
+                previous_mask = _get_mask(args[0])
+                if previous_mask is not None and self._has_mask_arg:
+                    kwargs["mask"] = previous_mask
         token = _call_training.set(training)
         try:
             if symbolic:
                 outputs = Operation.symbolic_call(self, *args, **kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
+            if args and (self._computes_masks or (self.supports_masking and previous_mask is not None)):
+                _set_mask(outputs, self.compute_mask(args[0], previous_mask))
             if self._activity_regularizer is not None and not symbolic:
                 from kiln import ops
 
@@ -478,6 +490,19 @@ class Layer(_backend.layer.BackendLayer, Operation):
     def call(self, *args, **kwargs):
         """The layer's computation; override in subclasses."""
         raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) does not implement call()")
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: the input's mask when ``supports_masking``, else None.
+
+        Layers that create or change masks (``Embedding(mask_zero=True)``,
+        pooling over time) override this.
+
+        Example:
+            >>> import kiln
+            >>> kiln.layers.Dense(2).compute_mask(None, "mask")
+            'mask'
+        """
+        return previous_mask if self.supports_masking else None
 
     def compute_output_shape(self, *args, **kwargs):
         """Output shape from the input shape; override when the default tracing is not enough."""
@@ -620,6 +645,25 @@ class Layer(_backend.layer.BackendLayer, Operation):
 
     def __eq__(self, other):
         return self is other
+
+
+def _get_mask(x):
+    """The ``_keras_mask`` a tensor carries, if any (KerasTensors always have the slot)."""
+    try:
+        return x._keras_mask
+    except AttributeError:
+        return None
+
+
+def _set_mask(outputs, mask):
+    """Attach ``mask`` to each output that can hold attributes (not e.g. JAX arrays)."""
+    if mask is None:
+        return
+    for out in tree.flatten(outputs):
+        try:
+            out._keras_mask = mask
+        except (AttributeError, TypeError):
+            pass
 
 
 def _serialize_policy(policy):

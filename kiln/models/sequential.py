@@ -33,12 +33,13 @@ class Sequential(Model):
         ['stack/dense/kernel', 'stack/dense/bias']
     """
 
-    _INTERNAL_ATTRS = Model._INTERNAL_ATTRS | {"_input_layer", "_call_plan"}
+    _INTERNAL_ATTRS = Model._INTERNAL_ATTRS | {"_input_layer", "_call_plan", "_propagates_masks"}
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         Model.__init__(self, trainable=trainable, name=name, **kwargs)
         self._input_layer = None
         self._call_plan = []
+        self._propagates_masks = False
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_rebuild()
@@ -63,6 +64,7 @@ class Sequential(Model):
             self._backend_track_sublayer(layer.name, layer)
             self.built = False
         self._call_plan = [(l, l._has_training_arg) for l in self._layers]
+        self._propagates_masks = any(l._computes_masks for l in self._layers)
         if rebuild:
             self._maybe_rebuild()
 
@@ -73,6 +75,7 @@ class Sequential(Model):
         layer = self._layers.pop()
         self._tracked_ids.discard(id(layer))
         self._call_plan = [(l, l._has_training_arg) for l in self._layers]
+        self._propagates_masks = any(l._computes_masks for l in self._layers)
         self.built = False
         if rebuild:
             self._maybe_rebuild()
@@ -115,9 +118,22 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if not self._propagates_masks:
+            for layer, takes_training in self._call_plan:
+                x = layer(x, training=training) if takes_training else layer(x)
+            return x
+        # A layer in the stack makes masks: hand each one to the next explicitly, since
+        # not every backend's tensors can carry a mask attribute (JAX arrays cannot).
         for layer, takes_training in self._call_plan:
-            x = layer(x, training=training) if takes_training else layer(x)
+            kwargs = {"training": training} if takes_training else {}
+            if mask is not None and layer._has_mask_arg:
+                kwargs["mask"] = mask
+            y = layer(x, **kwargs)
+            mask = layer.compute_mask(x, mask) if (layer.supports_masking or layer._computes_masks) else None
+            x = y
         return x
+
+
 
     def compute_output_spec(self, inputs, training=None, mask=None):
         x = inputs

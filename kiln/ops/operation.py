@@ -174,6 +174,8 @@ def op(spec=None, *, class_name=None, module="numpy"):
             "_spec": staticmethod(spec) if spec is not None else None,
             "__module__": f"kiln.ops.{module}",
             "__doc__": f"The Operation behind ``kiln.ops.{function.__name__}``.",
+            # Saved graphs name op nodes by class (Keras 3 writes registered_name "NotEqual").
+            "_kiln_registered_name": name,
         })
         OPERATION_REGISTRY[(f"keras.src.ops.{module}", name)] = op_class
 
