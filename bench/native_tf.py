@@ -1,7 +1,7 @@
 """Hand-written TensorFlow references: ``tf.Variable``s and a ``tf.GradientTape``
 step (forward, backward and a hand-written Adam/SGD update) in one ``tf.function``.
 
-No tf.keras: layers are plain functions of variables.
+Layers are plain functions of tf.Variables, written directly against TensorFlow.
 ``run(workload_id, x, y, epochs)`` returns the wall time of every epoch (the
 first one includes tracing).
 """
