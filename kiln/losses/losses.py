@@ -85,7 +85,24 @@ class MeanAbsoluteError(LossFunctionWrapper):
         return Loss.get_config(self)
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class _SmoothedCrossentropy(LossFunctionWrapper):
+    """Shared arguments and config of the binary and categorical cross-entropies."""
+
+    def __init__(self, fn, from_logits, label_smoothing, axis, reduction, name, dtype):
+        super().__init__(fn, name=name, reduction=reduction, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                       "axis": self.axis})
+        return config
+
+
+class BinaryCrossentropy(_SmoothedCrossentropy):
     """Cross-entropy between binary labels and predicted probabilities (or logits).
 
     Args:
@@ -101,20 +118,10 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                       "axis": self.axis})
-        return config
+        super().__init__(binary_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_SmoothedCrossentropy):
     """Cross-entropy between one-hot labels and predicted class probabilities (or logits).
 
     Args:
@@ -130,17 +137,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                       "axis": self.axis})
-        return config
+        super().__init__(categorical_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):

@@ -45,7 +45,29 @@ def _step(step, dtype="float32"):
     return ops.cast(step, dtype)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """Shared arguments of the schedules that decay with ``step / decay_steps``."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        if decay_steps <= 0:
+            raise ValueError(f"{type(self).__name__}: `decay_steps` must be > 0, received {decay_steps}")
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def _progress(self, step):
+        """``step / decay_steps`` as float32, floored when ``staircase``."""
+        p = ops.divide(_step(step), ops.cast(self.decay_steps, "float32"))
+        return ops.floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is floored, so the rate drops in steps.
@@ -57,27 +79,14 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"ExponentialDecay: `decay_steps` must be > 0, received {decay_steps}")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = ops.divide(_step(step), ops.cast(self.decay_steps, "float32"))
-        if self.staircase:
-            p = ops.floor(p)
         return ops.multiply(ops.cast(self.initial_learning_rate, "float32"),
-                            ops.power(ops.cast(self.decay_rate, "float32"), p))
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+                            ops.power(ops.cast(self.decay_rate, "float32"), self._progress(step)))
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored if staircase).
 
     Example:
@@ -87,24 +96,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"InverseTimeDecay: `decay_steps` must be > 0, received {decay_steps}")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = ops.divide(_step(step), ops.cast(self.decay_steps, "float32"))
-        if self.staircase:
-            p = ops.floor(p)
-        denominator = ops.add(1.0, ops.multiply(ops.cast(self.decay_rate, "float32"), p))
+        denominator = ops.add(1.0, ops.multiply(ops.cast(self.decay_rate, "float32"), self._progress(step)))
         return ops.divide(ops.cast(self.initial_learning_rate, "float32"), denominator)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
