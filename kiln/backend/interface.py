@@ -6,9 +6,10 @@ defines every function (or class) listed for it. Functions work on the
 backend's native tensors; argument names and defaults mirror the public op of
 the same name in ``kiln.ops`` (which forwards to them). A function a backend
 cannot support still exists: it raises ``NotImplementedError`` naming the
-function and the backend, and is listed in that backend's ``UNSUPPORTED`` set
-(``kiln/backend/<name>/__init__.py``), which ``tests/backend/test_interface.py``
-checks against real calls.
+function and the backend, and is listed with its reason in the ``UNSUPPORTED``
+dict of its module (collected by :func:`unsupported_functions` into the
+package's ``UNSUPPORTED``), which ``tests/backend/test_interface.py`` checks
+against real calls.
 
 Example:
     >>> from kiln.backend import interface
@@ -58,6 +59,16 @@ INTERFACE = {
         "batch_normalization", "layer_normalization", "binary_crossentropy", "categorical_crossentropy",
         "sparse_categorical_crossentropy",
     ),
+    # Further NumPy-style ops, one module per family (kiln.ops.numpy re-exports them).
+    # Element-wise math, bitwise and comparison ops.
+    "array_math": (
+    ),
+    # Statistics, nan-reductions, sorting, searching and set ops.
+    "array_stats": (
+    ),
+    # Array construction and manipulation.
+    "array_shape": (
+    ),
     "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum"),
     "linalg": ("norm", "inv", "solve", "cholesky", "det"),
     "image": ("resize",),
@@ -79,6 +90,27 @@ INTERFACE = {
     "distribution": ("list_devices",),
     "export": ("export_model",),
 }
+
+
+def unsupported_functions(package):
+    """Collect a backend package's gaps: ``{"module.function": reason}``.
+
+    Each backend module may define ``UNSUPPORTED = {"function": "reason", ...}``
+    for the interface functions it cannot provide; the package publishes their
+    union as ``UNSUPPORTED`` (names) and ``UNSUPPORTED_REASONS`` (this dict).
+
+    Example:
+        >>> import types
+        >>> pkg = types.SimpleNamespace(export=types.SimpleNamespace(UNSUPPORTED={"export_model": "todo"}))
+        >>> unsupported_functions(pkg)
+        {'export.export_model': 'todo'}
+    """
+    reasons = {}
+    for module_name in INTERFACE:
+        module = getattr(package, module_name, None)
+        for name, reason in getattr(module, "UNSUPPORTED", {}).items():
+            reasons[f"{module_name}.{name}"] = reason
+    return reasons
 
 
 def unsupported_error(backend_name, function_name):

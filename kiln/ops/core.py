@@ -16,6 +16,21 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
 from kiln.ops.operation import op
 
+__all__ = [
+    "convert_to_tensor",
+    "convert_to_numpy",
+    "is_tensor",
+    "shape",
+    "dtype",
+    "cast",
+    "stop_gradient",
+    "cond",
+    "scatter",
+    "slice",
+    "get_item",
+]
+
+
 _core = _backend.core
 
 

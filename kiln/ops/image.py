@@ -13,6 +13,11 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
 from kiln.ops.operation import op
 
+__all__ = [
+    "resize",
+]
+
+
 _image = _backend.image
 
 

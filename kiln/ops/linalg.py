@@ -14,6 +14,15 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
 from kiln.ops.operation import op
 
+__all__ = [
+    "norm",
+    "inv",
+    "solve",
+    "cholesky",
+    "det",
+]
+
+
 _linalg = _backend.linalg
 
 

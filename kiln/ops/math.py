@@ -14,6 +14,16 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
 from kiln.ops.operation import op
 
+__all__ = [
+    "logsumexp",
+    "erf",
+    "rsqrt",
+    "top_k",
+    "in_top_k",
+    "segment_sum",
+]
+
+
 _math = _backend.math
 
 

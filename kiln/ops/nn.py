@@ -15,6 +15,38 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
 from kiln.ops.operation import op
 
+__all__ = [
+    "relu",
+    "relu6",
+    "sigmoid",
+    "softplus",
+    "softsign",
+    "silu",
+    "swish",
+    "gelu",
+    "elu",
+    "selu",
+    "leaky_relu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "log_sigmoid",
+    "softmax",
+    "log_softmax",
+    "conv",
+    "depthwise_conv",
+    "max_pool",
+    "average_pool",
+    "one_hot",
+    "moments",
+    "batch_normalization",
+    "layer_normalization",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+]
+
+
 _nn = _backend.nn
 
 

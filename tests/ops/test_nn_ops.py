@@ -7,13 +7,8 @@ import pytest
 
 import kiln
 from kiln import ops
-from op_cases import nn_cases
-from test_numpy_ops import check_result, run
 
 
-@pytest.mark.parametrize("case", nn_cases(), ids=repr)
-def test_nn_op_matches_numpy(case):
-    check_result(run(case), case.ref(*case.args, **case.kwargs), case)
 
 
 # -- reference convolution / pooling (channels_last) -----------------------------------

@@ -5,7 +5,7 @@ import pytest
 
 from kiln import ops
 from kiln.backend import KerasTensor
-from op_cases import core_cases, eager_result, math_cases, nn_cases, numpy_cases
+from op_cases import all_cases, eager_result
 
 
 def _symbolic(value, unknown_first):
@@ -33,12 +33,7 @@ def _leaves(x):
     return [x]
 
 
-def test_case_ids_are_unique():
-    ids = [c.id for c in numpy_cases() + nn_cases() + math_cases() + core_cases()]
-    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-
-
-ALL_CASES = [c for c in numpy_cases() + nn_cases() + math_cases() + core_cases()
+ALL_CASES = [c for c in all_cases()
              if _has_array(list(c.args) + list(c.kwargs.values()))]
 
 

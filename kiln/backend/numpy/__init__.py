@@ -8,13 +8,15 @@ weak Python scalars); float16/bfloat16 contractions run in float32.
 
 NAME = "numpy"
 
-from kiln.backend.numpy import core, array_ops, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,E501
+from kiln.backend.numpy import core, array_ops, array_math, array_stats, array_shape, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,E501
+
+import sys as _sys  # noqa: E402
+
+from kiln.backend import interface as _interface  # noqa: E402
 
 Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
 
-# "module.function" names that raise NotImplementedError on this backend (checked by a test).
-UNSUPPORTED = frozenset({
-    "export.export_model",
-    # No autodiff: the numpy backend runs inference (evaluate/predict) only.
-    "trainer.make_train_function",
-})
+# "module.function" -> reason, for the functions that raise NotImplementedError here
+# (each module lists its own in UNSUPPORTED; tests/backend/test_interface.py checks them).
+UNSUPPORTED_REASONS = _interface.unsupported_functions(_sys.modules[__name__])
+UNSUPPORTED = frozenset(UNSUPPORTED_REASONS)

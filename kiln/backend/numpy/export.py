@@ -10,6 +10,8 @@ Example:
 
 from kiln.backend.interface import unsupported_error
 
+UNSUPPORTED = {"export_model": "model export (SavedModel/ONNX) is not written yet"}
+
 
 def export_model(*args, **kwargs):
     """Always raises NotImplementedError: use the jax, tensorflow or torch backend to export."""

@@ -10,6 +10,11 @@ from kiln import tree
 from kiln.backend.interface import unsupported_error
 
 
+UNSUPPORTED = {
+    "make_train_function": "no autodiff: the numpy backend runs inference (evaluate/predict) only",
+}
+
+
 def make_train_function(model):
     error = unsupported_error("numpy", "trainer.make_train_function")
     raise NotImplementedError(

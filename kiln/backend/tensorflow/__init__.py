@@ -27,7 +27,10 @@ if "tensorflow" not in sys.modules and "jax" not in sys.modules:
         sys.meta_path.remove(_blocker)
 
 from kiln.backend.tensorflow import (  # noqa: E402,F401
+    array_math,
     array_ops,
+    array_shape,
+    array_stats,
     core,
     distribution,
     export,
@@ -42,7 +45,13 @@ from kiln.backend.tensorflow import (  # noqa: E402,F401
     trainer,
 )
 
+import sys as _sys  # noqa: E402
+
+from kiln.backend import interface as _interface  # noqa: E402
+
 Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
 
-# "module.function" names that raise NotImplementedError on this backend (checked by a test).
-UNSUPPORTED = frozenset({"export.export_model"})
+# "module.function" -> reason, for the functions that raise NotImplementedError here
+# (each module lists its own in UNSUPPORTED; tests/backend/test_interface.py checks them).
+UNSUPPORTED_REASONS = _interface.unsupported_functions(_sys.modules[__name__])
+UNSUPPORTED = frozenset(UNSUPPORTED_REASONS)

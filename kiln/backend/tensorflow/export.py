@@ -6,6 +6,8 @@ Example:
 
 from kiln.backend.interface import unsupported_error
 
+UNSUPPORTED = {"export_model": "model export (SavedModel/ONNX) is not written yet"}
+
 
 def export_model(*args, **kwargs):
     """Not supported yet on this backend: raises NotImplementedError."""

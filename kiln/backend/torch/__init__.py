@@ -6,9 +6,15 @@ eager per-op overhead is what torch users pay for.
 
 NAME = "torch"
 
-from kiln.backend.torch import core, array_ops, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,I001
+from kiln.backend.torch import core, array_ops, array_math, array_stats, array_shape, nn, math, linalg, image, random, rnn, trainer, optimizer, layer, distribution, export  # noqa: E402,F401,I001
+
+import sys as _sys  # noqa: E402
+
+from kiln.backend import interface as _interface  # noqa: E402
 
 Variable = core.Variable  # convenience alias: kiln.backend.current.Variable
 
-# "module.function" names that raise NotImplementedError on this backend (checked by a test).
-UNSUPPORTED = frozenset({"export.export_model"})
+# "module.function" -> reason, for the functions that raise NotImplementedError here
+# (each module lists its own in UNSUPPORTED; tests/backend/test_interface.py checks them).
+UNSUPPORTED_REASONS = _interface.unsupported_functions(_sys.modules[__name__])
+UNSUPPORTED = frozenset(UNSUPPORTED_REASONS)

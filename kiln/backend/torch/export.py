@@ -2,6 +2,8 @@
 
 from kiln.backend.interface import unsupported_error
 
+UNSUPPORTED = {"export_model": "model export (SavedModel/ONNX) is not written yet"}
+
 
 def export_model(*args, **kwargs):
     """Not supported on the torch backend yet."""

@@ -1,0 +1,1 @@
+"""The jax backend's element-wise math, bitwise and comparison ops (interface module ``array_math``)."""

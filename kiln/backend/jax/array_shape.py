@@ -1,0 +1,1 @@
+"""The jax backend's array construction and manipulation ops (interface module ``array_shape``)."""

@@ -1,0 +1,1 @@
+"""The jax backend's statistics, nan-reductions, sorting, searching and set ops (interface module ``array_stats``)."""

@@ -1,0 +1,1 @@
+"""The torch backend's statistics, nan-reductions, sorting, searching and set ops (interface module ``array_stats``)."""
