@@ -13,11 +13,11 @@ Example:
     [0.5, 0.5]
 """
 
-from kiln.ops import core, image, linalg, math, nn, numpy  # noqa: F401
+from kiln.ops import core, einops, image, linalg, math, nn, numpy  # noqa: F401
 from kiln.ops.operation import Operation  # noqa: F401
 
 # Every op is also ``kiln.ops.<name>``: each submodule lists its public ops in ``__all__``.
-for _module in (core, numpy, math, nn, linalg, image):
+for _module in (core, numpy, math, nn, linalg, image, einops):
     for _name in _module.__all__:
         globals()[_name] = getattr(_module, _name)
 del _module, _name

@@ -1594,7 +1594,16 @@ def max(x, axis=None, keepdims=False, initial=None):
     return _array_ops.max(x, axis=axis, keepdims=keepdims, initial=initial)
 
 
-amax = max
+@op(_reduce_spec("amax", _dtype))
+def amax(x, axis=None, keepdims=False):
+    """Largest value over ``axis`` (NumPy's name for :func:`max`, without ``initial``).
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(kiln.ops.amax([[1, 5], [3, 4]], axis=1)).tolist()
+        [5, 4]
+    """
+    return _array_ops.max(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("min", _dtype))
@@ -1609,7 +1618,16 @@ def min(x, axis=None, keepdims=False, initial=None):
     return _array_ops.min(x, axis=axis, keepdims=keepdims, initial=initial)
 
 
-amin = min
+@op(_reduce_spec("amin", _dtype))
+def amin(x, axis=None, keepdims=False):
+    """Smallest value over ``axis`` (NumPy's name for :func:`min`, without ``initial``).
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(kiln.ops.amin([[1, 5], [3, 4]], axis=1)).tolist()
+        [1, 3]
+    """
+    return _array_ops.min(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("all", lambda x: "bool"))
