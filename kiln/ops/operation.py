@@ -20,6 +20,7 @@ Example:
 """
 
 import functools
+import inspect
 
 from kiln import tree
 from kiln.backend.common import global_state
@@ -179,18 +180,58 @@ def op(spec=None, *, class_name=None, module="numpy"):
         })
         OPERATION_REGISTRY[(f"keras.src.ops.{module}", name)] = op_class
 
-        @functools.wraps(function)
-        def public(*args, **kwargs):
-            # Hot path of every eager op: a type check per argument, no tree walk.
-            for value in args:
-                kind = type(value)
-                if kind is KerasTensor or ((kind is list or kind is tuple) and _has_symbolic(value)):
-                    return op_class()(*args, **kwargs)
-            if kwargs and _has_symbolic(kwargs.values()):
-                return op_class()(*args, **kwargs)
-            return function(*args, **kwargs)
-
+        public = _eager_entry(function, op_class)
         public.operation_class = op_class
         return public
 
     return decorate
+
+
+def _generic_entry(function, op_class):
+    @functools.wraps(function)
+    def public(*args, **kwargs):
+        for value in args:
+            kind = type(value)
+            if kind is KerasTensor or ((kind is list or kind is tuple) and _has_symbolic(value)):
+                return op_class()(*args, **kwargs)
+        if kwargs and _has_symbolic(kwargs.values()):
+            return op_class()(*args, **kwargs)
+        return function(*args, **kwargs)
+
+    return public
+
+
+def _eager_entry(function, op_class):
+    """The public function of an op: symbolic arguments go to the Operation, others to ``function``.
+
+    This is the hot path of every eager op, so for plain signatures (no
+    ``*args``/``**kwargs``) it is generated with the op's own parameter list:
+    one ``type()`` check per parameter, no argument packing and no loop.
+    """
+    params = list(inspect.signature(function).parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params):
+        return _generic_entry(function, op_class)
+    namespace = {"_function": function, "_op_class": op_class, "_KerasTensor": KerasTensor,
+                 "_has_symbolic": _has_symbolic, "_list": list, "_tuple": tuple}
+    signature, checks, call = [], [], []
+    keyword_only_started = False
+    for index, p in enumerate(params):
+        if p.kind is p.KEYWORD_ONLY and not keyword_only_started:
+            signature.append("*")
+            keyword_only_started = True
+        if p.default is p.empty:
+            signature.append(p.name)
+        else:
+            namespace[f"_default{index}"] = p.default
+            signature.append(f"{p.name}=_default{index}")
+        checks.append(f"(type({p.name}) is _KerasTensor or ((type({p.name}) is _list or type({p.name}) is _tuple)"
+                      f" and _has_symbolic({p.name})))")
+        call.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
+    source = (
+        f"def {function.__name__}({', '.join(signature)}):\n"
+        f"    if {' or '.join(checks) or 'False'}:\n"
+        f"        return _op_class()({', '.join(call)})\n"
+        f"    return _function({', '.join(call)})\n"
+    )
+    exec(compile(source, f"<kiln op {function.__name__}>", "exec"), namespace)  # noqa: S102
+    return functools.update_wrapper(namespace[function.__name__], function)
