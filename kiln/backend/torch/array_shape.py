@@ -1,1 +1,343 @@
-"""The torch backend's array construction and manipulation ops (interface module ``array_shape``)."""
+"""The torch backend's array construction and manipulation ops (interface module ``array_shape``).
+
+Built on torch's own kernels with Kiln's dtype promotion (Python scalars are
+weak, 32-bit defaults); sizes, counts and axes are Python values.
+
+Example:
+    >>> hstack([torch.tensor([1, 2]), torch.tensor([3])]).tolist()
+    [1, 2, 3]
+"""
+
+import numpy as np
+import torch
+
+from kiln.backend.common import dtypes
+from kiln.backend.torch import array_ops as _ops
+from kiln.backend.torch.core import (
+    DTYPE_NAMES,
+    TORCH_DTYPES,
+    Tensor,
+    convert_to_tensor,
+    floatx_dtype,
+    get_device,
+    to_torch_dtype,
+)
+
+_t = convert_to_tensor
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def _common(*xs):
+    """Tensors of the promoted dtype of ``xs`` (Python scalars are weak)."""
+    items = [x if type(x) in _PY_SCALARS else _t(x) for x in xs]
+    name = dtypes.result_type(*[x if type(x) in _PY_SCALARS else DTYPE_NAMES[x.dtype] for x in items])
+    dt = TORCH_DTYPES[name]
+    return [_t(x, dt) for x in items]
+
+
+def _sections(indices_or_sections):
+    if isinstance(indices_or_sections, (int, np.integer)):
+        return int(indices_or_sections)
+    if isinstance(indices_or_sections, Tensor):
+        return [int(i) for i in indices_or_sections.reshape(-1).tolist()]
+    return [int(i) for i in np.asarray(indices_or_sections).reshape(-1)]
+
+
+# -- joining and splitting ----------------------------------------------------------
+
+def append(x1, x2, axis=None):
+    x1, x2 = _common(x1, x2)
+    if axis is None:
+        return torch.cat([x1.reshape(-1), x2.reshape(-1)])
+    return torch.cat([x1, x2], dim=int(axis))
+
+
+def array_split(x, indices_or_sections, axis=0):
+    sections = _sections(indices_or_sections)
+    if isinstance(sections, int) and sections <= 0:
+        raise ValueError(f"array_split: the number of sections must be positive, received {sections}")
+    return list(torch.tensor_split(_t(x), sections, dim=int(axis)))
+
+
+def _equal_split(x, indices_or_sections, axis, name):
+    if x.ndim <= axis:
+        raise ValueError(f"{name}: input must have rank > {axis}, received shape {tuple(x.shape)}")
+    return _ops.split(x, _sections(indices_or_sections), axis=axis)
+
+
+def hsplit(x, indices_or_sections):
+    x = _t(x)
+    return _equal_split(x, indices_or_sections, 1 if x.ndim > 1 else 0, "hsplit")
+
+
+def vsplit(x, indices_or_sections):
+    return _equal_split(_t(x), indices_or_sections, 0, "vsplit")
+
+
+def dsplit(x, indices_or_sections):
+    return _equal_split(_t(x), indices_or_sections, 2, "dsplit")
+
+
+def hstack(xs):
+    return torch.hstack(_common(*xs))
+
+
+def vstack(xs):
+    return torch.vstack(_common(*xs))
+
+
+def dstack(xs):
+    return torch.dstack(_common(*xs))
+
+
+# -- diagonals ----------------------------------------------------------------------
+
+def diag(x, k=0):
+    x = _t(x)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"diag: input must be 1-D or 2-D, received shape {tuple(x.shape)}")
+    return torch.diag(x, int(k))
+
+
+def diagflat(x, k=0):
+    return torch.diagflat(_t(x), int(k))
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    return torch.diagonal(_t(x), int(offset), int(axis1), int(axis2))
+
+
+def diff(a, n=1, axis=-1):
+    a = _t(a)
+    if int(n) == 0:
+        return a
+    return torch.diff(a, n=int(n), dim=int(axis))
+
+
+# -- creation -----------------------------------------------------------------------
+
+def empty(shape, dtype=None):
+    return _ops.zeros(shape, dtype=dtype)
+
+
+def empty_like(x, dtype=None):
+    return _ops.zeros_like(x, dtype=dtype)
+
+
+def tri(N, M=None, k=0, dtype=None):
+    dt = floatx_dtype() if dtype is None else to_torch_dtype(dtype)
+    N = int(N)
+    M = N if M is None else int(M)
+    device = get_device()
+    rows = torch.arange(N, device=device).unsqueeze(1)
+    cols = torch.arange(M, device=device).unsqueeze(0)
+    return (cols <= rows + int(k)).to(dt)
+
+
+def vander(x, N=None, increasing=False):
+    x = _t(x)
+    if x.ndim != 1:
+        raise ValueError(f"vander: x must be 1-D, received shape {tuple(x.shape)}")
+    if x.dtype is torch.bool:
+        x = x.to(torch.int32)
+    return torch.vander(x, None if N is None else int(N), increasing=increasing).to(x.dtype)
+
+
+def meshgrid(*x, indexing="xy"):
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
+    return list(torch.meshgrid(*[_t(v).reshape(-1) for v in x], indexing=indexing))
+
+
+def _space_dtype(start, stop, dtype):
+    if dtype is not None:
+        return to_torch_dtype(dtype)
+    items = [v if type(v) in _PY_SCALARS else DTYPE_NAMES[_t(v).dtype] for v in (start, stop)]
+    return TORCH_DTYPES[dtypes.float_result_type(*items)]
+
+
+def _compute_dtype(dt):
+    return torch.float64 if dt is torch.float64 else torch.float32
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    dt = _space_dtype(start, stop, dtype)
+    compute = _compute_dtype(dt)
+    exponents = _ops.linspace(start, stop, num, endpoint=endpoint, dtype=DTYPE_NAMES[compute], axis=axis)
+    base = base if type(base) in _PY_SCALARS else _t(base, compute)
+    return torch.pow(base, exponents).to(dt)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    dt = _space_dtype(start, stop, dtype)
+    compute = _compute_dtype(dt)
+    start, stop = _t(start, compute), _t(stop, compute)
+    exponents = _ops.linspace(torch.log10(torch.abs(start)), torch.log10(torch.abs(stop)), num,
+                              endpoint=endpoint, dtype=DTYPE_NAMES[compute], axis=axis)
+    sign = torch.sign(start)
+    if sign.ndim:
+        sign = sign.unsqueeze(int(axis) % (sign.ndim + 1))
+    return (sign * torch.pow(10.0, exponents)).to(dt)
+
+
+# -- flips and rotations --------------------------------------------------------------
+
+def fliplr(x):
+    x = _t(x)
+    if x.ndim < 2:
+        raise ValueError(f"fliplr: input must have rank >= 2, received shape {tuple(x.shape)}")
+    return torch.flip(x, (1,))
+
+
+def flipud(x):
+    x = _t(x)
+    if x.ndim < 1:
+        raise ValueError(f"flipud: input must have rank >= 1, received shape {tuple(x.shape)}")
+    return torch.flip(x, (0,))
+
+
+def roll(x, shift, axis=None):
+    x = _t(x)
+    if isinstance(shift, Tensor):
+        shift = shift.tolist()
+    if isinstance(shift, (list, tuple)):
+        shift = tuple(int(s) for s in shift)
+    else:
+        shift = int(shift)
+    if axis is None:
+        return torch.roll(x, shift)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else (int(axis),)
+    if isinstance(shift, int):
+        shift = (shift,) * len(axis)
+    elif len(shift) != len(axis):
+        if len(axis) == 1:
+            axis = axis * len(shift)
+        else:
+            raise ValueError(f"roll: shift {shift} and axis {axis} must have the same length")
+    return torch.roll(x, shift, axis)
+
+
+def rot90(array, k=1, axes=(0, 1)):
+    x = _t(array)
+    if x.ndim < 2:
+        raise ValueError(f"rot90: input must have rank >= 2, received shape {tuple(x.shape)}")
+    return torch.rot90(x, int(k), [int(a) for a in axes])
+
+
+# -- products -------------------------------------------------------------------------
+
+def kron(x1, x2):
+    x1, x2 = _common(x1, x2)
+    return torch.kron(x1, x2)
+
+
+def inner(x1, x2):
+    x1, x2 = _common(x1, x2)
+    if x1.ndim == 0 or x2.ndim == 0:
+        return x1 * x2
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"inner: the last dimensions of shapes {tuple(x1.shape)} and "
+                         f"{tuple(x2.shape)} differ")
+    dt = x1.dtype
+    if dt is torch.bool:
+        return torch.tensordot(x1.to(torch.int32), x2.to(torch.int32), dims=([x1.ndim - 1], [x2.ndim - 1])) != 0
+    return torch.tensordot(x1, x2, dims=([x1.ndim - 1], [x2.ndim - 1])).to(dt)
+
+
+def vdot(x1, x2):
+    x1, x2 = _common(x1, x2)
+    a, b = x1.reshape(-1), x2.reshape(-1)
+    if a.shape != b.shape:
+        raise ValueError(f"vdot: inputs must have the same number of elements, received shapes "
+                         f"{tuple(x1.shape)} and {tuple(x2.shape)}")
+    if a.is_complex():
+        a = a.conj()
+    dt = a.dtype
+    if dt is torch.bool:
+        return torch.any(a & b)
+    return torch.sum(a * b).to(dt)
+
+
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x1, x2 = _common(x1, x2)
+    a = torch.movedim(x1, int(axisa), -1) if x1.ndim else x1
+    b = torch.movedim(x2, int(axisb), -1) if x2.ndim else x2
+    for name, v in (("x1", a), ("x2", b)):
+        if v.ndim == 0 or v.shape[-1] not in (2, 3):
+            raise ValueError(f"cross: {name} must have size 2 or 3 along the vector axis, "
+                             f"received shape {tuple(v.shape)}")
+    a0, a1 = a[..., 0], a[..., 1]
+    b0, b1 = b[..., 0], b[..., 1]
+    z = a0 * b1 - a1 * b0
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return z
+    a2 = a[..., 2] if a.shape[-1] == 3 else None
+    b2 = b[..., 2] if b.shape[-1] == 3 else None
+    x = (a1 * b2 if b2 is not None else 0) - (a2 * b1 if a2 is not None else 0)
+    y = (a2 * b0 if a2 is not None else 0) - (a0 * b2 if b2 is not None else 0)
+    x, y, z = torch.broadcast_tensors(_t(x, a.dtype), _t(y, a.dtype), z)
+    return torch.movedim(torch.stack([x, y, z], dim=-1), -1, int(axisc))
+
+
+# -- selection and indices --------------------------------------------------------------
+
+def select(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: condlist and choicelist must have the same length, received "
+                         f"{len(condlist)} and {len(choicelist)}")
+    if not len(condlist):
+        raise ValueError("select: condlist must not be empty")
+    values = _common(*choicelist, default)
+    conds = [_t(c).to(torch.bool) for c in condlist]
+    shape = torch.broadcast_shapes(*[c.shape for c in conds], *[v.shape for v in values])
+    out = torch.broadcast_to(values[-1], shape)
+    for cond, value in zip(reversed(conds), reversed(values[:-1])):
+        out = torch.where(cond, value, out)
+    return out
+
+
+def unravel_index(indices, shape):
+    indices = _t(indices)
+    if indices.dtype.is_floating_point or indices.dtype is torch.bool or indices.is_complex():
+        indices = indices.to(torch.int32)
+    out = []
+    rest = indices
+    for d in reversed(tuple(int(d) for d in shape)):
+        out.append(torch.remainder(rest, d))
+        rest = torch.div(rest, d, rounding_mode="floor")
+    return tuple(reversed(out))
+
+
+def view(x, dtype=None):
+    x = _t(x)
+    if dtype is None:
+        return x.clone()
+    dt = to_torch_dtype(dtype)
+    if x.ndim == 0 and dt.itemsize != x.dtype.itemsize:
+        raise ValueError(f"view: a 0-d tensor of dtype {DTYPE_NAMES[x.dtype]} cannot be viewed as "
+                         f"{DTYPE_NAMES[dt]}")
+    return x.contiguous().view(dt)
+
+
+# -- window functions -----------------------------------------------------------------
+
+def _window(fn, name):
+    def window(x):
+        return fn(int(x), periodic=False, dtype=floatx_dtype(), device=get_device())
+
+    window.__name__ = window.__qualname__ = name
+    return window
+
+
+bartlett = _window(torch.bartlett_window, "bartlett")
+blackman = _window(torch.blackman_window, "blackman")
+hamming = _window(torch.hamming_window, "hamming")
+hanning = _window(torch.hann_window, "hanning")
+
+
+def kaiser(x, beta):
+    return torch.kaiser_window(int(x), periodic=False, beta=float(beta), dtype=floatx_dtype(),
+                               device=get_device())
+
