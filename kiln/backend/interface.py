@@ -62,6 +62,13 @@ INTERFACE = {
     # Further NumPy-style ops, one module per family (kiln.ops.numpy re-exports them).
     # Element-wise math, bitwise and comparison ops.
     "array_math": (
+        "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan2", "arctanh", "cbrt",
+        "conjugate", "deg2rad", "rad2deg", "exp2", "fabs", "fmax", "fmin", "fmod", "gcd", "lcm",
+        "heaviside", "hypot", "i0", "imag", "real", "isreal", "isneginf", "isposinf", "ldexp",
+        "log10", "log2", "logaddexp", "logaddexp2", "logical_xor", "nextafter", "signbit", "sinc",
+        "trunc", "divide_no_nan", "isclose", "allclose", "bitwise_and", "bitwise_invert",
+        "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "left_shift",
+        "right_shift",
     ),
     # Statistics, nan-reductions, sorting, searching and set ops.
     "array_stats": (
