@@ -1,1 +1,351 @@
-"""The jax backend's statistics, nan-reductions, sorting, searching and set ops (interface module ``array_stats``)."""
+"""The jax backend's statistics, nan-reductions, sorting, searching and set ops (interface module ``array_stats``).
+
+Float results are computed in at least float32 and returned in the dtype the
+public op declares (``float_result_type`` of the inputs). Ops whose output
+length depends on the values (``bincount``, ``nonzero``, ``unique`` without
+``size``) run eagerly but raise a ValueError when traced by ``jax.jit``.
+
+Example:
+    >>> from kiln.backend.jax import array_stats
+    >>> array_stats.median(jnp.array([3, 1, 2])).tolist()
+    2.0
+"""
+
+import builtins
+
+import jax
+import jax.numpy as jnp
+
+from kiln.backend.common import dtypes
+from kiln.backend.jax.core import cast, convert_to_tensor, native_dtype
+
+_t = convert_to_tensor
+_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+
+
+def _name(x):
+    return dtypes.standardize_dtype(x.dtype)
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _float_in(*xs):
+    """Tensors cast to a compute dtype (at least float32), and the result dtype name."""
+    xs = [_t(x) for x in xs]
+    result = dtypes.float_result_type(*(_name(x) for x in xs))
+    compute = native_dtype(dtypes.result_type(result, "float32"))
+    return [x.astype(compute) for x in xs], result
+
+
+def _out(x, dtype):
+    return cast(x, dtype)
+
+
+def _is_float(x):
+    return dtypes.is_float(_name(x)) or dtypes.is_complex(_name(x))
+
+
+def _static(name, value, what):
+    """Fail clearly when a data-dependent output size meets a jax tracer."""
+    if isinstance(value, jax.core.Tracer):
+        raise ValueError(f"{name}: the {what} depends on the values of the input, so it cannot be "
+                         "traced by jax.jit; call it eagerly" +
+                         (" or pass a static size" if name == "unique" else ""))
+
+
+# -- averages and quantiles -----------------------------------------------------------
+def average(x, axis=None, weights=None):
+    if weights is None:
+        (x,), result = _float_in(x)
+        return _out(jnp.mean(x, axis=axis), result)
+    (x, weights), result = _float_in(x, weights)
+    return _out(jnp.average(x, axis=axis, weights=weights), result)
+
+
+def _q(q, dtype):
+    return jnp.asarray(_t(q), dtype=dtype)
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    (x,), result = _float_in(x)
+    out = jnp.quantile(x, _q(q, x.dtype), axis=_axis(axis), method=method, keepdims=keepdims)
+    return _out(out, result)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    (x,), result = _float_in(x)
+    out = jnp.quantile(x, _q(q, x.dtype) / 100, axis=_axis(axis), method=method, keepdims=keepdims)
+    return _out(out, result)
+
+
+def median(x, axis=None, keepdims=False):
+    (x,), result = _float_in(x)
+    return _out(jnp.median(x, axis=_axis(axis), keepdims=keepdims), result)
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    (x,), result = _float_in(x)
+    out = jnp.nanquantile(x, _q(q, x.dtype), axis=_axis(axis), method=method, keepdims=keepdims)
+    return _out(out, result)
+
+
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    (x,), result = _float_in(x)
+    out = jnp.nanquantile(x, _q(q, x.dtype) / 100, axis=_axis(axis), method=method, keepdims=keepdims)
+    return _out(out, result)
+
+
+def nanmedian(x, axis=None, keepdims=False):
+    (x,), result = _float_in(x)
+    return _out(jnp.nanmedian(x, axis=_axis(axis), keepdims=keepdims), result)
+
+
+# -- NaN-ignoring reductions ----------------------------------------------------------
+def _nan_arg(fn, fill, x, axis, keepdims):
+    x = _t(x)
+    if not _is_float(x):
+        return fn(x, axis=axis, keepdims=keepdims).astype("int32")
+    nan = jnp.isnan(x)
+    out = fn(jnp.where(nan, fill, x), axis=axis, keepdims=keepdims)
+    return jnp.where(jnp.all(nan, axis=axis, keepdims=keepdims), -1, out).astype("int32")
+
+
+def nanargmax(x, axis=None, keepdims=False):
+    return _nan_arg(jnp.argmax, -jnp.inf, x, axis, keepdims)
+
+
+def nanargmin(x, axis=None, keepdims=False):
+    return _nan_arg(jnp.argmin, jnp.inf, x, axis, keepdims)
+
+
+def _accumulate_dtype(x, dtype):
+    if dtype is not None:
+        return dtypes.standardize_dtype(dtype)
+    name = _name(x)
+    return "int32" if name in _SMALL_INTS else name
+
+
+def nancumsum(x, axis=None, dtype=None):
+    x = _t(x)
+    dtype = _accumulate_dtype(x, dtype)
+    if _is_float(x):
+        x = jnp.where(jnp.isnan(x), 0, x)
+    return jnp.cumsum(cast(x, dtype), axis=axis)
+
+
+def nancumprod(x, axis=None, dtype=None):
+    x = _t(x)
+    dtype = _accumulate_dtype(x, dtype)
+    if _is_float(x):
+        x = jnp.where(jnp.isnan(x), 1, x)
+    return jnp.cumprod(cast(x, dtype), axis=axis)
+
+
+def nanmax(x, axis=None, keepdims=False):
+    x = _t(x)
+    if not _is_float(x):
+        return jnp.max(x, axis=_axis(axis), keepdims=keepdims)
+    return jnp.nanmax(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def nanmin(x, axis=None, keepdims=False):
+    x = _t(x)
+    if not _is_float(x):
+        return jnp.min(x, axis=_axis(axis), keepdims=keepdims)
+    return jnp.nanmin(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def nansum(x, axis=None, keepdims=False):
+    x = _t(x)
+    dtype = native_dtype(_accumulate_dtype(x, None))
+    if _is_float(x):
+        x = jnp.where(jnp.isnan(x), 0, x)
+    return jnp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+
+
+def nanprod(x, axis=None, keepdims=False):
+    x = _t(x)
+    dtype = native_dtype(_accumulate_dtype(x, None))
+    if _is_float(x):
+        x = jnp.where(jnp.isnan(x), 1, x)
+    return jnp.prod(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+
+
+def nanmean(x, axis=None, keepdims=False):
+    (x,), result = _float_in(x)
+    return _out(jnp.nanmean(x, axis=_axis(axis), keepdims=keepdims), result)
+
+
+def nanvar(x, axis=None, keepdims=False):
+    (x,), result = _float_in(x)
+    return _out(jnp.nanvar(x, axis=_axis(axis), keepdims=keepdims), result)
+
+
+def nanstd(x, axis=None, keepdims=False):
+    (x,), result = _float_in(x)
+    return _out(jnp.nanstd(x, axis=_axis(axis), keepdims=keepdims), result)
+
+
+def ptp(x, axis=None, keepdims=False):
+    x = _t(x)
+    axis = _axis(axis)
+    return jnp.max(x, axis=axis, keepdims=keepdims) - jnp.min(x, axis=axis, keepdims=keepdims)
+
+
+# -- counting ----------------------------------------------------------------------------
+def histogram(x, bins=10, range=None):
+    (x,), result = _float_in(x)
+    if range is None:
+        low, high = jnp.min(x), jnp.max(x)
+    else:
+        low, high = jnp.asarray(range[0], x.dtype), jnp.asarray(range[1], x.dtype)
+    same = low == high
+    low, high = jnp.where(same, low - 0.5, low), jnp.where(same, high + 0.5, high)
+    edges = jnp.linspace(low, high, bins + 1, dtype=x.dtype)
+    index = jnp.floor((x - low) / (high - low) * bins).astype("int32")
+    index = jnp.where(x == high, bins - 1, index)
+    inside = (x >= low) & (x <= high)
+    index = jnp.where(inside, index, bins)
+    counts = jnp.zeros((bins + 1,), "int32").at[index].add(1)[:bins]
+    return counts, _out(edges, result)
+
+
+def bincount(x, weights=None, minlength=0, sparse=False):
+    x = _t(x)
+    _static("bincount", x, "output length")
+    if weights is not None:
+        weights = _t(weights)
+        _static("bincount", weights, "output length")
+        dtype = dtypes.result_type(_name(x), _name(weights))
+        weights = cast(weights, dtype)
+    else:
+        dtype = "int32"
+    x = x.astype("int32")
+    length = builtins.max(int(jnp.max(x)) + 1 if x.size else 0, minlength)
+    if x.ndim == 1:
+        out = jnp.bincount(x, weights=weights, length=length)
+    else:
+        rows = jnp.arange(x.shape[0], dtype="int32")[:, None] * length
+        flat = jnp.bincount((x + rows).reshape(-1), length=length * x.shape[0],
+                            weights=None if weights is None else weights.reshape(-1))
+        out = flat.reshape(x.shape[0], length)
+    return cast(out, dtype)
+
+
+# -- correlation, trace, integration --------------------------------------------------
+def corrcoef(x):
+    (x,), result = _float_in(x)
+    return _out(jnp.corrcoef(x), result)
+
+
+def correlate(x1, x2, mode="valid"):
+    (x1, x2), result = _float_in(x1, x2)
+    return _out(jnp.correlate(x1, x2, mode=mode), result)
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    x = _t(x)
+    dtype = native_dtype(_accumulate_dtype(x, None))
+    return jnp.trace(x, offset=offset, axis1=axis1, axis2=axis2, dtype=dtype)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    if x is None:
+        (y,), result = _float_in(y)
+    else:
+        (y, x), result = _float_in(y, x)
+    return _out(jnp.trapezoid(y, x=x, dx=dx, axis=axis), result)
+
+
+# -- sorting and searching --------------------------------------------------------------
+def argpartition(x, kth, axis=-1):
+    x = _t(x)
+    if x.dtype == jnp.bool_:
+        x = x.astype("int32")
+    return jnp.argpartition(x, kth, axis=axis).astype("int32")
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    sorted_sequence, values = _t(sorted_sequence), _t(values)
+    dtype = native_dtype(dtypes.result_type(_name(sorted_sequence), _name(values)))
+    return jnp.searchsorted(sorted_sequence.astype(dtype), values.astype(dtype), side=side).astype("int32")
+
+
+def digitize(x, bins):
+    x, bins = _t(x), _t(bins)
+    dtype = native_dtype(dtypes.result_type(_name(x), _name(bins)))
+    return jnp.searchsorted(bins.astype(dtype), x.astype(dtype), side="right").astype("int32")
+
+
+# -- sets ------------------------------------------------------------------------------
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    x = _t(x)
+    if size is None:
+        _static("unique", x, "number of unique values")
+    if axis is None:
+        rows = x.reshape(-1, 1)
+    else:
+        axis = axis % x.ndim
+        moved = jnp.moveaxis(x, axis, 0)
+        rows = moved.reshape(moved.shape[0], -1)
+    n = rows.shape[0]
+    # Stable lexicographic sort of the rows: one stable argsort per column, last column first.
+    perm = jnp.arange(n, dtype="int32")
+    for j in builtins.range(rows.shape[1] - 1, -1, -1):
+        perm = perm[jnp.argsort(rows[perm, j], stable=True)].astype("int32")
+    ordered = rows[perm]
+    is_new = jnp.concatenate([jnp.ones((builtins.min(n, 1),), bool),
+                              jnp.any(ordered[1:] != ordered[:-1], axis=1)])
+    group = (jnp.cumsum(is_new) - 1).astype("int32")
+    # Buffers of the static length n (the most unique values there can be), by group.
+    first = jnp.full((n,), n, "int32").at[group].min(perm)
+    counts = jnp.zeros((n,), "int32").at[group].add(1)
+    inverse = jnp.zeros((n,), "int32").at[perm].set(group)
+    valid = counts > 0
+    if not sorted:
+        order = jnp.argsort(jnp.where(valid, first, n + jnp.arange(n, dtype="int32")), stable=True)
+        rank = jnp.zeros((n,), "int32").at[order].set(jnp.arange(n, dtype="int32"))
+        first, counts, valid = first[order], counts[order], valid[order]
+        inverse = rank[inverse]
+    count = int(jnp.sum(valid)) if size is None else size
+    if count > n:
+        pad = count - n
+        first = jnp.concatenate([first, jnp.zeros((pad,), "int32")])
+        counts = jnp.concatenate([counts, jnp.zeros((pad,), "int32")])
+        valid = jnp.concatenate([valid, jnp.zeros((pad,), bool)])
+    else:
+        first, counts, valid = first[:count], counts[:count], valid[:count]
+    first = jnp.where(valid, first, 0)
+    fill = jnp.asarray(0 if fill_value is None else fill_value, x.dtype)
+    if n:
+        values = jnp.where(valid[:, None], rows[first], fill)
+    else:
+        values = jnp.full((count, rows.shape[1]), fill, x.dtype)
+    if axis is None:
+        values = values.reshape(count)
+        inverse = inverse.reshape(x.shape)
+    else:
+        values = jnp.moveaxis(values.reshape((count,) + moved.shape[1:]), 0, axis)
+    outputs = [values]
+    if return_index:
+        outputs.append(first)
+    if return_inverse:
+        outputs.append(inverse)
+    if return_counts:
+        outputs.append(counts)
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def nonzero(x):
+    x = _t(x)
+    _static("nonzero", x, "number of non-zero elements")
+    return tuple(i.astype("int32") for i in jnp.nonzero(x))
+
+
+def isin(x1, x2, assume_unique=False, invert=False):
+    x1, x2 = _t(x1), _t(x2)
+    dtype = native_dtype(dtypes.result_type(_name(x1), _name(x2)))
+    return jnp.isin(x1.astype(dtype), x2.astype(dtype), assume_unique=assume_unique, invert=invert)
