@@ -78,6 +78,14 @@ INTERFACE = {
         "histogram", "bincount", "corrcoef", "correlate", "trace", "trapezoid",
         "argpartition", "searchsorted", "digitize", "unique", "nonzero", "isin",
     ),
+    # Array construction and manipulation.
+    "array_shape": (
+        "append", "array_split", "dsplit", "hsplit", "vsplit", "dstack", "hstack", "vstack",
+        "diag", "diagflat", "diagonal", "diff", "empty", "empty_like", "fliplr", "flipud",
+        "roll", "rot90", "tri", "vander", "meshgrid", "geomspace", "logspace", "kron", "inner",
+        "vdot", "cross", "select", "unravel_index", "view", "bartlett", "blackman", "hamming",
+        "hanning", "kaiser",
+    ),
     "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum"),
     "linalg": ("norm", "inv", "solve", "cholesky", "det"),
     "image": ("resize",),
