@@ -58,6 +58,11 @@ INTERFACE = {
         "conv", "depthwise_conv", "max_pool", "average_pool", "one_hot", "moments",
         "batch_normalization", "layer_normalization", "binary_crossentropy", "categorical_crossentropy",
         "sparse_categorical_crossentropy",
+        "celu", "glu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid",
+        "squareplus", "tanh_shrink", "threshold", "sparsemax", "polar", "normalize",
+        "rms_normalization", "psnr", "multi_hot", "depth_to_space", "space_to_depth",
+        "conv_transpose", "separable_conv", "adaptive_average_pool", "adaptive_max_pool",
+        "unfold", "fold", "dot_product_attention", "ctc_loss", "ctc_decode",
     ),
     # Further NumPy-style ops, one module per family (kiln.ops.numpy re-exports them).
     # Element-wise math, bitwise and comparison ops.

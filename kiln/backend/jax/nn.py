@@ -366,3 +366,424 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     if beta is not None:
         outputs = outputs + _t(beta)
     return outputs.astype(x.dtype)
+
+
+# -- more activations ---------------------------------------------------------------
+
+def celu(x, alpha=1.0):
+    return jax.nn.celu(to_float(x), alpha=alpha)
+
+
+def glu(x, axis=-1):
+    x = to_float(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}")
+    a, b = jnp.split(x, 2, axis=axis)
+    return a * jax.nn.sigmoid(b)
+
+
+def hard_shrink(x, threshold=0.5):
+    x = to_float(x)
+    return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros((), x.dtype))
+
+
+def hard_tanh(x):
+    x = to_float(x)
+    return jnp.clip(x, -1.0, 1.0)
+
+
+def soft_shrink(x, threshold=0.5):
+    x = to_float(x)
+    zero = jnp.zeros((), x.dtype)
+    return jnp.where(x > threshold, x - threshold, jnp.where(x < -threshold, x + threshold, zero))
+
+
+def sparse_plus(x):
+    x = to_float(x)
+    zero = jnp.zeros((), x.dtype)
+    return jnp.where(x <= -1.0, zero, jnp.where(x >= 1.0, x, jnp.square(x + 1.0) / 4.0))
+
+
+def sparse_sigmoid(x):
+    x = to_float(x)
+    return jnp.clip(0.5 * (x + 1.0), 0.0, 1.0)
+
+
+def squareplus(x, b=4):
+    x = to_float(x)
+    return (x + jnp.sqrt(jnp.square(x) + b)) / 2.0
+
+
+def tanh_shrink(x):
+    x = to_float(x)
+    return x - jnp.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    x = _t(x)
+    return jnp.where(x > threshold, x, jnp.asarray(default_value).astype(x.dtype))
+
+
+def sparsemax(x, axis=-1):
+    x = to_float(x)
+    z = jnp.moveaxis(x, axis, -1)
+    z_sorted = -jnp.sort(-z, axis=-1)
+    k = jnp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    cumsum = jnp.cumsum(z_sorted, axis=-1)
+    support = (1.0 + k * z_sorted) > cumsum
+    k_z = jnp.sum(support, axis=-1, keepdims=True)
+    tau = (jnp.take_along_axis(cumsum, k_z - 1, axis=-1) - 1.0) / k_z.astype(z.dtype)
+    return jnp.moveaxis(jnp.maximum(z - tau, 0.0), -1, axis)
+
+
+# -- complex, normalization, metrics, encodings -------------------------------------
+
+def polar(abs_, angle):
+    abs_, angle = promote2(to_float(abs_), to_float(angle))
+    if abs_.dtype in (jnp.float16, jnp.bfloat16):
+        abs_, angle = abs_.astype(jnp.float32), angle.astype(jnp.float32)
+    return jax.lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    x = to_float(x)
+    if x.ndim == 0:
+        x = jnp.reshape(x, (1,))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        norm = jnp.sqrt(jnp.sum(jnp.square(x), axis=axis, keepdims=True))
+    else:
+        norm = jnp.sum(jnp.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
+    return x / jnp.maximum(norm, jnp.asarray(epsilon, x.dtype))
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    x = to_float(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+    compute = jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
+    xc = x.astype(compute)
+    y = xc * jax.lax.rsqrt(jnp.mean(jnp.square(xc), axis=axis, keepdims=True) + epsilon)
+    if scale is not None:
+        y = y * _t(scale).astype(compute)
+    return y.astype(x.dtype)
+
+
+def psnr(x1, x2, max_val):
+    x1, x2 = promote2(to_float(x1), to_float(x2))
+    if x1.shape != x2.shape:
+        raise ValueError(f"psnr: x1 and x2 must have the same shape, received x1.shape={x1.shape}, "
+                         f"x2.shape={x2.shape}")
+    mse = jnp.mean(jnp.square(x1 - x2))
+    max_val = jnp.asarray(max_val, x1.dtype)
+    return 20.0 * jnp.log10(max_val) - 10.0 * jnp.log10(mse)
+
+
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    inputs = _t(inputs)
+    encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype, sparse=sparse)
+    return jnp.max(encoded, axis=1 if inputs.ndim > 1 else 0)
+
+
+# -- depth <-> space ----------------------------------------------------------------
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    x = _t(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = jnp.reshape(x, (n, h, w, b, b, c // (b * b))).transpose(0, 1, 3, 2, 4, 5)
+        return jnp.reshape(y, (n, h * b, w * b, c // (b * b)))
+    n, c, h, w = x.shape
+    y = jnp.reshape(x, (n, b, b, c // (b * b), h, w)).transpose(0, 3, 4, 1, 5, 2)
+    return jnp.reshape(y, (n, c // (b * b), h * b, w * b))
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    x = _t(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = jnp.reshape(x, (n, h // b, b, w // b, b, c)).transpose(0, 1, 3, 2, 4, 5)
+        return jnp.reshape(y, (n, h // b, w // b, b * b * c))
+    n, c, h, w = x.shape
+    y = jnp.reshape(x, (n, c, h // b, b, w // b, b)).transpose(0, 3, 5, 1, 2, 4)
+    return jnp.reshape(y, (n, b * b * c, h // b, w // b))
+
+
+# -- transposed and separable convolution -------------------------------------------
+
+def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
+    """(left, right) padding of the stride-dilated input for a transposed convolution."""
+    effective = (kernel_size - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return effective - 1, effective - 1 + extra
+    if output_padding is None:
+        total = stride + effective - 2
+    else:
+        total = effective + effective % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, effective - 1)
+    return left, total - left
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution; the kernel is ``(*spatial, out_channels, in_channels)``."""
+    inputs, kernel = promote2(_t(inputs), _t(kernel))
+    if inputs.dtype.kind in "iub":
+        inputs, kernel = to_float(inputs), to_float(kernel)
+    data_format = config.standardize_data_format(data_format)
+    n = _check_rank(inputs, "conv_transpose")
+    if kernel.ndim != n + 2:
+        raise ValueError(f"conv_transpose: expected a kernel of rank {n + 2}, received kernel shape "
+                         f"{kernel.shape}")
+    strides = _tuple(strides, n, "strides", "conv_transpose")
+    dilation = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    out_pad = ((None,) * n if output_padding is None
+               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
+    pad_mode = _padding(padding, "conv_transpose").lower()
+    pads = [_transpose_pads(k, s, pad_mode, p, d)
+            for k, s, p, d in zip(kernel.shape[:n], strides, out_pad, dilation)]
+    flipped = jnp.swapaxes(jnp.flip(kernel, axis=tuple(range(n))), -1, -2)
+    return jax.lax.conv_general_dilated(
+        inputs, flipped, window_strides=(1,) * n, padding=pads, lhs_dilation=strides,
+        rhs_dilation=dilation, dimension_numbers=_dimension_numbers(n, data_format))
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    mid = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(mid, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+# -- adaptive pooling, fold / unfold ------------------------------------------------
+
+def _adaptive_bins(length, size):
+    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
+    starts = [(i * length) // size for i in range(size)]
+    ends = [-(-((i + 1) * length) // size) for i in range(size)]
+    width = max(e - s for s, e in zip(starts, ends))
+    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
+    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
+                        for s, e in zip(starts, ends)])
+    return index, weights
+
+
+def _adaptive_pool(inputs, output_size, data_format, op_name, reduce_max):
+    x = _t(inputs) if reduce_max else to_float(inputs)
+    data_format = config.standardize_data_format(data_format)
+    n = _check_rank(x, op_name)
+    size = _tuple(output_size, n, "output_size", op_name)
+    first = 1 if data_format == "channels_last" else 2
+    for dim in range(n):
+        axis = first + dim
+        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        g = jnp.take(x, jnp.asarray(index.ravel()), axis=axis)
+        g = jnp.reshape(g, x.shape[:axis] + index.shape + x.shape[axis + 1:])
+        if reduce_max:
+            x = jnp.max(g, axis=axis + 1)
+        else:
+            w = jnp.asarray(weights, x.dtype).reshape(index.shape + (1,) * (x.ndim - axis - 1))
+            x = jnp.sum(g * w, axis=axis + 1)
+    return x
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_average_pool", False)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
+
+
+def _patch_args(kernel_size, dilation, padding, stride, op_name):
+    return [_tuple(v, 2, name, op_name) for v, name in (
+        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))]
+
+
+def _block_counts(spatial, kernel, dilation, padding, stride):
+    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
+                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
+
+
+def _block_slices(offset, dilation, stride, counts):
+    return tuple(slice(o * d, o * d + (c - 1) * s + 1, s)
+                 for o, d, s, c in zip(offset, dilation, stride, counts))
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    x = _t(x)
+    if x.ndim != 4:
+        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {x.shape}")
+    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "unfold")
+    xp = jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
+    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
+    parts = [xp[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)]
+             for o in np.ndindex(*kernel)]
+    out = jnp.stack(parts, axis=2)
+    return jnp.reshape(out, (x.shape[0], x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1]))
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    x = _t(x)
+    size = _tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "fold")
+    counts = _block_counts(size, kernel, dilation, padding, stride)
+    area = kernel[0] * kernel[1]
+    n, ck, blocks = x.shape
+    if ck % area or blocks != counts[0] * counts[1]:
+        raise ValueError(f"fold: x of shape {x.shape} does not match kernel_size {kernel} and "
+                         f"output_size {size} ({counts[0] * counts[1]} blocks)")
+    cols = jnp.reshape(x, (n, ck // area, area, counts[0], counts[1]))
+    out = jnp.zeros((n, ck // area, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), x.dtype)
+    for i, o in enumerate(np.ndindex(*kernel)):
+        out = out.at[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)].add(
+            cols[:, :, i])
+    return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
+
+
+# -- attention ----------------------------------------------------------------------
+
+_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
+
+
+def _to_4d(x):
+    return None if x is None else jnp.reshape(x, (1,) * (4 - x.ndim) + x.shape)
+
+
+def _attention_math(q, k, v, bias, mask, scale, is_causal, cap):
+    heads, kv_heads = q.shape[2], k.shape[2]
+    if heads != kv_heads:
+        k = jnp.repeat(k, heads // kv_heads, axis=2)
+        v = jnp.repeat(v, heads // kv_heads, axis=2)
+    compute = jnp.promote_types(q.dtype, jnp.float32)
+    logits = jnp.einsum("btnh,bsnh->bnts", q, k, preferred_element_type=compute) * scale
+    if cap is not None:
+        logits = cap * jnp.tanh(logits / cap)
+    if bias is not None:
+        logits = logits + bias.astype(compute)
+    allowed = None if mask is None else mask.astype(bool)
+    if is_causal:
+        causal = jnp.tril(jnp.ones((q.shape[1], k.shape[1]), bool))
+        allowed = causal if allowed is None else allowed & causal
+    if allowed is not None:
+        logits = jnp.where(allowed, logits, jnp.asarray(_MASK_VALUE, compute))
+    probs = jax.nn.softmax(logits, axis=-1).astype(v.dtype)
+    return jnp.einsum("bnts,bsnh->btnh", probs, v)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Attention over (B, T, N, H) queries; jax.nn.dot_product_attention does the work."""
+    query, key, value = (to_float(t) for t in (query, key, value))
+    dtype = jnp.result_type(query.dtype, key.dtype, value.dtype)
+    query, key, value = query.astype(dtype), key.astype(dtype), value.astype(dtype)
+    if query.shape[2] % key.shape[2]:
+        raise ValueError(f"dot_product_attention: query heads ({query.shape[2]}) must be a "
+                         f"multiple of key heads ({key.shape[2]})")
+    bias = None if bias is None else _to_4d(_t(bias))
+    mask = None if mask is None else _to_4d(_t(mask).astype(bool))
+    scale = 1.0 / float(np.sqrt(query.shape[-1])) if scale is None else float(scale)
+    if flash_attention:
+        if jax.devices()[0].platform != "gpu":
+            raise ValueError("dot_product_attention: flash_attention=True needs a GPU (cuDNN); "
+                             "pass flash_attention=None or False on this device")
+        if attn_logits_soft_cap is not None:
+            raise ValueError("dot_product_attention: the flash kernel does not support "
+                             "attn_logits_soft_cap")
+        return jax.nn.dot_product_attention(query, key, value, bias=bias, mask=mask, scale=scale,
+                                            is_causal=is_causal, implementation="cudnn")
+    if attn_logits_soft_cap is not None or flash_attention is False:
+        cap = None if attn_logits_soft_cap is None else float(attn_logits_soft_cap)
+        return _attention_math(query, key, value, bias, mask, scale, is_causal, cap)
+    if bias is not None:
+        bias = bias.astype(dtype)
+    return jax.nn.dot_product_attention(query, key, value, bias=bias, mask=mask, scale=scale,
+                                        is_causal=is_causal)
+
+
+# -- CTC ----------------------------------------------------------------------------
+
+_LOG_ZERO = -1e30
+
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """CTC loss per sample: the forward algorithm in log space under ``lax.scan``."""
+    output = to_float(output)
+    dtype = output.dtype
+    if dtype in (jnp.float16, jnp.bfloat16):
+        output = output.astype(jnp.float32)
+    target = _t(target).astype(jnp.int32)
+    target_length = jnp.reshape(_t(target_length).astype(jnp.int32), (-1,))
+    output_length = jnp.reshape(_t(output_length).astype(jnp.int32), (-1,))
+    batch, steps, classes = output.shape
+    logp = jax.nn.log_softmax(output, axis=-1)
+    labels = jnp.clip(target, 0, classes - 1)
+    width = 2 * labels.shape[1] + 1
+    ext = jnp.full((batch, width), mask_index, jnp.int32).at[:, 1::2].set(labels)
+    lp = jnp.take_along_axis(logp, jnp.broadcast_to(ext[:, None, :], (batch, steps, width)), axis=2)
+    skip = jnp.concatenate([jnp.zeros((batch, 2), bool),
+                            (ext[:, 2:] != mask_index) & (ext[:, 2:] != ext[:, :-2])], axis=1)
+    neg = jnp.asarray(_LOG_ZERO, logp.dtype)
+    alpha0 = jnp.full((batch, width), neg).at[:, 0].set(lp[:, 0, 0])
+    if width > 1:
+        alpha0 = alpha0.at[:, 1].set(lp[:, 0, 1])
+
+    def step(alpha, inputs):
+        t, lp_t = inputs
+        prev1 = jnp.concatenate([jnp.full((batch, 1), neg), alpha[:, :-1]], axis=1)
+        prev2 = jnp.concatenate([jnp.full((batch, 2), neg), alpha[:, :-2]], axis=1)
+        prev2 = jnp.where(skip, prev2, neg)
+        new = jnp.logaddexp(jnp.logaddexp(alpha, prev1), prev2) + lp_t
+        return jnp.where((t < output_length)[:, None], new, alpha), None
+
+    alpha, _ = jax.lax.scan(step, alpha0, (jnp.arange(1, steps), jnp.moveaxis(lp[:, 1:], 1, 0)))
+    last = jnp.take_along_axis(alpha, (2 * target_length)[:, None], axis=1)[:, 0]
+    before = jnp.take_along_axis(alpha, jnp.maximum(2 * target_length - 1, 0)[:, None], axis=1)[:, 0]
+    before = jnp.where(target_length > 0, before, neg)
+    return (-jnp.logaddexp(last, before)).astype(dtype)
+
+
+def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
+    batch, steps, _ = inputs.shape
+    best = jnp.argmax(inputs, axis=-1).astype(jnp.int32)
+    scores = jnp.max(inputs, axis=-1)
+    beyond = jnp.arange(steps)[None, :] >= lengths[:, None]
+    best = jnp.where(beyond, mask_index, best)
+    scores = jnp.where(beyond, jnp.zeros((), inputs.dtype), scores)
+    if merge_repeated:
+        repeat = jnp.concatenate([jnp.zeros((batch, 1), bool), best[:, 1:] == best[:, :-1]], axis=1)
+        best = jnp.where(repeat, mask_index, best)
+    blank = best == mask_index
+    order = jnp.argsort(jnp.where(blank, steps, 0) + jnp.arange(steps)[None, :], axis=-1)
+    decoded = jnp.take_along_axis(jnp.where(blank, -1, best), order, axis=-1)
+    return decoded[None].astype(jnp.int32), -jnp.sum(scores, axis=1, keepdims=True)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Greedy decoding in jnp; beam search runs the shared host routine via ``pure_callback``."""
+    inputs = to_float(inputs)
+    dtype = inputs.dtype
+    if dtype in (jnp.float16, jnp.bfloat16):
+        inputs = inputs.astype(jnp.float32)
+    lengths = jnp.reshape(_t(sequence_lengths).astype(jnp.int32), (-1,))
+    if strategy == "greedy":
+        decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
+        return decoded, scores.astype(dtype)
+    if strategy != "beam_search":
+        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
+                         f"{strategy!r}")
+    from kiln.backend.numpy.nn import ctc_beam_search
+
+    batch, steps, _ = inputs.shape
+    shapes = (jax.ShapeDtypeStruct((int(top_paths), batch, steps), jnp.int32),
+              jax.ShapeDtypeStruct((batch, int(top_paths)), jnp.float32))
+
+    def host(log_probs, lens):
+        return ctc_beam_search(np.asarray(log_probs), np.asarray(lens), int(beam_width),
+                               int(top_paths), int(mask_index))
+
+    decoded, scores = jax.pure_callback(host, shapes, jax.nn.log_softmax(inputs, axis=-1), lengths)
+    return decoded, scores.astype(dtype)

@@ -690,3 +690,629 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     if beta is not None:
         outputs = outputs + np.asarray(convert_to_tensor(beta))
     return np.asarray(outputs, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------
+# more activations
+# ---------------------------------------------------------------------------
+def celu(x, alpha=1.0):
+    """max(x, 0) + min(0, alpha * (exp(x / alpha) - 1)).
+
+    Example:
+        >>> celu(np.array([0.0, 2.0])).tolist()
+        [0.0, 2.0]
+    """
+    x, dtype = _prep(x)
+    alpha = float(alpha)
+    return _done(np.maximum(x, 0.0) + alpha * np.expm1(np.minimum(x, 0.0) / alpha), dtype)
+
+
+def glu(x, axis=-1):
+    """a * sigmoid(b) for the two halves a, b of ``x`` along ``axis``.
+
+    Example:
+        >>> glu(np.array([2.0, 0.0])).tolist()
+        [1.0]
+    """
+    x, dtype = _prep(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}")
+    a, b = np.split(x, 2, axis=axis)
+    return _done(a * _sigmoid(b), dtype)
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0.
+
+    Example:
+        >>> hard_shrink(np.array([-1.0, 0.25])).tolist()
+        [-1.0, 0.0]
+    """
+    x, dtype = _prep(x)
+    return _done(np.where(np.abs(x) > threshold, x, np.zeros((), x.dtype)), dtype)
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1].
+
+    Example:
+        >>> hard_tanh(np.array([-3.0, 0.5])).tolist()
+        [-1.0, 0.5]
+    """
+    x, dtype = _prep(x)
+    return _done(np.clip(x, -1.0, 1.0), dtype)
+
+
+def soft_shrink(x, threshold=0.5):
+    """sign(x) * max(|x| - threshold, 0).
+
+    Example:
+        >>> soft_shrink(np.array([-1.0, 0.25])).tolist()
+        [-0.5, 0.0]
+    """
+    x, dtype = _prep(x)
+    t = float(threshold)
+    y = np.where(x > t, x - t, np.where(x < -t, x + t, np.zeros((), x.dtype)))
+    return _done(y, dtype)
+
+
+def sparse_plus(x):
+    """0 below -1, (x + 1)**2 / 4 on (-1, 1), x above 1.
+
+    Example:
+        >>> sparse_plus(np.array([-2.0, 0.0, 2.0])).tolist()
+        [0.0, 0.25, 2.0]
+    """
+    x, dtype = _prep(x)
+    y = np.where(x <= -1.0, np.zeros((), x.dtype), np.where(x >= 1.0, x, np.square(x + 1.0) / 4.0))
+    return _done(y, dtype)
+
+
+def sparse_sigmoid(x):
+    """clip((x + 1) / 2, 0, 1).
+
+    Example:
+        >>> sparse_sigmoid(np.array([-2.0, 0.0])).tolist()
+        [0.0, 0.5]
+    """
+    x, dtype = _prep(x)
+    return _done(np.clip(0.5 * (x + 1.0), 0.0, 1.0), dtype)
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x**2 + b)) / 2.
+
+    Example:
+        >>> squareplus(np.array([0.0])).tolist()
+        [1.0]
+    """
+    x, dtype = _prep(x)
+    return _done((x + np.sqrt(np.square(x) + float(b))) / 2.0, dtype)
+
+
+def tanh_shrink(x):
+    """x - tanh(x).
+
+    Example:
+        >>> tanh_shrink(np.array([0.0])).tolist()
+        [0.0]
+    """
+    x, dtype = _prep(x)
+    return _done(x - np.tanh(x), dtype)
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value (keeps x's dtype).
+
+    Example:
+        >>> threshold(np.array([0.5, 2.0]), 1.0, -1.0).tolist()
+        [-1.0, 2.0]
+    """
+    x = convert_to_tensor(x)
+    return np.where(x > threshold, x, np.asarray(default_value).astype(x.dtype))
+
+
+def sparsemax(x, axis=-1):
+    """Projection of ``x`` onto the probability simplex along ``axis``.
+
+    Example:
+        >>> sparsemax(np.array([0.0, 2.0])).tolist()
+        [0.0, 1.0]
+    """
+    x, dtype = _prep(x)
+    z = np.moveaxis(x, axis, -1)
+    z_sorted = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    cumsum = np.cumsum(z_sorted, axis=-1)
+    support = (1.0 + k * z_sorted) > cumsum
+    k_z = np.sum(support, axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cumsum, k_z - 1, axis=-1) - 1.0) / k_z.astype(z.dtype)
+    y = np.maximum(z - tau, 0.0)
+    return _done(np.moveaxis(y, -1, axis), dtype)
+
+
+# ---------------------------------------------------------------------------
+# complex, normalization, metrics, encodings
+# ---------------------------------------------------------------------------
+def polar(abs_, angle):
+    """abs_ * exp(1j * angle) as complex64 (complex128 for float64 inputs).
+
+    Example:
+        >>> complex(polar(np.float32(2.0), np.float32(0.0)))
+        (2+0j)
+    """
+    abs_, angle = promote_float(abs_, angle)
+    complex_dtype = np.complex128 if abs_.dtype == np.float64 else np.complex64
+    abs_, angle = abs_.astype(FLOAT32 if abs_.dtype in HALF_NP else abs_.dtype), \
+        angle.astype(FLOAT32 if angle.dtype in HALF_NP else angle.dtype)
+    out = np.empty(np.broadcast_shapes(abs_.shape, angle.shape), complex_dtype)
+    out.real = abs_ * np.cos(angle)
+    out.imag = abs_ * np.sin(angle)
+    return out
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """x divided by its ``order``-norm along ``axis`` (the norm floored at ``epsilon``).
+
+    Example:
+        >>> normalize(np.array([3.0, 4.0])).tolist()
+        [0.6, 0.8]
+    """
+    x, dtype = _prep(x)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        norm = np.sqrt(np.sum(np.square(x), axis=axis, keepdims=True))
+    else:
+        norm = np.sum(np.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
+    return _done(x / np.maximum(norm, float(epsilon)), dtype)
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x / sqrt(mean(x**2, axis) + epsilon) * scale.
+
+    Example:
+        >>> rms_normalization(np.array([[1.0, 1.0]]), epsilon=0.0).tolist()
+        [[1.0, 1.0]]
+    """
+    x, dtype = _prep(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    y = x / np.sqrt(np.mean(np.square(x), axis=_axis_arg(axis), keepdims=True) + float(epsilon))
+    if scale is not None:
+        y = y * convert_to_tensor(scale).astype(x.dtype)
+    return _done(y, dtype)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio (dB) of x2 against x1.
+
+    Example:
+        >>> round(float(psnr(np.zeros(2), np.full(2, 0.1), 1.0)), 3)
+        20.0
+    """
+    x1, x2 = promote_float(x1, x2)
+    if x1.shape != x2.shape:
+        raise ValueError(f"psnr: x1 and x2 must have the same shape, received x1.shape={x1.shape}, "
+                         f"x2.shape={x2.shape}")
+    dtype = x1.dtype if x1.dtype in HALF_NP else None
+    x1, x2 = x1.astype(FLOAT32 if dtype is not None else x1.dtype), \
+        x2.astype(FLOAT32 if dtype is not None else x2.dtype)
+    mse = np.mean(np.square(x1 - x2))
+    max_val = np.asarray(convert_to_tensor(max_val), dtype=x1.dtype)
+    return _done(20.0 * np.log10(max_val) - 10.0 * np.log10(mse), dtype).astype(
+        dtype or x1.dtype)
+
+
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    """One row per sample with 1 at each label present (axis 1 merged for rank > 1).
+
+    Example:
+        >>> multi_hot(np.array([[0, 2]]), 3).tolist()
+        [[1.0, 0.0, 1.0]]
+    """
+    inputs = convert_to_tensor(inputs)
+    encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype, sparse=sparse)
+    return np.max(encoded, axis=1 if inputs.ndim > 1 else 0)
+
+
+# ---------------------------------------------------------------------------
+# depth <-> space
+# ---------------------------------------------------------------------------
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Channels into spatial blocks (TensorFlow's ordering).
+
+    Example:
+        >>> depth_to_space(np.arange(4.0).reshape(1, 1, 1, 4), 2)[0, :, :, 0].tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+    """
+    x = convert_to_tensor(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
+        return y.reshape(n, h * b, w * b, c // (b * b))
+    n, c, h, w = x.shape
+    y = x.reshape(n, b, b, c // (b * b), h, w).transpose(0, 3, 4, 1, 5, 2)
+    return y.reshape(n, c // (b * b), h * b, w * b)
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Spatial blocks into channels (TensorFlow's ordering).
+
+    Example:
+        >>> space_to_depth(np.arange(4.0).reshape(1, 2, 2, 1), 2).ravel().tolist()
+        [0.0, 1.0, 2.0, 3.0]
+    """
+    x = convert_to_tensor(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
+        return y.reshape(n, h // b, w // b, b * b * c)
+    n, c, h, w = x.shape
+    y = x.reshape(n, c, h // b, b, w // b, b).transpose(0, 3, 5, 1, 2, 4)
+    return y.reshape(n, b * b * c, h // b, w // b)
+
+
+# ---------------------------------------------------------------------------
+# transposed and separable convolution
+# ---------------------------------------------------------------------------
+def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
+    """(left, right) padding of the stride-dilated input for a transposed convolution."""
+    effective = (kernel_size - 1) * dilation + 1
+    if str(padding).lower() == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return effective - 1, effective - 1 + extra
+    if output_padding is None:
+        total = stride + effective - 2
+    else:
+        total = effective + effective % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, effective - 1)
+    return left, total - left
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution; kernel ``(*spatial, out_channels, in_channels)``.
+
+    Computed as a stride-1 convolution of the zero-interleaved, padded input with the
+    spatially flipped kernel.
+
+    Example:
+        >>> conv_transpose(np.ones((1, 3, 2)), np.ones((3, 4, 2)), strides=2).shape
+        (1, 7, 4)
+    """
+    data_format = _data_format(data_format)
+    inputs, kernel = promote(inputs, kernel)
+    n = _check_rank(inputs, "conv_transpose")
+    if kernel.ndim != n + 2:
+        raise ValueError(f"conv_transpose: kernel must have rank {n + 2}, received kernel shape "
+                         f"{kernel.shape}")
+    strides = _tuple(strides, n, "strides", "conv_transpose")
+    dilation = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    out_pad = ((None,) * n if output_padding is None
+               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
+    x = _channels_last(inputs, data_format)
+    spatial = x.shape[1:-1]
+    dilated_shape = (x.shape[0],) + tuple((length - 1) * s + 1 for length, s in zip(spatial, strides)) \
+        + (x.shape[-1],)
+    dilated = np.zeros(dilated_shape, x.dtype)
+    dilated[(slice(None),) + tuple(slice(None, None, s) for s in strides)] = x
+    pads = [_transpose_pads(k, s, padding, p, d)
+            for k, s, p, d in zip(kernel.shape[:n], strides, out_pad, dilation)]
+    dilated = _pad(dilated, pads)
+    flipped = np.swapaxes(kernel[(slice(None, None, -1),) * n], -1, -2)
+    out = conv(dilated, flipped, 1, "valid", "channels_last", dilation)
+    return _restore_format(out, data_format)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """Depthwise convolution followed by a pointwise (1x1) convolution.
+
+    Example:
+        >>> separable_conv(np.ones((1, 5, 2)), np.ones((3, 2, 2)), np.ones((1, 4, 3))).shape
+        (1, 3, 3)
+    """
+    mid = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(mid, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+# ---------------------------------------------------------------------------
+# adaptive pooling, fold / unfold
+# ---------------------------------------------------------------------------
+def _adaptive_bins(length, size):
+    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
+    starts = [(i * length) // size for i in range(size)]
+    ends = [-(-((i + 1) * length) // size) for i in range(size)]
+    width = max(e - s for s, e in zip(starts, ends))
+    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
+    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
+                        for s, e in zip(starts, ends)])
+    return index, weights
+
+
+def _adaptive_pool(inputs, output_size, data_format, op, reduce_max):
+    data_format = _data_format(data_format)
+    inputs = convert_to_tensor(inputs)
+    n = _check_rank(inputs, op)
+    size = _tuple(output_size, n, "output_size", op)
+    if reduce_max:
+        x, dtype = inputs, None
+        if x.dtype in HALF_NP:
+            x, dtype = x.astype(FLOAT32), x.dtype
+    else:
+        x, dtype = _prep(inputs)
+    x = _channels_last(x, data_format)
+    for dim in range(n):
+        axis = dim + 1
+        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        g = np.take(x, index.ravel(), axis=axis)
+        g = g.reshape(x.shape[:axis] + index.shape + x.shape[axis + 1:])
+        if reduce_max:
+            x = np.max(g, axis=axis + 1)
+        else:
+            w = weights.astype(x.dtype).reshape(index.shape + (1,) * (x.ndim - axis - 1))
+            x = np.sum(g * w, axis=axis + 1)
+    return _done(_restore_format(x, data_format), dtype)
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average over ``output_size`` adaptive bins per spatial dim.
+
+    Example:
+        >>> adaptive_average_pool(np.arange(4.0).reshape(1, 4, 1), 2).ravel().tolist()
+        [0.5, 2.5]
+    """
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_average_pool", False)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max over ``output_size`` adaptive bins per spatial dim.
+
+    Example:
+        >>> adaptive_max_pool(np.arange(4.0).reshape(1, 4, 1), 2).ravel().tolist()
+        [1.0, 3.0]
+    """
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
+
+
+def _block_counts(spatial, kernel, dilation, padding, stride):
+    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
+                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
+
+
+def _block_slices(offset, dilation, stride, counts):
+    return tuple(slice(o * d, o * d + (c - 1) * s + 1, s)
+                 for o, d, s, c in zip(offset, dilation, stride, counts))
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col of an (N, C, H, W) image: (N, C * kh * kw, L).
+
+    Example:
+        >>> unfold(np.ones((1, 2, 4, 4)), (2, 2), (1, 1), (0, 0), (1, 1)).shape
+        (1, 8, 9)
+    """
+    x = convert_to_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {x.shape}")
+    kernel, dilation, padding, stride = (_tuple(v, 2, name, "unfold") for v, name in (
+        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
+    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
+    parts = [xp[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)]
+             for o in np.ndindex(*kernel)]
+    out = np.stack(parts, axis=2)
+    return out.reshape(x.shape[0], x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1])
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: sum (N, C * kh * kw, L) blocks into an (N, C, *output_size) image.
+
+    Example:
+        >>> fold(np.ones((1, 4, 9)), (4, 4), (2, 2), (1, 1), (0, 0), (1, 1))[0, 0, 0].tolist()
+        [1.0, 2.0, 2.0, 1.0]
+    """
+    x = convert_to_tensor(x)
+    size = _tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = (_tuple(v, 2, name, "fold") for v, name in (
+        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    counts = _block_counts(size, kernel, dilation, padding, stride)
+    area = kernel[0] * kernel[1]
+    n, ck, blocks = x.shape
+    if ck % area or blocks != counts[0] * counts[1]:
+        raise ValueError(f"fold: x of shape {x.shape} does not match kernel_size {kernel} and "
+                         f"output_size {size} ({counts[0] * counts[1]} blocks)")
+    cols = x.reshape(n, ck // area, area, counts[0], counts[1])
+    out = np.zeros((n, ck // area, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), x.dtype)
+    for i, o in enumerate(np.ndindex(*kernel)):
+        out[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)] += cols[:, :, i]
+    return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
+
+
+# ---------------------------------------------------------------------------
+# attention
+# ---------------------------------------------------------------------------
+_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """softmax(q k^T * scale + bias, masked) v over (B, T, N, H) / (B, S, K, H) arrays.
+
+    Example:
+        >>> q = np.ones((1, 2, 1, 4), "float32")
+        >>> dot_product_attention(q, q, q).shape
+        (1, 2, 1, 4)
+    """
+    if flash_attention:
+        raise ValueError("dot_product_attention: flash_attention=True is not supported by the "
+                         "numpy backend")
+    query, key, value = promote(query, key, value)
+    query, key, value = to_float(query), to_float(key), to_float(value)
+    dtype = query.dtype
+    compute = FLOAT32 if dtype in HALF_NP or dtype == np.float16 else dtype
+    q, k, v = (t.astype(compute) for t in (query, key, value))
+    heads, kv_heads = q.shape[2], k.shape[2]
+    if heads % kv_heads:
+        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
+                         f"heads ({kv_heads})")
+    if heads != kv_heads:
+        k = np.repeat(k, heads // kv_heads, axis=2)
+        v = np.repeat(v, heads // kv_heads, axis=2)
+    scale = 1.0 / _math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    logits = np.einsum("btnh,bsnh->bnts", q, k) * np.asarray(scale, compute)
+    if attn_logits_soft_cap is not None:
+        cap = float(attn_logits_soft_cap)
+        logits = cap * np.tanh(logits / cap)
+    if bias is not None:
+        logits = logits + convert_to_tensor(bias).astype(compute)
+    allowed = None
+    if mask is not None:
+        allowed = convert_to_tensor(mask).astype(bool)
+    if is_causal:
+        t_len, s_len = q.shape[1], k.shape[1]
+        causal = np.tril(np.ones((t_len, s_len), bool))
+        allowed = causal if allowed is None else allowed & causal
+    if allowed is not None:
+        logits = np.where(allowed, logits, np.asarray(_MASK_VALUE, compute))
+    logits = logits - np.max(logits, axis=-1, keepdims=True)
+    probs = np.exp(logits)
+    probs = probs / np.sum(probs, axis=-1, keepdims=True)
+    return np.einsum("bnts,bsnh->btnh", probs, v).astype(dtype)
+
+
+# ---------------------------------------------------------------------------
+# CTC
+# ---------------------------------------------------------------------------
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """CTC negative log-likelihood per sample (forward algorithm in log space).
+
+    Example:
+        >>> round(float(ctc_loss(np.array([[1]]), np.zeros((1, 2, 2)), np.array([1]),
+        ...                      np.array([2]))[0]), 4)
+        0.2877
+    """
+    output, dtype = _prep(output)
+    target = convert_to_tensor(target).astype(np.int64)
+    target_length = convert_to_tensor(target_length).astype(np.int64).reshape(-1)
+    output_length = convert_to_tensor(output_length).astype(np.int64).reshape(-1)
+    batch, steps, classes = output.shape
+    logp = _log_softmax(output, -1)
+    labels = np.clip(target, 0, classes - 1)
+    width = 2 * labels.shape[1] + 1
+    ext = np.full((batch, width), int(mask_index), np.int64)
+    ext[:, 1::2] = labels
+    lp = np.take_along_axis(logp, np.broadcast_to(ext[:, None, :], (batch, steps, width)), axis=2)
+    skip = np.zeros((batch, width), bool)
+    skip[:, 2:] = (ext[:, 2:] != mask_index) & (ext[:, 2:] != ext[:, :-2])
+    neg = np.asarray(-np.inf, logp.dtype)
+    alpha = np.full((batch, width), neg)
+    alpha[:, 0] = lp[:, 0, 0]
+    if width > 1:
+        alpha[:, 1] = lp[:, 0, 1]
+    with np.errstate(invalid="ignore"):
+        for t in range(1, steps):
+            prev1 = np.concatenate([np.full((batch, 1), neg), alpha[:, :-1]], axis=1)
+            prev2 = np.concatenate([np.full((batch, 2), neg), alpha[:, :-2]], axis=1)
+            prev2 = np.where(skip, prev2, neg)
+            new = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + lp[:, t]
+            alpha = np.where((t < output_length)[:, None], new, alpha)
+    rows = np.arange(batch)
+    last = alpha[rows, 2 * target_length]
+    before = np.where(target_length > 0, alpha[rows, np.maximum(2 * target_length - 1, 0)], neg)
+    return _done(-np.logaddexp(last, before), dtype)
+
+
+def _ctc_greedy(inputs, sequence_lengths, merge_repeated, mask_index):
+    batch, steps, _ = inputs.shape
+    best = np.argmax(inputs, axis=-1).astype(np.int32)
+    scores = np.max(inputs, axis=-1)
+    beyond = np.arange(steps)[None, :] >= sequence_lengths[:, None]
+    best = np.where(beyond, np.int32(mask_index), best)
+    scores = np.where(beyond, np.zeros((), inputs.dtype), scores)
+    if merge_repeated:
+        repeat = np.zeros_like(beyond)
+        repeat[:, 1:] = best[:, 1:] == best[:, :-1]
+        best = np.where(repeat, np.int32(mask_index), best)
+    blank = best == mask_index
+    order = np.argsort(np.where(blank, steps, 0) + np.arange(steps)[None, :], axis=-1)
+    decoded = np.take_along_axis(np.where(blank, np.int32(-1), best), order, axis=-1)
+    return decoded[None].astype(np.int32), -np.sum(scores, axis=1, keepdims=True)
+
+
+def _logadd(a, b):
+    return np.logaddexp(a, b)
+
+
+def ctc_beam_search(log_probs, sequence_lengths, beam_width, top_paths, mask_index):
+    """Prefix beam search over (batch, time, classes) log-probabilities (a NumPy routine).
+
+    Every backend's ``ctc_decode(strategy="beam_search")`` runs this on the host so that all
+    backends return the same paths. Returns ``(decoded (top_paths, batch, time) int32,
+    log_probs (batch, top_paths) float32)``.
+
+    Example:
+        >>> lp = np.log(np.array([[[0.4, 0.6], [0.4, 0.6]]]))
+        >>> decoded, scores = ctc_beam_search(lp, np.array([2]), 4, 1, 0)
+        >>> decoded.tolist()
+        [[[1, -1]]]
+    """
+    log_probs = np.asarray(log_probs, np.float64)
+    batch, steps, classes = log_probs.shape
+    decoded = np.full((top_paths, batch, steps), -1, np.int32)
+    scores = np.full((batch, top_paths), -np.inf, np.float64)
+    neg = -np.inf
+    for b in range(batch):
+        beams = {(): (0.0, neg)}  # prefix -> (log P(ends in blank), log P(ends in a label))
+        for t in range(int(min(sequence_lengths[b], steps))):
+            row = log_probs[b, t]
+            grown = {}
+            for prefix, (p_blank, p_label) in beams.items():
+                total = _logadd(p_blank, p_label)
+                for c in range(classes):
+                    p = row[c]
+                    if c == mask_index:
+                        pb, pl = grown.get(prefix, (neg, neg))
+                        grown[prefix] = (_logadd(pb, total + p), pl)
+                        continue
+                    extended = prefix + (c,)
+                    pb, pl = grown.get(extended, (neg, neg))
+                    if prefix and prefix[-1] == c:
+                        # A repeat needs a blank in between to count as a new label.
+                        grown[extended] = (pb, _logadd(pl, p_blank + p))
+                        sb, sl = grown.get(prefix, (neg, neg))
+                        grown[prefix] = (sb, _logadd(sl, p_label + p))
+                    else:
+                        grown[extended] = (pb, _logadd(pl, total + p))
+            ranked = sorted(grown.items(), key=lambda item: (-_logadd(*item[1]), item[0]))
+            beams = dict(ranked[:beam_width])
+        ranked = sorted(beams.items(), key=lambda item: (-_logadd(*item[1]), item[0]))
+        for i, (prefix, probs) in enumerate(ranked[:top_paths]):
+            decoded[i, b, :len(prefix)] = prefix
+            scores[b, i] = _logadd(*probs)
+    return decoded, scores.astype(np.float32)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Greedy or prefix-beam-search CTC decoding: (decoded, log_probs).
+
+    Example:
+        >>> x = np.log(np.array([[[0.1, 0.9], [0.1, 0.9], [0.9, 0.1]]], "float32"))
+        >>> ctc_decode(x, np.array([3]))[0].tolist()
+        [[[1, -1, -1]]]
+    """
+    inputs, dtype = _prep(inputs)
+    lengths = convert_to_tensor(sequence_lengths).astype(np.int64).reshape(-1)
+    if strategy == "greedy":
+        decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
+        return decoded, _done(scores, dtype)
+    if strategy != "beam_search":
+        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
+                         f"{strategy!r}")
+    decoded, scores = ctc_beam_search(_log_softmax(inputs, -1), lengths, int(beam_width),
+                                      int(top_paths), int(mask_index))
+    return decoded, _done(scores.astype(inputs.dtype), dtype)

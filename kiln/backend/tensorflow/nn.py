@@ -408,3 +408,417 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     if beta is not None:
         outputs = outputs + tf.cast(convert_to_tensor(beta), mean.dtype)
     return outputs
+
+
+# --- more activations ----------------------------------------------------------------
+
+def celu(x, alpha=1.0):
+    x = _float(x)
+    alpha = tf.cast(alpha, x.dtype)
+    return tf.maximum(x, 0) + alpha * tf.math.expm1(tf.minimum(x, 0) / alpha)
+
+
+def glu(x, axis=-1):
+    x = _float(x)
+    if x.shape[axis] is not None and x.shape[axis] % 2:
+        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {tuple(x.shape)}")
+    a, b = tf.split(x, 2, axis=axis)
+    return a * tf.sigmoid(b)
+
+
+def hard_shrink(x, threshold=0.5):
+    x = _float(x)
+    return tf.where(tf.abs(x) > tf.cast(threshold, x.dtype), x, tf.zeros_like(x))
+
+
+def hard_tanh(x):
+    x = _float(x)
+    return tf.clip_by_value(x, tf.cast(-1.0, x.dtype), tf.cast(1.0, x.dtype))
+
+
+def soft_shrink(x, threshold=0.5):
+    x = _float(x)
+    t = tf.cast(threshold, x.dtype)
+    return tf.where(x > t, x - t, tf.where(x < -t, x + t, tf.zeros_like(x)))
+
+
+def sparse_plus(x):
+    x = _float(x)
+    one = tf.cast(1.0, x.dtype)
+    return tf.where(x <= -one, tf.zeros_like(x),
+                    tf.where(x >= one, x, tf.square(x + one) / tf.cast(4.0, x.dtype)))
+
+
+def sparse_sigmoid(x):
+    x = _float(x)
+    return tf.clip_by_value(tf.cast(0.5, x.dtype) * (x + tf.cast(1.0, x.dtype)),
+                            tf.cast(0.0, x.dtype), tf.cast(1.0, x.dtype))
+
+
+def squareplus(x, b=4):
+    x = _float(x)
+    return (x + tf.sqrt(tf.square(x) + tf.cast(b, x.dtype))) / tf.cast(2.0, x.dtype)
+
+
+def tanh_shrink(x):
+    x = _float(x)
+    return x - tf.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    x = convert_to_tensor(x)
+    return tf.where(x > tf.cast(threshold, x.dtype), x,
+                    tf.cast(tf.broadcast_to(tf.cast(default_value, x.dtype), tf.shape(x)), x.dtype))
+
+
+def sparsemax(x, axis=-1):
+    x = _float(x)
+    rank = x.shape.rank
+    axis = axis % rank
+    perm = [i for i in range(rank) if i != axis] + [axis]
+    z = tf.transpose(x, perm) if axis != rank - 1 else x
+    z_sorted = -tf.sort(-z, axis=-1)
+    n = z.shape[-1]
+    k = tf.range(1, n + 1, dtype=z.dtype)
+    cumsum = tf.cumsum(z_sorted, axis=-1)
+    support = tf.cast((1.0 + k * z_sorted) > cumsum, tf.int32)
+    k_z = tf.reduce_sum(support, axis=-1, keepdims=True)
+    tau = (tf.gather(cumsum, k_z - 1, batch_dims=rank - 1) - 1.0) / tf.cast(k_z, z.dtype)
+    y = tf.maximum(z - tau, 0.0)
+    if axis != rank - 1:
+        y = tf.transpose(y, np.argsort(perm))
+    return y
+
+
+# --- complex, normalization, metrics, encodings -------------------------------------
+
+def polar(abs_, angle):
+    abs_, angle = _promote_float(abs_, angle)
+    if abs_.dtype in (tf.float16, tf.bfloat16):
+        abs_, angle = tf.cast(abs_, tf.float32), tf.cast(angle, tf.float32)
+    abs_, angle = abs_ + tf.zeros_like(angle), angle + tf.zeros_like(abs_)
+    return tf.complex(abs_ * tf.cos(angle), abs_ * tf.sin(angle))
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    x = _float(x)
+    if x.shape.rank == 0:
+        x = tf.reshape(x, (1,))
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        norm = tf.sqrt(tf.reduce_sum(tf.square(x), axis=axis, keepdims=True))
+    else:
+        norm = tf.reduce_sum(tf.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
+    return x / tf.maximum(norm, tf.cast(epsilon, x.dtype))
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    x = _float(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    compute = tf.float32 if x.dtype in (tf.float16, tf.bfloat16) else x.dtype
+    xc = tf.cast(x, compute)
+    axes = axis if isinstance(axis, (int, np.integer)) else list(axis)
+    y = xc * tf.math.rsqrt(tf.reduce_mean(tf.square(xc), axis=axes, keepdims=True)
+                           + tf.cast(epsilon, compute))
+    if scale is not None:
+        y = y * tf.cast(convert_to_tensor(scale), compute)
+    return tf.cast(y, x.dtype)
+
+
+def psnr(x1, x2, max_val):
+    x1, x2 = _promote_float(x1, x2)
+    if x1.shape.rank is not None and x2.shape.rank is not None and (
+            x1.shape.rank != x2.shape.rank or not x1.shape.is_compatible_with(x2.shape)):
+        raise ValueError(f"psnr: x1 and x2 must have the same shape, received "
+                         f"x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}")
+    mse = tf.reduce_mean(tf.square(x1 - x2))
+    max_val = tf.cast(max_val, x1.dtype)
+    ten = tf.cast(10.0, x1.dtype)
+    log10 = lambda v: tf.math.log(v) / tf.math.log(ten)  # noqa: E731
+    return 20.0 * log10(max_val) - 10.0 * log10(mse)
+
+
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    inputs = convert_to_tensor(inputs)
+    encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype, sparse=sparse)
+    reduce_axis = 1 if inputs.shape.rank > 1 else 0
+    if sparse:
+        return tf.sparse.reduce_max(encoded, axis=reduce_axis, output_is_sparse=True)
+    return tf.reduce_max(encoded, axis=reduce_axis)
+
+
+# --- depth <-> space -----------------------------------------------------------------
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    x = convert_to_tensor(x)
+    if data_format == "channels_last":
+        return tf.nn.depth_to_space(x, int(block_size))
+    return _to_channels_first(tf.nn.depth_to_space(_to_channels_last(x), int(block_size)))
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    x = convert_to_tensor(x)
+    if data_format == "channels_last":
+        return tf.nn.space_to_depth(x, int(block_size))
+    return _to_channels_first(tf.nn.space_to_depth(_to_channels_last(x), int(block_size)))
+
+
+# --- transposed and separable convolution --------------------------------------------
+
+def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
+    """(left, right) padding of the stride-dilated input for a transposed convolution."""
+    effective = (kernel_size - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return effective - 1, effective - 1 + extra
+    if output_padding is None:
+        total = stride + effective - 2
+    else:
+        total = effective + effective % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, effective - 1)
+    return left, total - left
+
+
+def _interleave_zeros(x, axis, stride):
+    """Insert ``stride - 1`` zeros between the elements of ``x`` along ``axis``."""
+    if stride == 1:
+        return x
+    length = x.shape[axis]
+    rank = x.shape.rank
+    y = tf.expand_dims(x, axis + 1)
+    pads = [[0, 0]] * (rank + 1)
+    pads[axis + 1] = [0, stride - 1]
+    y = tf.pad(y, pads)
+    dynamic = tf.shape(y)
+    new_shape = tf.concat([dynamic[:axis], [length * stride], dynamic[axis + 2:]], axis=0)
+    y = tf.reshape(y, new_shape)
+    return y[(slice(None),) * axis + (slice(0, (length - 1) * stride + 1),)]
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution: a stride-1 convolution of the zero-interleaved, padded input
+    with the spatially flipped kernel (``kernel`` is ``(*spatial, out, in)``)."""
+    inputs, kernel = _promote_float(inputs, kernel)
+    rank = inputs.shape.rank
+    if rank not in (3, 4, 5):
+        raise ValueError(f"conv_transpose: inputs must be rank 3, 4 or 5, received shape "
+                         f"{tuple(inputs.shape)}")
+    if kernel.shape.rank != rank:
+        raise ValueError(f"conv_transpose: kernel must have rank {rank}, received kernel shape "
+                         f"{tuple(kernel.shape)}")
+    n = rank - 2
+    data_format = _data_format(data_format)
+    padding = _padding(padding, "conv_transpose")
+    strides = _tuple(strides, n, "strides", "conv_transpose")
+    dilations = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    out_pad = ((None,) * n if output_padding is None
+               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
+    x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
+    for i, s in enumerate(strides):
+        x = _interleave_zeros(x, i + 1, s)
+    pads = [[0, 0]] + [list(_transpose_pads(k, s, padding, p, d)) for k, s, p, d in
+                       zip(kernel.shape[:n], strides, out_pad, dilations)] + [[0, 0]]
+    x = tf.pad(x, pads)
+    flipped = tf.reverse(kernel, axis=list(range(n)))
+    flipped = tf.transpose(flipped, list(range(n)) + [n + 1, n])
+    out = _conv_channels_last(x, flipped, (1,) * n, "valid", dilations)
+    return _to_channels_first(out) if data_format == "channels_first" else out
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    mid = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(mid, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+# --- adaptive pooling, fold / unfold -------------------------------------------------
+
+def _adaptive_bins(length, size):
+    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
+    starts = [(i * length) // size for i in range(size)]
+    ends = [-(-((i + 1) * length) // size) for i in range(size)]
+    width = max(e - s for s, e in zip(starts, ends))
+    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
+    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
+                        for s, e in zip(starts, ends)])
+    return index, weights
+
+
+def _adaptive_pool(inputs, output_size, data_format, op_name, reduce_max):
+    x = convert_to_tensor(inputs) if reduce_max else _float(inputs)
+    rank = x.shape.rank
+    if rank not in (3, 4, 5):
+        raise ValueError(f"{op_name}: inputs must be rank 3, 4 or 5, received shape {tuple(x.shape)}")
+    n = rank - 2
+    size = _tuple(output_size, n, "output_size", op_name)
+    data_format = _data_format(data_format)
+    x = _to_channels_last(x) if data_format == "channels_first" else x
+    for dim in range(n):
+        axis = dim + 1
+        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        g = tf.gather(x, index, axis=axis)  # (..., size, width, ...)
+        if reduce_max:
+            x = tf.reduce_max(g, axis=axis + 1)
+        else:
+            w = tf.constant(weights.reshape(index.shape + (1,) * (rank - axis - 1)), x.dtype)
+            x = tf.reduce_sum(g * w, axis=axis + 1)
+    return _to_channels_first(x) if data_format == "channels_first" else x
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_average_pool", False)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
+
+
+def _block_counts(spatial, kernel, dilation, padding, stride):
+    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
+                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
+
+
+def _patch_args(kernel_size, dilation, padding, stride, op):
+    return [_tuple(v, 2, name, op) for v, name in (
+        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))]
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    x = convert_to_tensor(x)
+    if x.shape.rank != 4:
+        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {tuple(x.shape)}")
+    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "unfold")
+    xp = tf.pad(x, [[0, 0], [0, 0]] + [[p, p] for p in padding])
+    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
+    parts = []
+    for i, j in np.ndindex(*kernel):
+        parts.append(xp[:, :,
+                        i * dilation[0]:i * dilation[0] + (counts[0] - 1) * stride[0] + 1:stride[0],
+                        j * dilation[1]:j * dilation[1] + (counts[1] - 1) * stride[1] + 1:stride[1]])
+    out = tf.stack(parts, axis=2)
+    return tf.reshape(out, [-1, x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1]])
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im as one ``unsorted_segment_sum`` over precomputed output positions."""
+    x = convert_to_tensor(x)
+    size = _tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "fold")
+    counts = _block_counts(size, kernel, dilation, padding, stride)
+    area = kernel[0] * kernel[1]
+    ck, blocks = x.shape[1], x.shape[2]
+    if ck % area or blocks != counts[0] * counts[1]:
+        raise ValueError(f"fold: x of shape {tuple(x.shape)} does not match kernel_size {kernel} "
+                         f"and output_size {size} ({counts[0] * counts[1]} blocks)")
+    height, width = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
+    ki, kj = np.meshgrid(np.arange(kernel[0]), np.arange(kernel[1]), indexing="ij")
+    bi, bj = np.meshgrid(np.arange(counts[0]), np.arange(counts[1]), indexing="ij")
+    rows = ki.reshape(-1, 1) * dilation[0] + bi.reshape(1, -1) * stride[0]
+    cols = kj.reshape(-1, 1) * dilation[1] + bj.reshape(1, -1) * stride[1]
+    segments = (rows * width + cols).reshape(-1)
+    channels = ck // area
+    data = tf.transpose(tf.reshape(x, [-1, channels, area * blocks]), [2, 0, 1])
+    summed = tf.math.unsorted_segment_sum(data, segments, height * width)
+    out = tf.reshape(tf.transpose(summed, [1, 2, 0]), [-1, channels, height, width])
+    return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
+
+
+# --- attention -----------------------------------------------------------------------
+
+_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Attention over (B, T, N, H) queries in plain TF math (TF has no fused kernel)."""
+    if flash_attention:
+        raise ValueError("dot_product_attention: flash_attention=True is not supported by the "
+                         "tensorflow backend")
+    query, key, value = _promote_float(query, key, value)
+    dtype = query.dtype
+    compute = tf.float32 if dtype in (tf.float16, tf.bfloat16) else dtype
+    q, k, v = (tf.cast(t, compute) for t in (query, key, value))
+    heads, kv_heads = q.shape[2], k.shape[2]
+    if heads % kv_heads:
+        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
+                         f"heads ({kv_heads})")
+    if heads != kv_heads:
+        k = tf.repeat(k, heads // kv_heads, axis=2)
+        v = tf.repeat(v, heads // kv_heads, axis=2)
+    scale = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
+    logits = tf.einsum("btnh,bsnh->bnts", q, k) * tf.cast(scale, compute)
+    if attn_logits_soft_cap is not None:
+        cap = tf.cast(attn_logits_soft_cap, compute)
+        logits = cap * tf.tanh(logits / cap)
+    if bias is not None:
+        logits = logits + tf.cast(convert_to_tensor(bias), compute)
+    allowed = None if mask is None else tf.cast(convert_to_tensor(mask), tf.bool)
+    if is_causal:
+        causal = tf.constant(np.tril(np.ones((q.shape[1], k.shape[1]), bool)))
+        allowed = causal if allowed is None else tf.logical_and(allowed, causal)
+    if allowed is not None:
+        logits = tf.where(allowed, logits, tf.cast(_MASK_VALUE, compute))
+    probs = tf.nn.softmax(logits, axis=-1)
+    return tf.cast(tf.einsum("bnts,bsnh->btnh", probs, v), dtype)
+
+
+# --- CTC -----------------------------------------------------------------------------
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """CTC loss per sample with ``tf.nn.ctc_loss`` (dense labels, batch-major logits)."""
+    output = _float(output)
+    dtype = output.dtype
+    if dtype in (tf.float16, tf.bfloat16):
+        output = tf.cast(output, tf.float32)
+    classes = output.shape[-1]
+    target = tf.clip_by_value(tf.cast(convert_to_tensor(target), tf.int32), 0, classes - 1)
+    target_length = tf.reshape(tf.cast(convert_to_tensor(target_length), tf.int32), [-1])
+    output_length = tf.reshape(tf.cast(convert_to_tensor(output_length), tf.int32), [-1])
+    loss = tf.nn.ctc_loss(labels=target, logits=tf.nn.log_softmax(output, axis=-1),
+                          label_length=target_length, logit_length=output_length,
+                          logits_time_major=False, blank_index=int(mask_index))
+    return tf.cast(loss, dtype)
+
+
+def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
+    steps = inputs.shape[1]
+    best = tf.cast(tf.argmax(inputs, axis=-1), tf.int32)
+    scores = tf.reduce_max(inputs, axis=-1)
+    positions = tf.range(steps)[None, :]
+    beyond = positions >= lengths[:, None]
+    best = tf.where(beyond, tf.cast(mask_index, tf.int32), best)
+    scores = tf.where(beyond, tf.zeros_like(scores), scores)
+    if merge_repeated:
+        repeat = tf.concat([tf.zeros_like(beyond[:, :1]), tf.equal(best[:, 1:], best[:, :-1])], axis=1)
+        best = tf.where(repeat, tf.cast(mask_index, tf.int32), best)
+    blank = tf.equal(best, mask_index)
+    order = tf.argsort(tf.where(blank, steps, 0) + positions, axis=-1)
+    decoded = tf.gather(tf.where(blank, -tf.ones_like(best), best), order, batch_dims=1)
+    return decoded[None], -tf.reduce_sum(scores, axis=1, keepdims=True)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Greedy decoding in TF ops; beam search runs the shared host routine via numpy_function."""
+    inputs = _float(inputs)
+    dtype = inputs.dtype
+    if dtype in (tf.float16, tf.bfloat16):
+        inputs = tf.cast(inputs, tf.float32)
+    lengths = tf.reshape(tf.cast(convert_to_tensor(sequence_lengths), tf.int32), [-1])
+    if strategy == "greedy":
+        decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
+        return decoded, tf.cast(scores, dtype)
+    if strategy != "beam_search":
+        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
+                         f"{strategy!r}")
+    from kiln.backend.numpy.nn import ctc_beam_search
+
+    def host(log_probs, lens):
+        return ctc_beam_search(log_probs, lens, int(beam_width), int(top_paths), int(mask_index))
+
+    decoded, scores = tf.numpy_function(host, [tf.nn.log_softmax(inputs, axis=-1), lengths],
+                                        [tf.int32, tf.float32])
+    decoded.set_shape((int(top_paths), inputs.shape[0], inputs.shape[1]))
+    scores.set_shape((inputs.shape[0], int(top_paths)))
+    return decoded, tf.cast(scores, dtype)

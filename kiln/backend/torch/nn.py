@@ -434,3 +434,398 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
     if beta is not None:
         outputs = outputs + beta
     return outputs
+
+
+# -- more activations -------------------------------------------------------------------
+def celu(x, alpha=1.0):
+    """``max(x, 0) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    return F.celu(_fx(x), alpha=float(alpha))
+
+
+def glu(x, axis=-1):
+    """``a * sigmoid(b)`` for the halves ``a, b`` of ``x`` along ``axis``."""
+    x = _fx(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {tuple(x.shape)}")
+    return F.glu(x, dim=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    return F.hardshrink(_fx(x), lambd=float(threshold))
+
+
+def hard_tanh(x):
+    """``x`` clipped to ``[-1, 1]``."""
+    return F.hardtanh(_fx(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    """``sign(x) * max(|x| - threshold, 0)``."""
+    return F.softshrink(_fx(x), lambd=float(threshold))
+
+
+def sparse_plus(x):
+    """0 below -1, ``(x + 1)**2 / 4`` on (-1, 1), ``x`` above 1."""
+    x = _fx(x)
+    zero = torch.zeros((), dtype=x.dtype, device=x.device)
+    return torch.where(x <= -1.0, zero, torch.where(x >= 1.0, x, torch.square(x + 1.0) / 4.0))
+
+
+def sparse_sigmoid(x):
+    """``clip((x + 1) / 2, 0, 1)``."""
+    return torch.clamp(0.5 * (_fx(x) + 1.0), 0.0, 1.0)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x**2 + b)) / 2``."""
+    x = _fx(x)
+    return (x + torch.sqrt(torch.square(x) + b)) / 2.0
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    return F.tanhshrink(_fx(x))
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value`` (keeps ``x``'s dtype)."""
+    x = _t(x)
+    default = torch.as_tensor(default_value, device=x.device).to(x.dtype)
+    return torch.where(x > threshold, x, default)
+
+
+def sparsemax(x, axis=-1):
+    """Projection onto the probability simplex along ``axis``."""
+    x = _fx(x)
+    z = torch.movedim(x, axis, -1)
+    z_sorted = torch.sort(z, dim=-1, descending=True).values
+    k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=z.device)
+    cumsum = torch.cumsum(z_sorted, dim=-1)
+    support = (1.0 + k * z_sorted) > cumsum
+    k_z = torch.sum(support, dim=-1, keepdim=True)
+    tau = (torch.gather(cumsum, -1, k_z - 1) - 1.0) / k_z.to(z.dtype)
+    return torch.movedim(torch.clamp(z - tau, min=0.0), -1, axis)
+
+
+# -- complex, normalization, metrics, encodings -----------------------------------------
+def polar(abs_, angle):
+    """``abs_ * exp(1j * angle)``: complex64 (complex128 for float64)."""
+    abs_, angle = _conv_operands(abs_, angle)
+    if abs_.dtype in HALF_DTYPES:
+        abs_, angle = abs_.float(), angle.float()
+    return torch.polar(abs_, angle)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """``x`` over its ``order``-norm along ``axis`` (the norm floored at ``epsilon``)."""
+    x = _fx(x)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        norm = torch.sqrt(torch.sum(torch.square(x), dim=axis, keepdim=True))
+    else:
+        norm = torch.sum(torch.abs(x) ** order, dim=axis, keepdim=True) ** (1.0 / order)
+    return x / torch.clamp(norm, min=float(epsilon))
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis``."""
+    x = _fx(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    dims = axis if isinstance(axis, int) else tuple(axis)
+    xc = x.float() if x.dtype in HALF_DTYPES else x
+    y = xc * torch.rsqrt(torch.mean(torch.square(xc), dim=dims, keepdim=True) + float(epsilon))
+    if scale is not None:
+        y = y * _t(scale).to(xc.dtype)
+    return y.to(x.dtype)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio in dB."""
+    x1, x2 = _conv_operands(x1, x2)
+    if x1.shape != x2.shape:
+        raise ValueError(f"psnr: x1 and x2 must have the same shape, received "
+                         f"x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}")
+    mse = torch.mean(torch.square(x1 - x2))
+    max_val = torch.as_tensor(max_val, device=x1.device).to(x1.dtype)
+    return 20.0 * torch.log10(max_val) - 10.0 * torch.log10(mse)
+
+
+def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
+    """One row per sample with 1 at every label present (axis 1 merged for rank > 1)."""
+    inputs = _t(inputs)
+    encoded = one_hot(inputs, num_classes, axis=axis, dtype=dtype, sparse=sparse)
+    return torch.amax(encoded, dim=1 if inputs.ndim > 1 else 0)
+
+
+# -- depth <-> space ----------------------------------------------------------------------
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Channels into ``block_size`` spatial blocks (TensorFlow's channel ordering)."""
+    x = _t(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = x.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5)
+        return y.reshape(n, h * b, w * b, c // (b * b))
+    n, c, h, w = x.shape
+    y = x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
+    return y.reshape(n, c // (b * b), h * b, w * b)
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Spatial blocks into channels (TensorFlow's channel ordering)."""
+    x = _t(x)
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        y = x.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
+        return y.reshape(n, h // b, w // b, b * b * c)
+    n, c, h, w = x.shape
+    y = x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4)
+    return y.reshape(n, b * b * c, h // b, w // b)
+
+
+# -- transposed and separable convolution -------------------------------------------------
+_CONV_TRANSPOSE_FNS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+
+
+def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
+    """(left, right) padding of the stride-dilated input for a transposed convolution."""
+    effective = (kernel_size - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return effective - 1, effective - 1 + extra
+    if output_padding is None:
+        total = stride + effective - 2
+    else:
+        total = effective + effective % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, effective - 1)
+    return left, total - left
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution; ``kernel`` is ``(*spatial, out_channels, in_channels)``.
+
+    torch's kernel gives the full output; it is then cropped (or zero-extended) to the
+    Keras output size.
+    """
+    inputs, kernel = _conv_operands(inputs, kernel)
+    nd = kernel.ndim
+    inputs, data_format = _to_channels_first(inputs, data_format, "conv_transpose", nd)
+    n = nd - 2
+    strides = _tuple(strides, n, "conv_transpose strides")
+    dilation = _tuple(dilation_rate, n, "conv_transpose dilation_rate")
+    out_pad = (None,) * n if output_padding is None else _tuple(output_padding, n,
+                                                                 "conv_transpose output_padding")
+    padding = padding.lower() if isinstance(padding, str) else padding
+    if padding not in ("valid", "same"):
+        raise ValueError(f"conv_transpose: padding must be 'valid' or 'same', received {padding!r}")
+    # (*spatial, out, in) -> (in, out, *spatial)
+    weight = kernel.permute((nd - 1, nd - 2) + tuple(range(n)))
+    full = _CONV_TRANSPOSE_FNS[n](inputs, weight, None, strides, 0, 0, 1, dilation)
+    flat = []
+    for k, s, p, d in reversed(list(zip(kernel.shape[:n], strides, out_pad, dilation))):
+        left, right = _transpose_pads(k, s, padding, p, d)
+        effective = (k - 1) * d + 1
+        flat.extend((left - (effective - 1), right - (effective - 1)))
+    if any(flat):
+        full = F.pad(full, flat)
+    return _from_channels_first(full, data_format)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """Depthwise convolution, then a pointwise (1x1) convolution."""
+    mid = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(mid, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+# -- adaptive pooling, fold / unfold ------------------------------------------------------
+_ADAPTIVE_AVG = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}
+_ADAPTIVE_MAX = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
+
+
+def _adaptive_pool(inputs, output_size, data_format, op_name, fns):
+    inputs = _fx(inputs) if fns is _ADAPTIVE_AVG else _t(inputs)
+    back = None
+    if inputs.dtype not in _INEXACT:
+        back, inputs = inputs.dtype, inputs.to(torch.float64)
+    x, data_format = _to_channels_first(inputs, data_format, op_name)
+    n = x.ndim - 2
+    out = fns[n](x, _tuple(output_size, n, f"{op_name} output_size"))
+    if isinstance(out, tuple):
+        out = out[0]
+    if back is not None:
+        out = out.to(back)
+    return _from_channels_first(out, data_format)
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average over adaptive bins (``floor(i*L/out)`` to ``ceil((i+1)*L/out)``)."""
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_average_pool", _ADAPTIVE_AVG)
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max over adaptive bins."""
+    return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", _ADAPTIVE_MAX)
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col of an (N, C, H, W) image (``torch.nn.functional.unfold``)."""
+    x = _t(x)
+    if x.ndim != 4:
+        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {tuple(x.shape)}")
+    back = None
+    if x.dtype not in _INEXACT:
+        back, x = x.dtype, x.to(torch.float64)
+    out = F.unfold(x, tuple(kernel_size), dilation=tuple(dilation), padding=tuple(padding),
+                   stride=tuple(stride))
+    return out if back is None else out.to(back)
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: sum (N, C * kh * kw, L) blocks into (N, C, *output_size)."""
+    x = _t(x)
+    back = None
+    if x.dtype not in _INEXACT:
+        back, x = x.dtype, x.to(torch.float64)
+    out = F.fold(x, tuple(output_size), tuple(kernel_size), dilation=tuple(dilation),
+                 padding=tuple(padding), stride=tuple(stride))
+    return out if back is None else out.to(back)
+
+
+# -- attention ----------------------------------------------------------------------------
+_MASK_VALUE = -0.7 * float(torch.finfo(torch.float32).max)
+
+
+def _to_4d(x):
+    return x.reshape((1,) * (4 - x.ndim) + tuple(x.shape))
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """Attention over (B, T, N, H) queries with ``scaled_dot_product_attention``.
+
+    Boolean masks become an additive mask with a large finite negative value, so a fully
+    masked row averages all values (as on the other backends) instead of giving NaN.
+    """
+    query, key, value = _fx(query), _fx(key), _fx(value)
+    from kiln.backend.common import dtypes
+    from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES
+
+    dt = TORCH_DTYPES[dtypes.result_type(DTYPE_NAMES[query.dtype], DTYPE_NAMES[key.dtype],
+                                         DTYPE_NAMES[value.dtype])]
+    query, key, value = query.to(dt), key.to(dt), value.to(dt)
+    heads, kv_heads = query.shape[2], key.shape[2]
+    if heads % kv_heads:
+        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
+                         f"heads ({kv_heads})")
+    if flash_attention and query.device.type != "cuda":
+        raise ValueError("dot_product_attention: flash_attention=True needs a CUDA device; pass "
+                         "flash_attention=None or False here")
+    scale = 1.0 / float(query.shape[-1]) ** 0.5 if scale is None else float(scale)
+    q, k, v = (t.transpose(1, 2) for t in (query, key, value))  # (B, N, T, H)
+    t_len, s_len = q.shape[2], k.shape[2]
+    compute = torch.float32 if dt in HALF_DTYPES else dt
+    if attn_logits_soft_cap is not None:
+        if heads != kv_heads:
+            k = k.repeat_interleave(heads // kv_heads, dim=1)
+            v = v.repeat_interleave(heads // kv_heads, dim=1)
+        cap = float(attn_logits_soft_cap)
+        logits = torch.matmul(q.to(compute), k.to(compute).transpose(-1, -2)) * scale
+        logits = cap * torch.tanh(logits / cap)
+        if bias is not None:
+            logits = logits + _to_4d(_t(bias)).to(compute)
+        allowed = None if mask is None else _to_4d(_t(mask)).to(torch.bool)
+        if is_causal:
+            causal = torch.ones((t_len, s_len), dtype=torch.bool, device=q.device).tril()
+            allowed = causal if allowed is None else allowed & causal
+        if allowed is not None:
+            logits = logits.masked_fill(~allowed, _MASK_VALUE)
+        probs = torch.softmax(logits, dim=-1).to(dt)
+        return torch.matmul(probs, v).transpose(1, 2)
+    attn_mask = None
+    if bias is not None:
+        attn_mask = _to_4d(_t(bias)).to(dt)
+    allowed = None if mask is None else _to_4d(_t(mask)).to(torch.bool)
+    if is_causal and (allowed is not None or attn_mask is not None):
+        causal = torch.ones((t_len, s_len), dtype=torch.bool, device=q.device).tril()
+        allowed = causal if allowed is None else allowed & causal
+        is_causal = False
+    if allowed is not None:
+        fill = torch.tensor(max(_MASK_VALUE, 0.7 * float(torch.finfo(dt).min)), dtype=dt,
+                            device=q.device)
+        additive = torch.where(allowed, torch.zeros((), dtype=dt, device=q.device), fill)
+        attn_mask = additive if attn_mask is None else attn_mask + additive
+    kwargs = {"enable_gqa": True} if heads != kv_heads else {}
+    if flash_attention:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal,
+                                                 scale=scale, **kwargs)
+    else:
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal,
+                                             scale=scale, **kwargs)
+    return out.transpose(1, 2)
+
+
+# -- CTC ----------------------------------------------------------------------------------
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """CTC loss per sample with ``torch.nn.functional.ctc_loss`` on log-softmaxed logits."""
+    output = _fx(output)
+    dtype = output.dtype
+    compute = torch.float32 if dtype in HALF_DTYPES else dtype
+    log_probs = torch.log_softmax(output.to(compute), dim=-1).transpose(0, 1)  # (T, B, C)
+    target = _t(target).long()
+    target_length = _t(target_length).long().reshape(-1)
+    output_length = _t(output_length).long().reshape(-1)
+    target = torch.clamp(target, 0, output.shape[-1] - 1)
+    loss = F.ctc_loss(log_probs, target, output_length, target_length, blank=int(mask_index),
+                      reduction="none", zero_infinity=False)
+    return loss.to(dtype)
+
+
+def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
+    batch, steps, _ = inputs.shape
+    scores, best = torch.max(inputs, dim=-1)
+    best = best.to(torch.int32)
+    positions = torch.arange(steps, device=inputs.device)[None, :]
+    beyond = positions >= lengths[:, None]
+    blank_value = torch.full((), mask_index, dtype=torch.int32, device=inputs.device)
+    best = torch.where(beyond, blank_value, best)
+    scores = torch.where(beyond, torch.zeros((), dtype=scores.dtype, device=scores.device), scores)
+    if merge_repeated:
+        repeat = torch.zeros_like(beyond)
+        repeat[:, 1:] = best[:, 1:] == best[:, :-1]
+        best = torch.where(repeat, blank_value, best)
+    blank = best == mask_index
+    order = torch.argsort(torch.where(blank, steps, 0) + positions, dim=-1)
+    decoded = torch.gather(torch.where(blank, torch.full_like(best, -1), best), 1, order)
+    return decoded[None], -torch.sum(scores, dim=1, keepdim=True)
+
+
+def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+               merge_repeated=True, mask_index=0):
+    """Greedy decoding in torch; beam search runs the shared host routine on CPU arrays."""
+    inputs = _fx(inputs)
+    dtype = inputs.dtype
+    if dtype in HALF_DTYPES:
+        inputs = inputs.float()
+    lengths = _t(sequence_lengths).long().reshape(-1).to(inputs.device)
+    if strategy == "greedy":
+        decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
+        return decoded, scores.to(dtype)
+    if strategy != "beam_search":
+        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
+                         f"{strategy!r}")
+    from kiln.backend.numpy.nn import ctc_beam_search
+
+    log_probs = torch.log_softmax(inputs, dim=-1).detach().cpu().numpy()
+    decoded, scores = ctc_beam_search(log_probs, lengths.cpu().numpy(), int(beam_width),
+                                      int(top_paths), int(mask_index))
+    return (torch.as_tensor(decoded, device=inputs.device),
+            torch.as_tensor(scores, device=inputs.device).to(dtype))
