@@ -1,4 +1,4 @@
-"""JAX backend math ops: logsumexp, erf, rsqrt, top_k, in_top_k, segment_sum.
+"""JAX backend math ops: special functions, top-k, segment reductions, FFTs, STFT, cdist.
 
 Example:
     >>> import jax.numpy as jnp
@@ -10,7 +10,8 @@ Example:
 import jax
 import jax.numpy as jnp
 
-from kiln.backend.jax.core import convert_to_tensor, to_float
+from kiln.backend.common import spectral
+from kiln.backend.jax.core import convert_to_tensor, promote2, to_float
 
 _t = convert_to_tensor
 
@@ -60,3 +61,169 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         segment_ids = segment_ids.astype("int32")
     return jax.ops.segment_sum(data, segment_ids, num_segments=num_segments,
                                indices_are_sorted=sorted)
+
+
+# -- special functions -----------------------------------------------------------------------
+def erfc(x):
+    return jax.lax.erfc(to_float(x))
+
+
+def erfinv(x):
+    return jax.lax.erf_inv(to_float(x))
+
+
+# -- segment reductions ----------------------------------------------------------------------
+def _segment(reducer, data, segment_ids, num_segments, sorted):
+    data = _t(data)
+    segment_ids = _t(segment_ids)
+    if segment_ids.dtype.kind not in "iu":
+        segment_ids = segment_ids.astype("int32")
+    return reducer(data, segment_ids, num_segments=num_segments, indices_are_sorted=sorted)
+
+
+def segment_max(data, segment_ids, num_segments=None, sorted=False):
+    return _segment(jax.ops.segment_max, data, segment_ids, num_segments, sorted)
+
+
+def segment_min(data, segment_ids, num_segments=None, sorted=False):
+    return _segment(jax.ops.segment_min, data, segment_ids, num_segments, sorted)
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    return _segment(jax.ops.segment_prod, data, segment_ids, num_segments, sorted)
+
+
+# -- complex views and Fourier transforms ------------------------------------------------------
+_HALF = ("float16", "bfloat16")
+
+
+def _real_pair(x, op_name):
+    """(real, imag) of a (real, imag) tuple as float32/float64 arrays, plus the result dtype."""
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    real, imag = to_float(x[0]), to_float(x[1])
+    if real.shape != imag.shape:
+        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
+                         f"received {real.shape} and {imag.shape}")
+    dtype = jnp.promote_types(real.dtype, imag.dtype)
+    work = jnp.float32 if dtype.name in _HALF else dtype
+    return jax.lax.complex(real.astype(work), imag.astype(work)), dtype
+
+
+def _split(z, dtype):
+    return jnp.real(z).astype(dtype), jnp.imag(z).astype(dtype)
+
+
+def _real_input(x):
+    x = to_float(x)
+    return (x.astype(jnp.float32) if x.dtype.name in _HALF else x), x.dtype
+
+
+def view_as_complex(x):
+    x = to_float(x)
+    if x.ndim < 1 or x.shape[-1] != 2:
+        raise ValueError(f"view_as_complex: the last dimension must be 2, received shape {x.shape}")
+    if x.dtype.name in _HALF:
+        x = x.astype(jnp.float32)
+    return jax.lax.complex(x[..., 0], x[..., 1])
+
+
+def view_as_real(x):
+    x = _t(x)
+    if not jnp.iscomplexobj(x):
+        raise ValueError(f"view_as_real: expected a complex tensor, received dtype {x.dtype}")
+    return jnp.stack([jnp.real(x), jnp.imag(x)], axis=-1)
+
+
+def fft(x):
+    z, dtype = _real_pair(x, "fft")
+    return _split(jnp.fft.fft(z), dtype)
+
+
+def fft2(x):
+    z, dtype = _real_pair(x, "fft2")
+    return _split(jnp.fft.fft2(z), dtype)
+
+
+def ifft2(x):
+    z, dtype = _real_pair(x, "ifft2")
+    return _split(jnp.fft.ifft2(z), dtype)
+
+
+def rfft(x, fft_length=None):
+    x, dtype = _real_input(x)
+    return _split(jnp.fft.rfft(x, n=fft_length), dtype)
+
+
+def irfft(x, fft_length=None):
+    z, dtype = _real_pair(x, "irfft")
+    return jnp.fft.irfft(z, n=fft_length).astype(dtype)
+
+
+def extract_sequences(x, sequence_length, sequence_stride):
+    x = _t(x)
+    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride, "extract_sequences")
+    return x[..., starts[:, None] + offsets[None, :]]
+
+
+def _window(window, sequence_length, fft_length, dtype, op_name):
+    if window is None:
+        return None
+    if isinstance(window, str):
+        window = spectral.named_window(window, sequence_length, op_name)
+    win = jnp.asarray(window, dtype)
+    spectral.check_window_shape(win.shape, sequence_length, op_name)
+    return jnp.pad(win, [spectral.window_pads(sequence_length, fft_length)])
+
+
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+    x, dtype = _real_input(x)
+    spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "stft")
+    win = _window(window, sequence_length, fft_length, x.dtype, "stft")
+    if center:
+        pad = [(0, 0)] * (x.ndim - 1) + [(fft_length // 2, fft_length // 2)]
+        x = jnp.pad(x, pad, mode="reflect")
+    frames = extract_sequences(x, fft_length, sequence_stride)
+    if win is not None:
+        frames = frames * win
+    return _split(jnp.fft.rfft(frames, n=fft_length), dtype)
+
+
+def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
+    z, dtype = _real_pair(x, "istft")
+    if z.ndim < 2:
+        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {z.shape}")
+    spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
+    work = jnp.real(z).dtype
+    win = _window(window, sequence_length, fft_length, work, "istft")
+    frames = jnp.fft.irfft(z, n=fft_length)
+    num_frames = z.shape[-2]
+    index, out_len = spectral.overlap_add_indices(num_frames, fft_length, sequence_stride)
+    batch = frames.shape[:-2]
+    if win is not None:
+        frames = frames * win
+    flat = frames.reshape((-1, num_frames * fft_length))
+    signal = jnp.zeros((flat.shape[0], out_len), work).at[:, index].add(flat)
+    if win is not None:
+        envelope = jnp.zeros((out_len,), work).at[index].add(jnp.tile(win * win, num_frames))
+        signal = signal / jnp.where(envelope > 1e-10, envelope, 1.0)
+    signal = signal.reshape(batch + (out_len,))
+    start, stop, pad = spectral.istft_crop(out_len, fft_length, length, center)
+    signal = signal[..., start:stop]
+    if pad:
+        signal = jnp.pad(signal, [(0, 0)] * (signal.ndim - 1) + [(0, pad)])
+    return signal.astype(dtype)
+
+
+def logdet(x):
+    x = to_float(x)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"logdet: expected (..., n, n) square matrices, received shape {x.shape}")
+    return jnp.linalg.slogdet(x)[1]
+
+
+# -- distances ---------------------------------------------------------------------------------
+def cdist(x, y):
+    x, y = promote2(to_float(x), to_float(y))
+    diff = x[..., :, None, :] - y[..., None, :, :]
+    return jnp.sqrt(jnp.sum(diff * diff, axis=-1))

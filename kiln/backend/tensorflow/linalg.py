@@ -1,4 +1,4 @@
-"""Linear algebra on TensorFlow: norm, inv, solve, cholesky, det (NumPy semantics).
+"""Linear algebra on TensorFlow (NumPy/LAPACK semantics), ``jvp`` through ForwardAccumulator.
 
 Example:
     >>> import tensorflow as tf
@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from kiln import config
+from kiln.backend.common.dtypes import result_type
 from kiln.backend.tensorflow.core import convert_to_tensor, tf_dtype
 
 
@@ -116,3 +117,126 @@ def cholesky(x, upper=False):
 
 def det(x):
     return tf.linalg.det(_float(x))
+
+
+def _matrix(x, op_name):
+    if x.shape.rank < 2:
+        raise ValueError(f"{op_name}: expected (..., m, n) matrices, received shape {x.shape}")
+    return x
+
+
+def _square(x, op_name):
+    if x.shape.rank < 2 or (x.shape[-1] is not None and x.shape[-1] != x.shape[-2]):
+        raise ValueError(f"{op_name}: expected (..., n, n) square matrices, received shape {x.shape}")
+    return x
+
+
+def _pair(a, b):
+    a, b = _float(a), _float(b)
+    dtype = tf_dtype(result_type(a.dtype.name, b.dtype.name))
+    return tf.cast(a, dtype), tf.cast(b, dtype)
+
+
+def _eps(dtype):
+    return float(np.finfo(dtype.as_numpy_dtype).eps)
+
+
+def _eye_like(x):
+    return tf.broadcast_to(tf.eye(tf.shape(x)[-1], dtype=x.dtype), tf.shape(x))
+
+
+def cholesky_inverse(x, upper=False):
+    factor = _square(_float(x), "cholesky_inverse")
+    lower = tf.linalg.adjoint(factor) if upper else factor
+    return tf.linalg.cholesky_solve(lower, _eye_like(lower))
+
+
+def eig(x):
+    return tf.linalg.eig(_square(_float(x), "eig"))
+
+
+def eigh(x):
+    return tf.linalg.eigh(_square(_float(x), "eigh"))
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    primals = [convert_to_tensor(p) for p in primals]
+    tangents = [tf.cast(convert_to_tensor(t), p.dtype) for p, t in zip(primals, tangents)]
+    with tf.autodiff.ForwardAccumulator(primals, tangents) as accumulator:
+        out = fun(*primals)
+        if has_aux:
+            out, aux = out
+    tangents_out = accumulator.jvp(out, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return (out, tangents_out, aux) if has_aux else (out, tangents_out)
+
+
+def lstsq(a, b, rcond=None):
+    a, b = _pair(a, b)
+    _matrix(a, "lstsq")
+    vector = b.shape.rank == a.shape.rank - 1
+    if vector:
+        b = b[..., None]
+    s, u, v = tf.linalg.svd(a, full_matrices=False)
+    if rcond is None:
+        rcond = _eps(a.dtype) * max(a.shape[-2:])
+    keep = s > rcond * tf.reduce_max(s, axis=-1, keepdims=True)
+    s_inv = tf.where(keep, 1.0 / tf.where(keep, s, tf.ones_like(s)), tf.zeros_like(s))
+    x = tf.matmul(v, s_inv[..., None] * tf.matmul(u, b, adjoint_a=True))
+    return x[..., 0] if vector else x
+
+
+def lu_factor(x):
+    x = _square(_float(x), "lu_factor")
+    lu, permutation = tf.linalg.lu(x)
+    # tf.linalg.lu returns the final row order; LAPACK-style pivots record the swap made at
+    # each step: replay the swaps on the identity order.
+    n = x.shape[-1]
+    current = tf.broadcast_to(tf.range(n, dtype=permutation.dtype), tf.shape(permutation))
+    pivots = []
+    for i in range(n):
+        target = permutation[..., i]
+        j = tf.argmax(tf.cast(tf.equal(current, target[..., None]), tf.int32), axis=-1,
+                      output_type=permutation.dtype)
+        pivots.append(j)
+        swap = (tf.one_hot(i, n, dtype=permutation.dtype) - tf.one_hot(j, n, dtype=permutation.dtype))
+        current = current + (target - current[..., i])[..., None] * swap
+    return lu, tf.cast(tf.stack(pivots, axis=-1), tf.int32)
+
+
+def matrix_rank(x, tol=None):
+    x = _matrix(_float(x), "matrix_rank")
+    s = tf.linalg.svd(x, compute_uv=False)
+    if tol is None:
+        tol = tf.reduce_max(s, axis=-1, keepdims=True) * (max(x.shape[-2:]) * _eps(s.dtype))
+    else:
+        tol = tf.expand_dims(tf.cast(tol, s.dtype), -1)
+    return tf.reduce_sum(tf.cast(s > tol, tf.int32), axis=-1)
+
+
+def pinv(x, rcond=None):
+    x = _matrix(_float(x), "pinv")
+    if rcond is None:
+        rcond = 10.0 * max(x.shape[-2:]) * _eps(x.dtype)
+    return tf.linalg.pinv(x, rcond=rcond)
+
+
+def qr(x, mode="reduced"):
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"qr: mode must be 'reduced' or 'complete', received {mode!r}")
+    return tuple(tf.linalg.qr(_matrix(_float(x), "qr"), full_matrices=mode == "complete"))
+
+
+def solve_triangular(a, b, lower=False):
+    a, b = _pair(a, b)
+    _square(a, "solve_triangular")
+    if b.shape.rank == a.shape.rank - 1:
+        return tf.linalg.triangular_solve(a, b[..., None], lower=lower)[..., 0]
+    return tf.linalg.triangular_solve(a, b, lower=lower)
+
+
+def svd(x, full_matrices=True, compute_uv=True):
+    x = _matrix(_float(x), "svd")
+    if not compute_uv:
+        return tf.linalg.svd(x, full_matrices=full_matrices, compute_uv=False)
+    s, u, v = tf.linalg.svd(x, full_matrices=full_matrices)
+    return u, s, tf.linalg.adjoint(v)

@@ -1,4 +1,4 @@
-"""Torch backend: ``kiln.ops.math`` (logsumexp, erf, rsqrt, top_k, in_top_k, segment_sum).
+"""Torch backend: ``kiln.ops.math`` (special functions, top-k, segments, FFT/STFT, cdist).
 
 Example:
     >>> import torch
@@ -8,6 +8,7 @@ Example:
 
 import torch
 
+from kiln.backend.common import spectral
 from kiln.backend.torch.array_ops import _axis, _fx, _t
 from kiln.backend.torch.core import convert_to_tensor
 
@@ -64,3 +65,213 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
         segment_ids = segment_ids[valid]
     out = torch.zeros((num_segments,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
     return out.index_add(0, segment_ids, data)
+
+
+# -- special functions -----------------------------------------------------------------------
+_HALF = (torch.float16, torch.bfloat16)
+
+
+def erfc(x):
+    """Elementwise complementary error function."""
+    return torch.special.erfc(_fx(x))
+
+
+def erfinv(x):
+    """Elementwise inverse error function."""
+    x = _fx(x)
+    if x.dtype in _HALF:
+        return torch.special.erfinv(x.float()).to(x.dtype)
+    return torch.special.erfinv(x)
+
+
+# -- segment reductions ----------------------------------------------------------------------
+def _segment(data, segment_ids, num_segments, reduce):
+    data = _t(data)
+    segment_ids = convert_to_tensor(segment_ids)
+    if segment_ids.dtype is not torch.int64:
+        segment_ids = segment_ids.long()
+    if num_segments is None:
+        num_segments = int(segment_ids.max()) + 1 if segment_ids.numel() else 0
+    num_segments = int(num_segments)
+    valid = (segment_ids >= 0) & (segment_ids < num_segments)
+    if not bool(valid.all()):
+        data = data[valid]
+        segment_ids = segment_ids[valid]
+    if reduce == "prod":
+        fill = 1
+    elif data.dtype.is_floating_point:
+        fill = float("-inf") if reduce == "amax" else float("inf")
+    elif data.dtype is torch.bool:
+        fill = reduce != "amax"
+    else:
+        info = torch.iinfo(data.dtype)
+        fill = info.min if reduce == "amax" else info.max
+    out = torch.full((num_segments,) + tuple(data.shape[1:]), fill, dtype=data.dtype,
+                     device=data.device)
+    index = segment_ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+    return out.scatter_reduce(0, index, data, reduce=reduce, include_self=True)
+
+
+def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Maximum of the rows sharing a segment id (dtype minimum, -inf for floats, if empty)."""
+    return _segment(data, segment_ids, num_segments, "amax")
+
+
+def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Minimum of the rows sharing a segment id (dtype maximum, inf for floats, if empty)."""
+    return _segment(data, segment_ids, num_segments, "amin")
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Product of the rows sharing a segment id (1 if empty)."""
+    return _segment(data, segment_ids, num_segments, "prod")
+
+
+def logdet(x):
+    """``log|det(x)|`` over the last two axes (the log-determinant of positive-definite x)."""
+    x = _fx(x)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"logdet: expected (..., n, n) square matrices, received shape {tuple(x.shape)}")
+    if x.dtype in _HALF:
+        return torch.linalg.slogdet(x.float())[1].to(x.dtype)
+    return torch.linalg.slogdet(x)[1]
+
+
+# -- complex views and Fourier transforms ------------------------------------------------------
+def _real_pair(x, op_name):
+    """A complex tensor from a (real, imag) tuple, plus the float dtype of the result."""
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    real, imag = _fx(x[0]), _fx(x[1])
+    if real.shape != imag.shape:
+        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
+                         f"received {tuple(real.shape)} and {tuple(imag.shape)}")
+    dtype = torch.promote_types(real.dtype, imag.dtype)
+    work = torch.float32 if dtype in _HALF else dtype
+    return torch.complex(real.to(work), imag.to(work)), dtype
+
+
+def _split(z, dtype):
+    return z.real.to(dtype), z.imag.to(dtype)
+
+
+def _real_input(x):
+    x = _fx(x)
+    return (x.float() if x.dtype in _HALF else x), x.dtype
+
+
+def view_as_complex(x):
+    """A complex tensor from a float tensor whose last axis is (real, imag)."""
+    x = _fx(x)
+    if x.ndim < 1 or x.shape[-1] != 2:
+        raise ValueError(f"view_as_complex: the last dimension must be 2, received shape {tuple(x.shape)}")
+    if x.dtype in _HALF:
+        x = x.float()
+    return torch.complex(x[..., 0], x[..., 1])
+
+
+def view_as_real(x):
+    """A float tensor with a trailing (real, imag) axis from a complex tensor."""
+    x = _t(x)
+    if not x.is_complex():
+        raise ValueError(f"view_as_real: expected a complex tensor, received dtype {x.dtype}")
+    return torch.stack([x.real, x.imag], dim=-1)
+
+
+def fft(x):
+    z, dtype = _real_pair(x, "fft")
+    return _split(torch.fft.fft(z), dtype)
+
+
+def fft2(x):
+    z, dtype = _real_pair(x, "fft2")
+    return _split(torch.fft.fft2(z), dtype)
+
+
+def ifft2(x):
+    z, dtype = _real_pair(x, "ifft2")
+    return _split(torch.fft.ifft2(z), dtype)
+
+
+def rfft(x, fft_length=None):
+    x, dtype = _real_input(x)
+    return _split(torch.fft.rfft(x, n=fft_length), dtype)
+
+
+def irfft(x, fft_length=None):
+    z, dtype = _real_pair(x, "irfft")
+    return torch.fft.irfft(z, n=fft_length).to(dtype)
+
+
+def _index(array, device):
+    return torch.as_tensor(array, dtype=torch.long, device=device)
+
+
+def extract_sequences(x, sequence_length, sequence_stride):
+    """Frames of ``sequence_length`` samples every ``sequence_stride`` along the last axis."""
+    x = _t(x)
+    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
+                                             "extract_sequences")
+    return x[..., _index(starts[:, None] + offsets[None, :], x.device)]
+
+
+def _window(window, sequence_length, fft_length, dtype, device, op_name):
+    if window is None:
+        return None
+    if isinstance(window, str):
+        window = spectral.named_window(window, sequence_length, op_name)
+    win = convert_to_tensor(window).to(dtype=dtype, device=device)
+    spectral.check_window_shape(win.shape, sequence_length, op_name)
+    return torch.nn.functional.pad(win, spectral.window_pads(sequence_length, fft_length))
+
+
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+    """Short-time Fourier transform of the last axis as a (real, imag) tuple."""
+    x, dtype = _real_input(x)
+    spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "stft")
+    win = _window(window, sequence_length, fft_length, x.dtype, x.device, "stft")
+    if center:
+        x = x[..., _index(spectral.reflect_indices(x.shape[-1], fft_length // 2), x.device)]
+    frames = extract_sequences(x, fft_length, sequence_stride)
+    if win is not None:
+        frames = frames * win
+    return _split(torch.fft.rfft(frames, n=fft_length), dtype)
+
+
+def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
+    """Inverse STFT: windowed overlap-add normalized by the squared-window envelope."""
+    z, dtype = _real_pair(x, "istft")
+    if z.ndim < 2:
+        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {tuple(z.shape)}")
+    spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
+    work = z.real.dtype
+    win = _window(window, sequence_length, fft_length, work, z.device, "istft")
+    frames = torch.fft.irfft(z, n=fft_length)
+    num_frames = z.shape[-2]
+    index, out_len = spectral.overlap_add_indices(num_frames, fft_length, sequence_stride)
+    index = _index(index, z.device)
+    batch = tuple(frames.shape[:-2])
+    if win is not None:
+        frames = frames * win
+    flat = frames.reshape((-1, num_frames * fft_length))
+    signal = torch.zeros((flat.shape[0], out_len), dtype=work, device=z.device).index_add(1, index, flat)
+    if win is not None:
+        envelope = torch.zeros((out_len,), dtype=work, device=z.device).index_add(
+            0, index, (win * win).repeat(num_frames))
+        signal = signal / torch.where(envelope > 1e-10, envelope, torch.ones_like(envelope))
+    signal = signal.reshape(batch + (out_len,))
+    start, stop, pad = spectral.istft_crop(out_len, fft_length, length, center)
+    signal = signal[..., start:stop]
+    if pad:
+        signal = torch.nn.functional.pad(signal, (0, pad))
+    return signal.to(dtype)
+
+
+# -- distances ---------------------------------------------------------------------------------
+def cdist(x, y):
+    """Euclidean distances between the rows of ``x`` (..., m, d) and ``y`` (..., n, d)."""
+    x, y = _fx(x), _fx(y)
+    dtype = torch.promote_types(x.dtype, y.dtype)
+    x, y = x.to(dtype), y.to(dtype)
+    diff = x.unsqueeze(-2) - y.unsqueeze(-3)
+    return torch.sqrt(torch.sum(diff * diff, dim=-1))
