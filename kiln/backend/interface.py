@@ -34,6 +34,18 @@ INTERFACE = {
         "scatter",               # (indices, values, shape)
         "slice",                 # (inputs, start_indices, shape)
         "get_item",              # (x, key) python __getitem__ semantics
+        "scatter_update",        # (inputs, indices, updates, reduction=None)
+        "slice_update",          # (inputs, start_indices, updates)
+        "saturate_cast",         # (x, dtype): clip to dtype's range, then cast
+        "switch",                # (index, branches, *operands)
+        "while_loop",            # (cond, body, loop_vars, maximum_iterations=None)
+        "fori_loop",             # (lower, upper, body_fun, init_val)
+        "scan",                  # (f, init, xs=None, length=None, reverse=False, unroll=1)
+        "associative_scan",      # (f, elems, reverse=False, axis=0)
+        "map",                   # (f, xs)
+        "vectorized_map",        # (function, elements)
+        "custom_gradient",       # (f) -> h(*args), gradient given by f(*args)[1]
+        "vectorize",             # (pyfunc, excluded=None, signature=None) -> function
     ),
     # NumPy-style ops. Binary ops promote with common.dtypes.result_type.
     "array_ops": (

@@ -454,3 +454,166 @@ def to_float(x):
 
 def is_float_tensor(x):
     return x.dtype.kind in _FLOAT_KINDS or x.dtype == DTYPES["bfloat16"]
+
+
+# Control flow, transforms and updates ----------------------------------------------
+
+def saturate_bounds(src, dst):
+    """``(low, high)`` in dtype ``src`` such that clipping to them and casting to ``dst`` stays in range.
+
+    None when no clipping is needed (bool or complex involved). Shared by this
+    backend's :func:`saturate_cast`.
+
+    Example:
+        >>> saturate_bounds("float32", "uint8")
+        (0.0, 255.0)
+    """
+    if src == dst or "bool" in (src, dst) or src.startswith("complex") or dst.startswith("complex"):
+        return None
+    import ml_dtypes
+
+    def info(name):
+        return np.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
+
+    src_np = np.dtype(ml_dtypes.bfloat16) if src == "bfloat16" else np.dtype(src)
+    lo_dst, hi_dst = info(dst).min, info(dst).max
+    lo = np.asarray(max(float(info(src).min), float(lo_dst))).astype(src_np)
+    hi = np.asarray(min(float(info(src).max), float(hi_dst))).astype(src_np)
+    # Rounding into ``src`` may step outside ``dst``'s range: move back towards zero.
+    while float(hi) > float(hi_dst):
+        hi = np.nextafter(hi, np.zeros((), src_np))
+    while float(lo) < float(lo_dst):
+        lo = np.nextafter(lo, np.zeros((), src_np))
+    return lo.item(), hi.item()
+
+
+def saturate_cast(x, dtype):
+    """Clip ``x`` to the range of ``dtype`` (as representable in x's dtype), then cast."""
+    x = convert_to_tensor(x)
+    target = native_dtype(dtype)
+    bounds = saturate_bounds(dtype_name(x), dtypes.standardize_dtype(target))
+    if bounds is not None:
+        x = jnp.clip(x, *bounds)
+    return x.astype(target)
+
+
+_SCATTER_METHODS = {None: "set", "add": "add", "mul": "multiply", "max": "max", "min": "min"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """``inputs`` with ``updates`` written at ``indices`` (shape (N, k)), or combined by ``reduction``."""
+    inputs = convert_to_tensor(inputs)
+    indices = convert_to_tensor(indices)
+    updates = convert_to_tensor(updates, inputs.dtype)
+    method = _SCATTER_METHODS.get(reduction)
+    if method is None:
+        raise ValueError(f"scatter_update: reduction must be one of None, 'add', 'mul', 'max', "
+                         f"'min'; received {reduction!r}")
+    key = tuple(jnp.moveaxis(indices, -1, 0))
+    return getattr(inputs.at[key], method)(updates)
+
+
+def slice_update(inputs, start_indices, updates):
+    """``inputs`` with the block starting at ``start_indices`` replaced by ``updates``."""
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, inputs.dtype)
+    if isinstance(start_indices, (list, tuple)):
+        start_indices = [s.value if isinstance(s, KerasVariable) else s for s in start_indices]
+    else:
+        start_indices = list(convert_to_tensor(start_indices))
+    return jax.lax.dynamic_update_slice(inputs, updates, start_indices)
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)`` with ``index`` clamped to the valid range (``lax.switch``)."""
+    if isinstance(index, KerasVariable):
+        index = index.value
+    return jax.lax.switch(index, branches, *operands)
+
+
+def _same_types(new, old):
+    return tree.map_structure(lambda n, o: convert_to_tensor(n, o.dtype), new, old)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``.
+
+    With a static ``maximum_iterations`` the loop is a fixed-length ``lax.scan``
+    whose steps past the stopping point keep the state, so it can be
+    differentiated in reverse mode; otherwise it is a ``lax.while_loop``.
+    """
+    is_sequence = isinstance(loop_vars, (list, tuple))
+    state = tuple(loop_vars) if is_sequence else (loop_vars,)
+    state = tree.map_structure(convert_to_tensor, state)
+
+    def step(s):
+        out = body(*s)
+        return _same_types(tuple(out) if is_sequence else (out,), s)
+
+    def keep_going(s):
+        return jnp.reshape(cond(*s), ())
+
+    if maximum_iterations is None:
+        out = jax.lax.while_loop(keep_going, step, state)
+    elif isinstance(maximum_iterations, (int, np.integer)):
+        def scan_step(s, _):
+            return jax.lax.cond(keep_going(s), step, lambda same: same, s), None
+
+        out, _ = jax.lax.scan(scan_step, state, None, length=int(maximum_iterations))
+    else:
+        limit = convert_to_tensor(maximum_iterations, "int32")
+        out = jax.lax.while_loop(lambda c: jnp.logical_and(c[0] < limit, keep_going(c[1])),
+                                 lambda c: (c[0] + 1, step(c[1])), (jnp.asarray(0, jnp.int32), state))[1]
+    if not is_sequence:
+        return out[0]
+    return type(loop_vars)(out) if type(loop_vars) in (list, tuple) else out
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)`` (``lax.fori_loop``)."""
+    init_val = tree.map_structure(convert_to_tensor, init_val)
+    return jax.lax.fori_loop(lower, upper, lambda i, v: _same_types(body_fun(i, v), v), init_val)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """``lax.scan``: ``carry, y = f(carry, x)`` over the leading axis of ``xs``; ys stacked."""
+    init = tree.map_structure(convert_to_tensor, init)
+    if xs is not None:
+        xs = tree.map_structure(convert_to_tensor, xs)
+    return jax.lax.scan(f, init, xs, length=length, reverse=reverse, unroll=unroll)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive prefix combination of ``elems`` along ``axis`` with the associative ``f``."""
+    elems = tree.map_structure(convert_to_tensor, elems)
+    return jax.lax.associative_scan(f, elems, reverse=reverse, axis=axis)
+
+
+def map(f, xs):  # noqa: A001 - public op name
+    """``f`` applied to each slice of ``xs`` along its leading axis, results stacked."""
+    return jax.lax.map(f, xs)
+
+
+def vectorized_map(function, elements):
+    """``jax.vmap(function)(elements)``."""
+    return jax.vmap(function)(elements)
+
+
+def custom_gradient(f):
+    """Decorator: ``f(*args)`` returns ``(output, grad_fn)``; ``grad_fn(upstream)`` gives the input grads."""
+
+    def forward(*args):
+        output, grad_fn = f(*args)
+
+        def vjp(upstream):
+            grads = grad_fn(upstream)
+            return tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
+
+        return output, vjp
+
+    return jax.custom_gradient(forward)
+
+
+def vectorize(pyfunc, excluded=None, signature=None):
+    """``jnp.vectorize``: ``pyfunc`` broadcast over the loop dimensions of its inputs."""
+    return jnp.vectorize(pyfunc, excluded=frozenset(excluded or ()), signature=signature)

@@ -12,7 +12,7 @@ Example:
 import numpy as np
 import tensorflow as tf
 
-from kiln import config
+from kiln import config, tree
 from kiln.backend.common import dtypes
 from kiln.backend.common.dtypes import result_type, standardize_dtype
 from kiln.backend.common.keras_tensor import KerasTensor
@@ -486,3 +486,375 @@ def get_item(x, key):
         out = tf.transpose(out, perm)
     return out
 
+
+
+# --- control flow, transforms and updates (graph-safe: tf.while_loop, tf.switch_case) ---
+
+def saturate_cast(x, dtype):
+    """``tf.dtypes.saturate_cast``: clip to the range of ``dtype``, then cast.
+
+    Example:
+        >>> saturate_cast(tf.constant([-1.0, 300.0]), "uint8").numpy().tolist()
+        [0, 255]
+    """
+    x = convert_to_tensor(x)
+    target = tf_dtype(dtype)
+    if x.dtype == target:
+        return x
+    if x.dtype.is_bool or target.is_bool:
+        return tf.cast(x, target)
+    return tf.dtypes.saturate_cast(x, target)
+
+
+def _flat_positions(indices, leading_shape):
+    """Row-major position of each index row within the leading (indexed) axes."""
+    indices = tf.cast(indices, tf.int64)
+    depth = indices.shape[-1]
+    strides = [1] * depth
+    for i in range(depth - 2, -1, -1):
+        strides[i] = strides[i + 1] * leading_shape[i + 1]
+    return tf.reduce_sum(tf.reshape(indices, (-1, depth)) * tf.cast(tf.stack(strides), tf.int64), -1)
+
+
+_SCATTER_ND = {None: tf.tensor_scatter_nd_update, "add": tf.tensor_scatter_nd_add,
+               "max": tf.tensor_scatter_nd_max, "min": tf.tensor_scatter_nd_min}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """A copy of ``inputs`` with ``updates`` written (or combined by ``reduction``) at ``indices``.
+
+    Example:
+        >>> scatter_update(tf.zeros(3), [[2]], [5.0]).numpy().tolist()
+        [0.0, 0.0, 5.0]
+    """
+    inputs = convert_to_tensor(inputs)
+    indices = convert_to_tensor(indices)
+    if not indices.dtype.is_integer:
+        indices = tf.cast(indices, tf.int32)
+    updates = convert_to_tensor(updates, inputs.dtype)
+    if reduction in _SCATTER_ND:
+        return _SCATTER_ND[reduction](inputs, indices, updates)
+    if reduction != "mul":
+        raise ValueError(f"scatter_update: reduction must be one of None, 'add', 'mul', 'max', "
+                         f"'min'; received {reduction!r}")
+    # Products per addressed position (1 where nothing is addressed), then one multiply.
+    full = shape(inputs)
+    depth = indices.shape[-1]
+    count = 1
+    for d in full[:depth]:
+        count = count * d
+    rest = list(full[depth:])
+    positions = _flat_positions(indices, full[:depth])
+    products = tf.math.unsorted_segment_prod(tf.reshape(updates, [-1] + rest), positions, count)
+    return tf.reshape(tf.reshape(inputs, [-1] + rest) * products, tf.shape(inputs))
+
+
+def slice_update(inputs, start_indices, updates):
+    """A copy of ``inputs`` with the block at ``start_indices`` replaced by ``updates``.
+
+    Starts are clamped so that the block fits (as ``lax.dynamic_update_slice``).
+
+    Example:
+        >>> slice_update(tf.zeros(4), [1], tf.ones(2)).numpy().tolist()
+        [0.0, 1.0, 1.0, 0.0]
+    """
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, inputs.dtype)
+    rank = inputs.shape.rank
+    if isinstance(start_indices, (list, tuple)):
+        starts = tf.stack([tf.cast(convert_to_tensor(s), tf.int32) for s in start_indices])
+    else:
+        starts = tf.reshape(tf.cast(convert_to_tensor(start_indices), tf.int32), (-1,))
+    if starts.shape[0] != rank or updates.shape.rank != rank:
+        raise ValueError(f"slice_update: start_indices and updates need {rank} axes (the rank of "
+                         f"inputs), received {starts.shape[0]} and {updates.shape.rank}")
+    block = tf.shape(updates)
+    starts = tf.clip_by_value(starts, 0, tf.shape(inputs) - block)
+    grids = tf.meshgrid(*[tf.range(block[i]) + starts[i] for i in range(rank)], indexing="ij")
+    coords = tf.stack(grids, axis=-1)
+    return tf.tensor_scatter_nd_update(inputs, tf.reshape(coords, (-1, rank)), tf.reshape(updates, (-1,)))
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``; a ``tf.switch_case`` (index clamped) on tensors."""
+    if isinstance(index, (int, np.integer)):
+        return branches[min(max(int(index), 0), len(branches) - 1)](*operands)
+    index = tf.clip_by_value(tf.cast(convert_to_tensor(index), tf.int32), 0, len(branches) - 1)
+    return tf.switch_case(index, [lambda b=b: b(*operands) for b in branches])
+
+
+def _tensors(structure):
+    return tree.map_structure(lambda v: v if v is None else convert_to_tensor(v), structure)
+
+
+def _same_types(new, old):
+    return tree.map_structure(lambda n, o: convert_to_tensor(n, o.dtype), new, old)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """``tf.while_loop``: repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``."""
+    is_sequence = isinstance(loop_vars, (list, tuple))
+    state = _tensors(tuple(loop_vars) if is_sequence else (loop_vars,))
+
+    def step(*s):
+        out = body(*s)
+        return _same_types(tuple(out) if is_sequence else (out,), s)
+
+    def keep_going(*s):
+        return tf.reshape(tf.cast(cond(*s), tf.bool), ())
+
+    out = tf.while_loop(keep_going, step, state, maximum_iterations=maximum_iterations)
+    out = tuple(out)
+    if not is_sequence:
+        return out[0]
+    return type(loop_vars)(out) if type(loop_vars) in (list, tuple) else out
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)`` (a ``tf.while_loop``)."""
+    init_val = _tensors(init_val)
+    lower = tf.cast(convert_to_tensor(lower), tf.int32)
+    upper = tf.cast(convert_to_tensor(upper), tf.int32)
+    flat = tree.flatten(init_val)
+
+    def step(i, *vals):
+        out = body_fun(i, tree.pack_sequence_as(init_val, vals))
+        return (i + 1,) + tuple(tree.flatten(_same_types(out, init_val)))
+
+    out = tf.while_loop(lambda i, *vals: i < upper, step, (lower,) + tuple(flat))
+    return tree.pack_sequence_as(init_val, out[1:])
+
+
+def _trace_outputs(fn, *args):
+    """The outputs of ``fn`` traced on specs of ``args`` in a scratch graph (shapes, dtypes, structure)."""
+    specs = tree.map_structure(lambda t: None if t is None else tf.TensorSpec(t.shape, t.dtype), args)
+    return tf.function(fn, autograph=False).get_concrete_function(*specs).structured_outputs
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """``carry, y = f(carry, x)`` over the leading axis of ``xs`` in a ``tf.while_loop``.
+
+    The ``y``s go to TensorArrays (their structure is found by tracing ``f``
+    once in a scratch graph); the loop is differentiable.
+    """
+    if xs is None and length is None:
+        raise ValueError("scan: give `xs`, `length`, or both")
+    init = _tensors(init)
+    flat_xs = [] if xs is None else [convert_to_tensor(x) for x in tree.flatten(xs)]
+    if length is not None:
+        n = length
+    else:
+        n = flat_xs[0].shape[0]
+        if n is None:
+            n = tf.shape(flat_xs[0])[0]
+
+    def element(i):
+        return None if xs is None else tree.pack_sequence_as(xs, [x[i] for x in flat_xs])
+
+    probe = None if xs is None else tree.pack_sequence_as(xs, [x[0] for x in flat_xs])
+    y_spec = _trace_outputs(lambda c, x: f(c, x)[1], init, probe)
+    flat_y_spec = tree.flatten(y_spec)
+    arrays = [None if s is None else tf.TensorArray(s.dtype, size=n, element_shape=s.shape)
+              for s in flat_y_spec]
+    flat_carry = tree.flatten(init)
+
+    def step(t, carry, arrays):
+        i = n - 1 - t if reverse else t
+        new_carry, y = f(tree.pack_sequence_as(init, carry), element(i))
+        new_carry = tree.flatten(_same_types(new_carry, init))
+        arrays = [a if a is None else a.write(i, v) for a, v in zip(arrays, tree.flatten(y))]
+        return t + 1, new_carry, arrays
+
+    live = [a for a in arrays if a is not None]
+
+    def body(t, carry, live_arrays):
+        it = iter(live_arrays)
+        full = [None if a is None else next(it) for a in arrays]
+        t, carry, full = step(t, carry, full)
+        return t, carry, [a for a in full if a is not None]
+
+    _, carry, live = tf.while_loop(lambda t, c, a: t < n, body, (tf.constant(0), flat_carry, live),
+                                   maximum_iterations=n if isinstance(n, int) else None,
+                                   parallel_iterations=unroll if isinstance(unroll, int) and unroll > 1 else 1)
+    it = iter(live)
+    ys = [None if a is None else next(it).stack() for a in arrays]
+    return tree.pack_sequence_as(init, carry), tree.pack_sequence_as(y_spec, ys)
+
+
+def map(f, xs):  # noqa: A001 - public op name
+    """``f`` applied to each slice of ``xs`` along axis 0, results stacked (a ``tf.while_loop``)."""
+    return scan(lambda carry, x: (carry, f(x)), (), xs)[1]
+
+
+def vectorized_map(function, elements):
+    """``tf.vectorized_map(function, elements)`` (falls back to a loop for unsupported ops)."""
+    return tf.vectorized_map(function, _tensors(elements))
+
+
+def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
+    """Inclusive associative scan along ``axis`` in O(log n) batched calls of ``f``.
+
+    Pairs neighbours, scans the pair results recursively (the odd positions),
+    derives the even positions from them and interleaves both.
+    """
+    flat = [to_tensor(e) for e in tree.flatten(elems)]
+    ndim = len(flat[0].shape)
+    axis = axis + ndim if axis < 0 else axis
+    if not 0 <= axis < ndim:
+        raise ValueError(f"associative_scan: axis {axis} is out of range for rank {ndim}")
+    if len({int(x.shape[axis]) for x in flat}) != 1:
+        raise ValueError("associative_scan: every input needs the same size along axis "
+                         f"{axis}, received {[tuple(x.shape) for x in flat]}")
+
+    def part(xs, start, stop=None, step=2):
+        key = (builtin_slice(None),) * axis + (builtin_slice(start, stop, step),)
+        return [x[key] for x in xs]
+
+    def combine(a, b):
+        out = f(tree.pack_sequence_as(elems, a), tree.pack_sequence_as(elems, b))
+        return [to_tensor(o) for o in tree.flatten(out)]
+
+    def prefix(xs):
+        n = int(xs[0].shape[axis])
+        if n < 2:
+            return xs
+        evens, odds = part(xs, 0), part(xs, 1)
+        half = n // 2
+        odd_out = prefix(combine(part(evens, 0, half, 1), odds))
+        n_even = n - half
+        even_out = part(evens, 0, 1, 1)
+        if n_even > 1:
+            rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
+            even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
+        order = np.empty(n, dtype=np.int64)
+        order[0::2] = np.arange(n_even)
+        order[1::2] = n_even + np.arange(half)
+        return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
+
+    if reverse:
+        flat = [flip(x, axis) for x in flat]
+    out = prefix(flat)
+    if reverse:
+        out = [flip(x, axis) for x in out]
+    return tree.pack_sequence_as(elems, out)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of ``elems`` along ``axis`` with the associative binary ``f``.
+
+    Example:
+        >>> associative_scan(lambda a, b: a + b, tf.range(1.0, 5.0)).numpy().tolist()
+        [1.0, 3.0, 6.0, 10.0]
+    """
+    return _prefix_scan(f, elems, reverse, axis, lambda x, order, ax: tf.gather(x, order, axis=ax),
+                        lambda xs, ax: tf.concat(xs, axis=ax), lambda x, ax: tf.reverse(x, [ax]),
+                        convert_to_tensor)
+
+
+def custom_gradient(f):
+    """``tf.custom_gradient``: ``f(*args)`` returns ``(output, grad_fn)``; ``grad_fn(upstream)`` gives the input grads.
+
+    Variables read inside ``f`` get no gradient through it (only the arguments do).
+
+    Example:
+        >>> h = custom_gradient(lambda x: (x * 2, lambda up: up * 0.5))
+        >>> x = tf.ones(2)
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = tf.reduce_sum(h(x))
+        >>> tape.gradient(y, x).numpy().tolist()
+        [0.5, 0.5]
+    """
+    import functools
+
+    @functools.wraps(f)
+    def forward(*args):
+        output, grad_fn = f(*args)
+
+        def grad(*upstream, variables=None):
+            grads = grad_fn(upstream[0] if len(upstream) == 1 else upstream)
+            if variables:
+                return grads, [None] * len(variables)
+            return grads
+
+        return output, grad
+
+    return tf.custom_gradient(forward)
+
+
+def _parse_signature(signature):
+    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
+    import re
+
+    def dims(part):
+        groups = re.findall(r"\(([^()]*)\)", part)
+        if not groups and part.strip():
+            raise ValueError(f"vectorize: cannot parse signature {signature!r}")
+        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in groups]
+
+    if "->" not in signature:
+        raise ValueError(f"vectorize: signature {signature!r} has no '->'")
+    inputs, outputs = signature.split("->")
+    return dims(inputs), dims(outputs)
+
+
+def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, reshape):
+    """``numpy.vectorize`` semantics on top of a backend's ``vectorized_map``.
+
+    Loop dimensions of all vectorized arguments are broadcast together and
+    flattened into one batch axis, mapped over once, and restored afterwards.
+    """
+    import functools
+
+    excluded = frozenset(excluded or ())
+    core_in = _parse_signature(signature)[0] if signature else None
+
+    @functools.wraps(pyfunc)
+    def wrapped(*args, **kwargs):
+        positions = [i for i in range(len(args)) if i not in excluded]
+        names = [k for k in kwargs if k not in excluded]
+        values = [to_tensor(args[i]) for i in positions] + [to_tensor(kwargs[k]) for k in names]
+        if core_in is not None:
+            if names or len(core_in) != len(values):
+                raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
+                                 f"positional inputs, received {len(values)} vectorized arguments")
+            cores = [len(c) for c in core_in]
+        else:
+            cores = [0] * len(values)
+        loops = []
+        for v, c in zip(values, cores):
+            shape = tuple(int(d) for d in v.shape)
+            if len(shape) < c:
+                raise ValueError(f"vectorize: an input of shape {shape} has fewer than its {c} core "
+                                 "dimensions")
+            loops.append(shape[:len(shape) - c])
+        loop = np.broadcast_shapes(*loops) if loops else ()
+        batch = int(np.prod(loop, dtype=np.int64))
+        flat = [reshape(broadcast_to(v, loop + tuple(v.shape)[len(v.shape) - c:]),
+                        (batch,) + tuple(v.shape)[len(v.shape) - c:]) for v, c in zip(values, cores)]
+
+        def call(items):
+            full, kw = list(args), dict(kwargs)
+            for i, item in zip(positions, items):
+                full[i] = item
+            for k, item in zip(names, items[len(positions):]):
+                kw[k] = item
+            return pyfunc(*full, **kw)
+
+        if not loop:
+            return call([reshape(v, tuple(v.shape)[1:]) for v in flat])
+        out = vmap(call, tuple(flat))
+        return tree.map_structure(lambda o: reshape(o, loop + tuple(o.shape)[1:]), out)
+
+    return wrapped
+
+
+def vectorize(pyfunc, excluded=None, signature=None):
+    """``numpy.vectorize``-style broadcasting of ``pyfunc``, batched with ``tf.vectorized_map``.
+
+    Example:
+        >>> vectorize(lambda a, b: a * b)(tf.ones((2, 1)), tf.range(3.0)).shape
+        TensorShape([2, 3])
+    """
+    return vectorize_with(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
+                          tf.broadcast_to, tf.reshape)

@@ -505,3 +505,367 @@ def scatter(indices, values, shape):
     zeros = torch.zeros(tuple(int(d) for d in shape), dtype=values.dtype, device=values.device)
     index = tuple(indices[..., i] for i in range(indices.shape[-1]))
     return zeros.index_put(index, values, accumulate=True)
+
+
+# -- control flow, transforms and updates --------------------------------------------------
+def saturate_bounds(src, dst):
+    """``(low, high)`` in dtype ``src`` such that clipping to them and casting to ``dst`` stays in range.
+
+    None when no clipping is needed (bool or complex involved).
+
+    Example:
+        >>> saturate_bounds("float32", "int8")
+        (-128.0, 127.0)
+    """
+    if src == dst or "bool" in (src, dst) or src.startswith("complex") or dst.startswith("complex"):
+        return None
+
+    def info(name):
+        return np.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
+
+    src_np = np.dtype(ml_dtypes.bfloat16) if src == "bfloat16" else np.dtype(src)
+    lo_dst, hi_dst = info(dst).min, info(dst).max
+    lo = np.asarray(builtins.max(float(info(src).min), float(lo_dst))).astype(src_np)
+    hi = np.asarray(builtins.min(float(info(src).max), float(hi_dst))).astype(src_np)
+    # Rounding into ``src`` may step outside ``dst``'s range: move back towards zero.
+    while float(hi) > float(hi_dst):
+        hi = np.nextafter(hi, np.zeros((), src_np))
+    while float(lo) < float(lo_dst):
+        lo = np.nextafter(lo, np.zeros((), src_np))
+    return lo.item(), hi.item()
+
+
+def saturate_cast(x, dtype):
+    """Clip ``x`` to the range of ``dtype`` (as representable in x's dtype), then cast.
+
+    Example:
+        >>> saturate_cast(torch.tensor([-1.0, 300.0]), "uint8").tolist()
+        [0, 255]
+    """
+    x = convert_to_tensor(x)
+    target = to_torch_dtype(dtype)
+    bounds = saturate_bounds(DTYPE_NAMES[x.dtype], DTYPE_NAMES[target])
+    if bounds is not None:
+        x = torch.clamp(x, *bounds)
+    return x.to(target)
+
+
+_SCATTER_REDUCE = {"mul": "prod", "max": "amax", "min": "amin"}
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    """A copy of ``inputs`` with ``updates`` written (or combined by ``reduction``) at ``indices``.
+
+    Example:
+        >>> scatter_update(torch.zeros(3), [[2]], [5.0]).tolist()
+        [0.0, 0.0, 5.0]
+    """
+    inputs = convert_to_tensor(inputs)
+    indices = convert_to_tensor(indices).long()
+    updates = convert_to_tensor(updates, inputs.dtype).to(inputs.device)
+    if reduction not in (None, "add") and reduction not in _SCATTER_REDUCE:
+        raise ValueError(f"scatter_update: reduction must be one of None, 'add', 'mul', 'max', "
+                         f"'min'; received {reduction!r}")
+    depth = indices.shape[-1]
+    if reduction is None or reduction == "add":
+        key = tuple(indices[..., i] for i in builtins.range(depth))
+        return inputs.index_put(key, updates, accumulate=reduction == "add")
+    # Other reductions: flatten the indexed axes into one and scatter_reduce along it.
+    lead, rest = tuple(inputs.shape[:depth]), tuple(inputs.shape[depth:])
+    strides = torch.tensor(np.cumprod((1,) + lead[::-1])[-2::-1].copy(), device=indices.device)
+    flat_index = (indices.reshape(-1, depth) * strides).sum(-1)
+    flat_updates = updates.reshape((-1,) + rest)
+    index = flat_index.reshape((-1,) + (1,) * len(rest)).expand(flat_updates.shape)
+    out = inputs.reshape((-1,) + rest).scatter_reduce(0, index, flat_updates, _SCATTER_REDUCE[reduction])
+    return out.reshape(inputs.shape)
+
+
+def slice_update(inputs, start_indices, updates):
+    """A copy of ``inputs`` with the block at ``start_indices`` replaced by ``updates``.
+
+    Starts are clamped so that the block fits (as ``lax.dynamic_update_slice``).
+
+    Example:
+        >>> slice_update(torch.zeros(4), [1], torch.ones(2)).tolist()
+        [0.0, 1.0, 1.0, 0.0]
+    """
+    inputs = convert_to_tensor(inputs)
+    updates = convert_to_tensor(updates, inputs.dtype).to(inputs.device)
+    if isinstance(start_indices, (Tensor, KerasVariable)):
+        start_indices = convert_to_tensor(start_indices).tolist()
+    starts = [int(s) for s in start_indices]
+    if len(starts) != inputs.ndim or updates.ndim != inputs.ndim:
+        raise ValueError(f"slice_update: start_indices and updates need {inputs.ndim} axes (the rank "
+                         f"of inputs), received {len(starts)} and {updates.ndim}")
+    key = tuple(_builtin_slice(s, s + n) for s, n in
+                ((builtins.min(builtins.max(s, 0), d - n), n)
+                 for s, n, d in zip(starts, updates.shape, inputs.shape)))
+    out = inputs.clone()
+    out[key] = updates
+    return out
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)`` with ``index`` clamped to the valid range."""
+    index = builtins.min(builtins.max(int(index), 0), len(branches) - 1)
+    return branches[index](*operands)
+
+
+def _tensors(structure):
+    return tree.map_structure(lambda v: v if v is None else convert_to_tensor(v), structure)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (at most ``maximum_iterations``).
+
+    An eager Python loop, so gradients flow through every executed step.
+    """
+    is_sequence = isinstance(loop_vars, (list, tuple))
+    state = _tensors(tuple(loop_vars) if is_sequence else (loop_vars,))
+    limit = None if maximum_iterations is None else int(maximum_iterations)
+    steps = 0
+    while (limit is None or steps < limit) and bool(cond(*state)):
+        out = body(*state)
+        state = _tensors(tuple(out) if is_sequence else (out,))
+        steps += 1
+    if not is_sequence:
+        return state[0]
+    return type(loop_vars)(state) if type(loop_vars) in (list, tuple) else state
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for the Python ints ``i`` in ``range(lower, upper)``."""
+    val = _tensors(init_val)
+    for i in builtins.range(int(lower), int(upper)):
+        val = _tensors(body_fun(i, val))
+    return val
+
+
+def _stack_steps(outputs, stack):
+    """Stack a list of per-step output structures leaf by leaf (None leaves stay None)."""
+    return tree.map_structure(lambda *leaves: None if leaves[0] is None else stack(leaves), *outputs)
+
+
+def _scan_loop(f, init, xs, length, reverse, take, stack, to_tensor):
+    """``lax.scan`` semantics as a Python loop, given a backend's slicing and stacking."""
+    if xs is None and length is None:
+        raise ValueError("scan: give `xs`, `length`, or both")
+    flat = [] if xs is None else [to_tensor(x) for x in tree.flatten(xs)]
+    n = int(length) if length is not None else int(flat[0].shape[0])
+    if any(int(x.shape[0]) != n for x in flat):
+        raise ValueError(f"scan: every leaf of xs needs leading length {n}, received "
+                         f"{[tuple(x.shape) for x in flat]}")
+    carry = tree.map_structure(lambda v: v if v is None else to_tensor(v), init)
+    steps = builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)
+    ys = []
+    for i in steps:
+        x = None if xs is None else tree.pack_sequence_as(xs, [take(leaf, i) for leaf in flat])
+        carry, y = f(carry, x)
+        ys.append(y)
+    if n == 0:
+        return carry, None
+    if reverse:
+        ys.reverse()
+    return carry, _stack_steps(ys, stack)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """``carry, y = f(carry, x)`` over the leading axis of ``xs``; returns ``(carry, stacked ys)``.
+
+    A Python loop (``torch.compile`` unrolls it); gradients flow through every step.
+    """
+    return _scan_loop(lambda c, x: _tensors(f(c, x)), init, xs, length, reverse,
+                      lambda x, i: x[i], torch.stack, convert_to_tensor)
+
+
+def map(f, xs):  # noqa: A001 - public op name
+    """``f`` applied to each slice of ``xs`` along axis 0, results stacked."""
+    return scan(lambda carry, x: (carry, f(x)), (), xs)[1]
+
+
+def vectorized_map(function, elements):
+    """``torch.vmap(function)(elements)``."""
+    return torch.vmap(function)(_tensors(elements))
+
+
+def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
+    """Inclusive associative scan along ``axis`` in O(log n) batched calls of ``f``.
+
+    Pairs neighbours, scans the pair results recursively (the odd positions),
+    derives the even positions from them and interleaves both.
+    """
+    flat = [to_tensor(e) for e in tree.flatten(elems)]
+    ndim = len(flat[0].shape)
+    axis = axis + ndim if axis < 0 else axis
+    if not 0 <= axis < ndim:
+        raise ValueError(f"associative_scan: axis {axis} is out of range for rank {ndim}")
+    if len({int(x.shape[axis]) for x in flat}) != 1:
+        raise ValueError("associative_scan: every input needs the same size along axis "
+                         f"{axis}, received {[tuple(x.shape) for x in flat]}")
+
+    def part(xs, start, stop=None, step=2):
+        key = (builtins.slice(None),) * axis + (builtins.slice(start, stop, step),)
+        return [x[key] for x in xs]
+
+    def combine(a, b):
+        out = f(tree.pack_sequence_as(elems, a), tree.pack_sequence_as(elems, b))
+        return [to_tensor(o) for o in tree.flatten(out)]
+
+    def prefix(xs):
+        n = int(xs[0].shape[axis])
+        if n < 2:
+            return xs
+        evens, odds = part(xs, 0), part(xs, 1)
+        half = n // 2
+        odd_out = prefix(combine(part(evens, 0, half, 1), odds))
+        n_even = n - half
+        even_out = part(evens, 0, 1, 1)
+        if n_even > 1:
+            rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
+            even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
+        order = np.empty(n, dtype=np.int64)
+        order[0::2] = np.arange(n_even)
+        order[1::2] = n_even + np.arange(half)
+        return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
+
+    if reverse:
+        flat = [flip(x, axis) for x in flat]
+    out = prefix(flat)
+    if reverse:
+        out = [flip(x, axis) for x in out]
+    return tree.pack_sequence_as(elems, out)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of ``elems`` along ``axis`` with the associative binary ``f``.
+
+    Example:
+        >>> associative_scan(lambda a, b: a + b, torch.arange(1.0, 5.0)).tolist()
+        [1.0, 3.0, 6.0, 10.0]
+    """
+    def take(x, order, ax):
+        return torch.index_select(x, ax, torch.as_tensor(order, device=x.device))
+
+    return _prefix_scan(f, elems, reverse, axis, take, lambda xs, ax: torch.cat(xs, dim=ax),
+                        lambda x, ax: torch.flip(x, (ax,)), convert_to_tensor)
+
+
+class _CustomGradient(torch.autograd.Function):
+    """Runs ``f`` forward and calls the ``grad_fn`` it returned on the way back."""
+
+    @staticmethod
+    def forward(ctx, f, args_structure, *flat_args):
+        output, grad_fn = f(*tree.pack_sequence_as(args_structure, flat_args))
+        ctx.grad_fn = grad_fn
+        ctx.n_args = len(flat_args)
+        flat_out = tree.flatten(output)
+        ctx.output_structure = tree.map_structure(lambda _: 0, output)
+        return flat_out[0] if len(flat_out) == 1 and not tree.is_nested(output) else tuple(flat_out)
+
+    @staticmethod
+    def backward(ctx, *upstream):
+        upstream = tree.pack_sequence_as(ctx.output_structure, upstream)
+        grads = ctx.grad_fn(upstream)
+        grads = tree.flatten(tuple(grads) if isinstance(grads, (list, tuple)) else (grads,))
+        grads = list(grads) + [None] * (ctx.n_args - len(grads))
+        return (None, None) + tuple(grads)
+
+
+def custom_gradient(f):
+    """Decorator: ``f(*args)`` returns ``(output, grad_fn)``; ``grad_fn(upstream)`` gives the input grads.
+
+    Example:
+        >>> h = custom_gradient(lambda x: (x * 2, lambda up: up * 0.5))
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> h(x).sum().backward(); x.grad.tolist()
+        [0.5, 0.5]
+    """
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args):
+        flat = [convert_to_tensor(a) if isinstance(a, (float, int, np.ndarray, KerasVariable)) else a
+                for a in tree.flatten(args)]
+        structure = tree.map_structure(lambda _: 0, args)
+        out = _CustomGradient.apply(f, structure, *flat)
+        return out
+
+    return wrapper
+
+
+def _parse_signature(signature):
+    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
+    import re
+
+    def dims(part):
+        groups = re.findall(r"\(([^()]*)\)", part)
+        if not groups and part.strip():
+            raise ValueError(f"vectorize: cannot parse signature {signature!r}")
+        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in groups]
+
+    if "->" not in signature:
+        raise ValueError(f"vectorize: signature {signature!r} has no '->'")
+    inputs, outputs = signature.split("->")
+    return dims(inputs), dims(outputs)
+
+
+def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, reshape):
+    """``numpy.vectorize`` semantics on top of a backend's ``vectorized_map``.
+
+    Loop dimensions of all vectorized arguments are broadcast together and
+    flattened into one batch axis, mapped over once, and restored afterwards.
+    """
+    import functools
+
+    excluded = frozenset(excluded or ())
+    core_in = _parse_signature(signature)[0] if signature else None
+
+    @functools.wraps(pyfunc)
+    def wrapped(*args, **kwargs):
+        positions = [i for i in builtins.range(len(args)) if i not in excluded]
+        names = [k for k in kwargs if k not in excluded]
+        values = [to_tensor(args[i]) for i in positions] + [to_tensor(kwargs[k]) for k in names]
+        if core_in is not None:
+            if names or len(core_in) != len(values):
+                raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
+                                 f"positional inputs, received {len(values)} vectorized arguments")
+            cores = [len(c) for c in core_in]
+        else:
+            cores = [0] * len(values)
+        loops = []
+        for v, c in zip(values, cores):
+            shape = tuple(int(d) for d in v.shape)
+            if len(shape) < c:
+                raise ValueError(f"vectorize: an input of shape {shape} has fewer than its {c} core "
+                                 "dimensions")
+            loops.append(shape[:len(shape) - c])
+        loop = np.broadcast_shapes(*loops) if loops else ()
+        batch = int(np.prod(loop, dtype=np.int64))
+        flat = [reshape(broadcast_to(v, loop + tuple(v.shape)[len(v.shape) - c:]),
+                        (batch,) + tuple(v.shape)[len(v.shape) - c:]) for v, c in zip(values, cores)]
+
+        def call(items):
+            full, kw = list(args), dict(kwargs)
+            for i, item in zip(positions, items):
+                full[i] = item
+            for k, item in zip(names, items[len(positions):]):
+                kw[k] = item
+            return pyfunc(*full, **kw)
+
+        if not loop:
+            return call([reshape(v, tuple(v.shape)[1:]) for v in flat])
+        out = vmap(call, tuple(flat))
+        return tree.map_structure(lambda o: reshape(o, loop + tuple(o.shape)[1:]), out)
+
+    return wrapped
+
+
+def vectorize(pyfunc, excluded=None, signature=None):
+    """``numpy.vectorize``-style broadcasting of ``pyfunc``, batched with ``torch.vmap``.
+
+    Example:
+        >>> vectorize(lambda a, b: a * b)(torch.ones(2, 1), torch.arange(3.0)).shape
+        torch.Size([2, 3])
+    """
+    return vectorize_with(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
+                          torch.broadcast_to, torch.reshape)
