@@ -103,8 +103,12 @@ INTERFACE = {
         "vdot", "cross", "select", "unravel_index", "view", "bartlett", "blackman", "hamming",
         "hanning", "kaiser",
     ),
-    "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum"),
-    "linalg": ("norm", "inv", "solve", "cholesky", "det"),
+    "math": ("logsumexp", "erf", "rsqrt", "top_k", "in_top_k", "segment_sum",
+             "erfc", "erfinv", "segment_max", "segment_min", "segment_prod", "logdet",
+             "view_as_complex", "view_as_real", "fft", "fft2", "ifft2", "rfft", "irfft",
+             "extract_sequences", "stft", "istft", "cdist"),
+    "linalg": ("norm", "inv", "solve", "cholesky", "det", "cholesky_inverse", "eig", "eigh",
+               "jvp", "lstsq", "lu_factor", "matrix_rank", "pinv", "qr", "solve_triangular", "svd"),
     "image": ("resize",),
     # Random ops take ``seed``: a backend int tensor of shape (2,) drawn by
     # kiln.random.draw_seed, never None.
