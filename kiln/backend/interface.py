@@ -109,7 +109,10 @@ INTERFACE = {
              "extract_sequences", "stft", "istft", "cdist"),
     "linalg": ("norm", "inv", "solve", "cholesky", "det", "cholesky_inverse", "eig", "eigh",
                "jvp", "lstsq", "lu_factor", "matrix_rank", "pinv", "qr", "solve_triangular", "svd"),
-    "image": ("resize",),
+    "image": ("resize", "affine_transform", "crop_images", "elastic_transform", "extract_patches",
+              "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates", "pad_images",
+              "perspective_transform", "rgb_to_grayscale", "rgb_to_hsv", "scale_and_translate",
+              "sobel_edges", "ssim"),
     # Random ops take ``seed``: a backend int tensor of shape (2,) drawn by
     # kiln.random.draw_seed, never None.
     "random": ("normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle",
