@@ -335,7 +335,7 @@ def _conv_like_spec(name, inputs, kernel, strides, padding, data_format, dilatio
     dilation = _tuple(dilation_rate, n, name, "dilation_rate")
     out_spatial = []
     for length, k, s, d in zip(spatial, kshape[:n], strides, dilation):
-        out = rules.conv_output_length(length, k, s, padding, d)
+        out = None if k is None else rules.conv_output_length(length, k, s, padding, d)
         if out is not None and out <= 0:
             raise ValueError(f"{name}: inputs of shape {shape} are too small for a kernel of shape "
                              f"{kshape} with padding {padding!r}")
@@ -955,7 +955,7 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 # -- transposed and separable convolution -------------------------------------------------
 def _conv_transpose_length(length, kernel_size, stride, padding, output_padding, dilation):
     """Output length of one spatial dim of a transposed convolution (None if unknown)."""
-    if length is None:
+    if length is None or kernel_size is None:
         return None
     effective = (kernel_size - 1) * dilation + 1
     if output_padding is None:
