@@ -32,12 +32,6 @@ def _common(*xs):
     return [_t(x, dtype) for x in items]
 
 
-def _rank_check(x, rank, name, what=">="):
-    ndim = x.shape.rank
-    if (what == ">=" and ndim < rank) or (what == "in" and ndim not in rank):
-        raise ValueError(f"{name}: input of shape {tuple(x.shape)} has an unsupported rank")
-
-
 def _along(axis, ndim, piece):
     """A ``__getitem__`` key applying ``piece`` (a slice or int) on ``axis``."""
     axis = axis % ndim
@@ -215,7 +209,20 @@ def vander(x, N=None, increasing=False):
 def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
-    return tf.meshgrid(*[tf.reshape(_t(v), [-1]) for v in x], indexing=indexing)
+    vectors = [tf.reshape(_t(v), [-1]) for v in x]
+    # Each grid keeps its input's dtype (tf.meshgrid wants one dtype for all).
+    axes = list(range(len(vectors)))
+    if indexing == "xy" and len(vectors) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(vectors)
+    for v, axis in zip(vectors, axes):
+        shape[axis] = v.shape[0] if v.shape[0] is not None else tf.shape(v)[0]
+    out = []
+    for v, axis in zip(vectors, axes):
+        view_shape = [1] * len(vectors)
+        view_shape[axis] = -1
+        out.append(tf.broadcast_to(tf.reshape(v, view_shape), tf.stack(shape)))
+    return out
 
 
 def _space_dtype(start, stop, dtype):

@@ -146,7 +146,27 @@ def vander(x, N=None, increasing=False):
 def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
-    return list(torch.meshgrid(*[_t(v).reshape(-1) for v in x], indexing=indexing))
+    vectors = [_t(v).reshape(-1) for v in x]
+    # Each grid keeps its input's dtype (torch.meshgrid wants one dtype for all).
+    shape, axes = _grid_layout([v.shape[0] for v in vectors], indexing)
+    ones = [1] * len(shape)
+    out = []
+    for v, axis in zip(vectors, axes):
+        view_shape = list(ones)
+        view_shape[axis] = v.shape[0]
+        out.append(v.reshape(view_shape).expand(shape))
+    return out
+
+
+def _grid_layout(sizes, indexing):
+    """The grids' shape and the axis each input vector runs along."""
+    axes = list(range(len(sizes)))
+    if indexing == "xy" and len(sizes) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(sizes)
+    for size, axis in zip(sizes, axes):
+        shape[axis] = size
+    return shape, axes
 
 
 def _space_dtype(start, stop, dtype):
