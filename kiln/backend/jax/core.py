@@ -586,6 +586,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 def associative_scan(f, elems, reverse=False, axis=0):
     """Inclusive prefix combination of ``elems`` along ``axis`` with the associative ``f``."""
     elems = tree.map_structure(convert_to_tensor, elems)
+    if axis < 0:
+        axis += tree.flatten(elems)[0].ndim
     return jax.lax.associative_scan(f, elems, reverse=reverse, axis=axis)
 
 
