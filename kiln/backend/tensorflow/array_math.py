@@ -304,8 +304,16 @@ def fmod(x1, x2):
     x1, x2 = _promote(x1, x2)
     x1, x2 = _bool_to_int(x1), _bool_to_int(x2)
     if x1.dtype.is_floating:
-        return _wide(tf.truncatemod)(x1, x2)
+        return _wide(_float_fmod)(x1, x2)
     return _int_kernel(tf.truncatemod, x1, x2)
+
+
+def _float_fmod(x1, x2):
+    # TruncateMod has no registered gradient; FloorMod does. The two differ by x2 where the
+    # floored remainder is non-zero and its sign differs from the dividend's.
+    rem = tf.math.floormod(x1, x2)
+    fix = tf.not_equal(rem, 0) & tf.not_equal(rem < 0, x1 < 0)
+    return tf.where(fix, rem - x2, rem)
 
 
 def _gcd(a, b):

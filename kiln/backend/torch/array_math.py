@@ -167,9 +167,14 @@ def signbit(x):
     return torch.signbit(x)
 
 
+def _truth(x):
+    x = _t(x)
+    return x if x.dtype is _BOOL else x.to(_BOOL)
+
+
 def logical_xor(x1, x2):
-    a = _t(x1)
-    return torch.logical_xor(a, x2 if isinstance(x2, Tensor) else convert_to_tensor(x2).to(a.device))
+    a = _truth(x1)
+    return torch.logical_xor(a, _truth(x2).to(a.device))
 
 
 def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
