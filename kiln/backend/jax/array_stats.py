@@ -12,6 +12,7 @@ Example:
 """
 
 import builtins
+import math
 
 import jax
 import jax.numpy as jnp
@@ -68,16 +69,32 @@ def _q(q, dtype):
     return jnp.asarray(_t(q), dtype=dtype)
 
 
-def quantile(x, q, axis=None, method="linear", keepdims=False):
+def _quantile(fn, x, q, axis, method, keepdims, scale=1):
     (x,), result = _float_in(x)
-    out = jnp.quantile(x, _q(q, x.dtype), axis=_axis(axis), method=method, keepdims=keepdims)
-    return _out(out, result)
+    q = _q(q, x.dtype)
+    if scale != 1:
+        q = q / scale
+    axis = _axis(axis)
+    if method != "nearest":
+        return _out(fn(x, q, axis=axis, method=method, keepdims=keepdims), result)
+    # NumPy's "nearest" rounds half-way positions to the even index; jnp's does not.
+    low = fn(x, q, axis=axis, method="lower", keepdims=keepdims)
+    high = fn(x, q, axis=axis, method="higher", keepdims=keepdims)
+    if fn is jnp.nanquantile:
+        n = jnp.sum(~jnp.isnan(x), axis=axis, keepdims=keepdims).astype(x.dtype)
+    else:
+        axes = builtins.range(x.ndim) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+        n = math.prod(x.shape[a] for a in {a % x.ndim for a in axes}) if x.ndim else 1
+    pos = q.reshape(q.shape + (1,) * (low.ndim - q.ndim)) * (n - 1)
+    return _out(jnp.where(jnp.round(pos) == jnp.floor(pos), low, high), result)
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    return _quantile(jnp.quantile, x, q, axis, method, keepdims)
 
 
 def percentile(x, q, axis=None, method="linear", keepdims=False):
-    (x,), result = _float_in(x)
-    out = jnp.quantile(x, _q(q, x.dtype) / 100, axis=_axis(axis), method=method, keepdims=keepdims)
-    return _out(out, result)
+    return _quantile(jnp.quantile, x, q, axis, method, keepdims, scale=100)
 
 
 def median(x, axis=None, keepdims=False):
@@ -86,15 +103,11 @@ def median(x, axis=None, keepdims=False):
 
 
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    (x,), result = _float_in(x)
-    out = jnp.nanquantile(x, _q(q, x.dtype), axis=_axis(axis), method=method, keepdims=keepdims)
-    return _out(out, result)
+    return _quantile(jnp.nanquantile, x, q, axis, method, keepdims)
 
 
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    (x,), result = _float_in(x)
-    out = jnp.nanquantile(x, _q(q, x.dtype) / 100, axis=_axis(axis), method=method, keepdims=keepdims)
-    return _out(out, result)
+    return _quantile(jnp.nanquantile, x, q, axis, method, keepdims, scale=100)
 
 
 def nanmedian(x, axis=None, keepdims=False):

@@ -128,7 +128,7 @@ def nancumsum(x, axis=None, dtype=None):
     dtype = _accumulate_dtype(x, dtype)
     if _is_float(x):
         x = np.where(np.isnan(x), 0, x).astype(x.dtype)
-    return np.cumsum(x.astype(dtype, copy=False), axis=axis)
+    return np.cumsum(x, axis=axis, dtype=dtype)
 
 
 def nancumprod(x, axis=None, dtype=None):
@@ -136,7 +136,7 @@ def nancumprod(x, axis=None, dtype=None):
     dtype = _accumulate_dtype(x, dtype)
     if _is_float(x):
         x = np.where(np.isnan(x), 1, x).astype(x.dtype)
-    return np.cumprod(x.astype(dtype, copy=False), axis=axis)
+    return np.cumprod(x, axis=axis, dtype=dtype)
 
 
 def nanmax(x, axis=None, keepdims=False):

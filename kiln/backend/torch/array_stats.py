@@ -167,7 +167,7 @@ def _cumulative(fn, fill, x, axis, dtype):
     if axis is None:
         x = x.reshape(-1)
         axis = 0
-    return fn(x.to(dtype), dim=axis)
+    return fn(x, dim=axis, dtype=dtype)
 
 
 def nancumsum(x, axis=None, dtype=None):
@@ -209,9 +209,11 @@ def nanprod(x, axis=None, keepdims=False):
     if _is_float(x):
         x = _nan_to(x, 1)
     dims = _dims(x, axis)
-    out = x.to(dtype)
+    if not dims:
+        return x.to(dtype)
+    out = x
     for d in reversed(dims):
-        out = torch.prod(out, dim=d, keepdim=keepdims)
+        out = torch.prod(out, dim=d, keepdim=keepdims, dtype=dtype)
     return out
 
 
