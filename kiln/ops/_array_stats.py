@@ -69,6 +69,12 @@ def _check_int_axis(name, axis):
         raise ValueError(f"{name}: axis must be an int or None, received axis={axis!r}")
 
 
+def _check_axis(name, x, axis):
+    """Eager check of ``axis`` (int or sequence) against ``x``'s rank, naming the op."""
+    if axis is not None:
+        rules.canonical_axes(axis, len(rules.shape_of(x)), name)
+
+
 # -- averages and quantiles -------------------------------------------------------------
 def _average_spec(x, axis=None, weights=None):
     _check_int_axis("average", axis)
@@ -97,6 +103,7 @@ def average(x, axis=None, weights=None):
         2.75
     """
     _check_int_axis("average", axis)
+    _check_axis("average", x, axis)
     return _array_stats.average(x, axis=axis, weights=weights)
 
 
@@ -109,6 +116,7 @@ def median(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.median([3, 1, 4, 2])).tolist()
         2.5
     """
+    _check_axis("median", x, axis)
     return _array_stats.median(x, axis=axis, keepdims=keepdims)
 
 
@@ -137,6 +145,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.quantile([1.0, 2.0, 3.0, 4.0], [0.0, 0.5])).tolist()
         [1.0, 2.5]
     """
+    _check_axis("quantile", x, axis)
     _check_method("quantile", method)
     return _array_stats.quantile(x, q, axis=axis, method=method, keepdims=keepdims)
 
@@ -150,6 +159,7 @@ def percentile(x, q, axis=None, method="linear", keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 25)).tolist()
         2.0
     """
+    _check_axis("percentile", x, axis)
     _check_method("percentile", method)
     return _array_stats.percentile(x, q, axis=axis, method=method, keepdims=keepdims)
 
@@ -171,6 +181,7 @@ def nanargmax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanargmax([1.0, float("nan"), 3.0])).tolist()
         2
     """
+    _check_axis("nanargmax", x, axis)
     return _array_stats.nanargmax(x, axis=axis, keepdims=keepdims)
 
 
@@ -183,6 +194,7 @@ def nanargmin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanargmin([4.0, float("nan"), 3.0])).tolist()
         2
     """
+    _check_axis("nanargmin", x, axis)
     return _array_stats.nanargmin(x, axis=axis, keepdims=keepdims)
 
 
@@ -214,6 +226,7 @@ def nancumsum(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nancumsum([1.0, float("nan"), 2.0])).tolist()
         [1.0, 1.0, 3.0]
     """
+    _check_axis("nancumsum", x, axis)
     return _array_stats.nancumsum(x, axis=axis, dtype=dtype)
 
 
@@ -226,6 +239,7 @@ def nancumprod(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nancumprod([2.0, float("nan"), 3.0])).tolist()
         [2.0, 2.0, 6.0]
     """
+    _check_axis("nancumprod", x, axis)
     return _array_stats.nancumprod(x, axis=axis, dtype=dtype)
 
 
@@ -238,6 +252,7 @@ def nanmax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmax([1.0, float("nan"), 3.0])).tolist()
         3.0
     """
+    _check_axis("nanmax", x, axis)
     return _array_stats.nanmax(x, axis=axis, keepdims=keepdims)
 
 
@@ -250,6 +265,7 @@ def nanmin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmin([4.0, float("nan"), 3.0])).tolist()
         3.0
     """
+    _check_axis("nanmin", x, axis)
     return _array_stats.nanmin(x, axis=axis, keepdims=keepdims)
 
 
@@ -262,6 +278,7 @@ def nansum(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nansum([1.0, float("nan"), 2.0])).tolist()
         3.0
     """
+    _check_axis("nansum", x, axis)
     return _array_stats.nansum(x, axis=axis, keepdims=keepdims)
 
 
@@ -274,6 +291,7 @@ def nanprod(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanprod([2.0, float("nan"), 3.0])).tolist()
         6.0
     """
+    _check_axis("nanprod", x, axis)
     return _array_stats.nanprod(x, axis=axis, keepdims=keepdims)
 
 
@@ -286,6 +304,7 @@ def nanmean(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmean([1.0, float("nan"), 3.0])).tolist()
         2.0
     """
+    _check_axis("nanmean", x, axis)
     return _array_stats.nanmean(x, axis=axis, keepdims=keepdims)
 
 
@@ -298,6 +317,7 @@ def nanvar(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanvar([1.0, float("nan"), 3.0])).tolist()
         1.0
     """
+    _check_axis("nanvar", x, axis)
     return _array_stats.nanvar(x, axis=axis, keepdims=keepdims)
 
 
@@ -310,6 +330,7 @@ def nanstd(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanstd([1.0, float("nan"), 3.0])).tolist()
         1.0
     """
+    _check_axis("nanstd", x, axis)
     return _array_stats.nanstd(x, axis=axis, keepdims=keepdims)
 
 
@@ -322,6 +343,7 @@ def nanmedian(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmedian([1.0, float("nan"), 3.0, 4.0])).tolist()
         3.0
     """
+    _check_axis("nanmedian", x, axis)
     return _array_stats.nanmedian(x, axis=axis, keepdims=keepdims)
 
 
@@ -334,6 +356,7 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanquantile([1.0, float("nan"), 3.0], 0.5)).tolist()
         2.0
     """
+    _check_axis("nanquantile", x, axis)
     _check_method("nanquantile", method)
     return _array_stats.nanquantile(x, q, axis=axis, method=method, keepdims=keepdims)
 
@@ -347,6 +370,7 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanpercentile([1.0, float("nan"), 3.0], 50)).tolist()
         2.0
     """
+    _check_axis("nanpercentile", x, axis)
     _check_method("nanpercentile", method)
     return _array_stats.nanpercentile(x, q, axis=axis, method=method, keepdims=keepdims)
 
@@ -360,6 +384,7 @@ def ptp(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.ptp([[1, 5], [3, 4]], axis=1)).tolist()
         [4, 1]
     """
+    _check_axis("ptp", x, axis)
     return _array_stats.ptp(x, axis=axis, keepdims=keepdims)
 
 
