@@ -820,8 +820,6 @@ def _window_spec(x, *args):
     if isinstance(x, KerasTensor) and x.shape not in ((), (1,)):
         raise ValueError(f"window functions: the window length must be a scalar, received shape {x.shape}")
     length = _static_int(x)
-    if length is not None and length < 0:
-        raise ValueError(f"window functions: the window length must be >= 0, received {length}")
     return KerasTensor((None if length is None else builtins.max(length, 0),), config.floatx())
 
 

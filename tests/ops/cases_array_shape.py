@@ -139,6 +139,7 @@ def cases():
         Case("hanning", 1, ref=np.hanning, id="hanning-1"),
         Case("kaiser", 6, 5.0, ref=np.kaiser, id="kaiser", rtol=1e-5, atol=1e-6),
         Case("kaiser", 0, 2.0, ref=np.kaiser, id="kaiser-0"),
+        Case("bartlett", -2, ref=np.bartlett, id="bartlett-negative"),
         Case("get_item", T, (slice(None), 1, slice(None, None, 2)), ref=lambda x, k: x[k],
              id="numpy-get_item"),
     ]

@@ -43,7 +43,11 @@ def array_split(x, indices_or_sections, axis=0):
 def _equal_split(x, indices_or_sections, axis, name):
     if x.ndim <= axis:
         raise ValueError(f"{name}: input must have rank > {axis}, received shape {x.shape}")
-    return _ops.split(x, indices_or_sections, axis=axis)
+    sections = _sections(indices_or_sections)
+    length = x.shape[axis]
+    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
+        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
+    return _ops.split(x, sections, axis=axis)
 
 
 def hsplit(x, indices_or_sections):
@@ -241,7 +245,7 @@ def view(x, dtype=None):
 
 def _window(fn, name):
     def window(x):
-        return fn(int(x)).astype(native_dtype(_floatx()))
+        return fn(max(int(x), 0)).astype(native_dtype(_floatx()))
 
     window.__name__ = window.__qualname__ = name
     return window
@@ -254,4 +258,4 @@ hanning = _window(jnp.hanning, "hanning")
 
 
 def kaiser(x, beta):
-    return jnp.kaiser(int(x), beta).astype(native_dtype(_floatx()))
+    return jnp.kaiser(max(int(x), 0), beta).astype(native_dtype(_floatx()))

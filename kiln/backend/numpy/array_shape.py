@@ -57,7 +57,11 @@ def _equal_split(x, indices_or_sections, axis, name):
     x = _t(x)
     if x.ndim <= axis:
         raise ValueError(f"{name}: input must have rank > {axis}, received shape {x.shape}")
-    return _ops.split(x, indices_or_sections, axis=axis)
+    sections = _sections(indices_or_sections)
+    length = x.shape[axis]
+    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
+        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
+    return _ops.split(x, sections, axis=axis)
 
 
 def hsplit(x, indices_or_sections):
@@ -256,7 +260,7 @@ def view(x, dtype=None):
 
 def _window(fn, name):
     def window(x):
-        return fn(int(x)).astype(floatx_np())
+        return fn(max(int(x), 0)).astype(floatx_np())
 
     window.__name__ = window.__qualname__ = name
     return window
@@ -269,5 +273,5 @@ hanning = _window(np.hanning, "hanning")
 
 
 def kaiser(x, beta):
-    return np.kaiser(int(x), float(beta)).astype(floatx_np())
+    return np.kaiser(max(int(x), 0), float(beta)).astype(floatx_np())
 

@@ -79,7 +79,11 @@ def array_split(x, indices_or_sections, axis=0):
 def _equal_split(x, indices_or_sections, axis, name):
     if x.shape.rank <= axis:
         raise ValueError(f"{name}: input must have rank > {axis}, received shape {tuple(x.shape)}")
-    return _ops.split(x, _sections(indices_or_sections), axis=axis)
+    sections = _sections(indices_or_sections)
+    length = x.shape[axis]
+    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
+        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
+    return _ops.split(x, sections, axis=axis)
 
 
 def hsplit(x, indices_or_sections):
@@ -437,7 +441,7 @@ def view(x, dtype=None):
 
 def _positions(x):
     """Window length ``M`` and ``2 pi n / (M - 1)`` for ``n`` in ``0..M-1`` (float64)."""
-    m = int(x)
+    m = max(int(x), 0)
     n = tf.range(m, dtype=tf.float64)
     return m, n, 2.0 * _pymath.pi * n / max(m - 1, 1)
 

@@ -62,7 +62,11 @@ def array_split(x, indices_or_sections, axis=0):
 def _equal_split(x, indices_or_sections, axis, name):
     if x.ndim <= axis:
         raise ValueError(f"{name}: input must have rank > {axis}, received shape {tuple(x.shape)}")
-    return _ops.split(x, _sections(indices_or_sections), axis=axis)
+    sections = _sections(indices_or_sections)
+    length = x.shape[axis]
+    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
+        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
+    return _ops.split(x, sections, axis=axis)
 
 
 def hsplit(x, indices_or_sections):
@@ -345,7 +349,7 @@ def view(x, dtype=None):
 
 def _window(fn, name):
     def window(x):
-        return fn(int(x), periodic=False, dtype=floatx_dtype(), device=get_device())
+        return fn(max(int(x), 0), periodic=False, dtype=floatx_dtype(), device=get_device())
 
     window.__name__ = window.__qualname__ = name
     return window
@@ -358,6 +362,6 @@ hanning = _window(torch.hann_window, "hanning")
 
 
 def kaiser(x, beta):
-    return torch.kaiser_window(int(x), periodic=False, beta=float(beta), dtype=floatx_dtype(),
+    return torch.kaiser_window(max(int(x), 0), periodic=False, beta=float(beta), dtype=floatx_dtype(),
                                device=get_device())
 
