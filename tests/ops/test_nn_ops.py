@@ -203,3 +203,288 @@ def test_layer_normalization_matches_numpy(axis):
     np.testing.assert_allclose(kiln.ops.convert_to_numpy(got), want, rtol=1e-4, atol=1e-5)
     symbolic = kiln.ops.layer_normalization(kiln.KerasTensor((None, 3, 4)), axis=axis)
     assert symbolic.shape == (None, 3, 4) and symbolic.dtype == "float32"
+
+
+# -- the rest of kiln.ops.nn -------------------------------------------------------------------
+from cases_nn import (  # noqa: E402
+    attention_ref,
+    conv_transpose_ref,
+    ctc_beam_ref,
+    ctc_greedy_ref,
+    ctc_loss_ref,
+    separable_ref,
+)
+
+BACKEND = kiln.config.backend()
+
+
+def _in_format(x, data_format):
+    return x if data_format == "channels_last" else _to_first(x)
+
+
+CONV_T_GRID = [
+    # rank, strides, padding, output_padding, dilation, data_format
+    (1, 1, "valid", None, 1, "channels_last"),
+    (1, 2, "same", None, 1, "channels_first"),
+    (1, 3, "valid", 2, 1, "channels_last"),
+    (1, 1, "same", None, 2, "channels_last"),
+    (2, 2, "valid", None, 1, "channels_first"),
+    (2, (2, 1), "same", (1, 0), 1, "channels_last"),
+    (2, 1, "valid", None, (2, 1), "channels_first"),
+    (2, 2, "same", None, 2, "channels_last"),
+    (3, 2, "same", None, 1, "channels_last"),
+    (3, (1, 2, 1), "valid", (0, 1, 0), 1, "channels_first"),
+]
+
+
+@pytest.mark.parametrize("rank,strides,padding,output_padding,dilation,data_format", CONV_T_GRID)
+def test_conv_transpose_matches_reference(rank, strides, padding, output_padding, dilation,
+                                          data_format):
+    x = RNG.normal(size=(2,) + (4, 3, 3)[:rank] + (3,)).astype("float32")
+    kernel = RNG.normal(size=(3, 2, 3)[:rank] + (2, 3)).astype("float32")
+    expected = conv_transpose_ref(x, kernel, strides, padding, output_padding, "channels_last",
+                                  dilation)
+    got = ops.conv_transpose(_in_format(x, data_format), kernel, strides=strides, padding=padding,
+                             output_padding=output_padding, data_format=data_format,
+                             dilation_rate=dilation)
+    got = ops.convert_to_numpy(got)
+    if data_format == "channels_first":
+        got = _to_last(got)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    symbolic = ops.conv_transpose(kiln.KerasTensor((None,) + _in_format(x, data_format).shape[1:]),
+                                  kiln.KerasTensor(kernel.shape), strides=strides, padding=padding,
+                                  output_padding=output_padding, data_format=data_format,
+                                  dilation_rate=dilation)
+    assert symbolic.shape[1:] == tuple(ops.shape(ops.convert_to_tensor(
+        _in_format(expected, data_format))))[1:]
+
+
+@pytest.mark.parametrize("rank,data_format", [(1, "channels_last"), (2, "channels_first"),
+                                              (3, "channels_last")])
+def test_separable_conv_matches_reference(rank, data_format):
+    x = RNG.normal(size=(2,) + (6, 5, 4)[:rank] + (2,)).astype("float32")
+    depthwise = RNG.normal(size=(3,) * rank + (2, 2)).astype("float32")
+    pointwise = RNG.normal(size=(1,) * rank + (4, 3)).astype("float32")
+    strides = 2 if rank == 2 else 1
+    expected = separable_ref(x, depthwise, pointwise, strides, "same", "channels_last")
+    got = ops.convert_to_numpy(ops.separable_conv(_in_format(x, data_format), depthwise, pointwise,
+                                                  strides=strides, padding="same",
+                                                  data_format=data_format))
+    if data_format == "channels_first":
+        got = _to_last(got)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_depthwise_conv_1d_3d_and_dilation():
+    x1 = RNG.normal(size=(2, 9, 3)).astype("float32")
+    k1 = RNG.normal(size=(3, 3, 2)).astype("float32")
+    got = ops.depthwise_conv(x1, k1, padding="same", dilation_rate=2, data_format="channels_last")
+    np.testing.assert_allclose(ops.convert_to_numpy(got),
+                               np_conv(x1, k1, 1, "same", dilation=2, depthwise=True),
+                               rtol=1e-4, atol=1e-4)
+    x3 = RNG.normal(size=(1, 4, 5, 4, 2)).astype("float32")
+    k3 = RNG.normal(size=(2, 2, 2, 2, 1)).astype("float32")
+    got = ops.depthwise_conv(_to_first(x3), k3, strides=2, padding="same",
+                             data_format="channels_first")
+    np.testing.assert_allclose(_to_last(ops.convert_to_numpy(got)),
+                               np_conv(x3, k3, 2, "same", depthwise=True), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kind,data_format", [("max", "channels_last"), ("average", "channels_first")])
+def test_pool_3d(kind, data_format):
+    x = RNG.normal(size=(2, 5, 4, 6, 2)).astype("float32")
+    fn = ops.max_pool if kind == "max" else ops.average_pool
+    got = ops.convert_to_numpy(fn(_in_format(x, data_format), (2, 2, 3), strides=(2, 1, 2),
+                                  padding="same", data_format=data_format))
+    if data_format == "channels_first":
+        got = _to_last(got)
+    np.testing.assert_allclose(got, np_pool(x, (2, 2, 3), (2, 1, 2), "same", kind), rtol=1e-5,
+                               atol=1e-5)
+
+
+def _attention_inputs(t=3, s=4, heads=4, kv_heads=2, h=5):
+    q = RNG.normal(size=(2, t, heads, h)).astype("float32")
+    k = RNG.normal(size=(2, s, kv_heads, h)).astype("float32")
+    v = RNG.normal(size=(2, s, kv_heads, h)).astype("float32")
+    return q, k, v
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"is_causal": True},
+    {"mask": "random"},
+    {"mask": "random", "is_causal": True, "bias": True},
+    {"bias": True, "scale": 0.5},
+    {"attn_logits_soft_cap": 2.0, "is_causal": True},
+    {"flash_attention": False, "mask": "random"},
+], ids=lambda o: "-".join(sorted(o)) or "plain")
+def test_dot_product_attention_matches_reference(options):
+    q, k, v = _attention_inputs()
+    kwargs = dict(options)
+    if kwargs.get("mask") == "random":
+        mask = RNG.uniform(size=(2, 1, 3, 4)) > 0.4
+        mask[0, 0, 1] = False  # a fully masked query row averages every value
+        kwargs["mask"] = mask
+    if kwargs.get("bias"):
+        kwargs["bias"] = RNG.normal(size=(4, 3, 4)).astype("float32")
+    expected = attention_ref(q, k, v, **kwargs)
+    got = ops.dot_product_attention(q, k, v, **kwargs)
+    np.testing.assert_allclose(ops.convert_to_numpy(got), expected, rtol=1e-4, atol=1e-5)
+    assert ops.dtype(got) == "float32"
+
+
+def test_dot_product_attention_half_precision_and_flash_flag():
+    q, k, v = _attention_inputs(heads=2, kv_heads=2)
+    got = ops.dot_product_attention(q.astype("float16"), k.astype("float16"), v.astype("float16"),
+                                    is_causal=True)
+    assert ops.dtype(got) == "float16"
+    np.testing.assert_allclose(ops.convert_to_numpy(got).astype("float32"),
+                               attention_ref(q, k, v, is_causal=True), rtol=2e-2, atol=2e-2)
+    if BACKEND in ("numpy", "tensorflow") or not _has_gpu():
+        with pytest.raises(ValueError, match="flash_attention"):
+            ops.dot_product_attention(q, k, v, flash_attention=True)
+
+
+def _has_gpu():
+    if BACKEND == "jax":
+        import jax
+
+        return jax.devices()[0].platform == "gpu"
+    if BACKEND == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    return False
+
+
+def test_dot_product_attention_shape_errors():
+    q, k, v = _attention_inputs(heads=3, kv_heads=2)
+    with pytest.raises(ValueError, match="dot_product_attention"):
+        ops.dot_product_attention(kiln.KerasTensor(q.shape), kiln.KerasTensor(k.shape),
+                                  kiln.KerasTensor(v.shape))
+    with pytest.raises(ValueError, match="dot_product_attention"):
+        ops.dot_product_attention(kiln.KerasTensor((2, 3, 4)), kiln.KerasTensor(k.shape),
+                                  kiln.KerasTensor(v.shape))
+
+
+@pytest.mark.parametrize("mask_index", [0, 2])
+def test_ctc_loss_matches_brute_force(mask_index):
+    output = RNG.normal(size=(3, 5, 3)).astype("float32")
+    labels = [c for c in range(3) if c != mask_index]
+    target = np.array([[labels[0], labels[1], labels[1]], [labels[1], 0, 0],
+                       [labels[0], labels[0], 0]], "int32")
+    target_length = np.array([3, 1, 2], "int32")
+    output_length = np.array([5, 4, 5], "int32")
+    got = ops.ctc_loss(target, output, target_length, output_length, mask_index=mask_index)
+    np.testing.assert_allclose(ops.convert_to_numpy(got),
+                               ctc_loss_ref(target, output, target_length, output_length,
+                                            mask_index), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("merge_repeated,mask_index", [(True, 0), (False, 0), (True, 2)])
+def test_ctc_greedy_decode(merge_repeated, mask_index):
+    inputs = np.log(RNG.dirichlet(np.ones(3), size=(3, 6))).astype("float32")
+    inputs[0, 1] = inputs[0, 0]  # a repeated label
+    lengths = np.array([6, 4, 0], "int32")
+    decoded, scores = ops.ctc_decode(inputs, lengths, merge_repeated=merge_repeated,
+                                     mask_index=mask_index)
+    want_decoded, want_scores = ctc_greedy_ref(inputs, lengths, merge_repeated, mask_index)
+    np.testing.assert_array_equal(ops.convert_to_numpy(decoded), want_decoded)
+    np.testing.assert_allclose(ops.convert_to_numpy(scores), want_scores, rtol=1e-5, atol=1e-6)
+    assert ops.dtype(decoded) == "int32"
+
+
+@pytest.mark.parametrize("mask_index", [0, 3])
+def test_ctc_beam_search_matches_brute_force(mask_index):
+    logits = (2 * RNG.normal(size=(2, 5, 4))).astype("float32")
+    lengths = np.array([5, 3], "int32")
+    decoded, scores = ops.ctc_decode(logits, lengths, strategy="beam_search", beam_width=64,
+                                     top_paths=3, mask_index=mask_index)
+    want_decoded, want_scores = ctc_beam_ref(logits, lengths, top_paths=3, mask_index=mask_index)
+    np.testing.assert_array_equal(ops.convert_to_numpy(decoded), want_decoded)
+    np.testing.assert_allclose(ops.convert_to_numpy(scores), want_scores, rtol=1e-4, atol=1e-5)
+    symbolic = ops.ctc_decode(kiln.KerasTensor((None, 5, 4)), kiln.KerasTensor((None,), "int32"),
+                              strategy="beam_search", top_paths=3)
+    assert symbolic[0].shape == (3, None, 5) and symbolic[1].shape == (None, 3)
+
+
+def test_nn_argument_errors():
+    with pytest.raises(ValueError, match="glu"):
+        ops.glu(kiln.KerasTensor((2, 5)))
+    with pytest.raises(ValueError, match="depth_to_space"):
+        ops.depth_to_space(kiln.KerasTensor((1, 2, 2, 6)), 2)
+    with pytest.raises(ValueError, match="space_to_depth"):
+        ops.space_to_depth(kiln.KerasTensor((1, 3, 4, 2)), 2)
+    with pytest.raises(ValueError, match="conv_transpose"):
+        ops.conv_transpose(kiln.KerasTensor((1, 4, 3)), kiln.KerasTensor((3, 2, 5)))
+    with pytest.raises(ValueError, match="normalize.*order"):
+        ops.normalize([1.0, 2.0], order=0)
+    with pytest.raises(ValueError, match="fold"):
+        ops.fold(kiln.KerasTensor((1, 8, 10)), (4, 4), 2)
+    with pytest.raises(ValueError, match="unfold"):
+        ops.unfold(kiln.KerasTensor((2, 4, 4)), 2)
+    with pytest.raises(ValueError, match="ctc_decode.*strategy"):
+        ops.ctc_decode(np.zeros((1, 2, 3), "float32"), [2], strategy="best")
+    with pytest.raises(ValueError, match="multi_hot"):
+        ops.multi_hot([1, 2])
+    with pytest.raises(ValueError, match="psnr"):
+        ops.psnr(kiln.KerasTensor((2, 3)), kiln.KerasTensor((3, 2)), 1.0)
+    with pytest.raises(ValueError, match="adaptive_average_pool"):
+        ops.adaptive_average_pool(kiln.KerasTensor((2, 4)), 2)
+
+
+def test_layer_normalization_rms_scaling_keyword():
+    x = RNG.normal(size=(2, 4)).astype("float32")
+    gamma = RNG.normal(size=(4,)).astype("float32")
+    got = ops.layer_normalization(x, gamma, rms_scaling=True, epsilon=1e-5)
+    want = ops.rms_normalization(x, gamma, epsilon=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(got), ops.convert_to_numpy(want), rtol=1e-6)
+    with pytest.raises(TypeError, match="layer_normalization"):
+        ops.layer_normalization(x, unknown=True)
+
+
+def test_fold_inverts_unfold_counts():
+    x = RNG.normal(size=(2, 3, 5, 6)).astype("float32")
+    cols = ops.unfold(x, (2, 3), padding=1, stride=(1, 2))
+    back = ops.convert_to_numpy(ops.fold(cols, (5, 6), (2, 3), padding=1, stride=(1, 2)))
+    ones = ops.convert_to_numpy(ops.fold(ops.unfold(np.ones_like(x), (2, 3), padding=1,
+                                                    stride=(1, 2)), (5, 6), (2, 3), padding=1,
+                                         stride=(1, 2)))
+    np.testing.assert_allclose(back, x * ones, rtol=1e-5, atol=1e-5)
+
+
+def _compiled(fn):
+    if BACKEND == "jax":
+        import jax
+
+        return jax.jit(fn)
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(fn, jit_compile=False)
+    return fn
+
+
+@pytest.mark.skipif(BACKEND not in ("jax", "tensorflow"), reason="traces under jax.jit / tf.function")
+def test_new_nn_ops_trace_under_compilation():
+    x = RNG.normal(size=(2, 6, 6, 4)).astype("float32")
+    kernel = RNG.normal(size=(3, 3, 2, 4)).astype("float32")
+    q, k, v = _attention_inputs()
+    logits = RNG.normal(size=(2, 5, 3)).astype("float32")
+    target = np.array([[1, 2], [2, 0]], "int32")
+
+    def run(x, kernel, q, k, v, logits, target):
+        return (ops.conv_transpose(x, kernel, strides=2, padding="same", data_format="channels_last"),
+                ops.adaptive_average_pool(x, (4, 3), data_format="channels_last"),
+                ops.depth_to_space(x, 2),
+                ops.fold(ops.unfold(ops.transpose(x, (0, 3, 1, 2)), 2), (6, 6), 2),
+                ops.dot_product_attention(q, k, v, is_causal=True),
+                ops.ctc_loss(target, logits, np.array([2, 1], "int32"), np.array([5, 4], "int32")),
+                ops.ctc_decode(logits, np.array([5, 4], "int32"))[0],
+                ops.sparsemax(logits))
+
+    eager = run(x, kernel, q, k, v, logits, target)
+    compiled = _compiled(run)(x, kernel, q, k, v, logits, target)
+    for e, c in zip(eager, compiled):
+        np.testing.assert_allclose(ops.convert_to_numpy(c), ops.convert_to_numpy(e), rtol=1e-4,
+                                   atol=1e-5)

@@ -775,10 +775,44 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     target = tf.clip_by_value(tf.cast(convert_to_tensor(target), tf.int32), 0, classes - 1)
     target_length = tf.reshape(tf.cast(convert_to_tensor(target_length), tf.int32), [-1])
     output_length = tf.reshape(tf.cast(convert_to_tensor(output_length), tf.int32), [-1])
+    if output.dtype == tf.float64:
+        # TF's kernel computes in float32 only; keep float64 exact with our own recursion.
+        return _ctc_loss_forward(target, tf.nn.log_softmax(output, axis=-1), target_length,
+                                 output_length, int(mask_index))
     loss = tf.nn.ctc_loss(labels=target, logits=tf.nn.log_softmax(output, axis=-1),
                           label_length=target_length, logit_length=output_length,
                           logits_time_major=False, blank_index=int(mask_index))
     return tf.cast(loss, dtype)
+
+
+def _ctc_loss_forward(labels, logp, target_length, output_length, mask_index):
+    """CTC forward algorithm in log space under ``tf.scan`` (any float dtype)."""
+    batch = tf.shape(logp)[0]
+    steps = logp.shape[1]
+    width = 2 * labels.shape[1] + 1
+    blanks = tf.fill(tf.shape(labels), mask_index)
+    ext = tf.reshape(tf.stack([blanks, labels], axis=2), [batch, width - 1])
+    ext = tf.concat([ext, tf.fill([batch, 1], mask_index)], axis=1)
+    lp = tf.gather(logp, ext, axis=2, batch_dims=1)  # (batch, steps, width)
+    skip = tf.concat([tf.zeros([batch, 2], tf.bool),
+                      tf.logical_and(ext[:, 2:] != mask_index, ext[:, 2:] != ext[:, :-2])], axis=1)
+    neg = tf.cast(-1e30, logp.dtype)
+    first = tf.concat([lp[:, 0, :2], tf.fill([batch, width - 2], neg)], axis=1)
+
+    def step(alpha, inputs):
+        t, lp_t = inputs
+        prev1 = tf.concat([tf.fill([batch, 1], neg), alpha[:, :-1]], axis=1)
+        prev2 = tf.concat([tf.fill([batch, 2], neg), alpha[:, :-2]], axis=1)
+        prev2 = tf.where(skip, prev2, neg)
+        new = tf.reduce_logsumexp(tf.stack([alpha, prev1, prev2]), axis=0) + lp_t
+        return tf.where((t < output_length)[:, None], new, alpha)
+
+    alpha = tf.scan(step, (tf.range(1, steps), tf.transpose(lp[:, 1:], [1, 0, 2])),
+                    initializer=first)[-1] if steps > 1 else first
+    last = tf.gather(alpha, 2 * target_length, batch_dims=1)
+    before = tf.gather(alpha, tf.maximum(2 * target_length - 1, 0), batch_dims=1)
+    before = tf.where(target_length > 0, before, neg)
+    return -tf.reduce_logsumexp(tf.stack([last, before]), axis=0)
 
 
 def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
