@@ -414,7 +414,7 @@ def cases():
         Case("affine_transform", IMG1, ROT, fill_mode="reflect", ref=ref_affine, rtol=1e-4,
              atol=1e-5, id="affine_transform-unbatched", **CL),
         Case("perspective_transform", IMG, CORNERS, MOVED, ref=ref_perspective, rtol=1e-3, atol=1e-4,
-             id="perspective_transform", **CL),
+             none_ok=False, id="perspective_transform", **CL),
         Case("perspective_transform", IMG, np.stack([CORNERS, MOVED]), np.stack([MOVED, CORNERS]),
              interpolation="nearest", fill_value=0.5, ref=ref_perspective, rtol=1e-3, atol=1e-4,
              none_ok=False, id="perspective_transform-batch-nearest", **CL),

@@ -12,6 +12,9 @@ Example:
     (2, 4, 4, 3)
 """
 
+import functools
+import inspect
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -28,6 +31,46 @@ _SCALE_METHODS = {
 }
 _FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 _GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)
+
+
+# ---------------------------------------------------------------- compilation
+
+def _hashable(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _compiled(*static):
+    """Run the op as one compiled program per static configuration.
+
+    ``static`` names the arguments that select the computation (sizes, modes,
+    data_format); they are made hashable and ``data_format=None`` is resolved
+    first, so a later ``set_image_data_format`` is honoured. Array-like
+    arguments are converted to tensors and traced.
+    """
+    def wrap(fn):
+        signature = inspect.signature(fn)
+        jitted = jax.jit(fn, static_argnames=static)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = bound.arguments
+            for name, value in arguments.items():
+                if name in static:
+                    arguments[name] = _hashable(value)
+                elif isinstance(value, (list, tuple, np.ndarray, np.generic)):
+                    arguments[name] = convert_to_tensor(value)
+            if "data_format" in arguments:
+                arguments["data_format"] = config.standardize_data_format(arguments["data_format"])
+            return jitted(**arguments)
+
+        return call
+    return wrap
 
 
 # ---------------------------------------------------------------- layout helpers
@@ -109,6 +152,7 @@ def _depthwise(x, kernel, padding):
 
 # ---------------------------------------------------------------- colour
 
+@_compiled("data_format")
 def rgb_to_grayscale(images, data_format=None):
     """Luma (0.2989 R + 0.5870 G + 0.1140 B) with the channel axis kept (size 1)."""
     images = _images(images, "rgb_to_grayscale")
@@ -132,6 +176,7 @@ def _float_images(images, name):
     return images
 
 
+@_compiled("data_format")
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV with hue, saturation and value in [0, 1]."""
     images = _float_images(images, "rgb_to_hsv")
@@ -151,6 +196,7 @@ def rgb_to_hsv(images, data_format=None):
     return jnp.stack([hue, saturation, value], axis=axis).astype(dtype)
 
 
+@_compiled("data_format")
 def hsv_to_rgb(images, data_format=None):
     """HSV (all channels in [0, 1]) back to RGB."""
     images = _float_images(images, "hsv_to_rgb")
@@ -185,6 +231,8 @@ def _resolve_box(size, start, end, target, name, what):
     return int(start), int(target)
 
 
+@_compiled("top_cropping", "left_cropping", "bottom_cropping", "right_cropping",
+           "target_height", "target_width", "data_format")
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop to (target_height, target_width), two of the three numbers per axis given."""
@@ -202,6 +250,8 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     return _from_nhwc(x[:, top:top + th, left:left + tw, :], unbatched, data_format)
 
 
+@_compiled("top_padding", "left_padding", "bottom_padding", "right_padding",
+           "target_height", "target_width", "data_format")
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
@@ -260,6 +310,8 @@ def _check_resize(images, size, interpolation, fill_mode, crop_to_aspect_ratio,
     return size
 
 
+@_compiled("size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+           "fill_mode", "data_format")
 def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
            pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
     """Resize ``images`` (rank 3 or 4) to ``size = (height, width)``."""
@@ -293,6 +345,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
+@_compiled("output_shape", "spatial_dims", "method", "antialias")
 def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
                         antialias=True):
     """Resample ``spatial_dims`` of ``images`` to ``output_shape`` with a scale and an offset."""
@@ -328,6 +381,7 @@ def _order(interpolation, name):
     return orders[interpolation]
 
 
+@_compiled("order", "fill_mode", "fill_value")
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """Sample ``inputs`` at ``coordinates`` (one array per input axis) by spline ``order`` 0 or 1."""
     _check_fill_mode(fill_mode, "map_coordinates")
@@ -414,6 +468,7 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
+@_compiled("interpolation", "fill_mode", "data_format")
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Warp images by 8-parameter projective transforms (shape (8,) or (batch, 8))."""
@@ -440,6 +495,7 @@ def _homography(start_points, end_points):
     return jnp.linalg.solve(matrix, target[..., None])[..., 0]
 
 
+@_compiled("interpolation", "data_format")
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
@@ -456,6 +512,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     return _warp(images, transform, order, "constant", fill_value, data_format)
 
 
+@_compiled("sigma", "interpolation", "fill_mode", "data_format")
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
@@ -538,12 +595,14 @@ def _extract(images, size, strides, dilation_rate, padding, data_format, rank, n
     return out[0] if unbatched else out
 
 
+@_compiled("size", "strides", "dilation_rate", "padding", "data_format")
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
     """Patches of ``size`` (an int or (h, w)) flattened into the channel axis (order h, w, c)."""
     return _extract(images, size, strides, dilation_rate, padding, data_format, 2,
                     "extract_patches")
 
 
+@_compiled("size", "strides", "dilation_rate", "padding", "data_format")
 def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
                        data_format=None):
     """3-D patches of ``size`` (an int or (d, h, w)) flattened into the channel axis."""
@@ -553,6 +612,7 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
 # ---------------------------------------------------------------- filters
 
+@_compiled("kernel_size", "sigma", "data_format")
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blur each channel with a (height, width) Gaussian kernel, zero-padded to keep the size."""
     images = _images(images, "gaussian_blur")
@@ -569,6 +629,7 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
 _SOBEL_Y = np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])
 
 
+@_compiled("data_format")
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
     images = _images(images, "sobel_edges")
@@ -583,6 +644,7 @@ def sobel_edges(images, data_format=None):
     return out[0] if unbatched else out
 
 
+@_compiled("filter_size", "filter_sigma", "data_format")
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """Mean structural similarity of each image pair (Gaussian-weighted local statistics)."""
