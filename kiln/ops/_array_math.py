@@ -62,6 +62,17 @@ def _angle_spec(x):
     return KerasTensor(rules.shape_of(x), dtype)
 
 
+def _real_only(name, spec):
+    """``spec`` for an op defined on real numbers only: complex inputs raise TypeError."""
+    def checked(*args):
+        for arg in args:
+            dtype = _dtype(arg)
+            if dtype in _REAL_PART:
+                raise TypeError(f"{name}: complex inputs are not supported, received dtype {dtype}")
+        return spec(*args)
+    return checked
+
+
 def _check_integer(name, dtype, allow_bool=True):
     if dtypes.is_int(dtype) or (allow_bool and dtype == "bool"):
         return dtype
@@ -166,7 +177,7 @@ def arctanh(x):
     return _array_math.arctanh(x)
 
 
-@op(_float_unary_spec)
+@op(_real_only("cbrt", _float_unary_spec))
 def cbrt(x):
     """Real cube root, element-wise (negative inputs give negative roots).
 
@@ -178,7 +189,7 @@ def cbrt(x):
     return _array_math.cbrt(x)
 
 
-@op(_float_unary_spec)
+@op(_real_only("deg2rad", _float_unary_spec))
 def deg2rad(x):
     """Convert angles from degrees to radians.
 
@@ -190,7 +201,7 @@ def deg2rad(x):
     return _array_math.deg2rad(x)
 
 
-@op(_float_unary_spec)
+@op(_real_only("rad2deg", _float_unary_spec))
 def rad2deg(x):
     """Convert angles from radians to degrees.
 
@@ -214,7 +225,7 @@ def exp2(x):
     return _array_math.exp2(x)
 
 
-@op(_float_unary_spec)
+@op(_real_only("fabs", _float_unary_spec))
 def fabs(x):
     """Absolute value as a float tensor (int/bool inputs give floats).
 
@@ -226,7 +237,7 @@ def fabs(x):
     return _array_math.fabs(x)
 
 
-@op(_float_unary_spec)
+@op(_real_only("i0", _float_unary_spec))
 def i0(x):
     """Modified Bessel function of the first kind, order 0, element-wise.
 
@@ -274,7 +285,7 @@ def sinc(x):
     return _array_math.sinc(x)
 
 
-@op(_same_spec)
+@op(_real_only("trunc", _same_spec))
 def trunc(x):
     """Round toward zero, element-wise; the dtype is kept (ints pass through).
 
@@ -361,7 +372,7 @@ def isreal(x):
 
 
 # -- predicates and comparisons -------------------------------------------------------------
-@op(_bool_unary_spec)
+@op(_real_only("isneginf", _bool_unary_spec))
 def isneginf(x):
     """True where ``x`` is negative infinity.
 
@@ -373,7 +384,7 @@ def isneginf(x):
     return _array_math.isneginf(x)
 
 
-@op(_bool_unary_spec)
+@op(_real_only("isposinf", _bool_unary_spec))
 def isposinf(x):
     """True where ``x`` is positive infinity.
 
@@ -385,7 +396,7 @@ def isposinf(x):
     return _array_math.isposinf(x)
 
 
-@op(_bool_unary_spec)
+@op(_real_only("signbit", _bool_unary_spec))
 def signbit(x):
     """True where the sign bit is set (negative values, including ``-0.0``).
 
@@ -436,7 +447,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 # -- float functions of two arguments -------------------------------------------------------
-@op(_float_binary_spec("arctan2"))
+@op(_real_only("arctan2", _float_binary_spec("arctan2")))
 def arctan2(x1, x2):
     """Angle of the point ``(x2, x1)``: the quadrant-aware ``arctan(x1 / x2)``.
 
@@ -448,7 +459,7 @@ def arctan2(x1, x2):
     return _array_math.arctan2(x1, x2)
 
 
-@op(_float_binary_spec("hypot"))
+@op(_real_only("hypot", _float_binary_spec("hypot")))
 def hypot(x1, x2):
     """``sqrt(x1 ** 2 + x2 ** 2)``, element-wise, without intermediate overflow.
 
@@ -460,7 +471,7 @@ def hypot(x1, x2):
     return _array_math.hypot(x1, x2)
 
 
-@op(_float_binary_spec("logaddexp"))
+@op(_real_only("logaddexp", _float_binary_spec("logaddexp")))
 def logaddexp(x1, x2):
     """``log(exp(x1) + exp(x2))``, computed stably.
 
@@ -472,7 +483,7 @@ def logaddexp(x1, x2):
     return _array_math.logaddexp(x1, x2)
 
 
-@op(_float_binary_spec("logaddexp2"))
+@op(_real_only("logaddexp2", _float_binary_spec("logaddexp2")))
 def logaddexp2(x1, x2):
     """``log2(2 ** x1 + 2 ** x2)``, computed stably.
 
@@ -484,7 +495,7 @@ def logaddexp2(x1, x2):
     return _array_math.logaddexp2(x1, x2)
 
 
-@op(_float_binary_spec("heaviside"))
+@op(_real_only("heaviside", _float_binary_spec("heaviside")))
 def heaviside(x1, x2):
     """Step function: 0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``.
 
@@ -496,7 +507,7 @@ def heaviside(x1, x2):
     return _array_math.heaviside(x1, x2)
 
 
-@op(_float_binary_spec("nextafter"))
+@op(_real_only("nextafter", _float_binary_spec("nextafter")))
 def nextafter(x1, x2):
     """The next representable value after ``x1`` in the direction of ``x2``.
 
@@ -520,7 +531,7 @@ def divide_no_nan(x1, x2):
     return _array_math.divide_no_nan(x1, x2)
 
 
-@op(_ldexp_spec)
+@op(_real_only("ldexp", _ldexp_spec))
 def ldexp(x1, x2):
     """``x1 * 2 ** x2`` for integer exponents ``x2`` (a float result).
 
@@ -533,7 +544,7 @@ def ldexp(x1, x2):
 
 
 # -- binary functions keeping the promoted dtype ------------------------------------------
-@op(_binary_spec("fmax"))
+@op(_real_only("fmax", _binary_spec("fmax")))
 def fmax(x1, x2):
     """Element-wise maximum that ignores NaN (NaN only where both are NaN).
 
@@ -545,7 +556,7 @@ def fmax(x1, x2):
     return _array_math.fmax(x1, x2)
 
 
-@op(_binary_spec("fmin"))
+@op(_real_only("fmin", _binary_spec("fmin")))
 def fmin(x1, x2):
     """Element-wise minimum that ignores NaN (NaN only where both are NaN).
 
@@ -557,7 +568,7 @@ def fmin(x1, x2):
     return _array_math.fmin(x1, x2)
 
 
-@op(_fmod_spec)
+@op(_real_only("fmod", _fmod_spec))
 def fmod(x1, x2):
     """Remainder of truncated division: it has the sign of the dividend ``x1``.
 

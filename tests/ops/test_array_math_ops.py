@@ -33,6 +33,35 @@ def test_bitwise_invert_rejects_floats(name):
         getattr(ops, name)(KerasTensor((2,), "float32"))
 
 
+REAL_ONLY_UNARY = ["cbrt", "deg2rad", "rad2deg", "fabs", "i0", "trunc", "signbit", "isneginf",
+                   "isposinf"]
+REAL_ONLY_BINARY = ["arctan2", "hypot", "logaddexp", "logaddexp2", "heaviside", "nextafter", "fmax",
+                    "fmin", "fmod"]
+
+
+@pytest.mark.parametrize("name", REAL_ONLY_UNARY + REAL_ONLY_BINARY + ["ldexp"])
+def test_real_only_ops_reject_complex_naming_op_and_dtype(name):
+    fn = getattr(ops, name)
+    z = np.array([1 + 1j, 2], "complex64")
+    args = (z,) if name in REAL_ONLY_UNARY else (z, np.array([1, 2], "int32"))
+    with pytest.raises(TypeError, match=f"{name}.*complex64"):
+        fn(*args)
+    symbolic = [KerasTensor(a.shape, str(a.dtype)) for a in args]
+    with pytest.raises(TypeError, match=f"{name}.*complex64"):
+        fn(*symbolic)
+
+
+def test_complex_inputs_where_they_are_defined():
+    z = np.array([1 + 1j, -2 + 0.5j], "complex64")
+    for name in ("arcsinh", "log2", "exp2", "sinc"):
+        got = ops.convert_to_numpy(getattr(ops, name)(z))
+        np.testing.assert_allclose(got, getattr(np, name)(z), rtol=1e-5, err_msg=name)
+        assert ops.dtype(getattr(ops, name)(z)) == "complex64"
+    assert ops.convert_to_numpy(ops.isclose(z, z + 1e-7)).tolist() == [True, True]
+    np.testing.assert_allclose(ops.convert_to_numpy(ops.divide_no_nan(z, np.array([0j, 2j], "complex64"))),
+                               [0, z[1] / 2j], rtol=1e-6)
+
+
 def test_ldexp_needs_an_integer_exponent():
     with pytest.raises(TypeError, match="ldexp.*float32"):
         ops.ldexp(np.ones(2, "float32"), np.ones(2, "float32"))

@@ -50,15 +50,23 @@ def _require_int(name, x, allow_bool=True):
                     f"received dtype {dtypes.standardize_dtype(x.dtype)}")
 
 
+def _real(name, x):
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name}: complex inputs are not supported, received dtype "
+                        f"{dtypes.standardize_dtype(x.dtype)}")
+    return x
+
+
 def _bool_to_int(x):
     return x.astype("int32") if x.dtype == jnp.bool_ else x
 
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, fn):
+def _float_unary(name, fn, real_only=False):
     def unary(x):
-        return fn(to_float(x))
+        x = to_float(x)
+        return fn(_real(name, x) if real_only else x)
 
     unary.__name__ = unary.__qualname__ = name
     unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
@@ -70,15 +78,15 @@ arccosh = _float_unary("arccosh", jnp.arccosh)
 arcsin = _float_unary("arcsin", jnp.arcsin)
 arcsinh = _float_unary("arcsinh", jnp.arcsinh)
 arctanh = _float_unary("arctanh", jnp.arctanh)
-cbrt = _float_unary("cbrt", jnp.cbrt)
-deg2rad = _float_unary("deg2rad", jnp.deg2rad)
-rad2deg = _float_unary("rad2deg", jnp.rad2deg)
+cbrt = _float_unary("cbrt", jnp.cbrt, real_only=True)
+deg2rad = _float_unary("deg2rad", jnp.deg2rad, real_only=True)
+rad2deg = _float_unary("rad2deg", jnp.rad2deg, real_only=True)
 exp2 = _float_unary("exp2", jnp.exp2)
-fabs = _float_unary("fabs", jnp.abs)
+fabs = _float_unary("fabs", jnp.abs, real_only=True)
 log10 = _float_unary("log10", jnp.log10)
 log2 = _float_unary("log2", jnp.log2)
 sinc = _float_unary("sinc", jnp.sinc)
-i0 = _float_unary("i0", jnp.i0)
+i0 = _float_unary("i0", jnp.i0, real_only=True)
 
 
 def trunc(x):
@@ -86,7 +94,7 @@ def trunc(x):
     x = _t(x)
     if x.dtype.kind in "biu":
         return x
-    return jnp.trunc(x)
+    return jnp.trunc(_real("trunc", x))
 
 
 # -- complex parts --------------------------------------------------------------------
@@ -123,21 +131,21 @@ def isneginf(x):
     x = _t(x)
     if x.dtype.kind in "biu":
         return jnp.zeros(x.shape, jnp.bool_)
-    return jnp.isneginf(x)
+    return jnp.isneginf(_real("isneginf", x))
 
 
 def isposinf(x):
     x = _t(x)
     if x.dtype.kind in "biu":
         return jnp.zeros(x.shape, jnp.bool_)
-    return jnp.isposinf(x)
+    return jnp.isposinf(_real("isposinf", x))
 
 
 def signbit(x):
     x = _t(x)
     if x.dtype == jnp.bool_:
         return jnp.zeros(x.shape, jnp.bool_)
-    return jnp.signbit(x)
+    return jnp.signbit(_real("signbit", x))
 
 
 def logical_xor(x1, x2):
@@ -158,7 +166,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 def _float_binary(name, fn):
     def binary(x1, x2):
         x1, x2 = _float_pair(x1, x2)
-        return fn(x1, x2)
+        return fn(_real(name, x1), x2)
 
     binary.__name__ = binary.__qualname__ = name
     binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
@@ -184,24 +192,24 @@ def ldexp(x1, x2):
     """``x1 * 2 ** x2`` for an integer exponent ``x2``."""
     x2 = _require_int("ldexp", _t(x2), allow_bool=False)
     dtype = native_dtype(dtypes.float_result_type(promotion_item(x1), promotion_item(x2)))
-    return jnp.ldexp(_t(x1, dtype), x2)
+    return jnp.ldexp(_real("ldexp", _t(x1, dtype)), x2)
 
 
 # -- binary functions keeping the promoted dtype --------------------------------------
 
 def fmax(x1, x2):
     x1, x2 = _pair(x1, x2)
-    return jnp.fmax(x1, x2)
+    return jnp.fmax(_real("fmax", x1), x2)
 
 
 def fmin(x1, x2):
     x1, x2 = _pair(x1, x2)
-    return jnp.fmin(x1, x2)
+    return jnp.fmin(_real("fmin", x1), x2)
 
 
 def fmod(x1, x2):
     x1, x2 = _pair(x1, x2)
-    return jnp.fmod(_bool_to_int(x1), _bool_to_int(x2))
+    return jnp.fmod(_bool_to_int(_real("fmod", x1)), _bool_to_int(x2))
 
 
 def gcd(x1, x2):

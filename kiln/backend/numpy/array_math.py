@@ -36,6 +36,12 @@ def _require_int(name, x, allow_bool=True):
                     f"received dtype {dtype_name(x.dtype)}")
 
 
+def _real(name, x):
+    if x.dtype.kind == _COMPLEX_KIND:
+        raise TypeError(f"{name}: complex inputs are not supported, received dtype {dtype_name(x.dtype)}")
+    return x
+
+
 def _bool_to_int(x):
     return x.astype(INT32) if x.dtype == BOOL else x
 
@@ -52,12 +58,12 @@ def _wide(ufunc):
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, ufunc):
+def _float_unary(name, ufunc, real_only=False):
     ufunc = _wide(ufunc)
 
     def unary(x):
         x = to_float(x)
-        out = ufunc(x)
+        out = ufunc(_real(name, x) if real_only else x)
         return out if out.dtype == x.dtype else out.astype(x.dtype)
 
     unary.__name__ = unary.__qualname__ = name
@@ -70,15 +76,15 @@ arccosh = _float_unary("arccosh", np.arccosh)
 arcsin = _float_unary("arcsin", np.arcsin)
 arcsinh = _float_unary("arcsinh", np.arcsinh)
 arctanh = _float_unary("arctanh", np.arctanh)
-cbrt = _float_unary("cbrt", np.cbrt)
-deg2rad = _float_unary("deg2rad", np.deg2rad)
-rad2deg = _float_unary("rad2deg", np.rad2deg)
+cbrt = _float_unary("cbrt", np.cbrt, real_only=True)
+deg2rad = _float_unary("deg2rad", np.deg2rad, real_only=True)
+rad2deg = _float_unary("rad2deg", np.rad2deg, real_only=True)
 exp2 = _float_unary("exp2", np.exp2)
-fabs = _float_unary("fabs", np.abs)
+fabs = _float_unary("fabs", np.abs, real_only=True)
 log10 = _float_unary("log10", np.log10)
 log2 = _float_unary("log2", np.log2)
 sinc = _float_unary("sinc", np.sinc)
-i0 = _float_unary("i0", np.i0)
+i0 = _float_unary("i0", np.i0, real_only=True)
 
 
 def trunc(x):
@@ -86,7 +92,7 @@ def trunc(x):
     x = convert_to_tensor(x)
     if x.dtype.kind in "biu":
         return x
-    return _wide(np.trunc)(x)
+    return _wide(np.trunc)(_real("trunc", x))
 
 
 # -- complex parts --------------------------------------------------------------------
@@ -131,14 +137,14 @@ def isneginf(x):
     x = convert_to_tensor(x)
     if x.dtype.kind in "biu":
         return np.zeros(x.shape, BOOL)
-    return as_array(x == -np.inf)
+    return as_array(_real("isneginf", x) == -np.inf)
 
 
 def isposinf(x):
     x = convert_to_tensor(x)
     if x.dtype.kind in "biu":
         return np.zeros(x.shape, BOOL)
-    return as_array(x == np.inf)
+    return as_array(_real("isposinf", x) == np.inf)
 
 
 def signbit(x):
@@ -147,7 +153,7 @@ def signbit(x):
         return np.zeros(x.shape, BOOL)
     if x.dtype in HALF_NP:
         x = x.astype(FLOAT32)
-    return as_array(np.signbit(x))
+    return as_array(np.signbit(_real("signbit", x)))
 
 
 def logical_xor(x1, x2):
@@ -167,12 +173,12 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 # -- float binary functions -----------------------------------------------------------
 
-def _float_binary(name, ufunc):
+def _float_binary(name, ufunc, real_only=True):
     ufunc = _wide(ufunc)
 
     def binary(x1, x2):
         x1, x2 = promote_float(x1, x2)
-        out = ufunc(x1, x2)
+        out = ufunc(_real(name, x1) if real_only else x1, x2)
         return out if out.dtype == x1.dtype else out.astype(x1.dtype)
 
     binary.__name__ = binary.__qualname__ = name
@@ -190,12 +196,13 @@ hypot = _float_binary("hypot", np.hypot)
 logaddexp = _float_binary("logaddexp", np.logaddexp)
 logaddexp2 = _float_binary("logaddexp2", np.logaddexp2)
 heaviside = _float_binary("heaviside", np.heaviside)
-divide_no_nan = _float_binary("divide_no_nan", _divide_no_nan)
+divide_no_nan = _float_binary("divide_no_nan", _divide_no_nan, real_only=False)
 
 
 def nextafter(x1, x2):
     """The next representable value after ``x1`` toward ``x2`` (in the promoted float dtype)."""
     x1, x2 = promote_float(x1, x2)
+    _real("nextafter", x1)
     if x1.dtype in HALF_NP:
         # Step the sign-magnitude bit pattern by one unit toward x2.
         x1, x2 = np.broadcast_arrays(x1, x2)
@@ -213,6 +220,7 @@ def ldexp(x1, x2):
     """``x1 * 2 ** x2`` for an integer exponent ``x2``."""
     x2 = _require_int("ldexp", convert_to_tensor(x2), allow_bool=False)
     x1, _ = promote_float(x1, np.zeros((), x2.dtype))
+    _real("ldexp", x1)
     if x1.dtype in HALF_NP:
         return as_array(np.ldexp(x1.astype(FLOAT32), x2)).astype(x1.dtype)
     return as_array(np.ldexp(x1, x2)).astype(x1.dtype)
@@ -235,6 +243,8 @@ def _same_binary(name, ufunc, bool_to_int=False, integer=False):
         x1, x2 = _pair(x1, x2)
         if integer:
             _require_int(name, x1)
+        else:
+            _real(name, x1)
         if bool_to_int:
             x1, x2 = _bool_to_int(x1), _bool_to_int(x2)
         if x1.dtype in HALF_NP:

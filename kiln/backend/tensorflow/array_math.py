@@ -36,6 +36,12 @@ def _require_int(name, x, allow_bool=True):
                     f"received dtype {x.dtype.name}")
 
 
+def _real(name, x):
+    if x.dtype.is_complex:
+        raise TypeError(f"{name}: complex inputs are not supported, received dtype {x.dtype.name}")
+    return x
+
+
 def _bool_to_int(x):
     return tf.cast(x, tf.int32) if x.dtype is tf.bool else x
 
@@ -61,11 +67,12 @@ def _int_kernel(fn, x1, x2):
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, fn):
+def _float_unary(name, fn, real_only=False):
     fn = _wide(fn)
 
     def unary(x):
-        return fn(_float(x))
+        x = _float(x)
+        return fn(_real(name, x) if real_only else x)
 
     unary.__name__ = unary.__qualname__ = name
     unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
@@ -87,15 +94,15 @@ arccosh = _float_unary("arccosh", tf.math.acosh)
 arcsin = _float_unary("arcsin", tf.math.asin)
 arcsinh = _float_unary("arcsinh", tf.math.asinh)
 arctanh = _float_unary("arctanh", tf.math.atanh)
-cbrt = _float_unary("cbrt", _cbrt)
-deg2rad = _float_unary("deg2rad", lambda x: x * tf.constant(np.pi / 180.0, x.dtype))
-rad2deg = _float_unary("rad2deg", lambda x: x * tf.constant(180.0 / np.pi, x.dtype))
+cbrt = _float_unary("cbrt", _cbrt, real_only=True)
+deg2rad = _float_unary("deg2rad", lambda x: x * tf.constant(np.pi / 180.0, x.dtype), real_only=True)
+rad2deg = _float_unary("rad2deg", lambda x: x * tf.constant(180.0 / np.pi, x.dtype), real_only=True)
 exp2 = _float_unary("exp2", lambda x: tf.exp(x * tf.constant(_LN2, x.dtype)))
-fabs = _float_unary("fabs", tf.abs)
+fabs = _float_unary("fabs", tf.abs, real_only=True)
 log10 = _float_unary("log10", lambda x: tf.math.log(x) / tf.constant(_LN10, x.dtype))
 log2 = _float_unary("log2", lambda x: tf.math.log(x) / tf.constant(_LN2, x.dtype))
 sinc = _float_unary("sinc", _sinc)
-i0 = _float_unary("i0", tf.math.bessel_i0)
+i0 = _float_unary("i0", tf.math.bessel_i0, real_only=True)
 
 
 def trunc(x):
@@ -103,6 +110,7 @@ def trunc(x):
     x = convert_to_tensor(x)
     if not (x.dtype.is_floating or x.dtype.is_complex):
         return x
+    x = _real("trunc", x)
     return tf.where(x < 0, tf.math.ceil(x), tf.math.floor(x))
 
 
@@ -145,14 +153,14 @@ def isreal(x):
 # -- predicates -----------------------------------------------------------------------
 
 def isneginf(x):
-    x = convert_to_tensor(x)
+    x = _real("isneginf", convert_to_tensor(x))
     if not x.dtype.is_floating:
         return tf.zeros_like(x, dtype=tf.bool)
     return tf.equal(x, tf.constant(-np.inf, x.dtype))
 
 
 def isposinf(x):
-    x = convert_to_tensor(x)
+    x = _real("isposinf", convert_to_tensor(x))
     if not x.dtype.is_floating:
         return tf.zeros_like(x, dtype=tf.bool)
     return tf.equal(x, tf.constant(np.inf, x.dtype))
@@ -168,6 +176,7 @@ def signbit(x):
         return tf.zeros_like(x, dtype=tf.bool)
     if x.dtype.is_integer:
         return x < 0
+    _real("signbit", x)
     # The sign bit is the integer sign of the same-width bit pattern (covers -0.0 and -nan).
     return tf.bitcast(x, _SAME_WIDTH_INT[x.dtype]) < 0
 
@@ -181,17 +190,29 @@ def logical_xor(x1, x2):
     return tf.math.logical_xor(x1, x2)
 
 
+def _is_finite(x):
+    if x.dtype.is_complex:
+        return tf.math.is_finite(tf.math.real(x)) & tf.math.is_finite(tf.math.imag(x))
+    return tf.math.is_finite(x)
+
+
+def _is_nan(x):
+    if x.dtype.is_complex:
+        return tf.math.is_nan(tf.math.real(x)) | tf.math.is_nan(tf.math.imag(x))
+    return tf.math.is_nan(x)
+
+
 def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
     x1, x2 = _float_pair(x1, x2)
-    dtype = x1.dtype
-    if dtype in _HALF:
+    if x1.dtype in _HALF:
         x1, x2 = tf.cast(x1, tf.float32), tf.cast(x2, tf.float32)
-    tolerance = tf.cast(atol, x1.dtype) + tf.cast(rtol, x1.dtype) * tf.abs(x2)
-    finite = tf.math.is_finite(x1) & tf.math.is_finite(x2)
+    magnitude = tf.abs(x2)  # real even for complex inputs
+    tolerance = tf.cast(atol, magnitude.dtype) + tf.cast(rtol, magnitude.dtype) * magnitude
+    finite = _is_finite(x1) & _is_finite(x2)
     safe_diff = tf.abs(tf.where(finite, x1 - x2, tf.zeros_like(x1)))
     close = tf.where(finite, safe_diff <= tolerance, tf.equal(x1, x2))
     if equal_nan:
-        close = close | (tf.math.is_nan(x1) & tf.math.is_nan(x2))
+        close = close | (_is_nan(x1) & _is_nan(x2))
     return close
 
 
@@ -206,7 +227,7 @@ def _float_binary(name, fn):
 
     def binary(x1, x2):
         x1, x2 = _float_pair(x1, x2)
-        return fn(x1, x2)
+        return fn(_real(name, x1), x2)
 
     binary.__name__ = binary.__qualname__ = name
     binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
@@ -266,7 +287,7 @@ heaviside = _float_binary("heaviside", _heaviside)
 def nextafter(x1, x2):
     """The next representable value after ``x1`` toward ``x2`` (in the promoted float dtype)."""
     x1, x2 = _float_pair(x1, x2)
-    return _nextafter(x1, x2)
+    return _nextafter(_real("nextafter", x1), x2)
 
 
 def divide_no_nan(x1, x2):
@@ -279,6 +300,7 @@ def ldexp(x1, x2):
     """``x1 * 2 ** x2`` for an integer exponent ``x2``."""
     x2 = _require_int("ldexp", convert_to_tensor(x2), allow_bool=False)
     x1, _ = _float_pair(x1, tf.zeros((), x2.dtype))
+    _real("ldexp", x1)
     wide = tf.float32 if x1.dtype in _HALF else x1.dtype
     scale = tf.pow(tf.constant(2.0, wide), tf.cast(x2, wide))
     return tf.cast(tf.cast(x1, wide) * scale, x1.dtype)
@@ -288,6 +310,7 @@ def ldexp(x1, x2):
 
 def fmax(x1, x2):
     x1, x2 = _promote(x1, x2)
+    _real("fmax", x1)
     if not x1.dtype.is_floating:
         return _maximum(x1, x2)
     return tf.where(tf.math.is_nan(x2), x1, tf.where(tf.math.is_nan(x1), x2, tf.maximum(x1, x2)))
@@ -295,6 +318,7 @@ def fmax(x1, x2):
 
 def fmin(x1, x2):
     x1, x2 = _promote(x1, x2)
+    _real("fmin", x1)
     if not x1.dtype.is_floating:
         return _minimum(x1, x2)
     return tf.where(tf.math.is_nan(x2), x1, tf.where(tf.math.is_nan(x1), x2, tf.minimum(x1, x2)))
@@ -302,7 +326,7 @@ def fmin(x1, x2):
 
 def fmod(x1, x2):
     x1, x2 = _promote(x1, x2)
-    x1, x2 = _bool_to_int(x1), _bool_to_int(x2)
+    x1, x2 = _bool_to_int(_real("fmod", x1)), _bool_to_int(x2)
     if x1.dtype.is_floating:
         return _wide(_float_fmod)(x1, x2)
     return _int_kernel(tf.truncatemod, x1, x2)

@@ -62,15 +62,34 @@ def _require_int(name, x, allow_bool=True):
                     f"received dtype {DTYPE_NAMES[x.dtype]}")
 
 
+def _real(name, x):
+    if x.dtype in _COMPLEX:
+        raise TypeError(f"{name}: complex inputs are not supported, received dtype {DTYPE_NAMES[x.dtype]}")
+    return x
+
+
+# torch has few CPU kernels for the wide unsigned types: compute in a signed type that holds
+# every value (uint64 wraps through int64) and cast back.
+_UNSIGNED_COMPUTE = {torch.uint16: torch.int32, torch.uint32: torch.int64, torch.uint64: torch.int64}
+
+
+def _via_signed(fn, *xs):
+    wide = _UNSIGNED_COMPUTE.get(xs[0].dtype)
+    if wide is None:
+        return fn(*xs)
+    return fn(*[x.to(wide) for x in xs]).to(xs[0].dtype)
+
+
 def _bool_to_int(x):
     return x.to(_INT32) if x.dtype is _BOOL else x
 
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, fn):
+def _float_unary(name, fn, real_only=False):
     def unary(x):
-        return fn(_fx(x))
+        x = _fx(x)
+        return fn(_real(name, x) if real_only else x)
 
     unary.__name__ = unary.__qualname__ = name
     unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
@@ -86,15 +105,15 @@ arccosh = _float_unary("arccosh", torch.arccosh)
 arcsin = _float_unary("arcsin", torch.arcsin)
 arcsinh = _float_unary("arcsinh", torch.arcsinh)
 arctanh = _float_unary("arctanh", torch.arctanh)
-cbrt = _float_unary("cbrt", _cbrt)
-deg2rad = _float_unary("deg2rad", torch.deg2rad)
-rad2deg = _float_unary("rad2deg", torch.rad2deg)
+cbrt = _float_unary("cbrt", _cbrt, real_only=True)
+deg2rad = _float_unary("deg2rad", torch.deg2rad, real_only=True)
+rad2deg = _float_unary("rad2deg", torch.rad2deg, real_only=True)
 exp2 = _float_unary("exp2", torch.exp2)
-fabs = _float_unary("fabs", torch.abs)
+fabs = _float_unary("fabs", torch.abs, real_only=True)
 log10 = _float_unary("log10", torch.log10)
 log2 = _float_unary("log2", torch.log2)
 sinc = _float_unary("sinc", torch.sinc)
-i0 = _float_unary("i0", torch.special.i0)
+i0 = _float_unary("i0", torch.special.i0, real_only=True)
 
 
 def trunc(x):
@@ -102,7 +121,7 @@ def trunc(x):
     x = _t(x)
     if x.dtype not in _INEXACT:
         return x
-    return torch.trunc(x)
+    return torch.trunc(_real("trunc", x))
 
 
 # -- complex parts --------------------------------------------------------------------
@@ -150,21 +169,21 @@ def isneginf(x):
     x = _t(x)
     if x.dtype not in _INEXACT:
         return torch.zeros_like(x, dtype=_BOOL)
-    return torch.isneginf(x)
+    return torch.isneginf(_real("isneginf", x))
 
 
 def isposinf(x):
     x = _t(x)
     if x.dtype not in _INEXACT:
         return torch.zeros_like(x, dtype=_BOOL)
-    return torch.isposinf(x)
+    return torch.isposinf(_real("isposinf", x))
 
 
 def signbit(x):
     x = _t(x)
     if x.dtype is _BOOL:
         return torch.zeros_like(x, dtype=_BOOL)
-    return torch.signbit(x)
+    return torch.signbit(_real("signbit", x))
 
 
 def _truth(x):
@@ -191,7 +210,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 def _float_binary(name, fn):
     def binary(x1, x2):
         x1, x2 = _float_pair(x1, x2)
-        return fn(x1, x2)
+        return fn(_real(name, x1), x2)
 
     binary.__name__ = binary.__qualname__ = name
     binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
@@ -244,7 +263,7 @@ def ldexp(x1, x2):
     x2 = _require_int("ldexp", _t(x2), allow_bool=False)
     x1 = _t(x1) if type(x1) not in (bool, int, float, complex) else x1
     dtype = TORCH_DTYPES[dtypes.float_result_type(_key(x1), DTYPE_NAMES[x2.dtype])]
-    x1 = convert_to_tensor(x1, dtype)
+    x1 = _real("ldexp", convert_to_tensor(x1, dtype))
     # Scale in at least float32 so that 2 ** x2 itself cannot overflow a half type.
     wide = torch.float32 if dtype in HALF_DTYPES else dtype
     return (x1.to(wide) * torch.exp2(x2.to(device=x1.device, dtype=wide))).to(dtype)
@@ -256,31 +275,31 @@ def fmax(x1, x2):
     x1, x2 = _pair(x1, x2)
     if x1.dtype is _BOOL:
         return torch.logical_or(x1, x2)
-    return torch.fmax(x1, x2)
+    return _via_signed(torch.fmax, _real("fmax", x1), x2)
 
 
 def fmin(x1, x2):
     x1, x2 = _pair(x1, x2)
     if x1.dtype is _BOOL:
         return torch.logical_and(x1, x2)
-    return torch.fmin(x1, x2)
+    return _via_signed(torch.fmin, _real("fmin", x1), x2)
 
 
 def fmod(x1, x2):
     x1, x2 = _pair(x1, x2)
-    return torch.fmod(_bool_to_int(x1), _bool_to_int(x2))
+    return _via_signed(torch.fmod, _bool_to_int(_real("fmod", x1)), _bool_to_int(x2))
 
 
 def gcd(x1, x2):
     x1, x2 = _pair(x1, x2)
     x1 = _bool_to_int(_require_int("gcd", x1))
-    return torch.gcd(x1, _bool_to_int(x2))
+    return _via_signed(torch.gcd, x1, _bool_to_int(x2))
 
 
 def lcm(x1, x2):
     x1, x2 = _pair(x1, x2)
     x1 = _bool_to_int(_require_int("lcm", x1))
-    return torch.abs(torch.lcm(x1, _bool_to_int(x2)))
+    return _via_signed(lambda a, b: torch.abs(torch.lcm(a, b)), x1, _bool_to_int(x2))
 
 
 # -- bitwise --------------------------------------------------------------------------
@@ -291,7 +310,7 @@ def _bitwise(name, fn, bool_to_int=False):
         _require_int(name, x)
         if bool_to_int:
             x, y = _bool_to_int(x), _bool_to_int(y)
-        return fn(x, y)
+        return _via_signed(fn, x, y)
 
     binary.__name__ = binary.__qualname__ = name
     binary.__doc__ = f"Elementwise {name} of integer/bool tensors after promotion."
@@ -309,4 +328,4 @@ right_shift = _bitwise("right_shift", torch.bitwise_right_shift, bool_to_int=Tru
 
 def bitwise_invert(x):
     """Bitwise NOT of integers (logical NOT of bools)."""
-    return torch.bitwise_not(_require_int("bitwise_invert", _t(x)))
+    return _via_signed(torch.bitwise_not, _require_int("bitwise_invert", _t(x)))
