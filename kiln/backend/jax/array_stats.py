@@ -204,7 +204,8 @@ def nanstd(x, axis=None, keepdims=False):
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
     axis = _axis(axis)
-    return jnp.max(x, axis=axis, keepdims=keepdims) - jnp.min(x, axis=axis, keepdims=keepdims)
+    high, low = jnp.max(x, axis=axis, keepdims=keepdims), jnp.min(x, axis=axis, keepdims=keepdims)
+    return high != low if x.dtype == jnp.bool_ else high - low
 
 
 # -- counting ----------------------------------------------------------------------------

@@ -178,6 +178,9 @@ def nanstd(x, axis=None, keepdims=False):
 
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
+    if x.dtype == bool:
+        axis = _axis(axis)
+        return as_array(np.max(x, axis=axis, keepdims=keepdims) != np.min(x, axis=axis, keepdims=keepdims))
     return as_array(np.ptp(x, axis=_axis(axis), keepdims=keepdims)).astype(x.dtype, copy=False)
 
 

@@ -213,6 +213,8 @@ def nancumprod(x, axis=None, dtype=None):
 
 def _nan_extreme(fn, fill, x, axis, keepdims):
     x = _t(x)
+    if x.dtype == tf.bool:
+        return _reduce(tf.reduce_any if fn is tf.reduce_max else tf.reduce_all, x, axis, keepdims)
     if not _is_float(x):
         return _reduce(fn, x, axis, keepdims)
     nan = tf.math.is_nan(x)
@@ -272,6 +274,8 @@ def nanstd(x, axis=None, keepdims=False):
 
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
+    if x.dtype == tf.bool:
+        return tf.not_equal(_reduce(tf.reduce_any, x, axis, keepdims), _reduce(tf.reduce_all, x, axis, keepdims))
     return _reduce(tf.reduce_max, x, axis, keepdims) - _reduce(tf.reduce_min, x, axis, keepdims)
 
 
@@ -440,7 +444,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     first = tf.where(valid, first, 0)
     fill = tf.cast(0 if fill_value is None else fill_value, x.dtype)
     safe = tf.minimum(first, tf.maximum(n - 1, 0))
-    gathered = tf.gather(tf.concat([rows, tf.zeros_like(rows[:1])], 0), tf.where(n > 0, safe, n))
+    # One spare zero row keeps the gather valid when x is empty.
+    gathered = tf.gather(tf.concat([rows, tf.zeros([1, rows.shape[1]], rows.dtype)], 0), safe)
     values = tf.where(valid[:, None], gathered, fill)
     if axis is None:
         values = tf.reshape(values, [-1])

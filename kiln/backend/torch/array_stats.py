@@ -245,7 +245,8 @@ def nanstd(x, axis=None, keepdims=False):
 
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
-    return _reduce(torch.amax, x, axis, keepdims) - _reduce(torch.amin, x, axis, keepdims)
+    high, low = _reduce(torch.amax, x, axis, keepdims), _reduce(torch.amin, x, axis, keepdims)
+    return high != low if x.dtype is torch.bool else high - low
 
 
 # -- counting ----------------------------------------------------------------------------
