@@ -114,6 +114,8 @@ def _cholesky_spec(x, upper=False):
 def cholesky(x, upper=False):
     """Cholesky factor of a symmetric positive-definite matrix (lower, or upper if ``upper``).
 
+    The input is read as ``(x + x^T) / 2``, so both triangles count (as in JAX).
+
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.cholesky([[4.0, 0.0], [0.0, 9.0]])).tolist()
@@ -197,6 +199,8 @@ def _eigh_spec(x):
 @op(_eigh_spec, module="linalg")
 def eigh(x):
     """Eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric matrices.
+
+    The input is read as ``(x + x^T) / 2``, so both triangles count (as in JAX).
 
     Example:
         >>> import kiln

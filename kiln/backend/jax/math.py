@@ -89,8 +89,36 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
     return _segment(jax.ops.segment_min, data, segment_ids, num_segments, sorted)
 
 
+def _combine_runs(left, right):
+    left_start, left_value = left
+    right_start, right_value = right
+    return left_start | right_start, jnp.where(right_start, right_value, left_value * right_value)
+
+
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):
-    return _segment(jax.ops.segment_prod, data, segment_ids, num_segments, sorted)
+    # jax.ops.segment_prod scatters with multiply, which has no gradient for repeated ids;
+    # instead sort by id, take running products that restart at each new id, and keep the
+    # last running product of every id.
+    data = _t(data)
+    segment_ids = _t(segment_ids)
+    if segment_ids.dtype.kind not in "iu":
+        segment_ids = segment_ids.astype("int32")
+    if num_segments is None:
+        num_segments = int(jnp.max(segment_ids)) + 1 if segment_ids.size else 0
+    if not sorted:
+        order = jnp.argsort(segment_ids, stable=True)
+        segment_ids, data = segment_ids[order], data[order]
+    if data.shape[0] == 0:
+        return jnp.ones((num_segments,) + data.shape[1:], data.dtype)
+    change = segment_ids[1:] != segment_ids[:-1]
+    starts = jnp.concatenate([jnp.ones((1,), bool), change])
+    ends = jnp.concatenate([change, jnp.ones((1,), bool)])
+    starts = jnp.broadcast_to(starts.reshape((-1,) + (1,) * (data.ndim - 1)), data.shape)
+    _, running = jax.lax.associative_scan(_combine_runs, (starts, data))
+    valid = ends & (segment_ids >= 0) & (segment_ids < num_segments)
+    target = jnp.where(valid, segment_ids, num_segments)
+    out = jnp.ones((num_segments,) + data.shape[1:], data.dtype)
+    return out.at[target].set(running, mode="drop", unique_indices=True)
 
 
 # -- complex views and Fourier transforms ------------------------------------------------------

@@ -21,6 +21,11 @@ def _prep(x):
     return x, x.dtype
 
 
+def _symmetrize(x):
+    # As on jax: (x + x^H) / 2, so every backend reads both triangles the same way.
+    return (x + np.swapaxes(x, -1, -2).conj()) / 2
+
+
 def _square(x, op):
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"{op}: expected (..., n, n) square matrices, received shape {x.shape}")
@@ -84,7 +89,7 @@ def cholesky(x, upper=False):
     x, dtype = _prep(x)
     _square(x, "cholesky")
     try:
-        lower = np.linalg.cholesky(x)
+        lower = np.linalg.cholesky(_symmetrize(x))
     except np.linalg.LinAlgError as e:
         raise ValueError(f"cholesky: the input is not positive definite ({e})") from None
     out = np.swapaxes(lower, -1, -2).conj() if upper else lower
@@ -155,7 +160,7 @@ def eigh(x):
     """
     x, dtype = _prep(x)
     _square(x, "eigh")
-    w, v = np.linalg.eigh(x)
+    w, v = np.linalg.eigh(_symmetrize(x))
     return w.astype(dtype, copy=False), v.astype(dtype, copy=False)
 
 

@@ -108,8 +108,14 @@ def solve(a, b):
     return tf.linalg.solve(a, b)
 
 
+def _symmetrize(x):
+    # Like jax: use (x + x^H) / 2, so the result and its gradient do not depend on which
+    # triangle the kernel happens to read.
+    return (x + tf.linalg.adjoint(x)) / 2
+
+
 def cholesky(x, upper=False):
-    out = tf.linalg.cholesky(_float(x))
+    out = tf.linalg.cholesky(_symmetrize(_float(x)))
     if upper:
         out = tf.linalg.adjoint(out)
     return out
@@ -156,7 +162,7 @@ def eig(x):
 
 
 def eigh(x):
-    return tf.linalg.eigh(_square(_float(x), "eigh"))
+    return tf.linalg.eigh(_symmetrize(_square(_float(x), "eigh")))
 
 
 def jvp(fun, primals, tangents, has_aux=False):

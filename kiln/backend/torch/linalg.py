@@ -48,9 +48,15 @@ def solve(a, b):
     return torch.linalg.solve(a, b)
 
 
+def _symmetrize(x):
+    # Like jax: use (x + x^H) / 2, so the result and its gradient do not depend on which
+    # triangle the kernel happens to read.
+    return (x + x.transpose(-1, -2).conj()) / 2
+
+
 def cholesky(x, upper=False):
     """Cholesky factor (lower by default) of a symmetric positive-definite matrix."""
-    return torch.linalg.cholesky(_fx(x), upper=upper)
+    return torch.linalg.cholesky(_symmetrize(_fx(x)), upper=upper)
 
 
 def det(x):
@@ -78,7 +84,10 @@ def _pair(a, b):
 
 def cholesky_inverse(x, upper=False):
     """Inverse of ``L @ L.T`` (or ``U.T @ U`` with ``upper``) from its Cholesky factor."""
-    return torch.cholesky_inverse(_square(_fx(x), "cholesky_inverse"), upper=upper)
+    factor = _square(_fx(x), "cholesky_inverse")
+    # Mask the unused triangle so that it gets no gradient either.
+    factor = torch.triu(factor) if upper else torch.tril(factor)
+    return torch.cholesky_inverse(factor, upper=upper)
 
 
 def eig(x):
@@ -88,7 +97,7 @@ def eig(x):
 
 def eigh(x):
     """Ascending eigenvalues and eigenvectors of symmetric matrices (lower triangle read)."""
-    return tuple(torch.linalg.eigh(_square(_fx(x), "eigh")))
+    return tuple(torch.linalg.eigh(_symmetrize(_square(_fx(x), "eigh"))))
 
 
 def _as_tensor(x):
