@@ -143,6 +143,24 @@ def _binary_spec(name):
     return spec
 
 
+def _int_binary_spec(name):
+    """Promotion as usual, but bool operands are computed (and returned) as int32, as in JAX."""
+    def spec(x1, x2):
+        out = rules.elementwise_spec(x1, x2, op_name=name)
+        if out.dtype == "bool":
+            return KerasTensor(out.shape, "int32")
+        return out
+    return spec
+
+
+def _subtract_spec(x1, x2):
+    out = rules.elementwise_spec(x1, x2, op_name="subtract")
+    if out.dtype == "bool":
+        raise TypeError("subtract: boolean subtraction is not supported; use logical_xor or cast to an "
+                        "integer dtype first")
+    return out
+
+
 def _float_binary_spec(name):
     def spec(x1, x2):
         return rules.elementwise_spec(
@@ -219,7 +237,7 @@ def add(x1, x2):
     return _array_ops.add(x1, x2)
 
 
-@op(_binary_spec("subtract"))
+@op(_subtract_spec)
 def subtract(x1, x2):
     """Subtract ``x2`` from ``x1`` element-wise.
 
@@ -267,7 +285,7 @@ def true_divide(x1, x2):
     return _array_ops.true_divide(x1, x2)
 
 
-@op(_binary_spec("floor_divide"))
+@op(_int_binary_spec("floor_divide"))
 def floor_divide(x1, x2):
     """Divide and round toward minus infinity.
 
@@ -279,7 +297,7 @@ def floor_divide(x1, x2):
     return _array_ops.floor_divide(x1, x2)
 
 
-@op(_binary_spec("mod"))
+@op(_int_binary_spec("mod"))
 def mod(x1, x2):
     """Remainder of floor division; it has the sign of the divisor.
 
@@ -291,7 +309,7 @@ def mod(x1, x2):
     return _array_ops.mod(x1, x2)
 
 
-@op(_binary_spec("power"))
+@op(_int_binary_spec("power"))
 def power(x1, x2):
     """Raise ``x1`` to the power ``x2`` element-wise.
 

@@ -219,13 +219,28 @@ def result_type(*items):
         'float32'
         >>> result_type("int8", 3)
         'int8'
+        >>> result_type("uint32", "int32")
+        'int32'
     """
     nodes = tuple(n for n in (_lattice_node(i) for i in items) if n is not None)
     if not nodes:
         return config.floatx()
     if len(nodes) == 1:
         return _resolve_weak(nodes[0])
-    return _resolve_weak(_join(tuple(sorted(set(nodes)))))
+    return _resolve_weak(_joined_node(tuple(sorted(set(nodes)))))
+
+
+# A join that is wider than every input narrows back (JAX with x64 off): ``uint32`` meeting a
+# signed integer gives ``int32``, never ``int64``. Inputs that are 64-bit already stay 64-bit.
+_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
+
+
+@functools.lru_cache(maxsize=2048)
+def _joined_node(nodes):
+    joined = nodes[0] if len(nodes) == 1 else _join(nodes)
+    if joined in _NARROW and _NARROW.keys().isdisjoint(nodes):
+        joined = _NARROW[joined]
+    return joined
 
 
 def float_result_type(*items):

@@ -58,7 +58,7 @@ def _bool_to_int(x1, x2):
 def subtract(x1, x2):
     x1, x2 = promote2(x1, x2)
     if _is_bool(x1, x2):
-        return jnp.logical_xor(x1, x2)
+        raise TypeError("subtract: boolean subtraction is not supported; use logical_xor or cast to an integer dtype first")
     return jnp.subtract(x1, x2)
 
 

@@ -56,9 +56,24 @@ def _shape_arg(shape):
 # ---------------------------------------------------------------------------
 # elementwise binary
 # ---------------------------------------------------------------------------
+_BF16 = np_dtype("bfloat16")
+
+
+def _pair(x1, x2, arrays=False):
+    """``promote`` the operands; a Python scalar left beside a bfloat16 array (which NumPy
+    would widen to float32) or, with ``arrays``, beside any array becomes a 0-d array."""
+    x1, x2 = promote(x1, x2)
+    if type(x1) is np.ndarray:
+        if type(x2) is not np.ndarray and (arrays or x1.dtype == _BF16):
+            x2 = np.asarray(x2, x1.dtype)
+    elif arrays or x2.dtype == _BF16:
+        x1 = np.asarray(x1, x2.dtype)
+    return x1, x2
+
+
 def _binary(ufunc, name):
     def op(x1, x2):
-        x1, x2 = promote(x1, x2)
+        x1, x2 = _pair(x1, x2)
         return as_array(ufunc(x1, x2))
 
     op.__name__ = op.__qualname__ = name
@@ -68,14 +83,27 @@ def _binary(ufunc, name):
 
 
 add = _binary(np.add, "add")
-subtract = _binary(np.subtract, "subtract")
 multiply = _binary(np.multiply, "multiply")
+
+
+def subtract(x1, x2):
+    """Elementwise ``x1 - x2`` with Kiln dtype promotion (bool operands are refused).
+
+    Example:
+        >>> subtract(np.array([4, 6], dtype="int8"), 2).tolist()
+        [2, 4]
+    """
+    x1, x2 = _pair(x1, x2)
+    if (x1 if type(x1) is np.ndarray else x2).dtype == BOOL:
+        raise TypeError("subtract: boolean subtraction is not supported; use logical_xor or cast to "
+                        "an integer dtype first")
+    return as_array(np.subtract(x1, x2))
 
 
 def _int_binary(ufunc, name):
     # NumPy computes these on bool operands in int8; Kiln (like JAX) uses int32.
     def op(x1, x2):
-        x1, x2 = promote(x1, x2)
+        x1, x2 = _pair(x1, x2, arrays=True)
         if x1.dtype == BOOL:
             x1, x2 = x1.astype(INT32), x2.astype(INT32)
         return as_array(ufunc(x1, x2))
@@ -95,7 +123,7 @@ minimum = _binary(np.minimum, "minimum")
 
 def _compare(ufunc, name):
     def op(x1, x2):
-        x1, x2 = promote(x1, x2)
+        x1, x2 = _pair(x1, x2)
         return as_array(ufunc(x1, x2))
 
     op.__name__ = op.__qualname__ = name

@@ -152,8 +152,8 @@ def mod(x1, x2):
 
 def power(x1, x2):
     x1, x2 = _promote(x1, x2)
-    if x1.dtype is tf.bool:
-        return tf.cast(tf.pow(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32)), tf.bool)
+    if x1.dtype is tf.bool:  # computed on integers, as in JAX
+        return tf.pow(tf.cast(x1, tf.int32), tf.cast(x2, tf.int32))
     if x1.dtype.is_unsigned:  # no unsigned pow kernel
         return tf.cast(tf.pow(tf.cast(x1, tf.int64), tf.cast(x2, tf.int64)), x1.dtype)
     return tf.pow(x1, x2)

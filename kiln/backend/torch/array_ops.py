@@ -46,6 +46,8 @@ _SUM_DTYPES = {
 }
 
 _WIDE_UNSIGNED = frozenset((torch.uint32, torch.uint64))
+# torch has almost no CPU kernels for these: Kiln computes on int64 and casts back.
+_NO_KERNEL = frozenset((torch.uint16, torch.uint32))
 _pair_cache = {}
 
 
@@ -122,7 +124,29 @@ def _bin_slow(x1, x2):
     x1 = x1 if x1.dtype is dt else x1.to(dt)
     if not s2 and x2.dtype is not dt:
         x2 = x2.to(dt)
+    elif x2.__class__ is bool and dt is not _BOOL:
+        x2 = int(x2)  # torch refuses some ops (subtract) on a Python bool
     return x1, x2
+
+
+def _int64(a, b):
+    return a.to(_INT64), (b.to(_INT64) if isinstance(b, Tensor) else b)
+
+
+def _arith(fn, x1, x2):
+    """``fn`` on the promoted operands (uint16/uint32 computed on int64 and cast back)."""
+    a, b = _bin(x1, x2)
+    if a.dtype in _NO_KERNEL:
+        return fn(*_int64(a, b)).to(a.dtype)
+    return fn(a, b)
+
+
+def _compare(fn, x1, x2):
+    """A comparison on the promoted operands (uint16/uint32 compared as int64)."""
+    a, b = _bin(x1, x2)
+    if a.dtype in _NO_KERNEL:
+        return fn(*_int64(a, b))
+    return fn(a, b)
 
 
 def _as_tensor_like(value, ref):
@@ -140,20 +164,23 @@ def _axis(axis):
 # -- elementwise binary -----------------------------------------------------------------
 def add(x1, x2):
     """Elementwise ``x1 + x2``."""
-    a, b = _bin(x1, x2)
-    return torch.add(a, b)
+    return _arith(torch.add, x1, x2)
 
 
 def subtract(x1, x2):
     """Elementwise ``x1 - x2``."""
     a, b = _bin(x1, x2)
+    if a.dtype is _BOOL:
+        raise TypeError("subtract: boolean subtraction is not supported; use logical_xor or cast to "
+                        "an integer dtype first")
+    if a.dtype in _NO_KERNEL:
+        return torch.sub(*_int64(a, b)).to(a.dtype)
     return torch.sub(a, b)
 
 
 def multiply(x1, x2):
     """Elementwise ``x1 * x2``."""
-    a, b = _bin(x1, x2)
-    return torch.mul(a, b)
+    return _arith(torch.mul, x1, x2)
 
 
 def true_divide(x1, x2):
@@ -176,6 +203,8 @@ def floor_divide(x1, x2):
     a, b = _bin(x1, x2)
     if a.dtype is _BOOL:
         a = a.to(_INT32)
+    elif a.dtype in _NO_KERNEL:
+        return torch.floor_divide(*_int64(a, b)).to(a.dtype)
     return torch.floor_divide(a, b)
 
 
@@ -186,72 +215,78 @@ def mod(x1, x2):
         a = a.to(_INT32)
         if isinstance(b, Tensor):
             b = b.to(_INT32)
+    elif a.dtype in _NO_KERNEL:
+        return torch.remainder(*_int64(a, b)).to(a.dtype)
     return torch.remainder(a, b)
 
 
 def power(x1, x2):
     """Elementwise ``x1 ** x2``."""
     a, b = _bin(x1, x2)
+    if a.dtype is _BOOL:  # computed on integers, as in JAX
+        a = a.to(_INT32)
+        if isinstance(b, Tensor):
+            b = b.to(_INT32)
+    elif a.dtype in _NO_KERNEL:
+        return torch.pow(*_int64(a, b)).to(a.dtype)
     return torch.pow(a, b)
 
 
 def maximum(x1, x2):
     """Elementwise maximum (NaN propagates)."""
     a, b = _bin(x1, x2)
-    if b.__class__ is Tensor or isinstance(b, Tensor):
-        return torch.maximum(a, b)
-    return torch.maximum(a, torch.tensor(b, dtype=a.dtype, device=a.device))
+    if not (b.__class__ is Tensor or isinstance(b, Tensor)):
+        b = torch.tensor(b, dtype=a.dtype, device=a.device)
+    if a.dtype in _NO_KERNEL:
+        return torch.maximum(*_int64(a, b)).to(a.dtype)
+    return torch.maximum(a, b)
 
 
 def minimum(x1, x2):
     """Elementwise minimum (NaN propagates)."""
     a, b = _bin(x1, x2)
-    if b.__class__ is Tensor or isinstance(b, Tensor):
-        return torch.minimum(a, b)
-    return torch.minimum(a, torch.tensor(b, dtype=a.dtype, device=a.device))
+    if not (b.__class__ is Tensor or isinstance(b, Tensor)):
+        b = torch.tensor(b, dtype=a.dtype, device=a.device)
+    if a.dtype in _NO_KERNEL:
+        return torch.minimum(*_int64(a, b)).to(a.dtype)
+    return torch.minimum(a, b)
 
 
 def equal(x1, x2):
     """Elementwise ``x1 == x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.eq(a, b)
+    return _compare(torch.eq, x1, x2)
 
 
 def not_equal(x1, x2):
     """Elementwise ``x1 != x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.ne(a, b)
+    return _compare(torch.ne, x1, x2)
 
 
 def less(x1, x2):
     """Elementwise ``x1 < x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.lt(a, b)
+    return _compare(torch.lt, x1, x2)
 
 
 def less_equal(x1, x2):
     """Elementwise ``x1 <= x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.le(a, b)
+    return _compare(torch.le, x1, x2)
 
 
 def greater(x1, x2):
     """Elementwise ``x1 > x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.gt(a, b)
+    return _compare(torch.gt, x1, x2)
 
 
 def greater_equal(x1, x2):
     """Elementwise ``x1 >= x2`` (bool)."""
-    a, b = _bin(x1, x2)
-    return torch.ge(a, b)
+    return _compare(torch.ge, x1, x2)
 
 
 def _bool_operand(x, ref):
-    if isinstance(x, Tensor):
-        return x
     if isinstance(x, KerasVariable):
-        return x.value
+        x = x.value
+    if isinstance(x, Tensor):
+        return x if x.dtype is _BOOL else x.to(_BOOL)
     if type(x) in _PY_SCALARS:
         return torch.tensor(bool(x), device=ref.device if ref is not None else get_device())
     return convert_to_tensor(x)
