@@ -310,11 +310,8 @@ def _attention_inputs(t=3, s=4, heads=4, kv_heads=2, h=5):
 
 
 @pytest.mark.parametrize("options", [
-    {},
-    {"is_causal": True},
     {"mask": "random"},
     {"mask": "random", "is_causal": True, "bias": True},
-    {"bias": True, "scale": 0.5},
     {"attn_logits_soft_cap": 2.0, "is_causal": True},
     {"flash_attention": False, "mask": "random"},
 ], ids=lambda o: "-".join(sorted(o)) or "plain")
@@ -443,16 +440,6 @@ def test_layer_normalization_rms_scaling_keyword():
         ops.layer_normalization(x, unknown=True)
 
 
-def test_fold_inverts_unfold_counts():
-    x = RNG.normal(size=(2, 3, 5, 6)).astype("float32")
-    cols = ops.unfold(x, (2, 3), padding=1, stride=(1, 2))
-    back = ops.convert_to_numpy(ops.fold(cols, (5, 6), (2, 3), padding=1, stride=(1, 2)))
-    ones = ops.convert_to_numpy(ops.fold(ops.unfold(np.ones_like(x), (2, 3), padding=1,
-                                                    stride=(1, 2)), (5, 6), (2, 3), padding=1,
-                                         stride=(1, 2)))
-    np.testing.assert_allclose(back, x * ones, rtol=1e-5, atol=1e-5)
-
-
 def _compiled(fn):
     if BACKEND == "jax":
         import jax
@@ -475,13 +462,10 @@ def test_new_nn_ops_trace_under_compilation():
 
     def run(x, kernel, q, k, v, logits, target):
         return (ops.conv_transpose(x, kernel, strides=2, padding="same", data_format="channels_last"),
-                ops.adaptive_average_pool(x, (4, 3), data_format="channels_last"),
-                ops.depth_to_space(x, 2),
                 ops.fold(ops.unfold(ops.transpose(x, (0, 3, 1, 2)), 2), (6, 6), 2),
                 ops.dot_product_attention(q, k, v, is_causal=True),
                 ops.ctc_loss(target, logits, np.array([2, 1], "int32"), np.array([5, 4], "int32")),
-                ops.ctc_decode(logits, np.array([5, 4], "int32"))[0],
-                ops.sparsemax(logits))
+                ops.ctc_decode(logits, np.array([5, 4], "int32"))[0])
 
     eager = run(x, kernel, q, k, v, logits, target)
     compiled = _compiled(run)(x, kernel, q, k, v, logits, target)

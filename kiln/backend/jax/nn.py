@@ -11,6 +11,8 @@ Example:
     (1, 5, 5, 4)
 """
 
+import functools
+
 import jax
 import numpy as np
 import jax.numpy as jnp
@@ -709,7 +711,11 @@ _LOG_ZERO = -1e30
 
 
 def ctc_loss(target, output, target_length, output_length, mask_index=0):
-    """CTC loss per sample: the forward algorithm in log space under ``lax.scan``."""
+    """CTC loss per sample: the forward algorithm in log space under ``lax.scan``.
+
+    The recursion is one jitted function (compiled once per shape), so eager calls do not
+    dispatch the scan op by op.
+    """
     output = to_float(output)
     dtype = output.dtype
     if dtype in (jnp.float16, jnp.bfloat16):
@@ -717,6 +723,11 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     target = _t(target).astype(jnp.int32)
     target_length = jnp.reshape(_t(target_length).astype(jnp.int32), (-1,))
     output_length = jnp.reshape(_t(output_length).astype(jnp.int32), (-1,))
+    return _ctc_forward(target, output, target_length, output_length, int(mask_index)).astype(dtype)
+
+
+@functools.partial(jax.jit, static_argnums=4)
+def _ctc_forward(target, output, target_length, output_length, mask_index):
     batch, steps, classes = output.shape
     logp = jax.nn.log_softmax(output, axis=-1)
     labels = jnp.clip(target, 0, classes - 1)
@@ -742,7 +753,7 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
     last = jnp.take_along_axis(alpha, (2 * target_length)[:, None], axis=1)[:, 0]
     before = jnp.take_along_axis(alpha, jnp.maximum(2 * target_length - 1, 0)[:, None], axis=1)[:, 0]
     before = jnp.where(target_length > 0, before, neg)
-    return (-jnp.logaddexp(last, before)).astype(dtype)
+    return -jnp.logaddexp(last, before)
 
 
 def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
