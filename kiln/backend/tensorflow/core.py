@@ -772,7 +772,10 @@ def custom_gradient(f):
         output, grad_fn = f(*args)
 
         def grad(*upstream, variables=None):
-            grads = grad_fn(upstream[0] if len(upstream) == 1 else upstream)
+            # Upstream gradients may arrive as IndexedSlices (from gathers): make them dense.
+            upstream = [tf.convert_to_tensor(u) if isinstance(u, tf.IndexedSlices) else u
+                        for u in upstream]
+            grads = grad_fn(upstream[0] if len(upstream) == 1 else tuple(upstream))
             if variables:
                 return grads, [None] * len(variables)
             return grads
