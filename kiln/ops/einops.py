@@ -9,7 +9,7 @@ named, ``()`` or ``1`` for a size-1 axis. Built on ``reshape`` and
 
 Example:
     >>> import kiln
-    >>> kiln.ops.rearrange(kiln.ops.zeros((2, 3)), "a b -> b a").shape
+    >>> kiln.ops.shape(kiln.ops.rearrange(kiln.ops.zeros((2, 3)), "a b -> b a"))
     (3, 2)
 """
 
@@ -190,7 +190,7 @@ def rearrange(tensor, pattern, **axes_lengths):
         >>> x = kiln.ops.reshape(kiln.ops.arange(6), (2, 3))
         >>> kiln.ops.convert_to_numpy(kiln.ops.rearrange(x, "a b -> (b a)")).tolist()
         [0, 3, 1, 4, 2, 5]
-        >>> kiln.ops.rearrange(kiln.ops.zeros((2, 12)), "b (h w) -> b h w", h=3).shape
+        >>> kiln.ops.shape(kiln.ops.rearrange(kiln.ops.zeros((2, 12)), "b (h w) -> b h w", h=3))
         (2, 3, 4)
     """
     from kiln.ops.core import shape as _shape

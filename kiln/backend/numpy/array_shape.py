@@ -212,13 +212,20 @@ def vdot(x1, x2):
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
     x1, x2 = _common(x1, x2)
-    x1, x2 = as_array(x1), as_array(x2)
-    for name, v, ax in (("x1", x1, axisa if axis is None else axis), ("x2", x2, axisb if axis is None else axis)):
+    for name, v, ax in (("x1", x1, axisa), ("x2", x2, axisb)):
         if v.ndim == 0 or v.shape[ax] not in (2, 3):
             raise ValueError(f"cross: {name} must have size 2 or 3 along the vector axis, "
                              f"received shape {v.shape}")
-    return as_array(np.cross(x1, x2, axisa, axisb, axisc, axis))
+    a, b = np.moveaxis(x1, axisa, -1), np.moveaxis(x2, axisb, -1)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return as_array(a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0])
+    # A 2-vector is a 3-vector with z = 0 (NumPy deprecates 2-vectors in np.cross).
+    a = np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, 1)]) if a.shape[-1] == 2 else a
+    b = np.pad(b, [(0, 0)] * (b.ndim - 1) + [(0, 1)]) if b.shape[-1] == 2 else b
+    return as_array(np.cross(a, b, axisc=axisc))
 
 
 # -- selection and indices --------------------------------------------------------------

@@ -144,7 +144,13 @@ def vander(x, N=None, increasing=False):
         raise ValueError(f"vander: x must be 1-D, received shape {tuple(x.shape)}")
     if x.dtype is torch.bool:
         x = x.to(torch.int32)
-    return torch.vander(x, None if N is None else int(N), increasing=increasing).to(x.dtype)
+    n = x.shape[0] if N is None else int(N)
+    # Powers by a cumulative product (torch.vander's backward fails on an in-place update).
+    columns = [torch.ones_like(x).unsqueeze(1)][:n]
+    if n > 1:
+        columns.append(torch.cumprod(x.unsqueeze(1).expand(x.shape[0], n - 1), dim=1).to(x.dtype))
+    out = torch.cat(columns, dim=1) if columns else x.new_zeros((x.shape[0], 0))
+    return out if increasing else torch.flip(out, (1,))
 
 
 def meshgrid(*x, indexing="xy"):
