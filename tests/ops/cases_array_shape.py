@@ -132,6 +132,8 @@ def cases():
         Case("select", [B], [F[0]], 1.5, ref=np.select, id="select-broadcast"),
         Case("unravel_index", np.array([0, 5, 11], "int32"), (3, 4),
              ref=lambda i, s: [a.astype("int32") for a in np.unravel_index(i, s)], id="unravel_index"),
+        Case("unravel_index", 5, (3, 3), ref=lambda i, s: [np.int32(a) for a in np.unravel_index(i, s)],
+             id="unravel_index-scalar"),
         Case("unravel_index", np.array([[3, 7], [1, 0]], "int32"), (2, 2, 2),
              ref=lambda i, s: [a.astype("int32") for a in np.unravel_index(i, s)], id="unravel_index-2d"),
         Case("view", F, "int32", ref=lambda x, d: x.view(d), id="view-same-size"),
