@@ -15,7 +15,10 @@ import torch
 import torch.nn.functional as F
 
 from kiln import config
+from kiln.backend.common import dtypes as _dtypes
 from kiln.backend.torch.core import (
+    DTYPE_NAMES,
+    TORCH_DTYPES,
     HALF_DTYPES,
     convert_to_tensor,
     floatx_dtype,
@@ -713,12 +716,11 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     masked row averages all values (as on the other backends) instead of giving NaN.
     """
     query, key, value = _fx(query), _fx(key), _fx(value)
-    from kiln.backend.common import dtypes
-    from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES
-
-    dt = TORCH_DTYPES[dtypes.result_type(DTYPE_NAMES[query.dtype], DTYPE_NAMES[key.dtype],
-                                         DTYPE_NAMES[value.dtype])]
-    query, key, value = query.to(dt), key.to(dt), value.to(dt)
+    dt = query.dtype
+    if key.dtype is not dt or value.dtype is not dt:
+        dt = TORCH_DTYPES[_dtypes.result_type(DTYPE_NAMES[dt], DTYPE_NAMES[key.dtype],
+                                              DTYPE_NAMES[value.dtype])]
+        query, key, value = query.to(dt), key.to(dt), value.to(dt)
     heads, kv_heads = query.shape[2], key.shape[2]
     if heads % kv_heads:
         raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
