@@ -51,3 +51,47 @@ def test_core_operation_classes_live_in_core():
 
     for name in ("Cast", "Slice", "Scatter", "GetItem", "StopGradient"):
         assert ("keras.src.ops.core", name) in OPERATION_REGISTRY
+
+
+def test_control_flow_operation_classes_live_in_core():
+    from kiln.ops.operation import OPERATION_REGISTRY
+
+    for name in ("Scan", "AssociativeScan", "Map", "VectorizedMap", "WhileLoop", "ForiLoop", "Switch",
+                 "Cond", "ScatterUpdate", "SliceUpdate", "SaturateCast"):
+        assert ("keras.src.ops.core", name) in OPERATION_REGISTRY
+
+
+def test_scan_without_y_and_errors():
+    carry, ys = ops.scan(lambda c, x: (c + x, None), 0.0, np.arange(4, dtype="float32"))
+    assert float(ops.convert_to_numpy(carry)) == 6.0 and ys is None
+    with pytest.raises(ValueError, match="scan"):
+        ops.scan(lambda c, x: (c, x), 0.0)
+    with pytest.raises(ValueError, match="scatter_update.*reduction"):
+        ops.scatter_update(np.zeros(3, "float32"), [[0]], [1.0], reduction="mean")
+    with pytest.raises(ValueError, match="slice_update"):
+        from kiln.backend import KerasTensor
+
+        ops.slice_update(KerasTensor((2, 2)), (0, 0), KerasTensor((3, 1)))
+
+
+def test_vectorize_signature_and_excluded():
+    dot = ops.vectorize(lambda a, b: ops.sum(a * b), signature="(n),(n)->()")
+    out = dot(np.ones((2, 3, 4), "float32"), np.arange(4, dtype="float32"))
+    np.testing.assert_allclose(ops.convert_to_numpy(out), np.full((2, 3), 6.0))
+    scale = ops.vectorize(lambda x, k: x * k, excluded={1})
+    np.testing.assert_allclose(ops.convert_to_numpy(scale(np.ones((2, 2), "float32"), 3.0)),
+                               np.full((2, 2), 3.0))
+    from kiln.backend import KerasTensor
+
+    assert dot(KerasTensor((2, 5, 4)), KerasTensor((4,))).shape == (2, 5)
+
+
+def test_switch_and_while_loop_symbolic():
+    from kiln.backend import KerasTensor
+
+    x = KerasTensor((None, 3))
+    assert ops.switch(KerasTensor((), "int32"), [lambda v: v, lambda v: v * 2.0], x).shape == (None, 3)
+    i, v = ops.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v), (0, x))
+    assert i.dtype == "int32" and v.shape == (None, 3)
+    with pytest.raises(ValueError, match="switch"):
+        ops.switch(0, [lambda v: v, lambda v: v[:, :1]], x)
