@@ -63,8 +63,8 @@ def _compiled(*static):
             for name, value in arguments.items():
                 if name in static:
                     arguments[name] = _hashable(value)
-                elif isinstance(value, (list, tuple, np.ndarray, np.generic)):
-                    arguments[name] = convert_to_tensor(value)
+                elif value is not None and not isinstance(value, (jax.Array, bool, int, float)):
+                    arguments[name] = convert_to_tensor(value)  # arrays, lists, Variables
             if "data_format" in arguments:
                 arguments["data_format"] = config.standardize_data_format(arguments["data_format"])
             return jitted(**arguments)
