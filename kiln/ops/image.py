@@ -197,19 +197,25 @@ def rgb_to_grayscale(images, data_format=None):
     return _image.rgb_to_grayscale(images, data_format=data_format)
 
 
-def _hsv_spec(name):
-    def spec(images, data_format=None):
-        shape = _image_shape(images, name)
-        _, _, c = _hw_axes(shape, config.standardize_data_format(data_format))
-        if shape[c] is not None and shape[c] != 3:
-            raise ValueError(f"{name}: images must have 3 channels, received shape {shape}")
-        if not dtypes.is_float(rules.dtype_of(images)):
-            raise ValueError(f"{name}: images must have a float dtype, received {rules.dtype_of(images)}")
-        return KerasTensor(shape, rules.dtype_of(images))
-    return spec
+def _hsv_spec(images, data_format, name):
+    shape = _image_shape(images, name)
+    _, _, c = _hw_axes(shape, config.standardize_data_format(data_format))
+    if shape[c] is not None and shape[c] != 3:
+        raise ValueError(f"{name}: images must have 3 channels, received shape {shape}")
+    if not dtypes.is_float(rules.dtype_of(images)):
+        raise ValueError(f"{name}: images must have a float dtype, received {rules.dtype_of(images)}")
+    return KerasTensor(shape, rules.dtype_of(images))
 
 
-@op(_hsv_spec("rgb_to_hsv"), module="image")
+def _rgb_to_hsv_spec(images, data_format=None):
+    return _hsv_spec(images, data_format, "rgb_to_hsv")
+
+
+def _hsv_to_rgb_spec(images, data_format=None):
+    return _hsv_spec(images, data_format, "hsv_to_rgb")
+
+
+@op(_rgb_to_hsv_spec, module="image")
 def rgb_to_hsv(images, data_format=None):
     """Convert float RGB images (values in [0, 1]) to HSV; hue, saturation and value lie in [0, 1].
 
@@ -222,7 +228,7 @@ def rgb_to_hsv(images, data_format=None):
     return _image.rgb_to_hsv(images, data_format=data_format)
 
 
-@op(_hsv_spec("hsv_to_rgb"), module="image")
+@op(_hsv_to_rgb_spec, module="image")
 def hsv_to_rgb(images, data_format=None):
     """Convert float HSV images (hue, saturation, value in [0, 1]) to RGB.
 
@@ -237,29 +243,41 @@ def hsv_to_rgb(images, data_format=None):
 
 # ---------------------------------------------------------------- crop and pad
 
-def _box_spec(name, sign, what_h, what_w):
-    def spec(images, top=None, left=None, bottom=None, right=None, target_height=None,
-             target_width=None, data_format=None):
-        shape = list(_image_shape(images, name))
-        h, w, _ = _hw_axes(shape, config.standardize_data_format(data_format))
-        for axis, args, what in ((h, (top, bottom, target_height), what_h),
-                                 (w, (left, right, target_width), what_w)):
-            start, end, target = args
-            size = shape[axis]
-            if target is None and start is not None and end is not None:
-                shape[axis] = None if size is None else size - sign * (start + end)
-            else:
-                _resolve_box(size, start, end, target, name, what)
-                shape[axis] = target
-            if shape[axis] is not None and shape[axis] <= 0:
-                raise ValueError(f"{name}: the result would have no pixels along an axis "
-                                 f"(received {dict(zip(what, args))} for shape {tuple(rules.shape_of(images))})")
-        return KerasTensor(tuple(shape), rules.dtype_of(images))
-    return spec
+def _box_spec(images, args_h, args_w, data_format, name, sign, what_h, what_w):
+    """Output spec of crop_images (sign 1) and pad_images (sign -1)."""
+    shape = list(_image_shape(images, name))
+    h, w, _ = _hw_axes(shape, config.standardize_data_format(data_format))
+    for axis, args, what in ((h, args_h, what_h), (w, args_w, what_w)):
+        start, end, target = args
+        size = shape[axis]
+        if target is None and start is not None and end is not None:
+            shape[axis] = None if size is None else size - sign * (start + end)
+        else:
+            _resolve_box(size, start, end, target, name, what)
+            shape[axis] = target
+        if shape[axis] is not None and shape[axis] <= 0:
+            raise ValueError(f"{name}: the result would have no pixels along an axis "
+                             f"(received {dict(zip(what, args))} for shape {tuple(rules.shape_of(images))})")
+    return KerasTensor(tuple(shape), rules.dtype_of(images))
 
 
-@op(_box_spec("crop_images", 1, ("top_cropping", "bottom_cropping", "target_height"),
-              ("left_cropping", "right_cropping", "target_width")), module="image")
+def _crop_spec(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
+               right_cropping=None, target_height=None, target_width=None, data_format=None):
+    return _box_spec(images, (top_cropping, bottom_cropping, target_height),
+                     (left_cropping, right_cropping, target_width), data_format, "crop_images", 1,
+                     ("top_cropping", "bottom_cropping", "target_height"),
+                     ("left_cropping", "right_cropping", "target_width"))
+
+
+def _pad_spec(images, top_padding=None, left_padding=None, bottom_padding=None,
+              right_padding=None, target_height=None, target_width=None, data_format=None):
+    return _box_spec(images, (top_padding, bottom_padding, target_height),
+                     (left_padding, right_padding, target_width), data_format, "pad_images", -1,
+                     ("top_padding", "bottom_padding", "target_height"),
+                     ("left_padding", "right_padding", "target_width"))
+
+
+@op(_crop_spec, module="image")
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop images; per axis give exactly two of the leading crop, the trailing crop and the size.
@@ -277,8 +295,7 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
                               data_format=data_format)
 
 
-@op(_box_spec("pad_images", -1, ("top_padding", "bottom_padding", "target_height"),
-              ("left_padding", "right_padding", "target_width")), module="image")
+@op(_pad_spec, module="image")
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad images; per axis give exactly two of the leading pad, the trailing pad and the size.
@@ -435,39 +452,48 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
 
 # ---------------------------------------------------------------- patches
 
-def _patches_spec(rank, name):
-    def spec(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
-        _check_choice(padding, ("valid", "same"), name, "padding")
-        shape = rules.shape_of(images)
-        if len(shape) not in (rank + 1, rank + 2):
-            raise ValueError(f"{name}: input must have rank {rank + 1} or {rank + 2}, "
-                             f"received shape {shape}")
+def _patches_spec(images, size, strides, dilation_rate, padding, data_format, rank, name):
+    _check_choice(padding, ("valid", "same"), name, "padding")
+    shape = rules.shape_of(images)
+    if len(shape) not in (rank + 1, rank + 2):
+        raise ValueError(f"{name}: input must have rank {rank + 1} or {rank + 2}, "
+                         f"received shape {shape}")
 
-        def tup(value, arg):
-            value = (value,) * rank if isinstance(value, int) else tuple(value)
-            if len(value) != rank:
-                raise ValueError(f"{name}: {arg} must be an int or a tuple of {rank} ints, "
-                                 f"received {value}")
-            return value
+    def tup(value, arg):
+        value = (value,) * rank if isinstance(value, int) else tuple(value)
+        if len(value) != rank:
+            raise ValueError(f"{name}: {arg} must be an int or a tuple of {rank} ints, "
+                             f"received {value}")
+        return value
 
-        sizes = tup(size, "size")
-        steps = sizes if strides is None else tup(strides, "strides")
-        dilations = tup(dilation_rate, "dilation_rate")
-        channels_last = config.standardize_data_format(data_format) == "channels_last"
-        lead = len(shape) - rank - 1
-        spatial = shape[lead:lead + rank] if channels_last else shape[lead + 1:]
-        channels = shape[-1] if channels_last else shape[lead]
-        out = [rules.conv_output_length(n, k, s, padding, d)
-               for n, k, s, d in zip(spatial, sizes, steps, dilations)]
-        if any(o is not None and o <= 0 for o in out):
-            raise ValueError(f"{name}: the patch window {sizes} is larger than the input {spatial}")
-        depth = None if channels is None else channels * int(math.prod(sizes))
-        out = tuple(out) + (depth,) if channels_last else (depth,) + tuple(out)
-        return KerasTensor(tuple(shape[:lead]) + out, rules.dtype_of(images))
-    return spec
+    sizes = tup(size, "size")
+    steps = sizes if strides is None else tup(strides, "strides")
+    dilations = tup(dilation_rate, "dilation_rate")
+    channels_last = config.standardize_data_format(data_format) == "channels_last"
+    lead = len(shape) - rank - 1
+    spatial = shape[lead:lead + rank] if channels_last else shape[lead + 1:]
+    channels = shape[-1] if channels_last else shape[lead]
+    out = [rules.conv_output_length(n, k, s, padding, d)
+           for n, k, s, d in zip(spatial, sizes, steps, dilations)]
+    if any(o is not None and o <= 0 for o in out):
+        raise ValueError(f"{name}: the patch window {sizes} is larger than the input {spatial}")
+    depth = None if channels is None else channels * int(math.prod(sizes))
+    out = tuple(out) + (depth,) if channels_last else (depth,) + tuple(out)
+    return KerasTensor(tuple(shape[:lead]) + out, rules.dtype_of(images))
 
 
-@op(_patches_spec(2, "extract_patches"), module="image")
+def _patches_2d_spec(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    return _patches_spec(images, size, strides, dilation_rate, padding, data_format, 2,
+                         "extract_patches")
+
+
+def _patches_3d_spec(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                     data_format=None):
+    return _patches_spec(volumes, size, strides, dilation_rate, padding, data_format, 3,
+                         "extract_patches_3d")
+
+
+@op(_patches_2d_spec, module="image")
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
     """Extract ``size`` (an int or (height, width)) patches into the channel axis.
 
@@ -485,7 +511,7 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
                                   padding=padding, data_format=data_format)
 
 
-@op(_patches_spec(3, "extract_patches_3d"), module="image")
+@op(_patches_3d_spec, module="image")
 def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
                        data_format=None):
     """Extract 3-D ``size`` (an int or (depth, height, width)) patches into the channel axis.
