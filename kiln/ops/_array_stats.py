@@ -204,10 +204,8 @@ def _nan_cumulative_spec(x, axis=None, dtype=None):
         shape = (None if None in shape else int(_prod(shape)),)
     else:
         _axis(axis, len(shape), "nancumsum")
-    if dtype is None:
-        dtype = _dtype(x)
-        dtype = "int32" if dtype in ("bool", "int8", "int16", "uint8", "uint16") else dtype
-    return KerasTensor(shape, dtypes.standardize_dtype(dtype))
+    dtype = _sum_dtype(x) if dtype is None else dtypes.standardize_dtype(dtype)
+    return KerasTensor(shape, dtype)
 
 
 def _prod(values):

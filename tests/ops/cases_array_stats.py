@@ -151,7 +151,7 @@ def cases():
         Case("nansum", XN.astype("float16"), axis=1, ref=_as(np.nansum, "float16"), rtol=2e-3,
              atol=1e-3, id="nansum-f16"),
         Case("nanprod", XN, axis=0, keepdims=True, ref=np.nanprod),
-        Case("nanprod", I.astype("uint8"), axis=1, ref=np.nanprod, dtype="int32", id="nanprod-uint8"),
+        Case("nanprod", I.astype("uint8"), axis=1, ref=np.nanprod, dtype="uint32", id="nanprod-uint8"),
         Case("nanmean", XN, axis=1, ref=np.nanmean),
         Case("nanmean", ALL_NAN, axis=1, ref=_quiet(np.nanmean), id="nanmean-all-nan"),
         Case("nanmean", I, ref=np.nanmean, dtype="float32", id="nanmean-i32"),

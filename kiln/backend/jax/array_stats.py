@@ -12,6 +12,8 @@ Example:
 """
 
 import builtins
+import functools
+import inspect
 import math
 
 import jax
@@ -21,7 +23,9 @@ from kiln.backend.common import dtypes
 from kiln.backend.jax.core import cast, convert_to_tensor, native_dtype
 
 _t = convert_to_tensor
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32.
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -56,7 +60,35 @@ def _static(name, value, what):
                          (" or pass a static size" if name == "unique" else ""))
 
 
+def _compiled(*static):
+    """Run the function as one compiled kernel per input shape/dtype and static arguments.
+
+    Arguments named in ``static`` are passed as compile-time constants (lists become
+    tuples); every other argument is converted to a jax array (None stays None). One
+    XLA program per op call instead of one per primitive keeps eager calls cheap.
+    """
+    def decorate(fn):
+        signature = inspect.signature(fn)
+        jitted = jax.jit(fn, static_argnames=static)
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            call = {}
+            for name, value in bound.arguments.items():
+                if name in static:
+                    call[name] = tuple(value) if isinstance(value, list) else value
+                else:
+                    call[name] = None if value is None else _t(value)
+            return jitted(**call)
+
+        return run
+
+    return decorate
+
+
 # -- averages and quantiles -----------------------------------------------------------
+@_compiled("axis")
 def average(x, axis=None, weights=None):
     if weights is None:
         (x,), result = _float_in(x)
@@ -89,27 +121,33 @@ def _quantile(fn, x, q, axis, method, keepdims, scale=1):
     return _out(jnp.where(jnp.round(pos) == jnp.floor(pos), low, high), result)
 
 
+@_compiled("axis", "method", "keepdims")
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(jnp.quantile, x, q, axis, method, keepdims)
 
 
+@_compiled("axis", "method", "keepdims")
 def percentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(jnp.quantile, x, q, axis, method, keepdims, scale=100)
 
 
+@_compiled("axis", "keepdims")
 def median(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.median(x, axis=_axis(axis), keepdims=keepdims), result)
 
 
+@_compiled("axis", "method", "keepdims")
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(jnp.nanquantile, x, q, axis, method, keepdims)
 
 
+@_compiled("axis", "method", "keepdims")
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     return _quantile(jnp.nanquantile, x, q, axis, method, keepdims, scale=100)
 
 
+@_compiled("axis", "keepdims")
 def nanmedian(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.nanmedian(x, axis=_axis(axis), keepdims=keepdims), result)
@@ -125,10 +163,12 @@ def _nan_arg(fn, fill, x, axis, keepdims):
     return jnp.where(jnp.all(nan, axis=axis, keepdims=keepdims), -1, out).astype("int32")
 
 
+@_compiled("axis", "keepdims")
 def nanargmax(x, axis=None, keepdims=False):
     return _nan_arg(jnp.argmax, -jnp.inf, x, axis, keepdims)
 
 
+@_compiled("axis", "keepdims")
 def nanargmin(x, axis=None, keepdims=False):
     return _nan_arg(jnp.argmin, jnp.inf, x, axis, keepdims)
 
@@ -137,9 +177,10 @@ def _accumulate_dtype(x, dtype):
     if dtype is not None:
         return dtypes.standardize_dtype(dtype)
     name = _name(x)
-    return "int32" if name in _SMALL_INTS else name
+    return _SUM_DTYPES.get(name, name)
 
 
+@_compiled("axis", "dtype")
 def nancumsum(x, axis=None, dtype=None):
     x = _t(x)
     dtype = _accumulate_dtype(x, dtype)
@@ -148,6 +189,7 @@ def nancumsum(x, axis=None, dtype=None):
     return jnp.cumsum(cast(x, dtype), axis=axis)
 
 
+@_compiled("axis", "dtype")
 def nancumprod(x, axis=None, dtype=None):
     x = _t(x)
     dtype = _accumulate_dtype(x, dtype)
@@ -156,6 +198,7 @@ def nancumprod(x, axis=None, dtype=None):
     return jnp.cumprod(cast(x, dtype), axis=axis)
 
 
+@_compiled("axis", "keepdims")
 def nanmax(x, axis=None, keepdims=False):
     x = _t(x)
     if not _is_float(x):
@@ -163,6 +206,7 @@ def nanmax(x, axis=None, keepdims=False):
     return jnp.nanmax(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@_compiled("axis", "keepdims")
 def nanmin(x, axis=None, keepdims=False):
     x = _t(x)
     if not _is_float(x):
@@ -170,6 +214,7 @@ def nanmin(x, axis=None, keepdims=False):
     return jnp.nanmin(x, axis=_axis(axis), keepdims=keepdims)
 
 
+@_compiled("axis", "keepdims")
 def nansum(x, axis=None, keepdims=False):
     x = _t(x)
     dtype = native_dtype(_accumulate_dtype(x, None))
@@ -178,6 +223,7 @@ def nansum(x, axis=None, keepdims=False):
     return jnp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
 
 
+@_compiled("axis", "keepdims")
 def nanprod(x, axis=None, keepdims=False):
     x = _t(x)
     dtype = native_dtype(_accumulate_dtype(x, None))
@@ -186,21 +232,25 @@ def nanprod(x, axis=None, keepdims=False):
     return jnp.prod(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
 
 
+@_compiled("axis", "keepdims")
 def nanmean(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.nanmean(x, axis=_axis(axis), keepdims=keepdims), result)
 
 
+@_compiled("axis", "keepdims")
 def nanvar(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.nanvar(x, axis=_axis(axis), keepdims=keepdims), result)
 
 
+@_compiled("axis", "keepdims")
 def nanstd(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.nanstd(x, axis=_axis(axis), keepdims=keepdims), result)
 
 
+@_compiled("axis", "keepdims")
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
     axis = _axis(axis)
@@ -212,18 +262,24 @@ def ptp(x, axis=None, keepdims=False):
 def histogram(x, bins=10, range=None):
     (x,), result = _float_in(x)
     if range is None:
-        low, high = jnp.min(x), jnp.max(x)
+        counts, edges = _histogram(x, None, None, bins)
     else:
-        low, high = jnp.asarray(range[0], x.dtype), jnp.asarray(range[1], x.dtype)
+        counts, edges = _histogram(x, jnp.asarray(range[0], x.dtype), jnp.asarray(range[1], x.dtype), bins)
+    return counts, _out(edges, result)
+
+
+@functools.partial(jax.jit, static_argnames=("bins",))
+def _histogram(x, low, high, bins):
+    """Counts and edges in one compiled kernel (one compilation per shape, dtype and bin count)."""
+    if low is None:
+        low, high = jnp.min(x), jnp.max(x)
     same = low == high
     low, high = jnp.where(same, low - 0.5, low), jnp.where(same, high + 0.5, high)
     edges = jnp.linspace(low, high, bins + 1, dtype=x.dtype)
     index = jnp.floor((x - low) / (high - low) * bins).astype("int32")
     index = jnp.where(x == high, bins - 1, index)
-    inside = (x >= low) & (x <= high)
-    index = jnp.where(inside, index, bins)
-    counts = jnp.zeros((bins + 1,), "int32").at[index].add(1)[:bins]
-    return counts, _out(edges, result)
+    index = jnp.where((x >= low) & (x <= high), index, bins)
+    return jnp.zeros((bins + 1,), "int32").at[index].add(1)[:bins], edges
 
 
 def bincount(x, weights=None, minlength=0, sparse=False):
@@ -249,22 +305,26 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 
 # -- correlation, trace, integration --------------------------------------------------
+@_compiled()
 def corrcoef(x):
     (x,), result = _float_in(x)
     return _out(jnp.corrcoef(x), result)
 
 
+@_compiled("mode")
 def correlate(x1, x2, mode="valid"):
     (x1, x2), result = _float_in(x1, x2)
     return _out(jnp.correlate(x1, x2, mode=mode), result)
 
 
+@_compiled("offset", "axis1", "axis2")
 def trace(x, offset=0, axis1=0, axis2=1):
     x = _t(x)
     dtype = native_dtype(_accumulate_dtype(x, None))
     return jnp.trace(x, offset=offset, axis1=axis1, axis2=axis2, dtype=dtype)
 
 
+@_compiled("axis")
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     if x is None:
         (y,), result = _float_in(y)
@@ -274,6 +334,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
 
 # -- sorting and searching --------------------------------------------------------------
+@_compiled("kth", "axis")
 def argpartition(x, kth, axis=-1):
     x = _t(x)
     if x.dtype == jnp.bool_:
@@ -281,12 +342,14 @@ def argpartition(x, kth, axis=-1):
     return jnp.argpartition(x, kth, axis=axis).astype("int32")
 
 
+@_compiled("side")
 def searchsorted(sorted_sequence, values, side="left"):
     sorted_sequence, values = _t(sorted_sequence), _t(values)
     dtype = native_dtype(dtypes.result_type(_name(sorted_sequence), _name(values)))
     return jnp.searchsorted(sorted_sequence.astype(dtype), values.astype(dtype), side=side).astype("int32")
 
 
+@_compiled()
 def digitize(x, bins):
     x, bins = _t(x), _t(bins)
     dtype = native_dtype(dtypes.result_type(_name(x), _name(bins)))
@@ -299,49 +362,17 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     x = _t(x)
     if size is None:
         _static("unique", x, "number of unique values")
-    if axis is None:
-        rows = x.reshape(-1, 1)
-    else:
+    if axis is not None:
         axis = axis % x.ndim
-        moved = jnp.moveaxis(x, axis, 0)
-        rows = moved.reshape(moved.shape[0], -1)
-    n = rows.shape[0]
-    # Stable lexicographic sort of the rows: one stable argsort per column, last column first.
-    perm = jnp.arange(n, dtype="int32")
-    for j in builtins.range(rows.shape[1] - 1, -1, -1):
-        perm = perm[jnp.argsort(rows[perm, j], stable=True)].astype("int32")
-    ordered = rows[perm]
-    is_new = jnp.concatenate([jnp.ones((builtins.min(n, 1),), bool),
-                              jnp.any(ordered[1:] != ordered[:-1], axis=1)])
-    group = (jnp.cumsum(is_new) - 1).astype("int32")
-    # Buffers of the static length n (the most unique values there can be), by group.
-    first = jnp.full((n,), n, "int32").at[group].min(perm)
-    counts = jnp.zeros((n,), "int32").at[group].add(1)
-    inverse = jnp.zeros((n,), "int32").at[perm].set(group)
-    valid = counts > 0
-    if not sorted:
-        order = jnp.argsort(jnp.where(valid, first, n + jnp.arange(n, dtype="int32")), stable=True)
-        rank = jnp.zeros((n,), "int32").at[order].set(jnp.arange(n, dtype="int32"))
-        first, counts, valid = first[order], counts[order], valid[order]
-        inverse = rank[inverse]
+    rows, first, counts, inverse, valid = _unique_groups(x, axis, sorted)
     count = int(jnp.sum(valid)) if size is None else size
-    if count > n:
-        pad = count - n
-        first = jnp.concatenate([first, jnp.zeros((pad,), "int32")])
-        counts = jnp.concatenate([counts, jnp.zeros((pad,), "int32")])
-        valid = jnp.concatenate([valid, jnp.zeros((pad,), bool)])
-    else:
-        first, counts, valid = first[:count], counts[:count], valid[:count]
-    first = jnp.where(valid, first, 0)
     fill = jnp.asarray(0 if fill_value is None else fill_value, x.dtype)
-    if n:
-        values = jnp.where(valid[:, None], rows[first], fill)
-    else:
-        values = jnp.full((count, rows.shape[1]), fill, x.dtype)
+    values, first, counts = _unique_take(rows, first, counts, valid, fill, count)
     if axis is None:
         values = values.reshape(count)
         inverse = inverse.reshape(x.shape)
     else:
+        moved = jnp.moveaxis(x, axis, 0)
         values = jnp.moveaxis(values.reshape((count,) + moved.shape[1:]), 0, axis)
     outputs = [values]
     if return_index:
@@ -353,12 +384,65 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
+@functools.partial(jax.jit, static_argnames=("axis", "sorted"))
+def _unique_groups(x, axis, sorted):
+    """Group equal rows (elements, or slices along ``axis``) into buffers of the static length n.
+
+    Returns the rows, and per group (in sorted or first-occurrence order) the index of its
+    first occurrence, its count and whether it exists, plus each row's group.
+    """
+    if axis is None:
+        rows = x.reshape(-1, 1)
+    else:
+        moved = jnp.moveaxis(x, axis, 0)
+        rows = moved.reshape(moved.shape[0], -1)
+    n = rows.shape[0]
+    # Stable lexicographic sort of the rows: one stable argsort per column, last column first.
+    perm = jnp.arange(n, dtype="int32")
+    for j in builtins.range(rows.shape[1] - 1, -1, -1):
+        perm = perm[jnp.argsort(rows[perm, j], stable=True)].astype("int32")
+    ordered = rows[perm]
+    is_new = jnp.concatenate([jnp.ones((builtins.min(n, 1),), bool),
+                              jnp.any(ordered[1:] != ordered[:-1], axis=1)])
+    group = (jnp.cumsum(is_new) - 1).astype("int32")
+    first = jnp.full((n,), n, "int32").at[group].min(perm)
+    counts = jnp.zeros((n,), "int32").at[group].add(1)
+    inverse = jnp.zeros((n,), "int32").at[perm].set(group)
+    valid = counts > 0
+    if not sorted:
+        order = jnp.argsort(jnp.where(valid, first, n + jnp.arange(n, dtype="int32")), stable=True)
+        rank = jnp.zeros((n,), "int32").at[order].set(jnp.arange(n, dtype="int32"))
+        first, counts, valid = first[order], counts[order], valid[order]
+        inverse = rank[inverse]
+    return rows, first, counts, inverse, valid
+
+
+@functools.partial(jax.jit, static_argnames=("count",))
+def _unique_take(rows, first, counts, valid, fill, count):
+    """The first ``count`` groups (padded with ``fill`` and zero counts past the last one)."""
+    n = rows.shape[0]
+    if count > n:
+        pad = count - n
+        first = jnp.concatenate([first, jnp.zeros((pad,), "int32")])
+        counts = jnp.concatenate([counts, jnp.zeros((pad,), "int32")])
+        valid = jnp.concatenate([valid, jnp.zeros((pad,), bool)])
+    else:
+        first, counts, valid = first[:count], counts[:count], valid[:count]
+    first = jnp.where(valid, first, 0)
+    if n:
+        values = jnp.where(valid[:, None], rows[first], fill)
+    else:
+        values = jnp.full((count, rows.shape[1]), fill, rows.dtype)
+    return values, first, counts
+
+
 def nonzero(x):
     x = _t(x)
     _static("nonzero", x, "number of non-zero elements")
     return tuple(i.astype("int32") for i in jnp.nonzero(x))
 
 
+@_compiled("assume_unique", "invert")
 def isin(x1, x2, assume_unique=False, invert=False):
     x1, x2 = _t(x1), _t(x2)
     dtype = native_dtype(dtypes.result_type(_name(x1), _name(x2)))

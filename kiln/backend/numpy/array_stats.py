@@ -18,7 +18,9 @@ from kiln.backend.common import dtypes
 from kiln.backend.numpy.core import as_array, convert_to_tensor, dtype_name, np_dtype
 
 _t = convert_to_tensor
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32.
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -120,7 +122,7 @@ def _accumulate_dtype(x, dtype):
     if dtype is not None:
         return np_dtype(dtype)
     name = _name(x)
-    return np_dtype("int32" if name in _SMALL_INTS else name)
+    return np_dtype(_SUM_DTYPES.get(name, name))
 
 
 def nancumsum(x, axis=None, dtype=None):

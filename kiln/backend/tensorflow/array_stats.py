@@ -20,7 +20,9 @@ from kiln.backend.common import dtypes
 from kiln.backend.tensorflow.core import convert_to_tensor, tf_dtype
 
 _t = convert_to_tensor
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32.
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -185,7 +187,8 @@ def nanargmin(x, axis=None, keepdims=False):
 def _accumulate_dtype(x, dtype=None):
     if dtype is not None:
         return tf_dtype(dtype)
-    return tf.int32 if _name(x) in _SMALL_INTS else x.dtype
+    name = _name(x)
+    return tf_dtype(_SUM_DTYPES[name]) if name in _SUM_DTYPES else x.dtype
 
 
 def _nan_to(x, value):

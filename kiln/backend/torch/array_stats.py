@@ -19,7 +19,10 @@ from kiln.backend.common import dtypes
 from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES, convert_to_tensor, to_torch_dtype
 
 _t = convert_to_tensor
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32. Torch has no uint16/uint32/uint64 arithmetic kernels: those run on int64.
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
+_WIDE_UNSIGNED = frozenset((torch.uint16, torch.uint32, torch.uint64))
 _INT32 = torch.int32
 
 
@@ -149,10 +152,13 @@ def nanargmin(x, axis=None, keepdims=False):
 
 
 def _accumulate_dtype(x, dtype=None):
+    """(compute dtype, result dtype) of a sum/product of ``x``."""
     if dtype is not None:
-        return to_torch_dtype(dtype)
-    name = _name(x)
-    return _INT32 if name in _SMALL_INTS else x.dtype
+        result = to_torch_dtype(dtype)
+    else:
+        name = _name(x)
+        result = TORCH_DTYPES[_SUM_DTYPES[name]] if name in _SUM_DTYPES else x.dtype
+    return (torch.int64 if result in _WIDE_UNSIGNED else result), result
 
 
 def _nan_to(x, value):
@@ -161,13 +167,15 @@ def _nan_to(x, value):
 
 def _cumulative(fn, fill, x, axis, dtype):
     x = _t(x)
-    dtype = _accumulate_dtype(x, dtype)
+    compute, result = _accumulate_dtype(x, dtype)
     if _is_float(x):
         x = _nan_to(x, fill)
+    if x.dtype in _WIDE_UNSIGNED:
+        x = x.to(torch.int64)
     if axis is None:
         x = x.reshape(-1)
         axis = 0
-    return fn(x, dim=axis, dtype=dtype)
+    return fn(x, dim=axis, dtype=compute).to(result)
 
 
 def nancumsum(x, axis=None, dtype=None):
@@ -197,24 +205,26 @@ def nanmin(x, axis=None, keepdims=False):
 
 def nansum(x, axis=None, keepdims=False):
     x = _t(x)
-    dtype = _accumulate_dtype(x)
+    compute, result = _accumulate_dtype(x)
     if _is_float(x):
         x = _nan_to(x, 0)
-    return _reduce(torch.sum, x, axis, keepdims, dtype=dtype)
+    if x.dtype in _WIDE_UNSIGNED:
+        x = x.to(torch.int64)
+    return _reduce(torch.sum, x, axis, keepdims, dtype=compute).to(result)
 
 
 def nanprod(x, axis=None, keepdims=False):
     x = _t(x)
-    dtype = _accumulate_dtype(x)
+    compute, result = _accumulate_dtype(x)
     if _is_float(x):
         x = _nan_to(x, 1)
     dims = _dims(x, axis)
+    out = x.to(torch.int64) if x.dtype in _WIDE_UNSIGNED else x
     if not dims:
-        return x.to(dtype)
-    out = x
+        return out.to(result)
     for d in reversed(dims):
-        out = torch.prod(out, dim=d, keepdim=keepdims, dtype=dtype)
-    return out
+        out = torch.prod(out, dim=d, keepdim=keepdims, dtype=compute)
+    return out.to(result)
 
 
 def _nan_moments(x, axis, keepdims):
@@ -318,9 +328,11 @@ def _correlate_window(n, m, mode):
 
 def trace(x, offset=0, axis1=0, axis2=1):
     x = _t(x)
-    dtype = _accumulate_dtype(x)
+    compute, result = _accumulate_dtype(x)
+    if x.dtype in _WIDE_UNSIGNED:
+        x = x.to(torch.int64)
     diagonal = torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2)
-    return torch.sum(diagonal, dim=-1, dtype=dtype)
+    return torch.sum(diagonal, dim=-1, dtype=compute).to(result)
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
