@@ -40,6 +40,9 @@ def _hashable(value):
         return tuple(_hashable(v) for v in value)
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, (np.ndarray, jax.Array)) and np.shape(value) == () \
+            and not isinstance(value, jax.core.Tracer):
+        return value.item()  # a concrete 0-d array used as a static option
     return value
 
 
