@@ -17,7 +17,7 @@ from kiln.backend import current as _backend
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
-from kiln.ops.operation import op
+from kiln.ops.operation import _has_symbolic, op
 
 __all__ = [
     "convert_to_tensor",
@@ -651,7 +651,8 @@ def _symbolic_aware(function, traced):
 
 
 def _has_keras_tensor(args, kwargs):
-    return any(isinstance(leaf, KerasTensor) for leaf in tree.flatten((args, kwargs)))
+    # One level of lists/tuples, like the ops' eager fast path: no tree walk per call.
+    return _has_symbolic(args) or (bool(kwargs) and _has_symbolic(kwargs.values()))
 
 
 def custom_gradient(f):

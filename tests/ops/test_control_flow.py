@@ -36,20 +36,22 @@ class ControlFlowMix(layers.Layer):
         self.decay = self.add_weight(shape=(features,), initializer="ones", name="decay")
 
     def call(self, x):
-        h = ops.matmul(x, self.w)                                     # (B, T, F)
+        # Read the variables once, outside the loop bodies.
+        w, bias, decay = (ops.convert_to_tensor(v) for v in (self.w, self.b, self.decay))
+        h = ops.matmul(x, w)                                          # (B, T, F)
         steps = ops.moveaxis(h, 1, 0)                                 # (T, B, F)
 
         def rnn_step(carry, x_t):
-            new = ops.tanh(carry * self.decay * 0.5 + x_t)
+            new = ops.tanh(carry * decay * 0.5 + x_t)
             return new, new
 
         state, outputs = ops.scan(rnn_step, ops.zeros_like(steps[0]), steps)
         prefix = ops.associative_scan(_add, h, axis=1)                 # running sums over time
         v = state + ops.mean(outputs, axis=0) + 0.1 * ops.mean(prefix, axis=1)
-        v = ops.fori_loop(0, 3, lambda i, s: s * 0.9 + self.b, v)
-        _, v = ops.while_loop(lambda i, s: i < 2, lambda i, s: (i + 1, s * 0.5 + self.b), (0, v),
+        v = ops.fori_loop(0, 3, lambda i, s: s * 0.9 + bias, v)
+        _, v = ops.while_loop(lambda i, s: i < 2, lambda i, s: (i + 1, s * 0.5 + bias), (0, v),
                               maximum_iterations=2)
-        v = ops.cond(ops.sum(self.decay) > -1e9, lambda: v * 1.0, lambda: -v)
+        v = ops.cond(ops.sum(decay) > -1e9, lambda: v * 1.0, lambda: -v)
         v = ops.switch(1, [lambda t: t, lambda t: t * 2.0], v)
         v = ops.slice_update(v, (0, 0), v[:, :1] * 1.5)
         vt = ops.transpose(v)                                         # (F, B)

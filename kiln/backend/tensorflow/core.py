@@ -726,9 +726,9 @@ def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
         if n_even > 1:
             rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
             even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
-        order = np.empty(n, dtype=np.int64)
-        order[0::2] = np.arange(n_even)
-        order[1::2] = n_even + np.arange(half)
+        order = [0] * n  # a plain list: compilers treat it as a constant
+        order[0::2] = range(n_even)
+        order[1::2] = range(n_even, n)
         return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
 
     if reverse:

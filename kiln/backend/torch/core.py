@@ -611,8 +611,20 @@ def switch(index, branches, *operands):
     return branches[index](*operands)
 
 
+def _map_leaves(fn, structure):
+    """``fn`` on each leaf of nested lists/tuples/dicts, in plain Python (torch.compile traces it)."""
+    cls = structure.__class__
+    if cls is list or cls is tuple:
+        return cls(_map_leaves(fn, item) for item in structure)
+    if cls is dict:
+        return {key: _map_leaves(fn, value) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple, dict)):  # namedtuples and other containers
+        return tree.map_structure(fn, structure)
+    return fn(structure)
+
+
 def _tensors(structure):
-    return tree.map_structure(lambda v: v if v is None else convert_to_tensor(v), structure)
+    return _map_leaves(lambda v: v if v is None else convert_to_tensor(v), structure)
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
@@ -621,13 +633,16 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     An eager Python loop, so gradients flow through every executed step.
     """
     is_sequence = isinstance(loop_vars, (list, tuple))
-    state = _tensors(tuple(loop_vars) if is_sequence else (loop_vars,))
+    # Python numbers stay Python numbers until the end, so that a counter test such as
+    # ``i < n`` is no tensor-to-bool conversion (a graph break under torch.compile).
+    state = tuple(loop_vars) if is_sequence else (loop_vars,)
     limit = None if maximum_iterations is None else int(maximum_iterations)
     steps = 0
     while (limit is None or steps < limit) and bool(cond(*state)):
         out = body(*state)
-        state = _tensors(tuple(out) if is_sequence else (out,))
+        state = tuple(out) if is_sequence else (out,)
         steps += 1
+    state = _tensors(state)
     if not is_sequence:
         return state[0]
     return type(loop_vars)(state) if type(loop_vars) in (list, tuple) else state
@@ -635,38 +650,35 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for the Python ints ``i`` in ``range(lower, upper)``."""
-    val = _tensors(init_val)
+    val = init_val
     for i in builtins.range(int(lower), int(upper)):
-        val = _tensors(body_fun(i, val))
-    return val
+        val = body_fun(i, val)
+    return _tensors(val)
 
 
-def _stack_steps(outputs, stack):
-    """Stack a list of per-step output structures leaf by leaf (None leaves stay None)."""
-    return tree.map_structure(lambda *leaves: None if leaves[0] is None else stack(leaves), *outputs)
+def _leaf_list(structure):
+    cls = structure.__class__
+    if cls is list or cls is tuple:
+        return [leaf for item in structure for leaf in _leaf_list(item)]
+    if cls is dict:
+        return [leaf for key in structure for leaf in _leaf_list(structure[key])]
+    return tree.flatten(structure) if isinstance(structure, (list, tuple, dict)) else [structure]
 
 
-def _scan_loop(f, init, xs, length, reverse, take, stack, to_tensor):
-    """``lax.scan`` semantics as a Python loop, given a backend's slicing and stacking."""
-    if xs is None and length is None:
-        raise ValueError("scan: give `xs`, `length`, or both")
-    flat = [] if xs is None else [to_tensor(x) for x in tree.flatten(xs)]
-    n = int(length) if length is not None else int(flat[0].shape[0])
-    if any(int(x.shape[0]) != n for x in flat):
-        raise ValueError(f"scan: every leaf of xs needs leading length {n}, received "
-                         f"{[tuple(x.shape) for x in flat]}")
-    carry = tree.map_structure(lambda v: v if v is None else to_tensor(v), init)
-    steps = builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)
-    ys = []
-    for i in steps:
-        x = None if xs is None else tree.pack_sequence_as(xs, [take(leaf, i) for leaf in flat])
-        carry, y = f(carry, x)
-        ys.append(y)
-    if n == 0:
-        return carry, None
-    if reverse:
-        ys.reverse()
-    return carry, _stack_steps(ys, stack)
+def _stack_steps(steps):
+    """Stack per-step output structures leaf by leaf (None leaves stay None)."""
+    first = steps[0]
+    cls = first.__class__
+    if first is None:
+        return None
+    if cls is list or cls is tuple:
+        return cls(_stack_steps([s[j] for s in steps]) for j in builtins.range(len(first)))
+    if cls is dict:
+        return {key: _stack_steps([s[key] for s in steps]) for key in first}
+    if isinstance(first, (list, tuple, dict)):
+        return tree.map_structure(lambda *leaves: torch.stack([convert_to_tensor(v) for v in leaves]),
+                                  *steps)
+    return torch.stack([convert_to_tensor(v) for v in steps])
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
@@ -674,8 +686,25 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
     A Python loop (``torch.compile`` unrolls it); gradients flow through every step.
     """
-    return _scan_loop(lambda c, x: _tensors(f(c, x)), init, xs, length, reverse,
-                      lambda x, i: x[i], torch.stack, convert_to_tensor)
+    if xs is None and length is None:
+        raise ValueError("scan: give `xs`, `length`, or both")
+    xs = None if xs is None else _tensors(xs)
+    leaves = [] if xs is None else _leaf_list(xs)
+    n = int(length) if length is not None else int(leaves[0].shape[0])
+    if any(int(leaf.shape[0]) != n for leaf in leaves):
+        raise ValueError(f"scan: every leaf of xs needs leading length {n}, received "
+                         f"{[tuple(leaf.shape) for leaf in leaves]}")
+    carry = _tensors(init)
+    ys = []
+    for i in (builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)):
+        carry, y = f(carry, None if xs is None else _map_leaves(lambda t: t[i], xs))
+        carry = _tensors(carry)
+        ys.append(y)
+    if n == 0:
+        return carry, None
+    if reverse:
+        ys.reverse()
+    return carry, _stack_steps(ys)
 
 
 def map(f, xs):  # noqa: A001 - public op name
@@ -723,9 +752,9 @@ def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
         if n_even > 1:
             rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
             even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
-        order = np.empty(n, dtype=np.int64)
-        order[0::2] = np.arange(n_even)
-        order[1::2] = n_even + np.arange(half)
+        order = [0] * n  # a plain list: compilers treat it as a constant
+        order[0::2] = builtins.range(n_even)
+        order[1::2] = builtins.range(n_even, n)
         return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
 
     if reverse:
@@ -744,7 +773,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
         [1.0, 3.0, 6.0, 10.0]
     """
     def take(x, order, ax):
-        return torch.index_select(x, ax, torch.as_tensor(order, device=x.device))
+        return torch.index_select(x, ax, torch.tensor(order, device=x.device))
 
     return _prefix_scan(f, elems, reverse, axis, take, lambda xs, ax: torch.cat(xs, dim=ax),
                         lambda x, ax: torch.flip(x, (ax,)), convert_to_tensor)
