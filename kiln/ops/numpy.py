@@ -128,7 +128,10 @@ __all__ = [
 
 _array_ops = _backend.array_ops
 
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32.
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
+               "uint16": "uint32"}
 
 
 # -- symbolic rules shared by many ops ------------------------------------------------
@@ -205,7 +208,7 @@ def _reduce_spec(name, dtype_fn):
 
 def _sum_dtype(x):
     dtype = _dtype(x)
-    return "int32" if dtype in _SMALL_INTS else dtype
+    return _SUM_DTYPES.get(dtype, dtype)
 
 
 def _axis(axis, ndim, name):
@@ -491,7 +494,13 @@ def isinf(x):
 
 
 # -- element-wise unary math --------------------------------------------------------------
-@op(_same_spec)
+def _negative_spec(x):
+    if _dtype(x) == "bool":
+        raise TypeError("negative: not defined for boolean tensors; use logical_not")
+    return _same_spec(x)
+
+
+@op(_negative_spec)
 def negative(x):
     """Element-wise ``-x``.
 
@@ -1533,7 +1542,7 @@ def where(condition, x1=None, x2=None):
 # -- reductions ---------------------------------------------------------------------------
 @op(_reduce_spec("sum", _sum_dtype))
 def sum(x, axis=None, keepdims=False):
-    """Sum over ``axis`` (all axes when None); small ints and bool sum to int32.
+    """Sum over ``axis`` (all axes when None); bool/int8/int16 sum to int32, uint8/uint16 to uint32.
 
     Example:
         >>> import kiln

@@ -196,3 +196,62 @@ def test_binary_op_dtype_table(name):
         if sym.dtype != want:
             wrong.append(f"symbolic {a},{b}: {sym.dtype} != {want}")
     assert not wrong, f"{name} ({config.backend()}): {len(wrong)} wrong: {wrong}"
+
+
+# -- unary ops ----------------------------------------------------------------------------
+# Keras' unary rules, per input dtype ("*" = any dtype not listed; "keep" = the input dtype;
+# "error" = refused with an error naming the op).
+_FLOAT_RULE = {"bool": "float32", "uint8": "float32", "uint16": "float32", "uint32": "float32",
+               "int8": "float32", "int16": "float32", "int32": "float32", "int64": "float32",
+               "*": "keep"}
+_SUM_RULE = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
+             "uint16": "uint32", "*": "keep"}
+UNARY_RULES = {
+    "sqrt": _FLOAT_RULE,  # every float function of kiln.ops.numpy shares this rule
+    "floor": _FLOAT_RULE,
+    "mean": _FLOAT_RULE,
+    "var": _FLOAT_RULE,
+    "std": _FLOAT_RULE,
+    "sum": _SUM_RULE,
+    "prod": _SUM_RULE,
+    "abs": {"*": "keep"},
+    "negative": {"bool": "error", "*": "keep"},
+    "square": {"bool": "int32", "*": "keep"},
+    "max": {"*": "keep"},
+    "argmax": {"*": "int32"},
+    "all": {"*": "bool"},
+    "isnan": {"*": "bool"},
+    "count_nonzero": {"*": "int32"},
+    "cumsum": {"bool": "int32", "*": "keep"},
+    "cumprod": {"bool": "int32", "*": "keep"},
+}
+UNARY_DTYPES = [NAMES[k] for k in TENSOR_KEYS]
+
+
+def unary_expected(name, dtype):
+    rule = UNARY_RULES[name]
+    out = rule.get(dtype, rule["*"])
+    return dtype if out == "keep" else out
+
+
+@pytest.mark.parametrize("name", list(UNARY_RULES))
+def test_unary_op_dtype_rules(name):
+    fn = getattr(ops, name)
+    wrong = []
+    for key in TENSOR_KEYS:
+        x = ops.ones((2,), NAMES[key])
+        dtype = ops.dtype(x)  # int64/float64 are 32-bit on JAX
+        want = unary_expected(name, dtype)
+        if want == "error":
+            for arg in (x, KerasTensor((2,), dtype)):
+                with pytest.raises((TypeError, ValueError), match=name):
+                    fn(arg)
+            continue
+        try:
+            got = ops.dtype(fn(x))
+        except Exception as e:  # noqa: BLE001 - reported with the dtype
+            got = f"{type(e).__name__}: {str(e)[:80]}"
+        sym = fn(KerasTensor((2,), dtype)).dtype
+        if got != want or sym != want:
+            wrong.append(f"{dtype}: eager {got}, symbolic {sym}, expected {want}")
+    assert not wrong, f"{name} ({config.backend()}): {wrong}"

@@ -112,7 +112,7 @@ def power(x1, x2):
 def negative(x):
     x = _t(x)
     if x.dtype == jnp.bool_:
-        return jnp.logical_not(x)
+        raise TypeError("negative: not defined for boolean tensors; use logical_not")
     return jnp.negative(x)
 
 
@@ -405,22 +405,30 @@ def flip(x, axis=None):
     return jnp.flip(_t(x), axis=axis)
 
 
+_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
+
+
 def _accumulate_dtype(x):
+    """Sums/products: signed small ints and bool accumulate in int32, unsigned in uint32."""
     name = _name(x)
-    if name in ("bool", "int8", "int16", "uint8", "uint16"):
-        return "int32"
-    return name
+    return _SUM_DTYPES.get(name, name)
+
+
+def _cumulative_dtype(x):
+    """Cumulative sums/products keep integer dtypes; bool counts in int32."""
+    name = _name(x)
+    return "int32" if name == "bool" else name
 
 
 def cumsum(x, axis=None, dtype=None):
     x = _t(x)
-    dtype = _accumulate_dtype(x) if dtype is None else dtype
+    dtype = _cumulative_dtype(x) if dtype is None else dtype
     return jnp.cumsum(cast(x, dtype), axis=axis)
 
 
 def cumprod(x, axis=None, dtype=None):
     x = _t(x)
-    dtype = _accumulate_dtype(x) if dtype is None else dtype
+    dtype = _cumulative_dtype(x) if dtype is None else dtype
     return jnp.cumprod(cast(x, dtype), axis=axis)
 
 

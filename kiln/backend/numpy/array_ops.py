@@ -33,8 +33,10 @@ from kiln.backend.numpy.core import (
     to_float,
 )
 
-_SMALL_INTS = frozenset(np.dtype(n) for n in ("bool", "int8", "int16", "uint8", "uint16"))
-_BOOL_ONLY = frozenset((np.dtype("bool"),))
+# Sums/products of small integers accumulate as in JAX: signed and bool in int32, unsigned in uint32.
+_SUM_DTYPES = {np.dtype(n): np.dtype("int32") for n in ("bool", "int8", "int16")}
+_SUM_DTYPES.update({np.dtype(n): np.dtype("uint32") for n in ("uint8", "uint16")})
+_BOOL_ONLY = {np.dtype("bool"): np.dtype("int32")}
 
 
 def _axis(axis):
@@ -213,7 +215,19 @@ def _float_unary(ufunc, name):
     return op
 
 
-negative = _same_unary(np.negative, "negative")
+def negative(x):
+    """Elementwise ``-x``; bool is refused.
+
+    Example:
+        >>> negative(np.array([1, -2], dtype="int8")).tolist()
+        [-1, 2]
+    """
+    x = convert_to_tensor(x)
+    if x.dtype == BOOL:
+        raise TypeError("negative: not defined for boolean tensors; use logical_not")
+    return as_array(np.negative(x))
+
+
 abs = _same_unary(np.abs, "abs")
 sign = _same_unary(np.sign, "sign")
 sqrt = _float_unary(np.sqrt, "sqrt")
@@ -737,12 +751,10 @@ def argsort(x, axis=-1):
     return np.argsort(x, axis=_axis(axis), kind="stable").astype(INT32)
 
 
-def _accumulate_dtype(x, dtype, small_ints=_SMALL_INTS):
+def _accumulate_dtype(x, dtype, small_ints=_SUM_DTYPES):
     if dtype is not None:
         return np_dtype(dtype)
-    if x.dtype in small_ints:
-        return INT32
-    return x.dtype
+    return small_ints.get(x.dtype, x.dtype)
 
 
 def cumsum(x, axis=None, dtype=None):
@@ -775,7 +787,7 @@ def cumprod(x, axis=None, dtype=None):
 # reductions
 # ---------------------------------------------------------------------------
 def sum(x, axis=None, keepdims=False):
-    """Sum over ``axis``; bool/int8/int16/uint8/uint16 give int32.
+    """Sum over ``axis``; bool/int8/int16 give int32, uint8/uint16 give uint32.
 
     Example:
         >>> sum(np.array([True, True])).dtype.name
@@ -783,8 +795,8 @@ def sum(x, axis=None, keepdims=False):
     """
     x = convert_to_tensor(x)
     dtype = x.dtype
-    if dtype in _SMALL_INTS:
-        return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=INT32))
+    if dtype in _SUM_DTYPES:
+        return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_SUM_DTYPES[dtype]))
     if dtype in HALF_NP:
         return as_array(np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=FLOAT32)).astype(dtype)
     # dtype= keeps int32/uint32 from widening to the platform integer.
@@ -792,7 +804,7 @@ def sum(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis``; bool/small ints give int32 unless ``dtype`` is given.
+    """Product over ``axis``; small ints accumulate as in :func:`sum` unless ``dtype`` is given.
 
     Example:
         >>> prod(np.array([2, 3], dtype="int8")).dtype.name

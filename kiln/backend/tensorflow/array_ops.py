@@ -21,7 +21,6 @@ from kiln.backend.common.dtypes import float_result_type, result_type
 from kiln.backend.tensorflow.core import _shape_arg, convert_to_tensor, shape as _shape, tf_dtype
 
 _PY = (bool, int, float, complex)
-_SMALL_INTS = ("bool", "int8", "int16", "uint8", "uint16")
 # Integer dtypes that TF's matmul kernels accept.
 _MATMUL_INTS = (tf.int32, tf.int64)
 
@@ -618,15 +617,27 @@ def flip(x, axis=None):
     return tf.reverse(x, axes)
 
 
+_SUM_DTYPES = {"bool": tf.int32, "int8": tf.int32, "int16": tf.int32, "uint8": tf.uint32,
+               "uint16": tf.uint32}
+
+
 def _sum_dtype(x, dtype):
+    """Sums/products: signed small ints and bool accumulate in int32, unsigned in uint32."""
     if dtype is not None:
         return tf_dtype(dtype)
-    return tf.int32 if x.dtype.name in _SMALL_INTS else x.dtype
+    return _SUM_DTYPES.get(x.dtype.name, x.dtype)
+
+
+def _cumulative_dtype(x, dtype):
+    """Cumulative sums/products keep integer dtypes; bool counts in int32."""
+    if dtype is not None:
+        return tf_dtype(dtype)
+    return tf.int32 if x.dtype is tf.bool else x.dtype
 
 
 def cumsum(x, axis=None, dtype=None):
     x = convert_to_tensor(x)
-    out_dtype = _sum_dtype(x, dtype)
+    out_dtype = _cumulative_dtype(x, dtype)
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
     x = tf.cast(x, out_dtype) if x.dtype is not out_dtype else x
@@ -635,7 +646,7 @@ def cumsum(x, axis=None, dtype=None):
 
 def cumprod(x, axis=None, dtype=None):
     x = convert_to_tensor(x)
-    out_dtype = _sum_dtype(x, dtype)
+    out_dtype = _cumulative_dtype(x, dtype)
     if axis is None:
         x, axis = tf.reshape(x, [-1]), 0
     x = tf.cast(x, out_dtype) if x.dtype is not out_dtype else x

@@ -40,14 +40,15 @@ _BOOL = torch.bool
 _PY_SCALARS = (bool, int, float, complex)
 # Integer sums/products accumulate as in JAX: small ints and bool give int32.
 _SUM_DTYPES = {
-    torch.bool: _INT32, torch.int8: _INT32, torch.int16: _INT32, torch.uint8: _INT32,
-    torch.uint16: _INT32, torch.int32: _INT32, torch.int64: _INT64,
+    torch.bool: _INT32, torch.int8: _INT32, torch.int16: _INT32, torch.uint8: torch.uint32,
+    torch.uint16: torch.uint32, torch.int32: _INT32, torch.int64: _INT64,
     torch.uint32: torch.uint32, torch.uint64: torch.uint64,
 }
 
 _WIDE_UNSIGNED = frozenset((torch.uint32, torch.uint64))
 # torch has almost no CPU kernels for these: Kiln computes on int64 and casts back.
 _NO_KERNEL = frozenset((torch.uint16, torch.uint32))
+_NO_KERNEL_ACCUMULATE = frozenset((torch.uint16, torch.uint32, torch.uint64))
 _pair_cache = {}
 
 
@@ -342,14 +343,19 @@ ceil = _float_unary("ceil", torch.ceil, "Elementwise ceiling (float result, as i
 
 
 def negative(x):
-    """Elementwise ``-x``."""
-    return torch.neg(_t(x))
+    """Elementwise ``-x`` (unsigned integers wrap around; bool is refused)."""
+    x = _t(x)
+    if x.dtype is _BOOL:
+        raise TypeError("negative: not defined for boolean tensors; use logical_not")
+    if x.dtype in _NO_KERNEL:
+        return torch.neg(x.to(_INT64)).to(x.dtype)
+    return torch.neg(x)
 
 
 def abs(x):  # noqa: A001 - public op name
     """Elementwise absolute value."""
     x = _t(x)
-    if x.dtype is _BOOL:
+    if x.dtype is _BOOL or x.dtype in _NO_KERNEL:  # unsigned: nothing to do
         return x
     return torch.abs(x)
 
@@ -359,6 +365,8 @@ def square(x):
     x = _t(x)
     if x.dtype is _BOOL:
         x = x.to(_INT32)
+    elif x.dtype in _NO_KERNEL:
+        return torch.square(x.to(_INT64)).to(x.dtype)
     return torch.square(x)
 
 
@@ -367,6 +375,8 @@ def sign(x):
     x = _t(x)
     if x.dtype is _BOOL:
         return x
+    if x.dtype in _NO_KERNEL:
+        return (x != 0).to(x.dtype)
     return torch.sign(x)
 
 
@@ -747,9 +757,9 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - public op name
     """Sum over ``axis``; bool and small ints accumulate in int32."""
     x = _t(x)
     dt = _SUM_DTYPES.get(x.dtype)
-    if x.dtype in _WIDE_UNSIGNED:
+    if dt in _WIDE_UNSIGNED:
         # torch has no CPU kernels for uint32/uint64 sums: accumulate in int64.
-        return sum(x.to(_INT64), axis, keepdims).to(x.dtype)
+        return sum(x.to(_INT64), axis, keepdims).to(dt)
     if axis is None:
         if keepdims:
             return torch.sum(x, dim=tuple(range(x.ndim)), keepdim=True, dtype=dt)
@@ -775,6 +785,8 @@ def mean(x, axis=None, keepdims=False):
 
 def _extreme(x, axis, keepdims, initial, reduce_fn, combine_fn, name):
     x = _t(x)
+    if x.dtype in _NO_KERNEL:
+        return _extreme(x.to(_INT64), axis, keepdims, initial, reduce_fn, combine_fn, name).to(x.dtype)
     axis = _axis(axis)
     if x.numel() == 0:
         if initial is None:
@@ -809,9 +821,11 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - public op n
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis``; bool and small ints accumulate in int32."""
+    """Product over ``axis``; bool/int8/int16 accumulate in int32, uint8/uint16 in uint32."""
     x = _t(x)
     dt = to_torch_dtype(dtype) if dtype is not None else _SUM_DTYPES.get(x.dtype)
+    if dt in _NO_KERNEL_ACCUMULATE:  # no unsigned product kernels: accumulate in int64
+        return prod(x.to(_INT64), axis, keepdims).to(dt)
     if axis is None:
         result = torch.prod(x, dtype=dt)
         return result.reshape((1,) * x.ndim) if keepdims else result
@@ -879,6 +893,8 @@ def _arg_reduce(fn, x, axis, keepdims):
     x = _t(x)
     if x.dtype is _BOOL:
         x = x.to(torch.uint8)
+    elif x.dtype in _NO_KERNEL:
+        x = x.to(_INT64)
     if axis is None:
         result = fn(x.reshape(-1))
         if keepdims:
@@ -904,26 +920,34 @@ def count_nonzero(x, axis=None):
     axis = _axis(axis)
     if axis == ():
         return (x != 0).to(_INT32)
+    if x.dtype in _NO_KERNEL:
+        x = x != 0
     return torch.count_nonzero(x, dim=axis).to(_INT32)
 
 
 def cumsum(x, axis=None, dtype=None):
     """Cumulative sum along ``axis`` (flattened when None)."""
     x = _t(x)
-    dt = to_torch_dtype(dtype) if dtype is not None else _SUM_DTYPES.get(x.dtype)
+    # Integers keep their dtype (as in JAX); bool counts in int32.
+    dt = to_torch_dtype(dtype) if dtype is not None else (_INT32 if x.dtype is _BOOL else x.dtype)
     if axis is None:
         x = x.reshape(-1)
         axis = 0
+    if dt in _NO_KERNEL_ACCUMULATE:
+        return torch.cumsum(x.to(_INT64), dim=axis).to(dt)
     return torch.cumsum(x, dim=axis, dtype=dt)
 
 
 def cumprod(x, axis=None, dtype=None):
     """Cumulative product along ``axis`` (flattened when None)."""
     x = _t(x)
-    dt = to_torch_dtype(dtype) if dtype is not None else _SUM_DTYPES.get(x.dtype)
+    # Integers keep their dtype (as in JAX); bool counts in int32.
+    dt = to_torch_dtype(dtype) if dtype is not None else (_INT32 if x.dtype is _BOOL else x.dtype)
     if axis is None:
         x = x.reshape(-1)
         axis = 0
+    if dt in _NO_KERNEL_ACCUMULATE:
+        return torch.cumprod(x.to(_INT64), dim=axis).to(dt)
     return torch.cumprod(x, dim=axis, dtype=dt)
 
 
@@ -933,6 +957,8 @@ def sort(x, axis=-1):
     if axis is None:
         x = x.reshape(-1)
         axis = -1
+    if x.dtype in _NO_KERNEL:
+        return torch.sort(x.to(_INT64), dim=axis).values.to(x.dtype)
     return torch.sort(x, dim=axis).values
 
 
@@ -944,6 +970,8 @@ def argsort(x, axis=-1):
         axis = -1
     if x.dtype is _BOOL:
         x = x.to(torch.uint8)
+    elif x.dtype in _NO_KERNEL:
+        x = x.to(_INT64)
     return torch.argsort(x, dim=axis, stable=True).to(_INT32)
 
 
