@@ -77,19 +77,7 @@ def test_resize_symbolic():
 
 
 # -- FFT / STFT ------------------------------------------------------------------------------
-def test_fft_round_trips_through_ifft2_and_irfft():
-    from op_cases import _f32
-
-    real, imag = _f32((2, 4, 6), -1.0, 1.0), _f32((2, 4, 6), -1.0, 1.0)
-    back = ops.ifft2(ops.fft2((real, imag)))
-    np.testing.assert_allclose(np_(back[0]), real, atol=1e-5)
-    np.testing.assert_allclose(np_(back[1]), imag, atol=1e-5)
-    signal = _f32((3, 7), -1.0, 1.0)
-    np.testing.assert_allclose(np_(ops.irfft(ops.rfft(signal), fft_length=7)), signal, atol=1e-5)
-
-
-@pytest.mark.parametrize("window", ["hann", "hamming"])
-@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("window, center", [("hann", True), ("hamming", False)])
 def test_istft_inverts_stft(window, center):
     from op_cases import _f32
 

@@ -7,6 +7,8 @@ Example:
     [1, 2]
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -98,13 +100,18 @@ def _combine_runs(left, right):
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):
     # jax.ops.segment_prod scatters with multiply, which has no gradient for repeated ids;
     # instead sort by id, take running products that restart at each new id, and keep the
-    # last running product of every id.
+    # last running product of every id (compiled once per shape: many small steps).
     data = _t(data)
     segment_ids = _t(segment_ids)
     if segment_ids.dtype.kind not in "iu":
         segment_ids = segment_ids.astype("int32")
     if num_segments is None:
         num_segments = int(jnp.max(segment_ids)) + 1 if segment_ids.size else 0
+    return _segment_prod(data, segment_ids, int(num_segments), bool(sorted))
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3))
+def _segment_prod(data, segment_ids, num_segments, sorted):
     if not sorted:
         order = jnp.argsort(segment_ids, stable=True)
         segment_ids, data = segment_ids[order], data[order]
@@ -208,6 +215,11 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     x, dtype = _real_input(x)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "stft")
     win = _window(window, sequence_length, fft_length, x.dtype, "stft")
+    return _stft(x, win, sequence_stride, fft_length, center, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5))
+def _stft(x, win, sequence_stride, fft_length, center, dtype):
     if center:
         pad = [(0, 0)] * (x.ndim - 1) + [(fft_length // 2, fft_length // 2)]
         x = jnp.pad(x, pad, mode="reflect")
@@ -222,8 +234,13 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     if z.ndim < 2:
         raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {z.shape}")
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
+    win = _window(window, sequence_length, fft_length, jnp.real(z).dtype, "istft")
+    return _istft(z, win, sequence_stride, fft_length, length, center, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6))
+def _istft(z, win, sequence_stride, fft_length, length, center, dtype):
     work = jnp.real(z).dtype
-    win = _window(window, sequence_length, fft_length, work, "istft")
     frames = jnp.fft.irfft(z, n=fft_length)
     num_frames = z.shape[-2]
     index, out_len = spectral.overlap_add_indices(num_frames, fft_length, sequence_stride)

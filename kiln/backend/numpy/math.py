@@ -144,23 +144,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         >>> segment_sum(np.array([1, 2, 3]), np.array([0, 0, 1])).tolist()
         [3, 3]
     """
-    data = convert_to_tensor(data)
-    segment_ids = convert_to_tensor(segment_ids).astype(np.int64, copy=False)
-    if segment_ids.shape != data.shape[:segment_ids.ndim]:
-        raise ValueError(
-            "segment_sum: segment_ids must match the leading dimensions of data; received "
-            f"segment_ids.shape={segment_ids.shape}, data.shape={data.shape}"
-        )
-    if num_segments is None:
-        num_segments = int(segment_ids.max()) + 1 if segment_ids.size else 0
-    num_segments = int(num_segments)
-    tail = data.shape[segment_ids.ndim:]
-    ids = segment_ids.reshape(-1)
-    rows = data.reshape((-1,) + tail)
-    keep = (ids >= 0) & (ids < num_segments)
-    out = np.zeros((num_segments,) + tail, dtype=data.dtype)
-    np.add.at(out, ids[keep], rows[keep])
-    return out
+    return _segment(np.add, data, segment_ids, num_segments, "segment_sum")
 
 
 # -- special functions -----------------------------------------------------------------------
@@ -241,7 +225,9 @@ def _segment(ufunc, data, segment_ids, num_segments, name):
     ids = segment_ids.reshape(-1)
     rows = data.reshape((-1,) + tail)
     keep = (ids >= 0) & (ids < num_segments)
-    if ufunc is np.multiply:
+    if ufunc is np.add:
+        fill = 0
+    elif ufunc is np.multiply:
         fill = 1
     elif data.dtype.kind == "f" or data.dtype in HALF_NP:
         fill = -np.inf if ufunc is np.maximum else np.inf

@@ -52,19 +52,7 @@ def in_top_k(targets, predictions, k):
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
     """Sum rows of ``data`` sharing a segment id; ids outside ``[0, num_segments)`` are dropped."""
-    data = _t(data)
-    segment_ids = convert_to_tensor(segment_ids)
-    if segment_ids.dtype is not torch.int64:
-        segment_ids = segment_ids.long()
-    if num_segments is None:
-        num_segments = int(segment_ids.max()) + 1 if segment_ids.numel() else 0
-    num_segments = int(num_segments)
-    valid = (segment_ids >= 0) & (segment_ids < num_segments)
-    if not bool(valid.all()):
-        data = data[valid]
-        segment_ids = segment_ids[valid]
-    out = torch.zeros((num_segments,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    return out.index_add(0, segment_ids, data)
+    return _segment(data, segment_ids, num_segments, "sum")
 
 
 # -- special functions -----------------------------------------------------------------------
@@ -97,7 +85,9 @@ def _segment(data, segment_ids, num_segments, reduce):
     if not bool(valid.all()):
         data = data[valid]
         segment_ids = segment_ids[valid]
-    if reduce == "prod":
+    if reduce == "sum":
+        fill = 0
+    elif reduce == "prod":
         fill = 1
     elif data.dtype.is_floating_point:
         fill = float("-inf") if reduce == "amax" else float("inf")
