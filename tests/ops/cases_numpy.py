@@ -187,3 +187,70 @@ def cases():
 
 
 # -- nn -----------------------------------------------------------------------------------
+
+
+def grad_cases():
+    """Differentiable NumPy-style ops, at points away from kinks and ties."""
+    from op_cases import GradCase
+
+    X = _f32((2, 3, 4), -1.0, 1.0)
+    V = _f32((3,), 0.5, 1.5)
+    DISTINCT = np.array([[0.3, -1.2, 0.8], [1.5, 0.1, -0.6]], "float32")  # no ties for max/sort
+    cases = [GradCase(name, F, F2) for name in ("add", "subtract", "multiply", "divide",
+                                                 "true_divide", "power")]
+    cases += [
+        GradCase("maximum", DISTINCT, FN * 0.1),
+        GradCase("minimum", DISTINCT, FN * 0.1),
+        GradCase("add", F, F2[0], id="grad-add-broadcast"),
+        GradCase("multiply", F, 2.5, id="grad-multiply-scalar"),
+        GradCase("power", F, 3, id="grad-power-int-exponent"),
+        GradCase("mod", F * 3, 1.7),
+    ]
+    for name in ("sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sinh",
+                 "cosh", "arctan", "reciprocal", "square"):
+        cases.append(GradCase(name, F * 0.5 if name == "tan" else F))
+    cases += [GradCase(name, DISTINCT) for name in ("negative", "abs", "absolute")]
+    cases += [
+        GradCase("matmul", F, M),
+        GradCase("matmul", _f32((2, 2, 3)), M, id="grad-matmul-batched"),
+        GradCase("dot", F, M),
+        GradCase("tensordot", F, M, axes=1),
+        GradCase("outer", F[0], M[0]),
+        GradCase("einsum", "ij,jk->ik", F, M),
+        GradCase("einsum", "...ij,j", _f32((2, 2, 3)), V, id="grad-einsum-ellipsis"),
+        GradCase("sum", F, axis=1),
+        GradCase("mean", F),
+        GradCase("var", F, axis=0),
+        GradCase("std", F, axis=1, keepdims=True),
+        GradCase("max", DISTINCT, axis=1),
+        GradCase("min", DISTINCT),
+        GradCase("amax", DISTINCT, axis=0),
+        GradCase("prod", F, axis=1),
+        GradCase("cumsum", F, axis=1),
+        GradCase("cumprod", F, axis=0),
+        GradCase("reshape", X, (6, 4)),
+        GradCase("transpose", X, axes=(2, 0, 1)),
+        GradCase("concatenate", [F, F2], axis=1),
+        GradCase("stack", [F, F2], axis=-1),
+        GradCase("split", _f32((4, 3)), 2),
+        GradCase("expand_dims", F, 1),
+        GradCase("squeeze", _f32((2, 1, 3))),
+        GradCase("broadcast_to", F[0], (4, 3)),
+        GradCase("take", F, np.array([2, 0, 2], "int32"), axis=1),
+        GradCase("take_along_axis", DISTINCT, np.array([[2, 0], [1, 1]], "int32"), axis=1),
+        GradCase("where", B, F, F2),
+        GradCase("clip", FN, -1.0, 1.0),
+        GradCase("pad", F, ((1, 1), (0, 2))),
+        GradCase("pad", F, ((1, 1), (2, 2)), mode="reflect", id="grad-pad-reflect"),
+        GradCase("tile", F, (2, 1)),
+        GradCase("repeat", F, 2, axis=1),
+        GradCase("flip", F, axis=1),
+        GradCase("sort", DISTINCT, axis=1),
+        GradCase("moveaxis", X, 0, -1),
+        GradCase("swapaxes", X, 0, 2),
+        GradCase("ravel", F),
+        GradCase("tril", SQ),
+        GradCase("triu", SQ, k=1),
+        GradCase("unstack", X, axis=1),
+    ]
+    return cases
