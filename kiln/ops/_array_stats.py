@@ -75,6 +75,33 @@ def _check_axis(name, x, axis):
         rules.canonical_axes(axis, len(rules.shape_of(x)), name)
 
 
+def _reduction(name, dtype_fn, doc):
+    """A reduction op ``name(x, axis=None, keepdims=False)`` forwarding to the backend."""
+    backend_fn = getattr(_array_stats, name)
+
+    def reduction(x, axis=None, keepdims=False):
+        _check_axis(name, x, axis)
+        return backend_fn(x, axis=axis, keepdims=keepdims)
+
+    reduction.__name__ = reduction.__qualname__ = name
+    reduction.__doc__ = doc
+    return op(_reduce_spec(name, dtype_fn))(reduction)
+
+
+def _quantile_op(name, doc):
+    """A quantile op ``name(x, q, axis=None, method="linear", keepdims=False)``."""
+    backend_fn = getattr(_array_stats, name)
+
+    def quantile_op(x, q, axis=None, method="linear", keepdims=False):
+        _check_axis(name, x, axis)
+        _check_method(name, method)
+        return backend_fn(x, q, axis=axis, method=method, keepdims=keepdims)
+
+    quantile_op.__name__ = quantile_op.__qualname__ = name
+    quantile_op.__doc__ = doc
+    return op(_quantile_spec(name))(quantile_op)
+
+
 # -- averages and quantiles -------------------------------------------------------------
 def _average_spec(x, axis=None, weights=None):
     _check_int_axis("average", axis)
@@ -107,17 +134,13 @@ def average(x, axis=None, weights=None):
     return _array_stats.average(x, axis=axis, weights=weights)
 
 
-@op(_reduce_spec("median", _float_dtype))
-def median(x, axis=None, keepdims=False):
-    """Median over ``axis`` (all axes when None); integers give floats.
+median = _reduction("median", _float_dtype, """Median over ``axis`` (all axes when None); integers give floats.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.median([3, 1, 4, 2])).tolist()
         2.5
-    """
-    _check_axis("median", x, axis)
-    return _array_stats.median(x, axis=axis, keepdims=keepdims)
+    """)
 
 
 def _quantile_spec(name):
@@ -131,9 +154,7 @@ def _quantile_spec(name):
     return spec
 
 
-@op(_quantile_spec("quantile"))
-def quantile(x, q, axis=None, method="linear", keepdims=False):
-    """The ``q``-th quantiles (``q`` in [0, 1], scalar or 1-D) over ``axis``.
+quantile = _quantile_op("quantile", """The ``q``-th quantiles (``q`` in [0, 1], scalar or 1-D) over ``axis``.
 
     ``method`` says what to do when a quantile falls between two sorted values
     ``i < j``: ``"linear"`` interpolates, ``"lower"`` takes ``i``,
@@ -144,24 +165,16 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.quantile([1.0, 2.0, 3.0, 4.0], [0.0, 0.5])).tolist()
         [1.0, 2.5]
-    """
-    _check_axis("quantile", x, axis)
-    _check_method("quantile", method)
-    return _array_stats.quantile(x, q, axis=axis, method=method, keepdims=keepdims)
+    """)
 
 
-@op(_quantile_spec("percentile"))
-def percentile(x, q, axis=None, method="linear", keepdims=False):
-    """Like :func:`quantile` with ``q`` given in percent (0 to 100).
+percentile = _quantile_op("percentile", """Like :func:`quantile` with ``q`` given in percent (0 to 100).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 25)).tolist()
         2.0
-    """
-    _check_axis("percentile", x, axis)
-    _check_method("percentile", method)
-    return _array_stats.percentile(x, q, axis=axis, method=method, keepdims=keepdims)
+    """)
 
 
 # -- NaN-ignoring reductions ----------------------------------------------------------
@@ -241,149 +254,103 @@ def nancumprod(x, axis=None, dtype=None):
     return _array_stats.nancumprod(x, axis=axis, dtype=dtype)
 
 
-@op(_reduce_spec("nanmax", _dtype))
-def nanmax(x, axis=None, keepdims=False):
-    """Largest value over ``axis`` ignoring NaNs (NaN where a slice is all NaN).
+nanmax = _reduction("nanmax", _dtype, """Largest value over ``axis`` ignoring NaNs (NaN where a slice is all NaN).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmax([1.0, float("nan"), 3.0])).tolist()
         3.0
-    """
-    _check_axis("nanmax", x, axis)
-    return _array_stats.nanmax(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanmin", _dtype))
-def nanmin(x, axis=None, keepdims=False):
-    """Smallest value over ``axis`` ignoring NaNs (NaN where a slice is all NaN).
+nanmin = _reduction("nanmin", _dtype, """Smallest value over ``axis`` ignoring NaNs (NaN where a slice is all NaN).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmin([4.0, float("nan"), 3.0])).tolist()
         3.0
-    """
-    _check_axis("nanmin", x, axis)
-    return _array_stats.nanmin(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nansum", _sum_dtype))
-def nansum(x, axis=None, keepdims=False):
-    """Sum over ``axis`` counting NaNs as zero.
+nansum = _reduction("nansum", _sum_dtype, """Sum over ``axis`` counting NaNs as zero.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nansum([1.0, float("nan"), 2.0])).tolist()
         3.0
-    """
-    _check_axis("nansum", x, axis)
-    return _array_stats.nansum(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanprod", _sum_dtype))
-def nanprod(x, axis=None, keepdims=False):
-    """Product over ``axis`` counting NaNs as one.
+nanprod = _reduction("nanprod", _sum_dtype, """Product over ``axis`` counting NaNs as one.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanprod([2.0, float("nan"), 3.0])).tolist()
         6.0
-    """
-    _check_axis("nanprod", x, axis)
-    return _array_stats.nanprod(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanmean", _float_dtype))
-def nanmean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` of the non-NaN values (NaN where there are none).
+nanmean = _reduction("nanmean", _float_dtype, """Mean over ``axis`` of the non-NaN values (NaN where there are none).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmean([1.0, float("nan"), 3.0])).tolist()
         2.0
-    """
-    _check_axis("nanmean", x, axis)
-    return _array_stats.nanmean(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanvar", _float_dtype))
-def nanvar(x, axis=None, keepdims=False):
-    """Population variance over ``axis`` of the non-NaN values.
+nanvar = _reduction("nanvar", _float_dtype, """Population variance over ``axis`` of the non-NaN values.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanvar([1.0, float("nan"), 3.0])).tolist()
         1.0
-    """
-    _check_axis("nanvar", x, axis)
-    return _array_stats.nanvar(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanstd", _float_dtype))
-def nanstd(x, axis=None, keepdims=False):
-    """Population standard deviation over ``axis`` of the non-NaN values.
+nanstd = _reduction("nanstd", _float_dtype, """Population standard deviation over ``axis`` of the non-NaN values.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanstd([1.0, float("nan"), 3.0])).tolist()
         1.0
-    """
-    _check_axis("nanstd", x, axis)
-    return _array_stats.nanstd(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("nanmedian", _float_dtype))
-def nanmedian(x, axis=None, keepdims=False):
-    """Median over ``axis`` of the non-NaN values (NaN where there are none).
+nanmedian = _reduction("nanmedian", _float_dtype, """Median over ``axis`` of the non-NaN values (NaN where there are none).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanmedian([1.0, float("nan"), 3.0, 4.0])).tolist()
         3.0
-    """
-    _check_axis("nanmedian", x, axis)
-    return _array_stats.nanmedian(x, axis=axis, keepdims=keepdims)
+    """)
 
 
-@op(_quantile_spec("nanquantile"))
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    """Like :func:`quantile`, over the non-NaN values only (NaN for an all-NaN slice).
+nanquantile = _quantile_op("nanquantile", """Like :func:`quantile`, over the non-NaN values only (NaN for an all-NaN slice).
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanquantile([1.0, float("nan"), 3.0], 0.5)).tolist()
         2.0
-    """
-    _check_axis("nanquantile", x, axis)
-    _check_method("nanquantile", method)
-    return _array_stats.nanquantile(x, q, axis=axis, method=method, keepdims=keepdims)
+    """)
 
 
-@op(_quantile_spec("nanpercentile"))
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    """Like :func:`percentile`, over the non-NaN values only.
+nanpercentile = _quantile_op("nanpercentile", """Like :func:`percentile`, over the non-NaN values only.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.nanpercentile([1.0, float("nan"), 3.0], 50)).tolist()
         2.0
-    """
-    _check_axis("nanpercentile", x, axis)
-    _check_method("nanpercentile", method)
-    return _array_stats.nanpercentile(x, q, axis=axis, method=method, keepdims=keepdims)
+    """)
 
 
-@op(_reduce_spec("ptp", _dtype))
-def ptp(x, axis=None, keepdims=False):
-    """Range (largest minus smallest value) over ``axis``.
+ptp = _reduction("ptp", _dtype, """Range (largest minus smallest value) over ``axis``.
 
     Example:
         >>> import kiln
         >>> kiln.ops.convert_to_numpy(kiln.ops.ptp([[1, 5], [3, 4]], axis=1)).tolist()
         [4, 1]
-    """
-    _check_axis("ptp", x, axis)
-    return _array_stats.ptp(x, axis=axis, keepdims=keepdims)
+    """)
 
 
 # -- counting ----------------------------------------------------------------------------
