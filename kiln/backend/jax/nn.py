@@ -427,7 +427,11 @@ def threshold(x, threshold, default_value):
 
 
 def sparsemax(x, axis=-1):
-    x = to_float(x)
+    return _sparsemax(to_float(x), int(axis))
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _sparsemax(x, axis):
     z = jnp.moveaxis(x, axis, -1)
     z_sorted = -jnp.sort(-z, axis=-1)
     k = jnp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
@@ -577,7 +581,12 @@ def _adaptive_pool(inputs, output_size, data_format, op_name, reduce_max):
     data_format = config.standardize_data_format(data_format)
     n = _check_rank(x, op_name)
     size = _tuple(output_size, n, "output_size", op_name)
-    first = 1 if data_format == "channels_last" else 2
+    return _adaptive_pool_kernel(x, size, 1 if data_format == "channels_last" else 2, reduce_max)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
+def _adaptive_pool_kernel(x, size, first, reduce_max):
+    n = len(size)
     for dim in range(n):
         axis = first + dim
         index, weights = _adaptive_bins(x.shape[axis], size[dim])
@@ -618,7 +627,11 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = _t(x)
     if x.ndim != 4:
         raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {x.shape}")
-    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "unfold")
+    return _unfold(x, *_patch_args(kernel_size, dilation, padding, stride, "unfold"))
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4))
+def _unfold(x, kernel, dilation, padding, stride):
     xp = jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
     counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
     parts = [xp[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)]
@@ -637,6 +650,14 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if ck % area or blocks != counts[0] * counts[1]:
         raise ValueError(f"fold: x of shape {x.shape} does not match kernel_size {kernel} and "
                          f"output_size {size} ({counts[0] * counts[1]} blocks)")
+    return _fold(x, size, kernel, dilation, padding, stride)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3, 4, 5))
+def _fold(x, size, kernel, dilation, padding, stride):
+    n, ck, _ = x.shape
+    area = kernel[0] * kernel[1]
+    counts = _block_counts(size, kernel, dilation, padding, stride)
     cols = jnp.reshape(x, (n, ck // area, area, counts[0], counts[1]))
     out = jnp.zeros((n, ck // area, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), x.dtype)
     for i, o in enumerate(np.ndindex(*kernel)):
@@ -654,6 +675,7 @@ def _to_4d(x):
     return None if x is None else jnp.reshape(x, (1,) * (4 - x.ndim) + x.shape)
 
 
+@functools.partial(jax.jit, static_argnums=(5, 6, 7))
 def _attention_math(q, k, v, bias, mask, scale, is_causal, cap):
     heads, kv_heads = q.shape[2], k.shape[2]
     if heads != kv_heads:
@@ -756,6 +778,7 @@ def _ctc_forward(target, output, target_length, output_length, mask_index):
     return -jnp.logaddexp(last, before)
 
 
+@functools.partial(jax.jit, static_argnums=(2, 3))
 def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
     batch, steps, _ = inputs.shape
     best = jnp.argmax(inputs, axis=-1).astype(jnp.int32)
