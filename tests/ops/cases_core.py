@@ -72,6 +72,10 @@ def _add(a, b):
     return a + b
 
 
+def _multiply(a, b):
+    return a * b
+
+
 def _affine(a, b):
     # Composition of affine maps x -> m * x + c: associative, not commutative.
     return a[0] * b[0], a[1] * b[0] + b[1]
@@ -253,13 +257,14 @@ def grad_cases():
     return [
         GradCase("scan", _scan_total, ROW, V, wrt=(1, 2)),
         GradCase("scan", _scan_total, ROW, V, reverse=True, wrt=(1, 2), id="grad-scan-reverse"),
-        GradCase("associative_scan", _affine, (W, V), wrt=(1,)),
+        GradCase("associative_scan", _multiply, W, wrt=(1,)),
+        GradCase("associative_scan", _add, V, reverse=True, axis=1, wrt=(1,), id="grad-associative_scan-reverse"),
         GradCase("map", _row_norm, W, wrt=(1,)),
         GradCase("vectorized_map", _row_norm, W, wrt=(1,)),
         GradCase("fori_loop", 0, 3, _fori_body, V, wrt=(3,)),
         GradCase("while_loop", lambda x: _ops().sum(x) < 50.0, _double, W, maximum_iterations=8,
                  wrt=(2,)),
-        GradCase("switch", np.array(1, "int32"), [_double, _square_plus], W, V, wrt=(2, 3)),
+        GradCase("switch", np.array(1, "int32"), [_halve, _square_plus], W, V, wrt=(2, 3)),
         GradCase("slice_update", W, (1, 0), V[:2, :2], wrt=(0, 2)),
         GradCase("scatter_update", W, np.array([[0, 1], [3, 2]], "int32"), ROW[:2], wrt=(0, 2)),
         GradCase("saturate_cast", W, "float16", wrt=(0,)),

@@ -627,6 +627,12 @@ def _tensors(structure):
     return _map_leaves(lambda v: v if v is None else convert_to_tensor(v), structure)
 
 
+def _arrays_to_tensors(structure):
+    """Arrays and Variables become tensors; Python numbers (loop counters) stay as they are."""
+    return _map_leaves(lambda v: v if v is None or v.__class__ in (int, float, bool) else
+                       convert_to_tensor(v), structure)
+
+
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Repeat ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (at most ``maximum_iterations``).
 
@@ -635,7 +641,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     is_sequence = isinstance(loop_vars, (list, tuple))
     # Python numbers stay Python numbers until the end, so that a counter test such as
     # ``i < n`` is no tensor-to-bool conversion (a graph break under torch.compile).
-    state = tuple(loop_vars) if is_sequence else (loop_vars,)
+    state = _arrays_to_tensors(tuple(loop_vars) if is_sequence else (loop_vars,))
     limit = None if maximum_iterations is None else int(maximum_iterations)
     steps = 0
     while (limit is None or steps < limit) and bool(cond(*state)):
@@ -650,7 +656,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for the Python ints ``i`` in ``range(lower, upper)``."""
-    val = init_val
+    val = _arrays_to_tensors(init_val)
     for i in builtins.range(int(lower), int(upper)):
         val = body_fun(i, val)
     return _tensors(val)
