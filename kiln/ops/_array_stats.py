@@ -13,6 +13,8 @@ eagerly on every backend and inside ``tf.function``/``torch.compile``; under
 
 import builtins
 
+import numpy as np
+
 from kiln.backend import current as _backend
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
@@ -88,6 +90,15 @@ def _reduction(name, dtype_fn, doc):
     return op(_reduce_spec(name, dtype_fn))(reduction)
 
 
+def _check_q(name, q):
+    """Check constant ``q`` (Python numbers, lists, NumPy arrays) is within its range."""
+    if isinstance(q, (int, float, list, tuple, np.ndarray, np.generic)):
+        top = 100 if "percentile" in name else 1
+        values = np.asarray(q, dtype="float64")
+        if values.size and not (values.min() >= 0 and values.max() <= top):
+            raise ValueError(f"{name}: q must be within [0, {top}], received q={q!r}")
+
+
 def _quantile_op(name, doc):
     """A quantile op ``name(x, q, axis=None, method="linear", keepdims=False)``."""
     backend_fn = getattr(_array_stats, name)
@@ -95,6 +106,7 @@ def _quantile_op(name, doc):
     def quantile_op(x, q, axis=None, method="linear", keepdims=False):
         _check_axis(name, x, axis)
         _check_method(name, method)
+        _check_q(name, q)
         return backend_fn(x, q, axis=axis, method=method, keepdims=keepdims)
 
     quantile_op.__name__ = quantile_op.__qualname__ = name

@@ -76,6 +76,8 @@ def test_histogram_constant_input_and_range_exclusion():
 @pytest.mark.parametrize("call,words", [
     (lambda: ops.quantile(np.ones(3, "float32"), 0.5, method="cubic"), ("quantile", "method")),
     (lambda: ops.nanpercentile(np.ones(3, "float32"), 50, method="x"), ("nanpercentile", "method")),
+    (lambda: ops.quantile(np.ones(3, "float32"), [0.5, 1.5]), ("quantile", "q")),
+    (lambda: ops.percentile(np.ones(3, "float32"), -1), ("percentile", "q")),
     (lambda: ops.bincount(np.array([1, 2], "int32"), sparse=True), ("bincount", "sparse")),
     (lambda: ops.bincount(np.array([1, 2], "int32"), minlength=-1), ("bincount", "minlength")),
     (lambda: ops.bincount(np.array([1, 2], "int32"), weights=np.ones(3, "float32")), ("bincount", "weights")),
