@@ -801,11 +801,29 @@ def _parse_signature(signature):
     return dims(inputs), dims(outputs)
 
 
-def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, reshape):
-    """``numpy.vectorize`` semantics on top of a backend's ``vectorized_map``.
+def _static_broadcast(shapes):
+    """Broadcast static shapes whose dims may be None (unknown)."""
+    rank = max((len(shape) for shape in shapes), default=0)
+    out = []
+    for axis in range(rank):
+        dims = [shape[axis - rank + len(shape)] for shape in shapes if axis - rank + len(shape) >= 0]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"vectorize: loop dimensions {shapes} cannot be broadcast together")
+        out.append(known.pop() if known else (1 if all(d == 1 for d in dims) else None))
+    return out
 
-    Loop dimensions of all vectorized arguments are broadcast together and
-    flattened into one batch axis, mapped over once, and restored afterwards.
+
+def vectorize(pyfunc, excluded=None, signature=None):
+    """``numpy.vectorize``-style broadcasting of ``pyfunc``, batched with ``tf.vectorized_map``.
+
+    Loop dimensions of the vectorized arguments are broadcast together and
+    flattened into one batch axis (with dynamic shapes, so unknown dimensions
+    inside ``tf.function`` work), mapped over once, and restored afterwards.
+
+    Example:
+        >>> vectorize(lambda a, b: a * b)(tf.ones((2, 1)), tf.range(3.0)).shape
+        TensorShape([2, 3])
     """
     import functools
 
@@ -816,7 +834,8 @@ def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, r
     def wrapped(*args, **kwargs):
         positions = [i for i in range(len(args)) if i not in excluded]
         names = [k for k in kwargs if k not in excluded]
-        values = [to_tensor(args[i]) for i in positions] + [to_tensor(kwargs[k]) for k in names]
+        values = [convert_to_tensor(args[i]) for i in positions] + \
+            [convert_to_tensor(kwargs[k]) for k in names]
         if core_in is not None:
             if names or len(core_in) != len(values):
                 raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
@@ -824,17 +843,10 @@ def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, r
             cores = [len(c) for c in core_in]
         else:
             cores = [0] * len(values)
-        loops = []
-        for v, c in zip(values, cores):
-            shape = tuple(int(d) for d in v.shape)
-            if len(shape) < c:
-                raise ValueError(f"vectorize: an input of shape {shape} has fewer than its {c} core "
-                                 "dimensions")
-            loops.append(shape[:len(shape) - c])
-        loop = np.broadcast_shapes(*loops) if loops else ()
-        batch = int(np.prod(loop, dtype=np.int64))
-        flat = [reshape(broadcast_to(v, loop + tuple(v.shape)[len(v.shape) - c:]),
-                        (batch,) + tuple(v.shape)[len(v.shape) - c:]) for v, c in zip(values, cores)]
+        if any(v.shape.rank < c for v, c in zip(values, cores)):
+            raise ValueError(f"vectorize: an input has fewer dimensions than its core dimensions "
+                             f"({[tuple(v.shape) for v in values]} vs {cores})")
+        splits = [v.shape.rank - c for v, c in zip(values, cores)]
 
         def call(items):
             full, kw = list(args), dict(kwargs)
@@ -844,20 +856,22 @@ def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, r
                 kw[k] = item
             return pyfunc(*full, **kw)
 
-        if not loop:
-            return call([reshape(v, tuple(v.shape)[1:]) for v in flat])
-        out = vmap(call, tuple(flat))
-        return tree.map_structure(lambda o: reshape(o, loop + tuple(o.shape)[1:]), out)
+        static_loop = _static_broadcast([tuple(v.shape)[:n] for v, n in zip(values, splits)])
+        if not static_loop:
+            return call(values)
+        loop = tf.shape(values[0])[:splits[0]]
+        for v, n in zip(values[1:], splits[1:]):
+            loop = tf.broadcast_dynamic_shape(loop, tf.shape(v)[:n])
+        batch = tf.reduce_prod(loop, keepdims=True)
+        flat = [tf.reshape(tf.broadcast_to(v, tf.concat([loop, tf.shape(v)[n:]], 0)),
+                           tf.concat([batch, tf.shape(v)[n:]], 0)) for v, n in zip(values, splits)]
+        out = vectorized_map(call, tuple(flat))
+
+        def restore(o):
+            result = tf.reshape(o, tf.concat([loop, tf.shape(o)[1:]], 0))
+            result.set_shape(static_loop + list(o.shape[1:]))
+            return result
+
+        return tree.map_structure(restore, out)
 
     return wrapped
-
-
-def vectorize(pyfunc, excluded=None, signature=None):
-    """``numpy.vectorize``-style broadcasting of ``pyfunc``, batched with ``tf.vectorized_map``.
-
-    Example:
-        >>> vectorize(lambda a, b: a * b)(tf.ones((2, 1)), tf.range(3.0)).shape
-        TensorShape([2, 3])
-    """
-    return vectorize_with(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
-                          tf.broadcast_to, tf.reshape)
