@@ -340,7 +340,7 @@ def _conv_like_spec(name, inputs, kernel, strides, padding, data_format, dilatio
             raise ValueError(f"{name}: inputs of shape {shape} are too small for a kernel of shape "
                              f"{kshape} with padding {padding!r}")
         out_spatial.append(out)
-    dtype = dtypes.result_type(rules.dtype_of(inputs), rules.dtype_of(kernel))
+    dtype = dtypes.float_result_type(rules.dtype_of(inputs), rules.dtype_of(kernel))
     return KerasTensor(_join_channels(batch, out_spatial, out_channels(kshape), data_format), dtype)
 
 
@@ -990,7 +990,7 @@ def _conv_transpose_spec(inputs, kernel, strides=1, padding="valid", output_padd
                              f"stride or the dilation rate")
     out = [_conv_transpose_length(length, k, s, padding, p, d)
            for length, k, s, p, d in zip(spatial, kshape[:n], strides, out_pad, dilation)]
-    dtype = dtypes.result_type(rules.dtype_of(inputs), rules.dtype_of(kernel))
+    dtype = dtypes.float_result_type(rules.dtype_of(inputs), rules.dtype_of(kernel))
     return KerasTensor(_join_channels(batch, out, kshape[-2], data_format), dtype)
 
 
@@ -1029,7 +1029,7 @@ def _separable_spec(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddi
         raise ValueError(f"separable_conv: the depthwise output has {channels} channels but "
                          f"pointwise_kernel expects {pshape[-2]} (shape {pshape})")
     batch, spatial, _ = _split_channels(mid.shape, _data_format(data_format), "separable_conv")
-    dtype = dtypes.result_type(mid.dtype, rules.dtype_of(pointwise_kernel))
+    dtype = dtypes.float_result_type(mid.dtype, rules.dtype_of(pointwise_kernel))
     return KerasTensor(_join_channels(batch, spatial, pshape[-1], _data_format(data_format)), dtype)
 
 

@@ -472,3 +472,16 @@ def test_new_nn_ops_trace_under_compilation():
     for e, c in zip(eager, compiled):
         np.testing.assert_allclose(ops.convert_to_numpy(c), ops.convert_to_numpy(e), rtol=1e-4,
                                    atol=1e-5)
+
+
+def test_convolutions_of_ints_give_floats_everywhere():
+    x = np.arange(8, dtype="int32").reshape(1, 4, 2)
+    kernel = np.ones((2, 2, 3), "int32")
+    for fn, args in ((ops.conv, (kernel,)), (ops.depthwise_conv, (kernel,)),
+                     (ops.conv_transpose, (np.ones((2, 3, 2), "int32"),)),
+                     (ops.separable_conv, (kernel, np.ones((1, 6, 2), "int32")))):
+        eager = fn(x, *args, data_format="channels_last")
+        symbolic = fn(kiln.KerasTensor(x.shape, "int32"),
+                      *(kiln.KerasTensor(a.shape, "int32") for a in args),
+                      data_format="channels_last")
+        assert ops.dtype(eager) == symbolic.dtype == "float32", fn.__name__

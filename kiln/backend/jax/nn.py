@@ -21,6 +21,7 @@ from kiln import config
 from kiln.backend.jax.core import (
     cast,
     convert_to_tensor,
+    is_float_tensor,
     native_dtype,
     promote2,
     to_float,
@@ -141,6 +142,8 @@ def _check_rank(inputs, op_name):
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D convolution; the kernel is ``(*spatial, in_channels // groups, out_channels)``."""
     inputs, kernel = promote2(_t(inputs), _t(kernel))
+    if not is_float_tensor(inputs):
+        inputs, kernel = to_float(inputs), to_float(kernel)
     data_format = config.standardize_data_format(data_format)
     n = _check_rank(inputs, "conv")
     if kernel.ndim != n + 2:
@@ -171,6 +174,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Depthwise convolution; the kernel is ``(*spatial, in_channels, multiplier)``."""
     inputs, kernel = promote2(_t(inputs), _t(kernel))
+    if not is_float_tensor(inputs):
+        inputs, kernel = to_float(inputs), to_float(kernel)
     data_format = config.standardize_data_format(data_format)
     n = _check_rank(inputs, "depthwise_conv")
     if kernel.ndim != n + 2:
@@ -537,7 +542,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                    data_format=None, dilation_rate=1):
     """Transposed convolution; the kernel is ``(*spatial, out_channels, in_channels)``."""
     inputs, kernel = promote2(_t(inputs), _t(kernel))
-    if inputs.dtype.kind in "iub":
+    if not is_float_tensor(inputs):
         inputs, kernel = to_float(inputs), to_float(kernel)
     data_format = config.standardize_data_format(data_format)
     n = _check_rank(inputs, "conv_transpose")

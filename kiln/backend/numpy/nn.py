@@ -342,7 +342,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         (1, 2, 5)
     """
     data_format = _data_format(data_format)
-    inputs, kernel = promote(inputs, kernel)
+    inputs, kernel = promote_float(inputs, kernel)
     n = _check_rank(inputs, "conv")
     if kernel.ndim != n + 2:
         raise ValueError(
@@ -403,7 +403,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         (1, 3, 3, 6)
     """
     data_format = _data_format(data_format)
-    inputs, kernel = promote(inputs, kernel)
+    inputs, kernel = promote_float(inputs, kernel)
     n = _check_rank(inputs, "depthwise_conv")
     if kernel.ndim != n + 2:
         raise ValueError(
@@ -984,7 +984,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         (1, 7, 4)
     """
     data_format = _data_format(data_format)
-    inputs, kernel = promote(inputs, kernel)
+    inputs, kernel = promote_float(inputs, kernel)
     n = _check_rank(inputs, "conv_transpose")
     if kernel.ndim != n + 2:
         raise ValueError(f"conv_transpose: kernel must have rank {n + 2}, received kernel shape "
