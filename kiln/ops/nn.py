@@ -78,6 +78,10 @@ _nn = _backend.nn
 
 
 def _activation_spec(x, *args, **kwargs):
+    return KerasTensor(rules.shape_of(x), dtypes.float_result_type(rules.dtype_of(x)))
+
+
+def _keep_dtype_spec(x):
     return KerasTensor(rules.shape_of(x), dtypes.result_type(rules.dtype_of(x)))
 
 
@@ -89,7 +93,8 @@ def _softmax_spec(x, axis=-1):
 
 
 # -- activations ------------------------------------------------------------------------
-@op(_activation_spec, module="nn")
+# relu and relu6 keep integer dtypes; every other activation of integers gives floatx.
+@op(_keep_dtype_spec, module="nn")
 def relu(x):
     """Rectified linear unit: ``max(x, 0)``.
 
@@ -101,7 +106,7 @@ def relu(x):
     return _nn.relu(x)
 
 
-@op(_activation_spec, module="nn")
+@op(_keep_dtype_spec, module="nn")
 def relu6(x):
     """ReLU capped at 6: ``min(max(x, 0), 6)``.
 

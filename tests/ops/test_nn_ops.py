@@ -485,3 +485,15 @@ def test_convolutions_of_ints_give_floats_everywhere():
                       *(kiln.KerasTensor(a.shape, "int32") for a in args),
                       data_format="channels_last")
         assert ops.dtype(eager) == symbolic.dtype == "float32", fn.__name__
+
+
+def test_activation_dtypes_of_integer_inputs():
+    x = np.array([-2, 0, 9], "int32")
+    for name in ("relu", "relu6", "sigmoid", "softplus", "softsign", "silu", "gelu", "elu", "selu",
+                 "leaky_relu", "hard_sigmoid", "hard_silu", "log_sigmoid", "softmax", "log_softmax",
+                 "celu", "hard_shrink", "hard_tanh", "soft_shrink", "sparse_plus", "sparse_sigmoid",
+                 "squareplus", "tanh_shrink", "sparsemax"):
+        fn = getattr(ops, name)
+        want = "int32" if name in ("relu", "relu6") else "float32"
+        assert ops.dtype(fn(x)) == fn(kiln.KerasTensor((3,), "int32")).dtype == want, name
+    np.testing.assert_array_equal(ops.convert_to_numpy(ops.relu6(x)), [0, 0, 6])

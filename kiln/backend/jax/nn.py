@@ -33,11 +33,17 @@ _t = convert_to_tensor
 # -- activations --------------------------------------------------------------------
 
 def relu(x):
-    return jax.nn.relu(to_float(x))
+    x = _t(x)
+    if is_float_tensor(x):
+        return jax.nn.relu(x)
+    return x if x.dtype == jnp.bool_ else jnp.maximum(x, 0)
 
 
 def relu6(x):
-    return jax.nn.relu6(to_float(x))
+    x = _t(x)
+    if is_float_tensor(x):
+        return jax.nn.relu6(x)
+    return x if x.dtype == jnp.bool_ else jnp.clip(x, 0, 6)
 
 
 def sigmoid(x):

@@ -29,13 +29,19 @@ from kiln.backend.torch.array_ops import _INEXACT, _fx, _t
 
 # -- activations ------------------------------------------------------------------------
 def relu(x):
-    """``max(x, 0)``."""
-    return F.relu(_fx(x))
+    """``max(x, 0)``; integer inputs keep their dtype."""
+    x = _t(x)
+    if x.dtype in _INEXACT:
+        return F.relu(x)
+    return x if x.dtype is torch.bool else torch.clamp(x, min=0)
 
 
 def relu6(x):
-    """``min(max(x, 0), 6)``."""
-    return F.relu6(_fx(x))
+    """``min(max(x, 0), 6)``; integer inputs keep their dtype."""
+    x = _t(x)
+    if x.dtype in _INEXACT:
+        return F.relu6(x)
+    return x if x.dtype is torch.bool else torch.clamp(x, 0, 6)
 
 
 def sigmoid(x):
