@@ -402,8 +402,9 @@ def _pool_spec(name):
             if o is not None and o <= 0:
                 raise ValueError(f"{name}: inputs of shape {shape} are smaller than pool_size {pool}")
             out.append(o)
-        return KerasTensor(_join_channels(batch, out, channels, data_format),
-                           dtypes.result_type(rules.dtype_of(inputs)))
+        dtype = (dtypes.result_type(rules.dtype_of(inputs)) if name == "max_pool"
+                 else dtypes.float_result_type(rules.dtype_of(inputs)))
+        return KerasTensor(_join_channels(batch, out, channels, data_format), dtype)
     return spec
 
 
@@ -486,7 +487,7 @@ def _batch_norm_spec(x, mean, variance, axis, offset=None, scale=None, epsilon=1
         if len(s) == 1 and None not in (s[0], shape[axis]) and s[0] != shape[axis]:
             raise ValueError(f"batch_normalization: `{arg_name}` has shape {s}, expected "
                              f"({shape[axis]},) to match axis {axis} of x with shape {shape}")
-    return KerasTensor(shape, dtypes.result_type(rules.dtype_of(x)))
+    return KerasTensor(shape, dtypes.float_result_type(rules.dtype_of(x)))
 
 
 @op(_batch_norm_spec, module="nn")

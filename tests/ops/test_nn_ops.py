@@ -497,3 +497,12 @@ def test_activation_dtypes_of_integer_inputs():
         want = "int32" if name in ("relu", "relu6") else "float32"
         assert ops.dtype(fn(x)) == fn(kiln.KerasTensor((3,), "int32")).dtype == want, name
     np.testing.assert_array_equal(ops.convert_to_numpy(ops.relu6(x)), [0, 0, 6])
+
+
+def test_pool_and_batch_norm_dtypes_of_integer_inputs():
+    x = np.arange(8, dtype="int32").reshape(1, 4, 2)
+    symbolic = kiln.KerasTensor(x.shape, "int32")
+    for fn, want in ((lambda v: ops.max_pool(v, 2), "int32"),
+                     (lambda v: ops.average_pool(v, 2), "float32"),
+                     (lambda v: ops.batch_normalization(v, [1.0, 1.0], [1.0, 1.0], -1), "float32")):
+        assert ops.dtype(fn(x)) == fn(symbolic).dtype == want
