@@ -65,6 +65,8 @@ def cases():
         Case("inv", SQ, ref=np.linalg.inv, rtol=1e-4, atol=1e-5, none_ok=False),
         Case("inv", np.stack([SQ, SQ * 2]), ref=np.linalg.inv, rtol=1e-4, atol=1e-5, id="inv-batched"),
         Case("solve", SQ, _f32((3, 2)), ref=np.linalg.solve, rtol=1e-4, atol=1e-5, none_ok=False),
+        Case("solve", SQ, _f32((3,)), ref=np.linalg.solve, rtol=1e-4, atol=1e-5, none_ok=False,
+             id="solve-vector"),
         Case("cholesky", SPD, ref=np.linalg.cholesky, rtol=1e-4, atol=1e-5, none_ok=False),
         Case("cholesky", SPD, upper=True, ref=lambda x, upper: np.linalg.cholesky(x).T, rtol=1e-4,
              atol=1e-5, none_ok=False, id="cholesky-upper"),

@@ -1,7 +1,7 @@
 """Op cases for kiln.ops.math (special functions, top-k, segments, FFT/STFT, cdist)."""
 
+import ml_dtypes
 import numpy as np
-import scipy.linalg
 import scipy.signal
 import scipy.spatial.distance
 import scipy.special
@@ -158,6 +158,9 @@ def cases():
              none_ok=False),
         Case("segment_min", seg_data, np.array([0, 1, 1, 2, 2], "int32"), num_segments=3,
              sorted=True, ref=_segment(np.minimum), none_ok=False, id="segment_min-sorted"),
+        Case("segment_max", seg_data.astype(ml_dtypes.bfloat16), seg_ids, num_segments=4,
+             ref=lambda d, i, num_segments: _segment(np.maximum)(d.astype("float32"), i, num_segments),
+             dtype="bfloat16", rtol=1e-2, none_ok=False, id="segment_max-bf16"),
         Case("segment_prod", seg_data, seg_ids, num_segments=4, ref=_segment(np.multiply),
              rtol=1e-5, none_ok=False),
         Case("segment_prod", _f32((5,)), seg_ids, num_segments=3, ref=_segment(np.multiply),
@@ -205,6 +208,9 @@ def cases():
         Case("cdist", _f32((2, 3, 4)), _f32((2, 5, 4)), ref=_cdist, rtol=1e-5, none_ok=False,
              id="cdist-batched"),
         Case("cdist", _i32((2, 3)), _i32((3, 3)), ref=_cdist, rtol=1e-5, id="cdist-int"),
+        Case("cdist", _f32((3, 2)).astype("float16"), _f32((4, 2)).astype("float16"),
+             ref=lambda a, b: _cdist(a.astype("float32"), b.astype("float32")), dtype="float16",
+             rtol=1e-2, atol=1e-2, id="cdist-f16"),
     ]
 
 

@@ -183,9 +183,9 @@ def irfft(x, fft_length=None):
 
 def extract_sequences(x, sequence_length, sequence_stride):
     x = convert_to_tensor(x)
-    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
-                                             "extract_sequences")
-    return tf.gather(x, starts[:, None] + offsets[None, :], axis=-1)
+    # Validates the arguments; tf.signal.frame also handles a length unknown until run time.
+    spectral.frame_indices(x.shape[-1] or 0, sequence_length, sequence_stride, "extract_sequences")
+    return tf.signal.frame(x, sequence_length, sequence_stride, axis=-1)
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):
@@ -202,7 +202,9 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     x, dtype = _real_input(x)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "stft")
     win = _window(window, sequence_length, fft_length, x.dtype, "stft")
-    if center:
+    if center and x.shape[-1] is None:
+        x = tf.pad(x, [[0, 0]] * (x.shape.rank - 1) + [[fft_length // 2] * 2], mode="REFLECT")
+    elif center:
         x = tf.gather(x, spectral.reflect_indices(x.shape[-1], fft_length // 2), axis=-1)
     frames = extract_sequences(x, fft_length, sequence_stride)
     if win is not None:
