@@ -260,7 +260,8 @@ def lstsq(a, b, rcond=None):
 
     Example:
         >>> import kiln
-        >>> kiln.ops.convert_to_numpy(kiln.ops.lstsq([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 2.0, 0.0])).tolist()
+        >>> x = kiln.ops.lstsq([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 2.0, 0.0])
+        >>> kiln.ops.convert_to_numpy(x).round(4).tolist()
         [1.0, 1.0]
     """
     return _linalg.lstsq(a, b, rcond=rcond)
@@ -369,7 +370,8 @@ def solve_triangular(a, b, lower=False):
 
     Example:
         >>> import kiln
-        >>> kiln.ops.convert_to_numpy(kiln.ops.solve_triangular([[2.0, 1.0], [0.0, 4.0]], [[4.0], [8.0]])).tolist()
+        >>> x = kiln.ops.solve_triangular([[2.0, 1.0], [0.0, 4.0]], [[4.0], [8.0]])
+        >>> kiln.ops.convert_to_numpy(x).tolist()
         [[1.0], [2.0]]
     """
     return _linalg.solve_triangular(a, b, lower=lower)
@@ -388,7 +390,7 @@ def _svd_spec(x, full_matrices=True, compute_uv=True):
     return KerasTensor(batch + (m, k), dtype), s, KerasTensor(batch + (k, n), dtype)
 
 
-@op(_svd_spec, module="linalg")
+@op(_svd_spec, class_name="SVD", module="linalg")
 def svd(x, full_matrices=True, compute_uv=True):
     """Singular value decomposition ``x = u @ diag(s) @ vh``, singular values descending.
 

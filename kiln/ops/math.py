@@ -48,8 +48,8 @@ __all__ = [
 _math = _backend.math
 
 
-def _float_dtype(x):
-    return dtypes.float_result_type(rules.dtype_of(x))
+def _float_dtype(*xs):
+    return dtypes.float_result_type(*(rules.dtype_of(x) for x in xs))
 
 
 def _float_unary_spec(x):
@@ -317,7 +317,7 @@ def _ifft2_spec(x):
     return _pair(*_complex_pair(x, "ifft2", 2))
 
 
-@op(_fft_spec, module="math")
+@op(_fft_spec, class_name="FFT", module="math")
 def fft(x):
     """Discrete Fourier transform over the last axis of a ``(real, imag)`` tuple.
 
@@ -330,7 +330,7 @@ def fft(x):
     return _math.fft(x)
 
 
-@op(_fft2_spec, module="math")
+@op(_fft2_spec, class_name="FFT2", module="math")
 def fft2(x):
     """2-D discrete Fourier transform over the last two axes of a ``(real, imag)`` tuple.
 
@@ -343,7 +343,7 @@ def fft2(x):
     return _math.fft2(x)
 
 
-@op(_ifft2_spec, module="math")
+@op(_ifft2_spec, class_name="IFFT2", module="math")
 def ifft2(x):
     """Inverse 2-D discrete Fourier transform over the last two axes of a ``(real, imag)`` tuple.
 
@@ -370,7 +370,7 @@ def _rfft_spec(x, fft_length=None):
     return _pair(shape[:-1] + (None if n is None else n // 2 + 1,), _float_dtype(x))
 
 
-@op(_rfft_spec, module="math")
+@op(_rfft_spec, class_name="RFFT", module="math")
 def rfft(x, fft_length=None):
     """Fourier transform of a real signal over its last axis: the non-negative frequencies.
 
@@ -395,7 +395,7 @@ def _irfft_spec(x, fft_length=None):
     return KerasTensor(shape[:-1] + (n,), dtype)
 
 
-@op(_irfft_spec, module="math")
+@op(_irfft_spec, class_name="IRFFT", module="math")
 def irfft(x, fft_length=None):
     """Inverse of :func:`rfft`: a real signal of ``fft_length`` samples from a ``(real, imag)`` tuple.
 
@@ -449,7 +449,7 @@ def _stft_spec(x, sequence_length, sequence_stride, fft_length, window="hann", c
     return _pair(shape[:-1] + (frames, fft_length // 2 + 1), _float_dtype(x))
 
 
-@op(_stft_spec, module="math")
+@op(_stft_spec, class_name="STFT", module="math")
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
     """Short-time Fourier transform over the last axis of a real signal.
 
@@ -478,12 +478,13 @@ def _istft_spec(x, sequence_length, sequence_stride, fft_length, length=None, wi
     return KerasTensor(shape[:-2] + (out,), dtype)
 
 
-@op(_istft_spec, module="math")
+@op(_istft_spec, class_name="ISTFT", module="math")
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
     """Inverse of :func:`stft`: rebuild a signal from a ``(real, imag)`` spectrogram tuple.
 
     Each frame is inverse-transformed, windowed and overlap-added; the sum is
-    divided by the overlap-added squared window where that is non-zero. Use the
+    divided by the overlap-added squared window where that is non-zero (with
+    ``window=None`` the frames are only overlap-added). Use the
     arguments given to :func:`stft`. ``center=True`` drops the ``fft_length // 2``
     padding samples at both ends; ``length`` cuts or zero-pads the result to
     exactly that many samples.
@@ -507,11 +508,7 @@ def _cdist_spec(x, y):
         raise ValueError(f"cdist: x and y must have the same last dimension, received shapes "
                          f"{sx} and {sy}")
     batch = rules.broadcast_shapes(sx[:-2], sy[:-2], "cdist")
-    return KerasTensor(batch + (sx[-2], sy[-2]), _float_dtype_of(x, y))
-
-
-def _float_dtype_of(*xs):
-    return dtypes.float_result_type(*(rules.dtype_of(x) for x in xs))
+    return KerasTensor(batch + (sx[-2], sy[-2]), _float_dtype(x, y))
 
 
 @op(_cdist_spec, module="math")

@@ -197,7 +197,8 @@ def irfft(x, fft_length=None):
 
 def extract_sequences(x, sequence_length, sequence_stride):
     x = _t(x)
-    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride, "extract_sequences")
+    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
+                                             "extract_sequences")
     return x[..., starts[:, None] + offsets[None, :]]
 
 
