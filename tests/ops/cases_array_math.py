@@ -153,6 +153,9 @@ def cases():
         Case("ldexp", I, I2, ref=_f32_ref(np.ldexp), dtype="float32", id="ldexp-i32"),
         Case("ldexp", F16, I, ref=_in_f32(np.ldexp), dtype="float16", rtol=1e-3,
              id="ldexp-f16"),
+        # 2 ** x2 alone overflows or is subnormal in float32 while x1 * 2 ** x2 is an ordinary value.
+        Case("ldexp", np.array([0.0, 1e-30, 3e38, -2.0], "float32"), np.array([200, 100, -140, 3], "int32"),
+             ref=np.ldexp, id="ldexp-extremes"),
     ]
     # -- binary functions keeping the promoted dtype.
     nan_a = np.array([np.nan, 1.0, np.nan, -2.0], "float32")
@@ -168,6 +171,8 @@ def cases():
     out += [
         Case("fmod", FN * 3, F2, ref=np.fmod, rtol=1e-5, atol=1e-5),
         Case("fmod", I * 3 - 7, I2, ref=np.fmod, id="fmod-i32"),
+        Case("fmod", np.array([-1e-30, 5.5, -7.25, 0.0], "float32"), np.array([1.0, -2.0, 2.0, 3.0], "float32"),
+             ref=np.fmod, rtol=0, atol=0, id="fmod-exact"),
         Case("fmod", I * 3 - 7, 3, ref=np.fmod, id="fmod-pyint"),
         Case("fmod", (FN * 3).astype("float16"), 1.5, ref=_in_f32(np.fmod), dtype="float16",
              rtol=2e-3, atol=2e-3, id="fmod-f16"),

@@ -301,9 +301,16 @@ def ldexp(x1, x2):
     x2 = _require_int("ldexp", convert_to_tensor(x2), allow_bool=False)
     x1, _ = _float_pair(x1, tf.zeros((), x2.dtype))
     _real("ldexp", x1)
-    wide = tf.float32 if x1.dtype in _HALF else x1.dtype
-    scale = tf.pow(tf.constant(2.0, wide), tf.cast(x2, wide))
-    return tf.cast(tf.cast(x1, wide) * scale, x1.dtype)
+    # Scale in float64 by powers of two that stay normal there (TF flushes subnormals and
+    # 2 ** x2 alone may overflow where x1 * 2 ** x2 does not): one factor for narrower
+    # types, two for float64; exponents past the clip give 0 or inf either way.
+    limit = 2000 if x1.dtype is tf.float64 else 1000
+    exponent = tf.cast(tf.clip_by_value(tf.cast(x2, tf.int64), -limit, limit), tf.float64)
+    two = tf.constant(2.0, tf.float64)
+    if x1.dtype is tf.float64:
+        half = tf.math.floor(exponent / 2)
+        return x1 * tf.pow(two, half) * tf.pow(two, exponent - half)
+    return tf.cast(tf.cast(x1, tf.float64) * tf.pow(two, exponent), x1.dtype)
 
 
 # -- binary functions keeping the promoted dtype --------------------------------------
@@ -333,11 +340,18 @@ def fmod(x1, x2):
 
 
 def _float_fmod(x1, x2):
-    # TruncateMod has no registered gradient; FloorMod does. The two differ by x2 where the
-    # floored remainder is non-zero and its sign differs from the dividend's.
-    rem = tf.math.floormod(x1, x2)
-    fix = tf.not_equal(rem, 0) & tf.not_equal(rem < 0, x1 < 0)
-    return tf.where(fix, rem - x2, rem)
+    shape = tf.shape(x1 + x2)
+    return _fmod_with_gradient(tf.broadcast_to(x1, shape), tf.broadcast_to(x2, shape))
+
+
+@tf.custom_gradient
+def _fmod_with_gradient(x1, x2):
+    # TF registers no gradient for TruncateMod: d/dx1 = 1, d/dx2 = -trunc(x1 / x2).
+    def grad(upstream):
+        quotient = x1 / x2
+        return upstream, -upstream * tf.where(quotient < 0, tf.math.ceil(quotient), tf.math.floor(quotient))
+
+    return tf.truncatemod(x1, x2), grad
 
 
 def _gcd(a, b):

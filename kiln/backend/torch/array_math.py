@@ -264,9 +264,15 @@ def ldexp(x1, x2):
     x1 = _t(x1) if type(x1) not in (bool, int, float, complex) else x1
     dtype = TORCH_DTYPES[dtypes.float_result_type(_key(x1), DTYPE_NAMES[x2.dtype])]
     x1 = _real("ldexp", convert_to_tensor(x1, dtype))
-    # Scale in at least float32 so that 2 ** x2 itself cannot overflow a half type.
-    wide = torch.float32 if dtype in HALF_DTYPES else dtype
-    return (x1.to(wide) * torch.exp2(x2.to(device=x1.device, dtype=wide))).to(dtype)
+    # Scale in float64 by powers of two that stay finite there (2 ** x2 alone may overflow
+    # where x1 * 2 ** x2 does not): one factor for narrower types, two for float64;
+    # exponents past the clip give 0 or inf either way.
+    limit = 2000 if dtype is torch.float64 else 1000
+    exponent = torch.clamp(x2.to(device=x1.device, dtype=torch.int64), -limit, limit).to(torch.float64)
+    if dtype is torch.float64:
+        half = torch.floor(exponent / 2)
+        return x1 * torch.exp2(half) * torch.exp2(exponent - half)
+    return (x1.to(torch.float64) * torch.exp2(exponent)).to(dtype)
 
 
 # -- binary functions keeping the promoted dtype --------------------------------------
