@@ -82,6 +82,8 @@ def cases():
         Case("lstsq", TALL, _f32((5, 2)), ref=_f32_of(lambda a, b: np.linalg.lstsq(a, b)[0]),
              rtol=1e-4, atol=1e-5, none_ok=False, id="lstsq-matrix"),
         Case("lu_factor", SQ, ref=_lu_factor, rtol=1e-4, atol=1e-5, none_ok=False),
+        Case("lu_factor", TALL, ref=_lu_factor, rtol=1e-4, atol=1e-5, none_ok=False, id="lu_factor-tall"),
+        Case("lu_factor", X, ref=_lu_factor, rtol=1e-4, atol=1e-5, none_ok=False, id="lu_factor-wide"),
         Case("matrix_rank", RANK2, ref=_rank, none_ok=False),
         Case("matrix_rank", np.stack([SQ, np.diag([1.0, 1e-3, 0.0]).astype("float32")]), tol=1e-2,
              ref=_rank, id="matrix_rank-batched-tol"),

@@ -191,8 +191,31 @@ def lstsq(a, b, rcond=None):
     return x[..., 0] if vector else x
 
 
+def _lu_rectangular(a):
+    """Partial-pivoting LU of (..., m, n) matrices with m != n (tf.linalg.lu wants squares)."""
+    m, n = a.shape[-2], a.shape[-1]
+    pivots = []
+    for i in range(min(m, n)):
+        p = i + tf.argmax(tf.abs(a[..., i:, i]), axis=-1, output_type=tf.int32)
+        pivots.append(p)
+        # Swap rows i and p with one-hot arithmetic (p varies over the batch).
+        at_i, at_p = tf.one_hot(i, m, dtype=a.dtype), tf.one_hot(p, m, dtype=a.dtype)
+        row_p = tf.einsum("...m,...mn->...n", at_p, a)
+        a = a + (at_i - at_p)[..., :, None] * (row_p - a[..., i, :])[..., None, :]
+        pivot = a[..., i, i]
+        nonzero = tf.not_equal(pivot, 0)
+        below = tf.where(nonzero[..., None], a[..., i + 1:, i] / tf.where(nonzero, pivot, 1)[..., None],
+                         a[..., i + 1:, i])
+        rest = a[..., i + 1:, i + 1:] - below[..., :, None] * a[..., i:i + 1, i + 1:]
+        bottom = tf.concat([a[..., i + 1:, :i], below[..., None], rest], axis=-1)
+        a = tf.concat([a[..., :i + 1, :], bottom], axis=-2)
+    return a, tf.stack(pivots, axis=-1)
+
+
 def lu_factor(x):
-    x = _square(_float(x), "lu_factor")
+    x = _matrix(_float(x), "lu_factor")
+    if x.shape[-1] != x.shape[-2]:
+        return _lu_rectangular(x)
     lu, permutation = tf.linalg.lu(x)
     # tf.linalg.lu returns the final row order; LAPACK-style pivots record the swap made at
     # each step: replay the swaps on the identity order.
