@@ -227,6 +227,39 @@ def _static_int(value):
         return None
 
 
+# -- errors ---------------------------------------------------------------------------------
+def _describe(value):
+    shape = getattr(value, "shape", None)
+    if shape is not None and hasattr(value, "dtype"):
+        return f"tensor of shape {tuple(shape)} and dtype {dtypes.standardize_dtype(value.dtype)}"
+    if isinstance(value, (list, tuple)) and value and builtins.all(hasattr(v, "shape") for v in value):
+        return f"{len(value)} tensors of shapes {[tuple(v.shape) for v in value]}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _reraise(name, error, **arguments):
+    """Re-raise a backend's error for op ``name`` so that it names the op and its arguments.
+
+    Shape and argument errors of the frameworks (ValueError, TypeError, IndexError, a plain
+    RuntimeError from torch, InvalidArgumentError from TensorFlow) become ValueError (TypeError
+    stays TypeError) with the op name, the arguments described, and the original message.
+    Anything else (tracing errors, arithmetic errors, NotImplementedError) is re-raised
+    unchanged. Only runs when an op failed: the eager path pays nothing for it.
+    """
+    message = str(error)
+    wrap = (isinstance(error, (ValueError, TypeError, IndexError)) or type(error) is RuntimeError
+            or type(error).__name__ == "InvalidArgumentError")
+    if not wrap or type(error).__module__.startswith("jax"):
+        raise error
+    described = ", ".join(f"{arg}={_describe(value)}" for arg, value in arguments.items())
+    first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
+    if first.startswith(f"{name}:"):
+        first = first[len(name) + 1:].strip()
+    kind = TypeError if isinstance(error, TypeError) else ValueError
+    raise kind(f"{name}: invalid arguments ({described}): {first}") from error
+
+
 # -- element-wise arithmetic ------------------------------------------------------------
 @op(_binary_spec("add"))
 def add(x1, x2):
@@ -237,7 +270,10 @@ def add(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.add([1, 2], 10)).tolist()
         [11, 12]
     """
-    return _array_ops.add(x1, x2)
+    try:
+        return _array_ops.add(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("add", error, x1=x1, x2=x2)
 
 
 @op(_subtract_spec)
@@ -249,7 +285,10 @@ def subtract(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.subtract([5, 7], 2)).tolist()
         [3, 5]
     """
-    return _array_ops.subtract(x1, x2)
+    try:
+        return _array_ops.subtract(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("subtract", error, x1=x1, x2=x2)
 
 
 @op(_binary_spec("multiply"))
@@ -261,7 +300,10 @@ def multiply(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.multiply([1, 2], 3)).tolist()
         [3, 6]
     """
-    return _array_ops.multiply(x1, x2)
+    try:
+        return _array_ops.multiply(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("multiply", error, x1=x1, x2=x2)
 
 
 @op(_float_binary_spec("divide"))
@@ -273,7 +315,10 @@ def divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.divide([1, 3], 2)).tolist()
         [0.5, 1.5]
     """
-    return _array_ops.divide(x1, x2)
+    try:
+        return _array_ops.divide(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("divide", error, x1=x1, x2=x2)
 
 
 @op(_float_binary_spec("true_divide"))
@@ -285,7 +330,10 @@ def true_divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.true_divide([3], 2)).tolist()
         [1.5]
     """
-    return _array_ops.true_divide(x1, x2)
+    try:
+        return _array_ops.true_divide(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("true_divide", error, x1=x1, x2=x2)
 
 
 @op(_int_binary_spec("floor_divide"))
@@ -297,7 +345,10 @@ def floor_divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.floor_divide([7, -7], 2)).tolist()
         [3, -4]
     """
-    return _array_ops.floor_divide(x1, x2)
+    try:
+        return _array_ops.floor_divide(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("floor_divide", error, x1=x1, x2=x2)
 
 
 @op(_int_binary_spec("mod"))
@@ -309,7 +360,10 @@ def mod(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.mod([7, -7], 3)).tolist()
         [1, 2]
     """
-    return _array_ops.mod(x1, x2)
+    try:
+        return _array_ops.mod(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("mod", error, x1=x1, x2=x2)
 
 
 @op(_int_binary_spec("power"))
@@ -321,7 +375,10 @@ def power(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.power([2, 3], 2)).tolist()
         [4, 9]
     """
-    return _array_ops.power(x1, x2)
+    try:
+        return _array_ops.power(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("power", error, x1=x1, x2=x2)
 
 
 @op(_binary_spec("maximum"))
@@ -333,7 +390,10 @@ def maximum(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.maximum([1, 5], 3)).tolist()
         [3, 5]
     """
-    return _array_ops.maximum(x1, x2)
+    try:
+        return _array_ops.maximum(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("maximum", error, x1=x1, x2=x2)
 
 
 @op(_binary_spec("minimum"))
@@ -345,7 +405,10 @@ def minimum(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.minimum([1, 5], 3)).tolist()
         [1, 3]
     """
-    return _array_ops.minimum(x1, x2)
+    try:
+        return _array_ops.minimum(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("minimum", error, x1=x1, x2=x2)
 
 
 # -- comparisons and logic ----------------------------------------------------------------
@@ -358,7 +421,10 @@ def equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.equal([1, 2], 2)).tolist()
         [False, True]
     """
-    return _array_ops.equal(x1, x2)
+    try:
+        return _array_ops.equal(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("equal", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("not_equal"))
@@ -370,7 +436,10 @@ def not_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.not_equal([1, 2], 2)).tolist()
         [True, False]
     """
-    return _array_ops.not_equal(x1, x2)
+    try:
+        return _array_ops.not_equal(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("not_equal", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("less"))
@@ -382,7 +451,10 @@ def less(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.less([1, 2], 2)).tolist()
         [True, False]
     """
-    return _array_ops.less(x1, x2)
+    try:
+        return _array_ops.less(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("less", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("less_equal"))
@@ -394,7 +466,10 @@ def less_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.less_equal([1, 3], 2)).tolist()
         [True, False]
     """
-    return _array_ops.less_equal(x1, x2)
+    try:
+        return _array_ops.less_equal(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("less_equal", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("greater"))
@@ -406,7 +481,10 @@ def greater(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.greater([1, 3], 2)).tolist()
         [False, True]
     """
-    return _array_ops.greater(x1, x2)
+    try:
+        return _array_ops.greater(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("greater", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("greater_equal"))
@@ -418,7 +496,10 @@ def greater_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.greater_equal([1, 2], 2)).tolist()
         [False, True]
     """
-    return _array_ops.greater_equal(x1, x2)
+    try:
+        return _array_ops.greater_equal(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("greater_equal", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("logical_and"))
@@ -430,7 +511,10 @@ def logical_and(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.logical_and([True, True], [True, False])).tolist()
         [True, False]
     """
-    return _array_ops.logical_and(x1, x2)
+    try:
+        return _array_ops.logical_and(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("logical_and", error, x1=x1, x2=x2)
 
 
 @op(_bool_binary_spec("logical_or"))
@@ -442,7 +526,10 @@ def logical_or(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.logical_or([False, True], False)).tolist()
         [False, True]
     """
-    return _array_ops.logical_or(x1, x2)
+    try:
+        return _array_ops.logical_or(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("logical_or", error, x1=x1, x2=x2)
 
 
 @op(_bool_unary_spec)
@@ -806,7 +893,10 @@ def matmul(x1, x2):
         >>> kiln.ops.shape(kiln.ops.matmul(kiln.ops.ones((2, 3)), kiln.ops.ones((3, 4))))
         (2, 4)
     """
-    return _array_ops.matmul(x1, x2)
+    try:
+        return _array_ops.matmul(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("matmul", error, x1=x1, x2=x2)
 
 
 def _check_dim(a, b, name, s1, s2):
@@ -835,7 +925,10 @@ def dot(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.dot([1, 2], [3, 4])).tolist()
         11
     """
-    return _array_ops.dot(x1, x2)
+    try:
+        return _array_ops.dot(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("dot", error, x1=x1, x2=x2)
 
 
 def _tensordot_spec(x1, x2, axes=2):
@@ -868,7 +961,10 @@ def tensordot(x1, x2, axes=2):
         >>> kiln.ops.shape(kiln.ops.tensordot(kiln.ops.ones((2, 3)), kiln.ops.ones((3, 4)), axes=1))
         (2, 4)
     """
-    return _array_ops.tensordot(x1, x2, axes=axes)
+    try:
+        return _array_ops.tensordot(x1, x2, axes=axes)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("tensordot", error, x1=x1, x2=x2, axes=axes)
 
 
 def _outer_spec(x1, x2):
@@ -889,7 +985,10 @@ def outer(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.outer([1, 2], [1, 10])).tolist()
         [[1, 10], [2, 20]]
     """
-    return _array_ops.outer(x1, x2)
+    try:
+        return _array_ops.outer(x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("outer", error, x1=x1, x2=x2)
 
 
 def _einsum_spec(subscripts, *operands, **kwargs):
@@ -947,7 +1046,10 @@ def einsum(subscripts, *operands, **kwargs):
         >>> kiln.ops.shape(kiln.ops.einsum("ij,jk->ik", kiln.ops.ones((2, 3)), kiln.ops.ones((3, 5))))
         (2, 5)
     """
-    return _array_ops.einsum(subscripts, *operands, **kwargs)
+    try:
+        return _array_ops.einsum(subscripts, *operands, **kwargs)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("einsum", error, subscripts=subscripts, operands=operands)
 
 
 # -- shape manipulation ---------------------------------------------------------------
@@ -981,7 +1083,10 @@ def reshape(x, newshape):
         >>> kiln.ops.shape(kiln.ops.reshape(kiln.ops.ones((2, 3)), (3, -1)))
         (3, 2)
     """
-    return _array_ops.reshape(x, newshape)
+    try:
+        return _array_ops.reshape(x, newshape)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("reshape", error, x=x, newshape=newshape)
 
 
 def _transpose_spec(x, axes=None):
@@ -1003,7 +1108,10 @@ def transpose(x, axes=None):
         >>> kiln.ops.shape(kiln.ops.transpose(kiln.ops.ones((2, 3, 4)), (1, 0, 2)))
         (3, 2, 4)
     """
-    return _array_ops.transpose(x, axes=axes)
+    try:
+        return _array_ops.transpose(x, axes=axes)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("transpose", error, x=x, axes=axes)
 
 
 def _concatenate_spec(xs, axis=0):
@@ -1040,7 +1148,10 @@ def concatenate(xs, axis=0):
         >>> kiln.ops.convert_to_numpy(kiln.ops.concatenate([[1, 2], [3]])).tolist()
         [1, 2, 3]
     """
-    return _array_ops.concatenate(xs, axis=axis)
+    try:
+        return _array_ops.concatenate(xs, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("concatenate", error, xs=xs, axis=axis)
 
 
 def _stack_spec(x, axis=0):
@@ -1067,7 +1178,10 @@ def stack(x, axis=0):
         >>> kiln.ops.convert_to_numpy(kiln.ops.stack([[1, 2], [3, 4]], axis=1)).tolist()
         [[1, 3], [2, 4]]
     """
-    return _array_ops.stack(x, axis=axis)
+    try:
+        return _array_ops.stack(x, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("stack", error, x=x, axis=axis)
 
 
 def _split_spec(x, indices_or_sections, axis=0):
@@ -1138,7 +1252,10 @@ def expand_dims(x, axis):
         >>> kiln.ops.shape(kiln.ops.expand_dims(kiln.ops.ones((2, 3)), 1))
         (2, 1, 3)
     """
-    return _array_ops.expand_dims(x, axis)
+    try:
+        return _array_ops.expand_dims(x, axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("expand_dims", error, x=x, axis=axis)
 
 
 def _squeeze_spec(x, axis=None):
@@ -1179,10 +1296,14 @@ def broadcast_to(x, shape):
         >>> kiln.ops.convert_to_numpy(kiln.ops.broadcast_to([1, 2], (2, 2))).tolist()
         [[1, 2], [1, 2]]
     """
-    return _array_ops.broadcast_to(x, shape)
+    try:
+        return _array_ops.broadcast_to(x, shape)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("broadcast_to", error, x=x, shape=shape)
 
 
 def _tile_spec(x, repeats):
+    _check_repeats("tile", repeats)
     shape = rules.shape_of(x)
     repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
     rank = builtins.max(len(shape), len(repeats))
@@ -1200,7 +1321,11 @@ def tile(x, repeats):
         >>> kiln.ops.convert_to_numpy(kiln.ops.tile([1, 2], 2)).tolist()
         [1, 2, 1, 2]
     """
-    return _array_ops.tile(x, repeats)
+    _check_repeats("tile", repeats)
+    try:
+        return _array_ops.tile(x, repeats)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("tile", error, x=x, repeats=repeats)
 
 
 def _repeat_spec(x, repeats, axis=None):
@@ -1230,7 +1355,10 @@ def repeat(x, repeats, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.repeat([1, 2], 2)).tolist()
         [1, 1, 2, 2]
     """
-    return _array_ops.repeat(x, repeats, axis=axis)
+    try:
+        return _array_ops.repeat(x, repeats, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("repeat", error, x=x, repeats=repeats, axis=axis)
 
 
 def _pad_spec(x, pad_width, mode="constant", constant_values=None):
@@ -1268,7 +1396,10 @@ def flip(x, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.flip([1, 2, 3])).tolist()
         [3, 2, 1]
     """
-    return _array_ops.flip(x, axis=axis)
+    try:
+        return _array_ops.flip(x, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("flip", error, x=x, axis=axis)
 
 
 def _cumulative_spec(x, axis=None, dtype=None):
@@ -1292,7 +1423,10 @@ def cumsum(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.cumsum([1, 2, 3])).tolist()
         [1, 3, 6]
     """
-    return _array_ops.cumsum(x, axis=axis, dtype=dtype)
+    try:
+        return _array_ops.cumsum(x, axis=axis, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("cumsum", error, x=x, axis=axis, dtype=dtype)
 
 
 @op(_cumulative_spec)
@@ -1304,7 +1438,10 @@ def cumprod(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.cumprod([1, 2, 3])).tolist()
         [1, 2, 6]
     """
-    return _array_ops.cumprod(x, axis=axis, dtype=dtype)
+    try:
+        return _array_ops.cumprod(x, axis=axis, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("cumprod", error, x=x, axis=axis, dtype=dtype)
 
 
 def _sort_spec(x, axis=-1):
@@ -1325,7 +1462,10 @@ def sort(x, axis=-1):
         >>> kiln.ops.convert_to_numpy(kiln.ops.sort([3, 1, 2])).tolist()
         [1, 2, 3]
     """
-    return _array_ops.sort(x, axis=axis)
+    try:
+        return _array_ops.sort(x, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("sort", error, x=x, axis=axis)
 
 
 def _argsort_spec(x, axis=-1):
@@ -1341,7 +1481,10 @@ def argsort(x, axis=-1):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argsort([3, 1, 2])).tolist()
         [1, 2, 0]
     """
-    return _array_ops.argsort(x, axis=axis)
+    try:
+        return _array_ops.argsort(x, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("argsort", error, x=x, axis=axis)
 
 
 def _moveaxis_spec(x, source, destination):
@@ -1368,7 +1511,10 @@ def moveaxis(x, source, destination):
         >>> kiln.ops.shape(kiln.ops.moveaxis(kiln.ops.ones((2, 3, 4)), 0, -1))
         (3, 4, 2)
     """
-    return _array_ops.moveaxis(x, source, destination)
+    try:
+        return _array_ops.moveaxis(x, source, destination)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("moveaxis", error, x=x, source=source, destination=destination)
 
 
 def _swapaxes_spec(x, axis1, axis2):
@@ -1387,7 +1533,10 @@ def swapaxes(x, axis1, axis2):
         >>> kiln.ops.shape(kiln.ops.swapaxes(kiln.ops.ones((2, 3, 4)), 0, 2))
         (4, 3, 2)
     """
-    return _array_ops.swapaxes(x, axis1, axis2)
+    try:
+        return _array_ops.swapaxes(x, axis1, axis2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("swapaxes", error, x=x, axis1=axis1, axis2=axis2)
 
 
 def _ravel_spec(x):
@@ -1466,7 +1615,23 @@ def array(x, dtype=None):
 
 
 # -- indexing ---------------------------------------------------------------------------
+def _check_indices(name, indices):
+    """``indices`` must hold integers (a float or bool index tensor is a mistake, not a cast)."""
+    kind = rules.dtype_of(indices)
+    if kind is None or kind is int or (isinstance(kind, str) and dtypes.is_int(kind)):
+        return
+    raise TypeError(f"{name}: indices must be integers, got dtype {getattr(kind, '__name__', kind)}")
+
+
+def _check_repeats(name, repeats):
+    items = repeats if isinstance(repeats, (list, tuple)) else (repeats,)
+    for item in items:
+        if isinstance(item, (float, bool)) or (hasattr(item, "dtype") and not dtypes.is_int(item.dtype)):
+            raise TypeError(f"{name}: repeats must be integers, got {repeats!r}")
+
+
 def _take_spec(x, indices, axis=None):
+    _check_indices("take", indices)
     shape = rules.shape_of(x)
     ishape = rules.shape_of(indices)
     if axis is None:
@@ -1484,10 +1649,15 @@ def take(x, indices, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.take([10, 20, 30], [2, 0])).tolist()
         [30, 10]
     """
-    return _array_ops.take(x, indices, axis=axis)
+    _check_indices("take", indices)
+    try:
+        return _array_ops.take(x, indices, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("take", error, x=x, indices=indices, axis=axis)
 
 
 def _take_along_axis_spec(x, indices, axis=None):
+    _check_indices("take_along_axis", indices)
     shape, ishape = rules.shape_of(x), rules.shape_of(indices)
     if axis is None:
         return KerasTensor(ishape, _dtype(x))
@@ -1513,7 +1683,11 @@ def take_along_axis(x, indices, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.take_along_axis([[1, 2], [3, 4]], [[1], [0]], axis=1)).tolist()
         [[2], [3]]
     """
-    return _array_ops.take_along_axis(x, indices, axis=axis)
+    _check_indices("take_along_axis", indices)
+    try:
+        return _array_ops.take_along_axis(x, indices, axis=axis)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("take_along_axis", error, x=x, indices=indices, axis=axis)
 
 
 def _where_spec(condition, x1=None, x2=None):
@@ -1536,7 +1710,10 @@ def where(condition, x1=None, x2=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.where([True, False], [1, 2], [10, 20])).tolist()
         [1, 20]
     """
-    return _array_ops.where(condition, x1, x2)
+    try:
+        return _array_ops.where(condition, x1, x2)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("where", error, condition=condition, x1=x1, x2=x2)
 
 
 # -- reductions ---------------------------------------------------------------------------
@@ -1549,7 +1726,10 @@ def sum(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.sum([[1, 2], [3, 4]], axis=0)).tolist()
         [4, 6]
     """
-    return _array_ops.sum(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.sum(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("sum", error, x=x, axis=axis, keepdims=keepdims)
 
 
 def _prod_spec(x, axis=None, keepdims=False, dtype=None):
@@ -1566,7 +1746,10 @@ def prod(x, axis=None, keepdims=False, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.prod([[1, 2], [3, 4]], axis=1)).tolist()
         [2, 12]
     """
-    return _array_ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    try:
+        return _array_ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("prod", error, x=x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def _float_dtype(x):
@@ -1582,7 +1765,10 @@ def mean(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.mean([1, 2, 3, 4])).tolist()
         2.5
     """
-    return _array_ops.mean(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.mean(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("mean", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("var", _float_dtype))
@@ -1594,7 +1780,10 @@ def var(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.var([1.0, 3.0])).tolist()
         1.0
     """
-    return _array_ops.var(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.var(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("var", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("std", _float_dtype))
@@ -1606,7 +1795,10 @@ def std(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.std([1.0, 3.0])).tolist()
         1.0
     """
-    return _array_ops.std(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.std(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("std", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("max", _dtype))
@@ -1618,7 +1810,10 @@ def max(x, axis=None, keepdims=False, initial=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.max([[1, 5], [3, 4]], axis=0)).tolist()
         [3, 5]
     """
-    return _array_ops.max(x, axis=axis, keepdims=keepdims, initial=initial)
+    try:
+        return _array_ops.max(x, axis=axis, keepdims=keepdims, initial=initial)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("max", error, x=x, axis=axis, keepdims=keepdims, initial=initial)
 
 
 @op(_reduce_spec("amax", _dtype))
@@ -1630,7 +1825,10 @@ def amax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.amax([[1, 5], [3, 4]], axis=1)).tolist()
         [5, 4]
     """
-    return _array_ops.max(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.max(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("amax", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("min", _dtype))
@@ -1642,7 +1840,10 @@ def min(x, axis=None, keepdims=False, initial=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.min([[1, 5], [3, 4]], axis=0)).tolist()
         [1, 4]
     """
-    return _array_ops.min(x, axis=axis, keepdims=keepdims, initial=initial)
+    try:
+        return _array_ops.min(x, axis=axis, keepdims=keepdims, initial=initial)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("min", error, x=x, axis=axis, keepdims=keepdims, initial=initial)
 
 
 @op(_reduce_spec("amin", _dtype))
@@ -1654,7 +1855,10 @@ def amin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.amin([[1, 5], [3, 4]], axis=1)).tolist()
         [1, 3]
     """
-    return _array_ops.min(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.min(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("amin", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("all", lambda x: "bool"))
@@ -1697,7 +1901,10 @@ def argmax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argmax([1, 5, 3])).tolist()
         1
     """
-    return _array_ops.argmax(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.argmax(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("argmax", error, x=x, axis=axis, keepdims=keepdims)
 
 
 @op(_arg_reduce_spec)
@@ -1709,7 +1916,10 @@ def argmin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argmin([4, 1, 3])).tolist()
         1
     """
-    return _array_ops.argmin(x, axis=axis, keepdims=keepdims)
+    try:
+        return _array_ops.argmin(x, axis=axis, keepdims=keepdims)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("argmin", error, x=x, axis=axis, keepdims=keepdims)
 
 
 def _count_nonzero_spec(x, axis=None):
@@ -1748,7 +1958,10 @@ def zeros(shape, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.zeros((2,))).tolist()
         [0.0, 0.0]
     """
-    return _array_ops.zeros(shape, dtype=dtype)
+    try:
+        return _array_ops.zeros(shape, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("zeros", error, shape=shape, dtype=dtype)
 
 
 @op(_creation_spec)
@@ -1760,7 +1973,10 @@ def ones(shape, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.ones((2,))).tolist()
         [1.0, 1.0]
     """
-    return _array_ops.ones(shape, dtype=dtype)
+    try:
+        return _array_ops.ones(shape, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("ones", error, shape=shape, dtype=dtype)
 
 
 def _full_spec(shape, fill_value, dtype=None):
@@ -1778,7 +1994,10 @@ def full(shape, fill_value, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.full((2,), 7)).tolist()
         [7, 7]
     """
-    return _array_ops.full(shape, fill_value, dtype=dtype)
+    try:
+        return _array_ops.full(shape, fill_value, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("full", error, shape=shape, fill_value=fill_value, dtype=dtype)
 
 
 def _like_spec(x, dtype=None):
@@ -1863,7 +2082,10 @@ def eye(N, M=None, k=0, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.eye(2)).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    return _array_ops.eye(N, M=M, k=k, dtype=dtype)
+    try:
+        return _array_ops.eye(N, M=M, k=k, dtype=dtype)
+    except Exception as error:  # noqa: BLE001 - re-raised naming the op
+        _reraise("eye", error, N=N, M=M, k=k, dtype=dtype)
 
 
 def identity(n, dtype=None):

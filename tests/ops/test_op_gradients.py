@@ -41,6 +41,7 @@ from op_cases import all_grad_cases  # noqa: E402
 
 CASES = all_grad_cases()
 DIRECTIONS = 3  # random directions per case for the finite differences
+JAX_JIT = os.environ.get("KILN_GRAD_JIT", "1") == "1"
 STEP = 1e-5
 
 
@@ -107,16 +108,26 @@ def _flat_outputs(out):
 
 def make_loss(case, dtype):
     """``loss(tensors) -> scalar``: the op's outputs contracted with fixed random weights."""
-    from kiln import ops
+    from kiln import config, ops
 
     fn = getattr(ops, case.name)
     rng = np.random.RandomState(zlib.crc32(case.id.encode()))
-    probe_args, probe_kwargs = _rebuild(case, [a.astype(dtype) for a in _leaves(case)], dtype)
-    outputs = _flat_outputs(fn(*probe_args, **probe_kwargs))
+    leaves = [a.astype(dtype) for a in _leaves(case)]
+    if config.backend() == "jax":  # shapes by tracing: no compilation
+        import jax
+
+        def probe(xs):
+            args, kwargs = _rebuild(case, list(xs), dtype)
+            return _flat_outputs(fn(*args, **kwargs))
+
+        outputs = jax.eval_shape(probe, leaves)
+    else:
+        args, kwargs = _rebuild(case, leaves, dtype)
+        outputs = _flat_outputs(fn(*args, **kwargs))
     weights = []
     for out in outputs:
         if ops.dtype(out) in ("float16", "bfloat16", "float32", "float64"):
-            weights.append(rng.normal(size=tuple(ops.shape(out))).astype(dtype))
+            weights.append(rng.normal(size=tuple(out.shape)).astype(dtype))
         else:
             weights.append(None)  # integer outputs (indices...) carry no gradient
 
@@ -140,13 +151,12 @@ def backend_grad(loss, leaves, backend):
         def value(xs):
             return loss(list(xs))
 
-        try:
-            grad_fn, value_fn = jax.jit(jax.grad(value)), jax.jit(value)
-            grads = grad_fn([jax.numpy.asarray(x) for x in leaves])
-        except Exception:  # noqa: BLE001 - an op that cannot be traced: differentiate eagerly
-            grad_fn, value_fn = jax.grad(value), value
-            grads = grad_fn([jax.numpy.asarray(x) for x in leaves])
-        return (lambda xs: float(value_fn([jax.numpy.asarray(x) for x in xs])),
+        # One compilation per case and dtype: the finite differences reuse it.
+        both = jax.value_and_grad(value)
+        if JAX_JIT:
+            both = jax.jit(both)
+        grads = both([jax.numpy.asarray(x) for x in leaves])[1]
+        return (lambda xs: float(both([jax.numpy.asarray(x) for x in xs])[0]),
                 [np.asarray(g) for g in grads])
     if backend == "torch":
         import torch
@@ -174,14 +184,39 @@ def backend_grad(loss, leaves, backend):
     raise ValueError(f"no autodiff on the {backend} backend")
 
 
+def _jax_joint(case):
+    """JAX, full mode: one compiled function gives the float64 value and gradients and the
+    float32 gradients (each compilation costs more than running it)."""
+    import jax
+
+    loss64, loss32 = make_loss(case, "float64"), make_loss(case, "float32")
+    x64 = [jax.numpy.asarray(a.astype("float64")) for a in _leaves(case)]
+    x32 = [jax.numpy.asarray(a.astype("float32")) for a in _leaves(case)]
+
+    def joint(xs64, xs32):
+        value, g64 = jax.value_and_grad(lambda xs: loss64(list(xs)))(xs64)
+        return value, g64, jax.grad(lambda xs: loss32(list(xs)))(xs32)
+
+    if JAX_JIT:
+        joint = jax.jit(joint)
+    _, g64, g32 = joint(x64, x32)
+    g64 = [np.asarray(g) for g in g64]
+    return (lambda xs: float(joint([jax.numpy.asarray(x) for x in xs], x32)[0]), g64,
+            [np.asarray(g) for g in g32])
+
+
 def compute(case, mode, backend):
     """NumPy results for one case: float32 gradients, and with ``mode="full"`` float64
     gradients plus directional derivatives (autodiff and finite differences)."""
     result = {}
     dtypes = ("float32",) if mode == "f32" else ("float64", "float32")
+    joint = _jax_joint(case) if backend == "jax" and mode == "full" else None
     for dtype in dtypes:
         leaves = [a.astype(dtype) for a in _leaves(case)]
-        value, grads = backend_grad(make_loss(case, dtype), leaves, backend)
+        if joint is not None:
+            value, grads = joint[0], (joint[1] if dtype == "float64" else joint[2])
+        else:
+            value, grads = backend_grad(make_loss(case, dtype), leaves, backend)
         for k, g in enumerate(grads):
             result[f"{dtype}/{k}"] = np.asarray(g, dtype="float64")
         if dtype == "float64":
