@@ -64,12 +64,12 @@ def _angle_spec(x):
 
 def _real_only(name, spec):
     """``spec`` for an op defined on real numbers only: complex inputs raise TypeError."""
-    def checked(*args):
-        for arg in args:
+    def checked(*args, **kwargs):
+        for arg in (*args, *kwargs.values()):
             dtype = _dtype(arg)
             if dtype in _REAL_PART:
                 raise TypeError(f"{name}: complex inputs are not supported, received dtype {dtype}")
-        return spec(*args)
+        return spec(*args, **kwargs)
     return checked
 
 

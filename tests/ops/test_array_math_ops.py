@@ -92,6 +92,15 @@ def test_symbolic_results():
     assert ops.trunc(KerasTensor((2,), "int16")).dtype == "int16"
 
 
+def test_keyword_arguments_symbolic_and_eager():
+    x = KerasTensor((None, 3), "float32")
+    assert ops.arctan2(x1=x, x2=1.0).shape == (None, 3)
+    assert ops.isclose(x1=x, x2=x, rtol=0.1, atol=0.0, equal_nan=True).dtype == "bool"
+    assert ops.bitwise_and(x=KerasTensor((2,), "int8"), y=3).dtype == "int8"
+    got = ops.convert_to_numpy(ops.fmod(x1=np.array([7.5], "float32"), x2=2.0))
+    np.testing.assert_allclose(got, [1.5])
+
+
 def test_short_names_record_the_full_op():
     from kiln.ops.operation import OPERATION_REGISTRY
 
