@@ -315,20 +315,22 @@ def ldexp(x1, x2):
 
 # -- binary functions keeping the promoted dtype --------------------------------------
 
-def fmax(x1, x2):
-    x1, x2 = _promote(x1, x2)
-    _real("fmax", x1)
-    if not x1.dtype.is_floating:
-        return _maximum(x1, x2)
-    return tf.where(tf.math.is_nan(x2), x1, tf.where(tf.math.is_nan(x1), x2, tf.maximum(x1, x2)))
+def _nan_ignoring(name, pick, fallback):
+    """``pick`` (tf.maximum/tf.minimum) that returns the other operand where one is NaN."""
+    def binary(x1, x2):
+        x1, x2 = _promote(x1, x2)
+        _real(name, x1)
+        if not x1.dtype.is_floating:
+            return fallback(x1, x2)
+        return tf.where(tf.math.is_nan(x2), x1, tf.where(tf.math.is_nan(x1), x2, pick(x1, x2)))
+
+    binary.__name__ = binary.__qualname__ = name
+    binary.__doc__ = f"Elementwise {name}: NaN only where both operands are NaN."
+    return binary
 
 
-def fmin(x1, x2):
-    x1, x2 = _promote(x1, x2)
-    _real("fmin", x1)
-    if not x1.dtype.is_floating:
-        return _minimum(x1, x2)
-    return tf.where(tf.math.is_nan(x2), x1, tf.where(tf.math.is_nan(x1), x2, tf.minimum(x1, x2)))
+fmax = _nan_ignoring("fmax", tf.maximum, _maximum)
+fmin = _nan_ignoring("fmin", tf.minimum, _minimum)
 
 
 def fmod(x1, x2):
