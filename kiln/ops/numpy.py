@@ -248,6 +248,11 @@ def _reraise(name, error, **arguments):
     unchanged. Only runs when an op failed: the eager path pays nothing for it.
     """
     message = str(error)
+    if isinstance(error, NotImplementedError) and "not implemented for '" in message:
+        # A framework without a kernel for a dtype (torch and uint16/uint32, for instance).
+        dtype = message.split("not implemented for '")[1].split("'")[0].lower()
+        raise NotImplementedError(f"{name}: {dtype} is not supported by the {config.backend()} "
+                                  f"backend ({message.strip()})") from error
     wrap = (isinstance(error, (ValueError, TypeError, IndexError)) or type(error) is RuntimeError
             or type(error).__name__ == "InvalidArgumentError")
     if not wrap or type(error).__module__.startswith("jax"):
@@ -2160,4 +2165,9 @@ from kiln.ops._array_math import *  # noqa: E402,F401,F403
 from kiln.ops._array_shape import *  # noqa: E402,F401,F403
 from kiln.ops._array_stats import *  # noqa: E402,F401,F403
 
-__all__ += _array_math.__all__ + _array_stats.__all__ + _array_shape.__all__
+# NumPy ops whose machinery lives with its concept: vectorize with the control flow in core,
+# slogdet with the determinants in linalg.
+from kiln.ops.core import vectorize  # noqa: E402,F401
+from kiln.ops.linalg import slogdet  # noqa: E402,F401
+
+__all__ += _array_math.__all__ + _array_stats.__all__ + _array_shape.__all__ + ["vectorize", "slogdet"]

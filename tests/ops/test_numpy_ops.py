@@ -113,3 +113,28 @@ def test_unsigned_values_wrap_like_jax():
     np.testing.assert_array_equal(ops.convert_to_numpy(ops.maximum(x, 8)), np.array([4294967295, 8], "uint32"))
     assert ops.dtype(ops.sum(ops.convert_to_tensor(np.array([200, 100], "uint8")))) == "uint32"
     assert int(ops.convert_to_numpy(ops.sum(ops.convert_to_tensor(np.array([200, 100], "uint8"))))) == 300
+
+
+def test_missing_kernel_error_names_backend_op_and_dtype():
+    from kiln import config
+    from kiln.ops.numpy import _reraise
+
+    missing = NotImplementedError("\"add_stub\" not implemented for 'UInt32'")
+    with pytest.raises(NotImplementedError, match=f"add: uint32 is not supported by the {config.backend()} backend"):
+        _reraise("add", missing, x1=1, x2=2)
+
+
+@pytest.mark.parametrize("name,args", [
+    ("logical_not", (np.array([0, 3], "uint32"),)),
+    ("flip", (np.array([1, 3], "uint16"),)),
+    ("tril", (np.ones((2, 2), "uint32"),)),
+    ("matmul", (np.ones((2, 2), "uint16"), np.ones((2, 2), "uint16"))),
+    ("tensordot", (np.ones((2, 2), "uint32"), np.ones((2, 2), "uint32"))),
+    ("take_along_axis", (np.ones((2, 2), "uint16"), np.zeros((2, 1), "int32"))),
+])
+def test_wide_unsigned_ops_run(name, args):
+    kwargs = {"axis": -1} if name == "take_along_axis" else {}
+    result = getattr(ops, name)(*args, **kwargs)
+    want = getattr(np, name)(*args, **kwargs)
+    np.testing.assert_array_equal(ops.convert_to_numpy(result), want)
+    assert ops.dtype(result) == str(want.dtype)

@@ -307,7 +307,8 @@ def logical_or(x1, x2):
 
 def logical_not(x):
     """Elementwise logical NOT (bool)."""
-    return torch.logical_not(_t(x))
+    x = _t(x)
+    return torch.logical_not(x if x.dtype is _BOOL else x.to(_BOOL))
 
 
 # -- elementwise unary ------------------------------------------------------------------
@@ -437,6 +438,8 @@ def matmul(x1, x2):
         b = convert_to_tensor(b, a.dtype)
     if a.dtype is _BOOL:
         return torch.matmul(a.to(_INT32), b.to(_INT32)) != 0
+    if a.dtype in _NO_KERNEL:
+        return torch.matmul(a.to(_INT64), b.to(_INT64)).to(a.dtype)
     return torch.matmul(a, b)
 
 
@@ -445,6 +448,8 @@ def dot(x1, x2):
     a, b = _bin(x1, x2)
     if not isinstance(b, Tensor):
         b = convert_to_tensor(b, a.dtype)
+    if a.dtype in _NO_KERNEL:
+        return dot(a.to(_INT64), b.to(_INT64)).to(a.dtype)
     if a.ndim == 0 or b.ndim == 0:
         return torch.mul(a, b)
     if b.ndim <= 2:
@@ -476,6 +481,8 @@ def tensordot(x1, x2, axes=2):
         a_axes = [a_axes] if isinstance(a_axes, int) else list(a_axes)
         b_axes = [b_axes] if isinstance(b_axes, int) else list(b_axes)
         axes = (a_axes, b_axes)
+    if a.dtype in _NO_KERNEL:
+        return torch.tensordot(a.to(_INT64), b.to(_INT64), dims=axes).to(a.dtype)
     return torch.tensordot(a, b, dims=axes)
 
 
@@ -484,6 +491,8 @@ def outer(x1, x2):
     a, b = _bin(x1, x2)
     if not isinstance(b, Tensor):
         b = convert_to_tensor(b, a.dtype)
+    if a.dtype in _NO_KERNEL:
+        return torch.outer(a.reshape(-1).to(_INT64), b.reshape(-1).to(_INT64)).to(a.dtype)
     return torch.outer(a.reshape(-1), b.reshape(-1))
 
 
@@ -596,6 +605,8 @@ def take_along_axis(x, indices, axis=None):
     if indices.dtype is not _INT64:
         indices = indices.to(_INT64)
     indices = torch.where(indices < 0, indices + x.shape[axis], indices)
+    if x.dtype in _NO_KERNEL:
+        return torch.take_along_dim(x.to(_INT64), indices, dim=axis).to(x.dtype)
     return torch.take_along_dim(x, indices, dim=axis)
 
 
@@ -686,6 +697,8 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 def flip(x, axis=None):
     """Reverse the order of elements along ``axis`` (all axes when None)."""
     x = _t(x)
+    if x.dtype in _NO_KERNEL:
+        return flip(x.to(_INT64), axis).to(x.dtype)
     if axis is None:
         return torch.flip(x, dims=tuple(range(x.ndim)))
     return torch.flip(x, dims=(axis,) if isinstance(axis, int) else tuple(axis))
@@ -721,12 +734,18 @@ def unstack(x, num=None, axis=0):
 
 def tril(x, k=0):
     """Lower triangle (zeros above diagonal ``k``)."""
-    return torch.tril(_t(x), diagonal=k)
+    x = _t(x)
+    if x.dtype in _NO_KERNEL:
+        return torch.tril(x.to(_INT64), diagonal=k).to(x.dtype)
+    return torch.tril(x, diagonal=k)
 
 
 def triu(x, k=0):
     """Upper triangle (zeros below diagonal ``k``)."""
-    return torch.triu(_t(x), diagonal=k)
+    x = _t(x)
+    if x.dtype in _NO_KERNEL:
+        return torch.triu(x.to(_INT64), diagonal=k).to(x.dtype)
+    return torch.triu(x, diagonal=k)
 
 
 def size(x):
