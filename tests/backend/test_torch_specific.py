@@ -83,6 +83,17 @@ def test_convert_to_numpy_detaches_and_handles_bfloat16():
     assert str(b.dtype) == "bfloat16" and b.astype("float32").tolist() == [1.5, 2.0]
 
 
+def test_convert_keeps_the_shape_of_bfloat16_arrays():
+    import ml_dtypes
+
+    for value in (np.array(1.5, ml_dtypes.bfloat16), np.full((2, 3), 2.5, ml_dtypes.bfloat16)[:, ::2],
+                  np.zeros((0, 2), ml_dtypes.bfloat16)):
+        t = core.convert_to_tensor(value)
+        assert t.dtype == torch.bfloat16 and tuple(t.shape) == value.shape
+        assert t.float().tolist() == value.astype("float32").tolist()
+    assert tuple(core.convert_to_tensor(np.array(1.5, ml_dtypes.bfloat16), "float32").shape) == ()
+
+
 def test_weak_scalar_promotion_on_torch_tensors():
     i8 = torch.ones(2, dtype=torch.int8)
     assert array_ops.add(i8, 3).dtype == torch.int8

@@ -19,6 +19,7 @@ import numpy as np
 
 from kiln import tree
 from kiln.backend.common import dtypes
+from kiln.backend.common.control_flow import saturate_cast_bounds
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import StatelessScope, SymbolicScope
 from kiln.backend.common.variables import KerasVariable
@@ -458,40 +459,11 @@ def is_float_tensor(x):
 
 # Control flow, transforms and updates ----------------------------------------------
 
-def saturate_bounds(src, dst):
-    """``(low, high)`` in dtype ``src`` such that clipping to them and casting to ``dst`` stays in range.
-
-    None when no clipping is needed (bool or complex involved). Shared by this
-    backend's :func:`saturate_cast`.
-
-    Example:
-        >>> saturate_bounds("float32", "uint8")
-        (0.0, 255.0)
-    """
-    if src == dst or "bool" in (src, dst) or src.startswith("complex") or dst.startswith("complex"):
-        return None
-    import ml_dtypes
-
-    def info(name):
-        return np.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
-
-    src_np = np.dtype(ml_dtypes.bfloat16) if src == "bfloat16" else np.dtype(src)
-    lo_dst, hi_dst = info(dst).min, info(dst).max
-    lo = np.asarray(max(float(info(src).min), float(lo_dst))).astype(src_np)
-    hi = np.asarray(min(float(info(src).max), float(hi_dst))).astype(src_np)
-    # Rounding into ``src`` may step outside ``dst``'s range: move back towards zero.
-    while float(hi) > float(hi_dst):
-        hi = np.nextafter(hi, np.zeros((), src_np))
-    while float(lo) < float(lo_dst):
-        lo = np.nextafter(lo, np.zeros((), src_np))
-    return lo.item(), hi.item()
-
-
 def saturate_cast(x, dtype):
     """Clip ``x`` to the range of ``dtype`` (as representable in x's dtype), then cast."""
     x = convert_to_tensor(x)
     target = native_dtype(dtype)
-    bounds = saturate_bounds(dtype_name(x), dtypes.standardize_dtype(target))
+    bounds = saturate_cast_bounds(dtype_name(x), dtypes.standardize_dtype(target))
     if bounds is not None:
         x = jnp.clip(x, *bounds)
     return x.astype(target)

@@ -17,6 +17,9 @@ import numpy as np
 
 from kiln import config, tree
 from kiln.backend.common import dtypes
+from kiln.backend.common.control_flow import (ScanPrimitives, associative_scan_by_halving,
+                                              saturate_cast_bounds, scan_length,
+                                              vectorize_with_batch_map)
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import SymbolicScope
 from kiln.backend.common.variables import KerasVariable
@@ -535,33 +538,6 @@ def get_item(x, key):
 # ---------------------------------------------------------------------------
 # control flow, transforms and updates (plain Python loops)
 # ---------------------------------------------------------------------------
-def saturate_bounds(src, dst):
-    """``(low, high)`` in dtype ``src`` such that clipping to them and casting to ``dst`` stays in range.
-
-    None when no clipping is needed (bool or complex involved).
-
-    Example:
-        >>> saturate_bounds("int32", "int8")
-        (-128, 127)
-    """
-    if src == dst or "bool" in (src, dst) or src.startswith("complex") or dst.startswith("complex"):
-        return None
-
-    def info(name):
-        return np.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
-
-    src_np = np_dtype(src)
-    lo_dst, hi_dst = info(dst).min, info(dst).max
-    lo = np.asarray(builtins.max(float(info(src).min), float(lo_dst))).astype(src_np)
-    hi = np.asarray(builtins.min(float(info(src).max), float(hi_dst))).astype(src_np)
-    # Rounding into ``src`` may step outside ``dst``'s range: move back towards zero.
-    while float(hi) > float(hi_dst):
-        hi = np.nextafter(hi, np.zeros((), src_np))
-    while float(lo) < float(lo_dst):
-        lo = np.nextafter(lo, np.zeros((), src_np))
-    return lo.item(), hi.item()
-
-
 def saturate_cast(x, dtype):
     """Clip ``x`` to the range of ``dtype`` (as representable in x's dtype), then cast.
 
@@ -571,7 +547,7 @@ def saturate_cast(x, dtype):
     """
     x = convert_to_tensor(x)
     target = np_dtype(dtype)
-    bounds = saturate_bounds(dtype_name(x.dtype), dtype_name(target))
+    bounds = saturate_cast_bounds(dtype_name(x.dtype), dtype_name(target))
     if bounds is not None:
         x = np.clip(x, *bounds)
     return as_array(x).astype(target)
@@ -666,13 +642,8 @@ def _stack_steps(outputs, stack):
 
 def _scan_loop(f, init, xs, length, reverse, take, stack, to_tensor):
     """``lax.scan`` semantics as a Python loop, given a backend's slicing and stacking."""
-    if xs is None and length is None:
-        raise ValueError("scan: give `xs`, `length`, or both")
-    flat = [] if xs is None else [to_tensor(x) for x in tree.flatten(xs)]
-    n = int(length) if length is not None else int(flat[0].shape[0])
-    if any(int(x.shape[0]) != n for x in flat):
-        raise ValueError(f"scan: every leaf of xs needs leading length {n}, received "
-                         f"{[tuple(x.shape) for x in flat]}")
+    flat = None if xs is None else [to_tensor(x) for x in tree.flatten(xs)]
+    n = scan_length(flat, length)
     carry = tree.map_structure(lambda v: v if v is None else to_tensor(v), init)
     steps = builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)
     ys = []
@@ -703,52 +674,8 @@ def vectorized_map(function, elements):
     return map(function, elements)
 
 
-def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
-    """Inclusive associative scan along ``axis`` in O(log n) batched calls of ``f``.
-
-    Pairs neighbours, scans the pair results recursively (the odd positions),
-    derives the even positions from them and interleaves both.
-    """
-    flat = [to_tensor(e) for e in tree.flatten(elems)]
-    ndim = len(flat[0].shape)
-    axis = axis + ndim if axis < 0 else axis
-    if not 0 <= axis < ndim:
-        raise ValueError(f"associative_scan: axis {axis} is out of range for rank {ndim}")
-    if len({int(x.shape[axis]) for x in flat}) != 1:
-        raise ValueError("associative_scan: every input needs the same size along axis "
-                         f"{axis}, received {[tuple(x.shape) for x in flat]}")
-
-    def part(xs, start, stop=None, step=2):
-        key = (builtins.slice(None),) * axis + (builtins.slice(start, stop, step),)
-        return [x[key] for x in xs]
-
-    def combine(a, b):
-        out = f(tree.pack_sequence_as(elems, a), tree.pack_sequence_as(elems, b))
-        return [to_tensor(o) for o in tree.flatten(out)]
-
-    def prefix(xs):
-        n = int(xs[0].shape[axis])
-        if n < 2:
-            return xs
-        evens, odds = part(xs, 0), part(xs, 1)
-        half = n // 2
-        odd_out = prefix(combine(part(evens, 0, half, 1), odds))
-        n_even = n - half
-        even_out = part(evens, 0, 1, 1)
-        if n_even > 1:
-            rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
-            even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
-        order = [0] * n  # a plain list: compilers treat it as a constant
-        order[0::2] = builtins.range(n_even)
-        order[1::2] = builtins.range(n_even, n)
-        return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
-
-    if reverse:
-        flat = [flip(x, axis) for x in flat]
-    out = prefix(flat)
-    if reverse:
-        out = [flip(x, axis) for x in out]
-    return tree.pack_sequence_as(elems, out)
+_SCAN_PRIMITIVES = ScanPrimitives(lambda x, order, axis: np.take(x, order, axis=axis),
+                                  lambda xs, axis: np.concatenate(xs, axis=axis), np.flip, convert_to_tensor)
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
@@ -758,8 +685,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
         >>> associative_scan(lambda a, b: a + b, np.arange(1.0, 5.0)).tolist()
         [1.0, 3.0, 6.0, 10.0]
     """
-    return _prefix_scan(f, elems, reverse, axis, lambda x, order, ax: np.take(x, order, axis=ax),
-                        lambda xs, ax: np.concatenate(xs, axis=ax), np.flip, convert_to_tensor)
+    return associative_scan_by_halving(f, elems, reverse, axis, _SCAN_PRIMITIVES)
 
 
 def custom_gradient(f):
@@ -773,73 +699,6 @@ def custom_gradient(f):
     return forward
 
 
-def _parse_signature(signature):
-    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
-    import re
-
-    def dims(part):
-        groups = re.findall(r"\(([^()]*)\)", part)
-        if not groups and part.strip():
-            raise ValueError(f"vectorize: cannot parse signature {signature!r}")
-        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in groups]
-
-    if "->" not in signature:
-        raise ValueError(f"vectorize: signature {signature!r} has no '->'")
-    inputs, outputs = signature.split("->")
-    return dims(inputs), dims(outputs)
-
-
-def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, reshape):
-    """``numpy.vectorize`` semantics on top of a backend's ``vectorized_map``.
-
-    Loop dimensions of all vectorized arguments are broadcast together and
-    flattened into one batch axis, mapped over once, and restored afterwards.
-    """
-    import functools
-
-    excluded = frozenset(excluded or ())
-    core_in = _parse_signature(signature)[0] if signature else None
-
-    @functools.wraps(pyfunc)
-    def wrapped(*args, **kwargs):
-        positions = [i for i in builtins.range(len(args)) if i not in excluded]
-        names = [k for k in kwargs if k not in excluded]
-        values = [to_tensor(args[i]) for i in positions] + [to_tensor(kwargs[k]) for k in names]
-        if core_in is not None:
-            if names or len(core_in) != len(values):
-                raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
-                                 f"positional inputs, received {len(values)} vectorized arguments")
-            cores = [len(c) for c in core_in]
-        else:
-            cores = [0] * len(values)
-        loops = []
-        for v, c in zip(values, cores):
-            shape = tuple(int(d) for d in v.shape)
-            if len(shape) < c:
-                raise ValueError(f"vectorize: an input of shape {shape} has fewer than its {c} core "
-                                 "dimensions")
-            loops.append(shape[:len(shape) - c])
-        loop = np.broadcast_shapes(*loops) if loops else ()
-        batch = int(np.prod(loop, dtype=np.int64))
-        flat = [reshape(broadcast_to(v, loop + tuple(v.shape)[len(v.shape) - c:]),
-                        (batch,) + tuple(v.shape)[len(v.shape) - c:]) for v, c in zip(values, cores)]
-
-        def call(items):
-            full, kw = list(args), dict(kwargs)
-            for i, item in zip(positions, items):
-                full[i] = item
-            for k, item in zip(names, items[len(positions):]):
-                kw[k] = item
-            return pyfunc(*full, **kw)
-
-        if not loop:
-            return call([reshape(v, tuple(v.shape)[1:]) for v in flat])
-        out = vmap(call, tuple(flat))
-        return tree.map_structure(lambda o: reshape(o, loop + tuple(o.shape)[1:]), out)
-
-    return wrapped
-
-
 def vectorize(pyfunc, excluded=None, signature=None):
     """``numpy.vectorize``-style broadcasting of ``pyfunc`` (a loop on this backend).
 
@@ -847,5 +706,5 @@ def vectorize(pyfunc, excluded=None, signature=None):
         >>> vectorize(lambda a, b: a * b)(np.ones((2, 1)), np.arange(3.0)).shape
         (2, 3)
     """
-    return vectorize_with(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
-                          np.broadcast_to, np.reshape)
+    return vectorize_with_batch_map(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
+                                    np.broadcast_to, np.reshape)

@@ -14,6 +14,8 @@ import tensorflow as tf
 
 from kiln import config, tree
 from kiln.backend.common import dtypes
+from kiln.backend.common.control_flow import (ScanPrimitives, associative_scan_by_halving,
+                                              vectorized_function)
 from kiln.backend.common.dtypes import result_type, standardize_dtype
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import SymbolicScope
@@ -691,52 +693,9 @@ def vectorized_map(function, elements):
     return tf.vectorized_map(function, _tensors(elements))
 
 
-def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
-    """Inclusive associative scan along ``axis`` in O(log n) batched calls of ``f``.
-
-    Pairs neighbours, scans the pair results recursively (the odd positions),
-    derives the even positions from them and interleaves both.
-    """
-    flat = [to_tensor(e) for e in tree.flatten(elems)]
-    ndim = len(flat[0].shape)
-    axis = axis + ndim if axis < 0 else axis
-    if not 0 <= axis < ndim:
-        raise ValueError(f"associative_scan: axis {axis} is out of range for rank {ndim}")
-    if len({int(x.shape[axis]) for x in flat}) != 1:
-        raise ValueError("associative_scan: every input needs the same size along axis "
-                         f"{axis}, received {[tuple(x.shape) for x in flat]}")
-
-    def part(xs, start, stop=None, step=2):
-        key = (builtin_slice(None),) * axis + (builtin_slice(start, stop, step),)
-        return [x[key] for x in xs]
-
-    def combine(a, b):
-        out = f(tree.pack_sequence_as(elems, a), tree.pack_sequence_as(elems, b))
-        return [to_tensor(o) for o in tree.flatten(out)]
-
-    def prefix(xs):
-        n = int(xs[0].shape[axis])
-        if n < 2:
-            return xs
-        evens, odds = part(xs, 0), part(xs, 1)
-        half = n // 2
-        odd_out = prefix(combine(part(evens, 0, half, 1), odds))
-        n_even = n - half
-        even_out = part(evens, 0, 1, 1)
-        if n_even > 1:
-            rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
-            even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
-        order = [0] * n  # a plain list: compilers treat it as a constant
-        order[0::2] = range(n_even)
-        order[1::2] = range(n_even, n)
-        return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
-
-    if reverse:
-        flat = [flip(x, axis) for x in flat]
-    out = prefix(flat)
-    if reverse:
-        out = [flip(x, axis) for x in out]
-    return tree.pack_sequence_as(elems, out)
+_SCAN_PRIMITIVES = ScanPrimitives(lambda x, order, axis: tf.gather(x, order, axis=axis),
+                                  lambda xs, axis: tf.concat(xs, axis=axis),
+                                  lambda x, axis: tf.reverse(x, [axis]), convert_to_tensor)
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
@@ -746,9 +705,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
         >>> associative_scan(lambda a, b: a + b, tf.range(1.0, 5.0)).numpy().tolist()
         [1.0, 3.0, 6.0, 10.0]
     """
-    return _prefix_scan(f, elems, reverse, axis, lambda x, order, ax: tf.gather(x, order, axis=ax),
-                        lambda xs, ax: tf.concat(xs, axis=ax), lambda x, ax: tf.reverse(x, [ax]),
-                        convert_to_tensor)
+    return associative_scan_by_halving(f, elems, reverse, axis, _SCAN_PRIMITIVES)
 
 
 def custom_gradient(f):
@@ -785,22 +742,6 @@ def custom_gradient(f):
     return tf.custom_gradient(forward)
 
 
-def _parse_signature(signature):
-    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
-    import re
-
-    def dims(part):
-        groups = re.findall(r"\(([^()]*)\)", part)
-        if not groups and part.strip():
-            raise ValueError(f"vectorize: cannot parse signature {signature!r}")
-        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in groups]
-
-    if "->" not in signature:
-        raise ValueError(f"vectorize: signature {signature!r} has no '->'")
-    inputs, outputs = signature.split("->")
-    return dims(inputs), dims(outputs)
-
-
 def _static_broadcast(shapes):
     """Broadcast static shapes whose dims may be None (unknown)."""
     rank = max((len(shape) for shape in shapes), default=0)
@@ -825,37 +766,12 @@ def vectorize(pyfunc, excluded=None, signature=None):
         >>> vectorize(lambda a, b: a * b)(tf.ones((2, 1)), tf.range(3.0)).shape
         TensorShape([2, 3])
     """
-    import functools
 
-    excluded = frozenset(excluded or ())
-    core_in = _parse_signature(signature)[0] if signature else None
-
-    @functools.wraps(pyfunc)
-    def wrapped(*args, **kwargs):
-        positions = [i for i in range(len(args)) if i not in excluded]
-        names = [k for k in kwargs if k not in excluded]
-        values = [convert_to_tensor(args[i]) for i in positions] + \
-            [convert_to_tensor(kwargs[k]) for k in names]
-        if core_in is not None:
-            if names or len(core_in) != len(values):
-                raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
-                                 f"positional inputs, received {len(values)} vectorized arguments")
-            cores = [len(c) for c in core_in]
-        else:
-            cores = [0] * len(values)
+    def run(values, cores, call):
         if any(v.shape.rank < c for v, c in zip(values, cores)):
             raise ValueError(f"vectorize: an input has fewer dimensions than its core dimensions "
                              f"({[tuple(v.shape) for v in values]} vs {cores})")
         splits = [v.shape.rank - c for v, c in zip(values, cores)]
-
-        def call(items):
-            full, kw = list(args), dict(kwargs)
-            for i, item in zip(positions, items):
-                full[i] = item
-            for k, item in zip(names, items[len(positions):]):
-                kw[k] = item
-            return pyfunc(*full, **kw)
-
         static_loop = _static_broadcast([tuple(v.shape)[:n] for v, n in zip(values, splits)])
         if not static_loop:
             return call(values)
@@ -874,4 +790,4 @@ def vectorize(pyfunc, excluded=None, signature=None):
 
         return tree.map_structure(restore, out)
 
-    return wrapped
+    return vectorized_function(pyfunc, excluded, signature, convert_to_tensor, run)

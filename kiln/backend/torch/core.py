@@ -21,6 +21,9 @@ import torch
 from kiln import config
 from kiln import tree
 from kiln.backend.common import dtypes
+from kiln.backend.common.control_flow import (ScanPrimitives, associative_scan_by_halving,
+                                              saturate_cast_bounds, scan_length,
+                                              vectorize_with_batch_map)
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import SymbolicScope, _stateless_scope
 from kiln.backend.common.variables import KerasVariable
@@ -220,7 +223,9 @@ class Variable(KerasVariable):
 
 def _numpy_to_tensor(x, dtype):
     if x.dtype == ml_dtypes.bfloat16:
-        t = torch.from_numpy(np.ascontiguousarray(x).view(np.int16)).view(torch.bfloat16)
+        # np.ascontiguousarray gives at least one dimension: restore the shape of 0-d arrays.
+        bits = np.ascontiguousarray(x).view(np.int16).reshape(x.shape)
+        t = torch.from_numpy(bits).view(torch.bfloat16)
     else:
         if x.dtype.kind in "OSU":
             raise ValueError(f"convert_to_tensor: the torch backend cannot hold arrays of dtype {x.dtype}")
@@ -508,33 +513,6 @@ def scatter(indices, values, shape):
 
 
 # -- control flow, transforms and updates --------------------------------------------------
-def saturate_bounds(src, dst):
-    """``(low, high)`` in dtype ``src`` such that clipping to them and casting to ``dst`` stays in range.
-
-    None when no clipping is needed (bool or complex involved).
-
-    Example:
-        >>> saturate_bounds("float32", "int8")
-        (-128.0, 127.0)
-    """
-    if src == dst or "bool" in (src, dst) or src.startswith("complex") or dst.startswith("complex"):
-        return None
-
-    def info(name):
-        return np.iinfo(name) if "int" in name else ml_dtypes.finfo(name)
-
-    src_np = np.dtype(ml_dtypes.bfloat16) if src == "bfloat16" else np.dtype(src)
-    lo_dst, hi_dst = info(dst).min, info(dst).max
-    lo = np.asarray(builtins.max(float(info(src).min), float(lo_dst))).astype(src_np)
-    hi = np.asarray(builtins.min(float(info(src).max), float(hi_dst))).astype(src_np)
-    # Rounding into ``src`` may step outside ``dst``'s range: move back towards zero.
-    while float(hi) > float(hi_dst):
-        hi = np.nextafter(hi, np.zeros((), src_np))
-    while float(lo) < float(lo_dst):
-        lo = np.nextafter(lo, np.zeros((), src_np))
-    return lo.item(), hi.item()
-
-
 def saturate_cast(x, dtype):
     """Clip ``x`` to the range of ``dtype`` (as representable in x's dtype), then cast.
 
@@ -544,7 +522,7 @@ def saturate_cast(x, dtype):
     """
     x = convert_to_tensor(x)
     target = to_torch_dtype(dtype)
-    bounds = saturate_bounds(DTYPE_NAMES[x.dtype], DTYPE_NAMES[target])
+    bounds = saturate_cast_bounds(DTYPE_NAMES[x.dtype], DTYPE_NAMES[target])
     if bounds is not None:
         x = torch.clamp(x, *bounds)
     return x.to(target)
@@ -692,14 +670,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
     A Python loop (``torch.compile`` unrolls it); gradients flow through every step.
     """
-    if xs is None and length is None:
-        raise ValueError("scan: give `xs`, `length`, or both")
     xs = None if xs is None else _tensors(xs)
-    leaves = [] if xs is None else _leaf_list(xs)
-    n = int(length) if length is not None else int(leaves[0].shape[0])
-    if any(int(leaf.shape[0]) != n for leaf in leaves):
-        raise ValueError(f"scan: every leaf of xs needs leading length {n}, received "
-                         f"{[tuple(leaf.shape) for leaf in leaves]}")
+    n = scan_length(None if xs is None else _leaf_list(xs), length)
     carry = _tensors(init)
     ys = []
     for i in (builtins.range(n - 1, -1, -1) if reverse else builtins.range(n)):
@@ -723,52 +695,12 @@ def vectorized_map(function, elements):
     return torch.vmap(function)(_tensors(elements))
 
 
-def _prefix_scan(f, elems, reverse, axis, take, concat, flip, to_tensor):
-    """Inclusive associative scan along ``axis`` in O(log n) batched calls of ``f``.
+def _take_positions(x, order, axis):
+    return torch.index_select(x, axis, torch.tensor(order, device=x.device))
 
-    Pairs neighbours, scans the pair results recursively (the odd positions),
-    derives the even positions from them and interleaves both.
-    """
-    flat = [to_tensor(e) for e in tree.flatten(elems)]
-    ndim = len(flat[0].shape)
-    axis = axis + ndim if axis < 0 else axis
-    if not 0 <= axis < ndim:
-        raise ValueError(f"associative_scan: axis {axis} is out of range for rank {ndim}")
-    if len({int(x.shape[axis]) for x in flat}) != 1:
-        raise ValueError("associative_scan: every input needs the same size along axis "
-                         f"{axis}, received {[tuple(x.shape) for x in flat]}")
 
-    def part(xs, start, stop=None, step=2):
-        key = (builtins.slice(None),) * axis + (builtins.slice(start, stop, step),)
-        return [x[key] for x in xs]
-
-    def combine(a, b):
-        out = f(tree.pack_sequence_as(elems, a), tree.pack_sequence_as(elems, b))
-        return [to_tensor(o) for o in tree.flatten(out)]
-
-    def prefix(xs):
-        n = int(xs[0].shape[axis])
-        if n < 2:
-            return xs
-        evens, odds = part(xs, 0), part(xs, 1)
-        half = n // 2
-        odd_out = prefix(combine(part(evens, 0, half, 1), odds))
-        n_even = n - half
-        even_out = part(evens, 0, 1, 1)
-        if n_even > 1:
-            rest = combine(part(odd_out, 0, n_even - 1, 1), part(evens, 1, None, 1))
-            even_out = [concat([a, b], axis) for a, b in zip(even_out, rest)]
-        order = [0] * n  # a plain list: compilers treat it as a constant
-        order[0::2] = builtins.range(n_even)
-        order[1::2] = builtins.range(n_even, n)
-        return [take(concat([e, o], axis), order, axis) for e, o in zip(even_out, odd_out)]
-
-    if reverse:
-        flat = [flip(x, axis) for x in flat]
-    out = prefix(flat)
-    if reverse:
-        out = [flip(x, axis) for x in out]
-    return tree.pack_sequence_as(elems, out)
+_SCAN_PRIMITIVES = ScanPrimitives(_take_positions, lambda xs, axis: torch.cat(xs, dim=axis),
+                                  lambda x, axis: torch.flip(x, (axis,)), convert_to_tensor)
 
 
 def associative_scan(f, elems, reverse=False, axis=0):
@@ -778,11 +710,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
         >>> associative_scan(lambda a, b: a + b, torch.arange(1.0, 5.0)).tolist()
         [1.0, 3.0, 6.0, 10.0]
     """
-    def take(x, order, ax):
-        return torch.index_select(x, ax, torch.tensor(order, device=x.device))
-
-    return _prefix_scan(f, elems, reverse, axis, take, lambda xs, ax: torch.cat(xs, dim=ax),
-                        lambda x, ax: torch.flip(x, (ax,)), convert_to_tensor)
+    return associative_scan_by_halving(f, elems, reverse, axis, _SCAN_PRIMITIVES)
 
 
 class _CustomGradient(torch.autograd.Function):
@@ -828,73 +756,6 @@ def custom_gradient(f):
     return wrapper
 
 
-def _parse_signature(signature):
-    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
-    import re
-
-    def dims(part):
-        groups = re.findall(r"\(([^()]*)\)", part)
-        if not groups and part.strip():
-            raise ValueError(f"vectorize: cannot parse signature {signature!r}")
-        return [tuple(d.strip() for d in g.split(",") if d.strip()) for g in groups]
-
-    if "->" not in signature:
-        raise ValueError(f"vectorize: signature {signature!r} has no '->'")
-    inputs, outputs = signature.split("->")
-    return dims(inputs), dims(outputs)
-
-
-def vectorize_with(vmap, pyfunc, excluded, signature, to_tensor, broadcast_to, reshape):
-    """``numpy.vectorize`` semantics on top of a backend's ``vectorized_map``.
-
-    Loop dimensions of all vectorized arguments are broadcast together and
-    flattened into one batch axis, mapped over once, and restored afterwards.
-    """
-    import functools
-
-    excluded = frozenset(excluded or ())
-    core_in = _parse_signature(signature)[0] if signature else None
-
-    @functools.wraps(pyfunc)
-    def wrapped(*args, **kwargs):
-        positions = [i for i in builtins.range(len(args)) if i not in excluded]
-        names = [k for k in kwargs if k not in excluded]
-        values = [to_tensor(args[i]) for i in positions] + [to_tensor(kwargs[k]) for k in names]
-        if core_in is not None:
-            if names or len(core_in) != len(values):
-                raise ValueError(f"vectorize: signature {signature!r} describes {len(core_in)} "
-                                 f"positional inputs, received {len(values)} vectorized arguments")
-            cores = [len(c) for c in core_in]
-        else:
-            cores = [0] * len(values)
-        loops = []
-        for v, c in zip(values, cores):
-            shape = tuple(int(d) for d in v.shape)
-            if len(shape) < c:
-                raise ValueError(f"vectorize: an input of shape {shape} has fewer than its {c} core "
-                                 "dimensions")
-            loops.append(shape[:len(shape) - c])
-        loop = np.broadcast_shapes(*loops) if loops else ()
-        batch = int(np.prod(loop, dtype=np.int64))
-        flat = [reshape(broadcast_to(v, loop + tuple(v.shape)[len(v.shape) - c:]),
-                        (batch,) + tuple(v.shape)[len(v.shape) - c:]) for v, c in zip(values, cores)]
-
-        def call(items):
-            full, kw = list(args), dict(kwargs)
-            for i, item in zip(positions, items):
-                full[i] = item
-            for k, item in zip(names, items[len(positions):]):
-                kw[k] = item
-            return pyfunc(*full, **kw)
-
-        if not loop:
-            return call([reshape(v, tuple(v.shape)[1:]) for v in flat])
-        out = vmap(call, tuple(flat))
-        return tree.map_structure(lambda o: reshape(o, loop + tuple(o.shape)[1:]), out)
-
-    return wrapped
-
-
 def vectorize(pyfunc, excluded=None, signature=None):
     """``numpy.vectorize``-style broadcasting of ``pyfunc``, batched with ``torch.vmap``.
 
@@ -902,5 +763,5 @@ def vectorize(pyfunc, excluded=None, signature=None):
         >>> vectorize(lambda a, b: a * b)(torch.ones(2, 1), torch.arange(3.0)).shape
         torch.Size([2, 3])
     """
-    return vectorize_with(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
-                          torch.broadcast_to, torch.reshape)
+    return vectorize_with_batch_map(vectorized_map, pyfunc, excluded, signature, convert_to_tensor,
+                                    torch.broadcast_to, torch.reshape)
