@@ -140,6 +140,27 @@ def det(x):
     return _linalg.det(x)
 
 
+def _slogdet_spec(x):
+    shape = _square_matrix_shape(x, "slogdet")[:-2]
+    return KerasTensor(shape, _float_dtype(x)), KerasTensor(shape, _float_dtype(x))
+
+
+# A NumPy op in Keras (keras.ops.numpy.slogdet); kiln.ops.numpy re-exports it.
+@op(_slogdet_spec, module="numpy")
+def slogdet(x):
+    """Sign and natural log of the absolute determinant: ``det = sign * exp(logabsdet)``.
+
+    Stable where ``det`` itself would overflow or underflow.
+
+    Example:
+        >>> import kiln
+        >>> sign, logabsdet = kiln.ops.slogdet([[2.0, 0.0], [0.0, -3.0]])
+        >>> float(kiln.ops.convert_to_numpy(sign)), round(float(kiln.ops.convert_to_numpy(logabsdet)), 4)
+        (-1.0, 1.7918)
+    """
+    return _linalg.slogdet(x)
+
+
 def _matrix_shape(x, name):
     shape = rules.shape_of(x)
     if len(shape) < 2:

@@ -35,6 +35,11 @@ def _rank(x, tol=None):
     return np.asarray(np.linalg.matrix_rank(x, tol=tol)).astype("int32")  # float32 epsilon
 
 
+def _slogdet(x):
+    sign, logabsdet = np.linalg.slogdet(x.astype("float64"))
+    return np.asarray(sign).astype("float32"), np.asarray(logabsdet).astype("float32")
+
+
 def cases():
     return [
         Case("norm", X, ref=_norm, rtol=1e-5),
@@ -72,6 +77,10 @@ def cases():
              atol=1e-5, none_ok=False, id="cholesky-upper"),
         Case("det", SQ, ref=np.linalg.det, rtol=1e-4, none_ok=False),
         Case("det", np.stack([SQ, SQ * 2]), ref=np.linalg.det, rtol=1e-4, id="det-batched"),
+        Case("slogdet", SQ, ref=_slogdet, rtol=1e-4, none_ok=False),
+        Case("slogdet", np.stack([SQ, -SQ[::-1]]), ref=_slogdet, rtol=1e-4, id="slogdet-batched-negative"),
+        Case("slogdet", I[:, :2].reshape(1, 2, 2) + np.eye(2, dtype="int32"), ref=_slogdet, rtol=1e-4,
+             id="slogdet-int"),
         Case("cholesky_inverse", LOWER, ref=lambda x: np.linalg.inv(SPD.astype("float64")).astype("float32"),
              rtol=1e-3, atol=1e-5, none_ok=False),
         Case("cholesky_inverse", np.ascontiguousarray(LOWER.T), upper=True,

@@ -49,6 +49,10 @@ def det(x):
     return jnp.linalg.det(_square(to_float(x), "det"))
 
 
+def slogdet(x):
+    return tuple(jnp.linalg.slogdet(_square(to_float(x), "slogdet")))
+
+
 def _matrix(x, op_name):
     if x.ndim < 2:
         raise ValueError(f"{op_name}: expected (..., m, n) matrices, received shape {x.shape}")

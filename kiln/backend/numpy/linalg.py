@@ -108,6 +108,19 @@ def det(x):
     return np.asarray(np.linalg.det(x)).astype(dtype, copy=False)
 
 
+def slogdet(x):
+    """Sign and log of the absolute determinant of (batched) square matrices.
+
+    Example:
+        >>> [v.round(4).item() for v in slogdet(np.array([[1.0, 2.0], [3.0, 4.0]]))]
+        [-1.0, 0.6931]
+    """
+    x, dtype = _prep(x)
+    _square(x, "slogdet")
+    sign, logabsdet = np.linalg.slogdet(x)
+    return np.asarray(sign).astype(dtype, copy=False), np.asarray(logabsdet).astype(dtype, copy=False)
+
+
 UNSUPPORTED = {"jvp": "forward-mode differentiation needs autodiff, which the numpy backend lacks"}
 
 

@@ -125,6 +125,10 @@ def det(x):
     return tf.linalg.det(_float(x))
 
 
+def slogdet(x):
+    return tuple(tf.linalg.slogdet(_square(_float(x), "slogdet")))
+
+
 def _matrix(x, op_name):
     if x.shape.rank < 2:
         raise ValueError(f"{op_name}: expected (..., m, n) matrices, received shape {x.shape}")

@@ -64,6 +64,11 @@ def det(x):
     return torch.linalg.det(_fx(x))
 
 
+def slogdet(x):
+    """Sign and log of the absolute determinant over the last two axes."""
+    return tuple(torch.linalg.slogdet(_square(_fx(x), "slogdet")))
+
+
 def _matrix(x, op_name):
     if x.ndim < 2:
         raise ValueError(f"{op_name}: expected (..., m, n) matrices, received shape {tuple(x.shape)}")
