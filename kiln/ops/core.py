@@ -288,7 +288,8 @@ def _full_slice():
     return builtins.slice(None)
 
 
-@op(_get_item_spec, module="core", class_name="GetItem")
+# Keras defines GetItem with the NumPy ops, so saved graphs name it keras.src.ops.numpy.GetItem.
+@op(_get_item_spec, module="numpy", class_name="GetItem")
 def get_item(x, key):
     """``x[key]`` with Python/NumPy indexing (ints, slices, None, Ellipsis, index tensors).
 
