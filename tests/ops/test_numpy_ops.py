@@ -81,7 +81,7 @@ def test_bad_input_error_names_op_and_argument(name, call, argument):
 
 
 def test_backend_errors_keep_their_cause():
-    with pytest.raises(ValueError) as info:
+    with pytest.raises((ValueError, TypeError)) as info:
         ops.matmul(_A, _B)
     assert info.value.__cause__ is not None
     assert "(2, 3)" in str(info.value) and "(4, 5)" in str(info.value)
