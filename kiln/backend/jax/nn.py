@@ -18,6 +18,7 @@ import numpy as np
 import jax.numpy as jnp
 
 from kiln import config
+from kiln.backend.common import nn_rules as rules
 from kiln.backend.jax.core import (
     cast,
     convert_to_tensor,
@@ -92,16 +93,12 @@ def log_sigmoid(x):
     return jax.nn.log_sigmoid(to_float(x))
 
 
-def _softmax_axis(axis):
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
 def softmax(x, axis=-1):
-    return jax.nn.softmax(to_float(x), axis=_softmax_axis(axis))
+    return jax.nn.softmax(to_float(x), axis=rules.axis_argument(axis))
 
 
 def log_softmax(x, axis=-1):
-    return jax.nn.log_softmax(to_float(x), axis=_softmax_axis(axis))
+    return jax.nn.log_softmax(to_float(x), axis=rules.axis_argument(axis))
 
 
 # -- convolution and pooling --------------------------------------------------------
@@ -118,98 +115,52 @@ def _dimension_numbers(n, data_format):
     return (lhs, spatial + "IO", lhs)
 
 
-def _tuple(value, n, name, op_name):
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
-    if len(value) == 1:
-        return value * n
-    if len(value) != n:
-        raise ValueError(f"{op_name}: `{name}` must be an int or a tuple of {n} ints, received {value}")
-    return value
-
-
-def _padding(padding, op_name):
-    padding = str(padding).lower()
-    if padding not in ("valid", "same"):
-        raise ValueError(f"{op_name}: padding must be 'valid' or 'same', received {padding!r}")
-    return padding.upper()
-
-
-def _check_rank(inputs, op_name):
-    if inputs.ndim not in (3, 4, 5):
-        raise ValueError(
-            f"{op_name}: inputs must have rank 3, 4 or 5 (batch, spatial..., channels), "
-            f"received shape {inputs.shape}"
-        )
-    return inputs.ndim - 2
-
-
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """N-D convolution; the kernel is ``(*spatial, in_channels // groups, out_channels)``."""
+def _conv_operands(inputs, kernel, data_format, op_name):
+    """Promoted float operands, the data format, the spatial rank and the inputs' channels."""
     inputs, kernel = promote2(_t(inputs), _t(kernel))
     if not is_float_tensor(inputs):
         inputs, kernel = to_float(inputs), to_float(kernel)
     data_format = config.standardize_data_format(data_format)
-    n = _check_rank(inputs, "conv")
-    if kernel.ndim != n + 2:
-        raise ValueError(
-            f"conv: expected a kernel of rank {n + 2} for inputs of rank {inputs.ndim}, "
-            f"received kernel shape {kernel.shape}"
-        )
+    n = rules.spatial_rank(inputs.shape, op_name)
+    rules.check_kernel_rank(kernel.shape, inputs.shape, op_name)
     channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
-    kernel_in = kernel.shape[-2]
-    if kernel_in == 0 or channels % kernel_in:
-        raise ValueError(
-            f"conv: input channels ({channels}) must be a multiple of the kernel's input "
-            f"channels ({kernel_in}); inputs {inputs.shape}, kernel {kernel.shape}, "
-            f"data_format={data_format!r}"
-        )
-    groups = channels // kernel_in
+    return inputs, kernel, data_format, n, channels
+
+
+def _conv_general(inputs, kernel, strides, padding, dilation_rate, data_format, groups, op_name):
+    n = inputs.ndim - 2
     return jax.lax.conv_general_dilated(
         inputs,
         kernel,
-        window_strides=_tuple(strides, n, "strides", "conv"),
-        padding=_padding(padding, "conv"),
-        rhs_dilation=_tuple(dilation_rate, n, "dilation_rate", "conv"),
+        window_strides=rules.spatial_tuple(strides, n, "strides", op_name),
+        padding=rules.padding_mode(padding, op_name).upper(),
+        rhs_dilation=rules.spatial_tuple(dilation_rate, n, "dilation_rate", op_name),
         dimension_numbers=_dimension_numbers(n, data_format),
         feature_group_count=groups,
     )
 
 
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution; the kernel is ``(*spatial, in_channels // groups, out_channels)``."""
+    inputs, kernel, data_format, _, channels = _conv_operands(inputs, kernel, data_format, "conv")
+    groups = rules.conv_groups(channels, kernel.shape, inputs.shape)
+    return _conv_general(inputs, kernel, strides, padding, dilation_rate, data_format, groups,
+                         "conv")
+
+
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Depthwise convolution; the kernel is ``(*spatial, in_channels, multiplier)``."""
-    inputs, kernel = promote2(_t(inputs), _t(kernel))
-    if not is_float_tensor(inputs):
-        inputs, kernel = to_float(inputs), to_float(kernel)
-    data_format = config.standardize_data_format(data_format)
-    n = _check_rank(inputs, "depthwise_conv")
-    if kernel.ndim != n + 2:
-        raise ValueError(
-            f"depthwise_conv: expected a kernel of rank {n + 2}, received kernel shape {kernel.shape}"
-        )
-    channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
-    if kernel.shape[-2] != channels:
-        raise ValueError(
-            f"depthwise_conv: the kernel's input channels ({kernel.shape[-2]}) must equal the "
-            f"inputs' channels ({channels}); inputs {inputs.shape}, kernel {kernel.shape}"
-        )
+    inputs, kernel, data_format, _, channels = _conv_operands(inputs, kernel, data_format,
+                                                              "depthwise_conv")
+    rules.check_depthwise_channels(channels, kernel.shape, inputs.shape)
     kernel = jnp.reshape(kernel, kernel.shape[:-2] + (1, kernel.shape[-2] * kernel.shape[-1]))
-    return jax.lax.conv_general_dilated(
-        inputs,
-        kernel,
-        window_strides=_tuple(strides, n, "strides", "depthwise_conv"),
-        padding=_padding(padding, "depthwise_conv"),
-        rhs_dilation=_tuple(dilation_rate, n, "dilation_rate", "depthwise_conv"),
-        dimension_numbers=_dimension_numbers(n, data_format),
-        feature_group_count=channels,
-    )
+    return _conv_general(inputs, kernel, strides, padding, dilation_rate, data_format, channels,
+                         "depthwise_conv")
 
 
 def _window(inputs, pool_size, strides, data_format, op_name):
-    n = _check_rank(inputs, op_name)
-    pool = _tuple(pool_size, n, "pool_size", op_name)
-    strides = pool if strides is None else _tuple(strides, n, "strides", op_name)
+    n = rules.spatial_rank(inputs.shape, op_name)
+    pool, strides = rules.pool_window(pool_size, strides, n, op_name)
     if data_format == "channels_last":
         return (1,) + pool + (1,), (1,) + strides + (1,)
     return (1, 1) + pool, (1, 1) + strides
@@ -227,14 +178,14 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         init = -jnp.inf
     # A concrete NumPy init lets JAX recognise the max monoid, which it can differentiate.
     return jax.lax.reduce_window(inputs, np.asarray(init, inputs.dtype), jax.lax.max, window,
-                                 strides, _padding(padding, "max_pool"))
+                                 strides, rules.padding_mode(padding, "max_pool").upper())
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     inputs = to_float(inputs)
     data_format = config.standardize_data_format(data_format)
     window, strides = _window(inputs, pool_size, strides, data_format, "average_pool")
-    pad = _padding(padding, "average_pool")
+    pad = rules.padding_mode(padding, "average_pool").upper()
     zero = np.asarray(0, inputs.dtype)
     total = jax.lax.reduce_window(inputs, zero, jax.lax.add, window, strides, pad)
     if pad == "VALID":
@@ -265,7 +216,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     result_dtype = x.dtype
     if x.dtype in (jnp.float16, jnp.bfloat16):
         x = x.astype(jnp.float32)
-    axes = tuple(axes) if isinstance(axes, (list, tuple)) else (axes,)
+    axes = rules.axes_tuple(axes)
     mean = jnp.mean(x, axis=axes, keepdims=True)
     variance = jnp.mean(jnp.square(x - jax.lax.stop_gradient(mean)), axis=axes, keepdims=True)
     if not keepdims:
@@ -306,11 +257,8 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 def _loss_inputs(target, output, op_name, same_shape=True):
     output = to_float(output)
     target = cast(_t(target), output.dtype)
-    if same_shape and target.shape != output.shape:
-        raise ValueError(
-            f"{op_name}: target and output must have the same shape, received "
-            f"target.shape={target.shape} and output.shape={output.shape}"
-        )
+    if same_shape:
+        rules.check_same_shape(op_name, "target", target.shape, "output", output.shape)
     return target, output
 
 
@@ -350,13 +298,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError("sparse_categorical_crossentropy: output must have rank >= 1")
     if target.ndim == output.ndim and target.shape[-1] == 1:
         target = jnp.squeeze(target, -1)
-    expected = output.shape[:axis % output.ndim] + output.shape[axis % output.ndim + 1:]
-    if target.shape != expected:
-        raise ValueError(
-            "sparse_categorical_crossentropy: target must have the shape of output without its "
-            f"class axis, expected {expected}, received target.shape={target.shape} "
-            f"(output.shape={output.shape})"
-        )
+    rules.check_sparse_target_shape(target.shape, output.shape, axis)
     if from_logits:
         log_prob = jax.nn.log_softmax(output, axis=axis)
     else:
@@ -389,8 +331,7 @@ def celu(x, alpha=1.0):
 
 def glu(x, axis=-1):
     x = to_float(x)
-    if x.shape[axis] % 2:
-        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}")
+    rules.check_even_axis(x.shape, axis, "glu")
     a, b = jnp.split(x, 2, axis=axis)
     return a * jax.nn.sigmoid(b)
 
@@ -477,7 +418,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     x = to_float(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
-    axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+    axis = rules.axis_argument(axis)
     compute = jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
     xc = x.astype(compute)
     y = xc * jax.lax.rsqrt(jnp.mean(jnp.square(xc), axis=axis, keepdims=True) + epsilon)
@@ -488,9 +429,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def psnr(x1, x2, max_val):
     x1, x2 = promote2(to_float(x1), to_float(x2))
-    if x1.shape != x2.shape:
-        raise ValueError(f"psnr: x1 and x2 must have the same shape, received x1.shape={x1.shape}, "
-                         f"x2.shape={x2.shape}")
+    rules.check_same_shape("psnr", "x1", x1.shape, "x2", x2.shape)
     mse = jnp.mean(jnp.square(x1 - x2))
     max_val = jnp.asarray(max_val, x1.dtype)
     return 20.0 * jnp.log10(max_val) - 10.0 * jnp.log10(mse)
@@ -504,64 +443,32 @@ def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
 
 # -- depth <-> space ----------------------------------------------------------------
 
+def _rearrange(x, plan):
+    split, permutation, output = plan
+    return jnp.reshape(jnp.transpose(jnp.reshape(x, split), permutation), output)
+
+
 def depth_to_space(x, block_size, data_format="channels_last"):
     x = _t(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = jnp.reshape(x, (n, h, w, b, b, c // (b * b))).transpose(0, 1, 3, 2, 4, 5)
-        return jnp.reshape(y, (n, h * b, w * b, c // (b * b)))
-    n, c, h, w = x.shape
-    y = jnp.reshape(x, (n, b, b, c // (b * b), h, w)).transpose(0, 3, 4, 1, 5, 2)
-    return jnp.reshape(y, (n, c // (b * b), h * b, w * b))
+    return _rearrange(x, rules.depth_to_space_plan(x.shape, block_size, data_format))
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
     x = _t(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = jnp.reshape(x, (n, h // b, b, w // b, b, c)).transpose(0, 1, 3, 2, 4, 5)
-        return jnp.reshape(y, (n, h // b, w // b, b * b * c))
-    n, c, h, w = x.shape
-    y = jnp.reshape(x, (n, c, h // b, b, w // b, b)).transpose(0, 3, 5, 1, 2, 4)
-    return jnp.reshape(y, (n, b * b * c, h // b, w // b))
+    return _rearrange(x, rules.space_to_depth_plan(x.shape, block_size, data_format))
 
 
 # -- transposed and separable convolution -------------------------------------------
 
-def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
-    """(left, right) padding of the stride-dilated input for a transposed convolution."""
-    effective = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        return effective - 1, effective - 1 + extra
-    if output_padding is None:
-        total = stride + effective - 2
-    else:
-        total = effective + effective % 2 - 2 + output_padding
-    left = min(total // 2 + total % 2, effective - 1)
-    return left, total - left
-
-
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     """Transposed convolution; the kernel is ``(*spatial, out_channels, in_channels)``."""
-    inputs, kernel = promote2(_t(inputs), _t(kernel))
-    if not is_float_tensor(inputs):
-        inputs, kernel = to_float(inputs), to_float(kernel)
-    data_format = config.standardize_data_format(data_format)
-    n = _check_rank(inputs, "conv_transpose")
-    if kernel.ndim != n + 2:
-        raise ValueError(f"conv_transpose: expected a kernel of rank {n + 2}, received kernel shape "
-                         f"{kernel.shape}")
-    strides = _tuple(strides, n, "strides", "conv_transpose")
-    dilation = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
-    out_pad = ((None,) * n if output_padding is None
-               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
-    pad_mode = _padding(padding, "conv_transpose").lower()
-    pads = [_transpose_pads(k, s, pad_mode, p, d)
-            for k, s, p, d in zip(kernel.shape[:n], strides, out_pad, dilation)]
+    inputs, kernel, data_format, n, _ = _conv_operands(inputs, kernel, data_format,
+                                                       "conv_transpose")
+    strides = rules.spatial_tuple(strides, n, "strides", "conv_transpose")
+    dilation = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    pads = rules.conv_transpose_padding(kernel.shape[:n], strides, padding, output_padding,
+                                        dilation, "conv_transpose")
     flipped = jnp.swapaxes(jnp.flip(kernel, axis=tuple(range(n))), -1, -2)
     return jax.lax.conv_general_dilated(
         inputs, flipped, window_strides=(1,) * n, padding=pads, lhs_dilation=strides,
@@ -576,22 +483,11 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 
 # -- adaptive pooling, fold / unfold ------------------------------------------------
 
-def _adaptive_bins(length, size):
-    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
-    starts = [(i * length) // size for i in range(size)]
-    ends = [-(-((i + 1) * length) // size) for i in range(size)]
-    width = max(e - s for s, e in zip(starts, ends))
-    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
-    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
-                        for s, e in zip(starts, ends)])
-    return index, weights
-
-
 def _adaptive_pool(inputs, output_size, data_format, op_name, reduce_max):
     x = _t(inputs) if reduce_max else to_float(inputs)
     data_format = config.standardize_data_format(data_format)
-    n = _check_rank(x, op_name)
-    size = _tuple(output_size, n, "output_size", op_name)
+    n = rules.spatial_rank(x.shape, op_name)
+    size = rules.spatial_tuple(output_size, n, "output_size", op_name)
     return _adaptive_pool_kernel(x, size, 1 if data_format == "channels_last" else 2, reduce_max)
 
 
@@ -600,7 +496,7 @@ def _adaptive_pool_kernel(x, size, first, reduce_max):
     n = len(size)
     for dim in range(n):
         axis = first + dim
-        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        index, weights = rules.adaptive_pool_bins(x.shape[axis], size[dim])
         g = jnp.take(x, jnp.asarray(index.ravel()), axis=axis)
         g = jnp.reshape(g, x.shape[:axis] + index.shape + x.shape[axis + 1:])
         if reduce_max:
@@ -619,33 +515,17 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
     return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
 
 
-def _patch_args(kernel_size, dilation, padding, stride, op_name):
-    return [_tuple(v, 2, name, op_name) for v, name in (
-        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))]
-
-
-def _block_counts(spatial, kernel, dilation, padding, stride):
-    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
-                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
-
-
-def _block_slices(offset, dilation, stride, counts):
-    return tuple(slice(o * d, o * d + (c - 1) * s + 1, s)
-                 for o, d, s, c in zip(offset, dilation, stride, counts))
-
-
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = _t(x)
-    if x.ndim != 4:
-        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {x.shape}")
-    return _unfold(x, *_patch_args(kernel_size, dilation, padding, stride, "unfold"))
+    rules.check_unfold_rank(x.shape)
+    return _unfold(x, *rules.fold_arguments(kernel_size, dilation, padding, stride, "unfold"))
 
 
 @functools.partial(jax.jit, static_argnums=(1, 2, 3, 4))
 def _unfold(x, kernel, dilation, padding, stride):
     xp = jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
-    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
-    parts = [xp[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)]
+    counts = rules.window_counts(x.shape[2:], kernel, stride, dilation, padding)
+    parts = [xp[(slice(None), slice(None)) + rules.window_slices(o, dilation, stride, counts)]
              for o in np.ndindex(*kernel)]
     out = jnp.stack(parts, axis=2)
     return jnp.reshape(out, (x.shape[0], x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1]))
@@ -653,14 +533,10 @@ def _unfold(x, kernel, dilation, padding, stride):
 
 def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     x = _t(x)
-    size = _tuple(output_size, 2, "output_size", "fold")
-    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "fold")
-    counts = _block_counts(size, kernel, dilation, padding, stride)
-    area = kernel[0] * kernel[1]
-    n, ck, blocks = x.shape
-    if ck % area or blocks != counts[0] * counts[1]:
-        raise ValueError(f"fold: x of shape {x.shape} does not match kernel_size {kernel} and "
-                         f"output_size {size} ({counts[0] * counts[1]} blocks)")
+    size = rules.spatial_tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "fold")
+    rules.fold_block_counts(x.shape, size, kernel, dilation, padding, stride)
     return _fold(x, size, kernel, dilation, padding, stride)
 
 
@@ -668,22 +544,19 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 def _fold(x, size, kernel, dilation, padding, stride):
     n, ck, _ = x.shape
     area = kernel[0] * kernel[1]
-    counts = _block_counts(size, kernel, dilation, padding, stride)
+    counts = rules.window_counts(size, kernel, stride, dilation, padding)
     cols = jnp.reshape(x, (n, ck // area, area, counts[0], counts[1]))
     out = jnp.zeros((n, ck // area, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), x.dtype)
     for i, o in enumerate(np.ndindex(*kernel)):
-        out = out.at[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)].add(
-            cols[:, :, i])
+        out = out.at[(slice(None), slice(None)) + rules.window_slices(o, dilation, stride, counts)
+                     ].add(cols[:, :, i])
     return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
 
 
 # -- attention ----------------------------------------------------------------------
 
-_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
-
-
 def _to_4d(x):
-    return None if x is None else jnp.reshape(x, (1,) * (4 - x.ndim) + x.shape)
+    return jnp.reshape(x, rules.leading_ones_shape(x.shape, 4))
 
 
 @functools.partial(jax.jit, static_argnums=(5, 6, 7))
@@ -703,7 +576,7 @@ def _attention_math(q, k, v, bias, mask, scale, is_causal, cap):
         causal = jnp.tril(jnp.ones((q.shape[1], k.shape[1]), bool))
         allowed = causal if allowed is None else allowed & causal
     if allowed is not None:
-        logits = jnp.where(allowed, logits, jnp.asarray(_MASK_VALUE, compute))
+        logits = jnp.where(allowed, logits, jnp.asarray(rules.ATTENTION_MASK_VALUE, compute))
     probs = jax.nn.softmax(logits, axis=-1).astype(v.dtype)
     return jnp.einsum("bnts,bsnh->btnh", probs, v)
 
@@ -714,12 +587,10 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     query, key, value = (to_float(t) for t in (query, key, value))
     dtype = jnp.result_type(query.dtype, key.dtype, value.dtype)
     query, key, value = query.astype(dtype), key.astype(dtype), value.astype(dtype)
-    if query.shape[2] % key.shape[2]:
-        raise ValueError(f"dot_product_attention: query heads ({query.shape[2]}) must be a "
-                         f"multiple of key heads ({key.shape[2]})")
+    rules.check_attention_heads(query.shape[2], key.shape[2])
     bias = None if bias is None else _to_4d(_t(bias))
     mask = None if mask is None else _to_4d(_t(mask).astype(bool))
-    scale = 1.0 / float(np.sqrt(query.shape[-1])) if scale is None else float(scale)
+    scale = rules.attention_scale(scale, query.shape[-1])
     if flash_attention:
         if jax.devices()[0].platform != "gpu":
             raise ValueError("dot_product_attention: flash_attention=True needs a GPU (cuDNN); "
@@ -809,6 +680,7 @@ def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
     """Greedy decoding in jnp; beam search runs the shared host routine via ``pure_callback``."""
+    rules.check_ctc_strategy(strategy)
     inputs = to_float(inputs)
     dtype = inputs.dtype
     if dtype in (jnp.float16, jnp.bfloat16):
@@ -817,17 +689,12 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
         return decoded, scores.astype(dtype)
-    if strategy != "beam_search":
-        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
-                         f"{strategy!r}")
-    from kiln.backend.numpy.nn import ctc_beam_search
-
     batch, steps, _ = inputs.shape
     shapes = (jax.ShapeDtypeStruct((int(top_paths), batch, steps), jnp.int32),
               jax.ShapeDtypeStruct((batch, int(top_paths)), jnp.float32))
 
     def host(log_probs, lens):
-        return ctc_beam_search(np.asarray(log_probs), np.asarray(lens), int(beam_width),
+        return rules.ctc_beam_search(np.asarray(log_probs), np.asarray(lens), int(beam_width),
                                int(top_paths), int(mask_index))
 
     decoded, scores = jax.pure_callback(host, shapes, jax.nn.log_softmax(inputs, axis=-1), lengths)

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from kiln import config
+from kiln.backend.common import nn_rules as rules
 from kiln.backend.numpy.core import (
     BOOL,
     FLOAT32,
@@ -214,12 +215,6 @@ def log_sigmoid(x):
     return _done(-np.logaddexp(0.0, -x), dtype)
 
 
-def _axis_arg(axis):
-    if axis is None or isinstance(axis, int):
-        return axis
-    return tuple(int(a) for a in axis)
-
-
 def _log_softmax(x, axis):
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
@@ -233,7 +228,7 @@ def softmax(x, axis=-1):
         [0.5, 0.5]
     """
     x, dtype = _prep(x)
-    axis = _axis_arg(axis)
+    axis = rules.axis_argument(axis)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return _done(e / np.sum(e, axis=axis, keepdims=True), dtype)
 
@@ -246,32 +241,12 @@ def log_softmax(x, axis=-1):
         -0.6931
     """
     x, dtype = _prep(x)
-    return _done(_log_softmax(x, _axis_arg(axis)), dtype)
+    return _done(_log_softmax(x, rules.axis_argument(axis)), dtype)
 
 
 # ---------------------------------------------------------------------------
 # convolution and pooling helpers
 # ---------------------------------------------------------------------------
-def _tuple(value, n, name, op):
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * n
-    value = tuple(int(v) for v in value)
-    if len(value) == 1:
-        return value * n
-    if len(value) != n:
-        raise ValueError(f"{op}: `{name}` must be an int or a tuple of {n} ints, received {value}")
-    return value
-
-
-def _check_rank(x, op):
-    if x.ndim not in (3, 4, 5):
-        raise ValueError(
-            f"{op}: inputs must have rank 3, 4 or 5 (batch, spatial..., channels), "
-            f"received shape {x.shape}"
-        )
-    return x.ndim - 2
-
-
 def _data_format(data_format):
     return config.standardize_data_format(data_format)
 
@@ -286,29 +261,16 @@ def _restore_format(x, data_format):
 
 def _padding_amounts(spatial, effective, strides, padding, op):
     """Per-dimension (before, after) padding; TF-style "same" (extra at the end)."""
-    padding = str(padding).lower()
-    if padding == "valid":
-        for length, size in zip(spatial, effective):
-            if length < size:
-                raise ValueError(
-                    f"{op}: with padding='valid' every spatial dimension must be at least the "
-                    f"(dilated) window size {tuple(effective)}, received spatial shape "
-                    f"{tuple(spatial)}"
-                )
-        return [(0, 0)] * len(spatial)
-    if padding != "same":
-        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
-    pads = []
-    for length, size, stride in zip(spatial, effective, strides):
-        out = -(-length // stride)
-        total = max((out - 1) * stride + size - length, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _output_sizes(spatial, effective, strides):
-    return tuple((length - size) // stride + 1
-                 for length, size, stride in zip(spatial, effective, strides))
+    if rules.padding_mode(padding, op) == "same":
+        return rules.same_padding(spatial, effective, strides)
+    for length, size in zip(spatial, effective):
+        if length < size:
+            raise ValueError(
+                f"{op}: with padding='valid' every spatial dimension must be at least the "
+                f"(dilated) window size {tuple(effective)}, received spatial shape "
+                f"{tuple(spatial)}"
+            )
+    return [(0, 0)] * len(spatial)
 
 
 def _pad(x, pads, value=0):
@@ -319,12 +281,8 @@ def _pad(x, pads, value=0):
 
 def _shifted(x, position, dilation, strides, out_sizes):
     """The strided slice of padded ``x`` (N, *S, C) seen by one kernel position."""
-    index = [slice(None)]
-    for p, d, s, o in zip(position, dilation, strides, out_sizes):
-        start = p * d
-        index.append(slice(start, start + (o - 1) * s + 1, s))
-    index.append(slice(None))
-    return x[tuple(index)]
+    return x[(slice(None),) + rules.window_slices(position, dilation, strides, out_sizes)
+             + (slice(None),)]
 
 
 # ---------------------------------------------------------------------------
@@ -343,32 +301,18 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     """
     data_format = _data_format(data_format)
     inputs, kernel = promote_float(inputs, kernel)
-    n = _check_rank(inputs, "conv")
-    if kernel.ndim != n + 2:
-        raise ValueError(
-            f"conv: kernel must have rank {n + 2} (*spatial, in_channels, out_channels) for "
-            f"inputs of rank {inputs.ndim}, received kernel shape {kernel.shape}"
-        )
+    n = rules.spatial_rank(inputs.shape, "conv")
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv")
     result_dtype = inputs.dtype
     if result_dtype in HALF_NP:
         inputs, kernel = inputs.astype(FLOAT32), kernel.astype(FLOAT32)
-    strides = _tuple(strides, n, "strides", "conv")
-    dilation = _tuple(dilation_rate, n, "dilation_rate", "conv")
+    strides = rules.spatial_tuple(strides, n, "strides", "conv")
+    dilation = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "conv")
     x = _channels_last(inputs, data_format)
     channels = x.shape[-1]
     k_spatial, k_in, k_out = kernel.shape[:n], kernel.shape[-2], kernel.shape[-1]
-    if k_in == 0 or channels % k_in:
-        raise ValueError(
-            f"conv: the inputs have {channels} channels, which is not a multiple of the "
-            f"kernel's input channels {k_in} (kernel shape {kernel.shape})"
-        )
-    groups = channels // k_in
-    if k_out % groups:
-        raise ValueError(
-            f"conv: with {groups} groups the kernel's output channels ({k_out}) must be a "
-            f"multiple of {groups}"
-        )
-    effective = tuple((k - 1) * d + 1 for k, d in zip(k_spatial, dilation))
+    groups = rules.conv_groups(channels, kernel.shape, inputs.shape)
+    effective = tuple(map(rules.dilated_size, k_spatial, dilation))
     pads = _padding_amounts(x.shape[1:-1], effective, strides, padding, "conv")
     x = _pad(x, pads)
     windows = sliding_window_view(x, effective, axis=tuple(range(1, n + 1)))
@@ -404,29 +348,21 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """
     data_format = _data_format(data_format)
     inputs, kernel = promote_float(inputs, kernel)
-    n = _check_rank(inputs, "depthwise_conv")
-    if kernel.ndim != n + 2:
-        raise ValueError(
-            f"depthwise_conv: kernel must have rank {n + 2} (*spatial, in_channels, multiplier) "
-            f"for inputs of rank {inputs.ndim}, received kernel shape {kernel.shape}"
-        )
+    n = rules.spatial_rank(inputs.shape, "depthwise_conv")
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "depthwise_conv")
     result_dtype = inputs.dtype
     compute = FLOAT32 if result_dtype in HALF_NP else result_dtype
-    strides = _tuple(strides, n, "strides", "depthwise_conv")
-    dilation = _tuple(dilation_rate, n, "dilation_rate", "depthwise_conv")
+    strides = rules.spatial_tuple(strides, n, "strides", "depthwise_conv")
+    dilation = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "depthwise_conv")
     x = _channels_last(inputs, data_format).astype(compute, copy=False)
     kernel = kernel.astype(compute, copy=False)
     channels = x.shape[-1]
-    if kernel.shape[-2] != channels:
-        raise ValueError(
-            f"depthwise_conv: the kernel's in_channels ({kernel.shape[-2]}) must equal the "
-            f"inputs' channels ({channels}); kernel shape {kernel.shape}"
-        )
+    rules.check_depthwise_channels(channels, kernel.shape, inputs.shape)
     multiplier = kernel.shape[-1]
-    effective = tuple((k - 1) * d + 1 for k, d in zip(kernel.shape[:n], dilation))
+    effective = tuple(map(rules.dilated_size, kernel.shape[:n], dilation))
     pads = _padding_amounts(x.shape[1:-1], effective, strides, padding, "depthwise_conv")
     x = _pad(x, pads)
-    out_sizes = _output_sizes(x.shape[1:-1], effective, strides)
+    out_sizes = rules.window_counts(x.shape[1:-1], effective, strides)
     out = np.zeros((x.shape[0],) + out_sizes + (channels, multiplier), dtype=compute)
     for position in np.ndindex(*kernel.shape[:n]):
         window = _shifted(x, position, dilation, strides, out_sizes)
@@ -441,9 +377,8 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
 def _pool_setup(inputs, pool_size, strides, padding, data_format, op):
     data_format = _data_format(data_format)
     inputs = convert_to_tensor(inputs)
-    n = _check_rank(inputs, op)
-    pool = _tuple(pool_size, n, "pool_size", op)
-    strides = pool if strides is None else _tuple(strides, n, "strides", op)
+    n = rules.spatial_rank(inputs.shape, op)
+    pool, strides = rules.pool_window(pool_size, strides, n, op)
     x = _channels_last(inputs, data_format)
     pads = _padding_amounts(x.shape[1:-1], pool, strides, padding, op)
     return data_format, inputs.dtype, x, n, pool, strides, pads
@@ -467,7 +402,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     else:
         low = np.iinfo(x.dtype).min
     x = _pad(x, pads, low)
-    out_sizes = _output_sizes(x.shape[1:-1], pool, strides)
+    out_sizes = rules.window_counts(x.shape[1:-1], pool, strides)
     ones = (1,) * n
     out = None
     for position in np.ndindex(*pool):
@@ -490,7 +425,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     x = x.astype(compute, copy=False)
     spatial = x.shape[1:-1]
     x = _pad(x, pads)
-    out_sizes = _output_sizes(x.shape[1:-1], pool, strides)
+    out_sizes = rules.window_counts(x.shape[1:-1], pool, strides)
     ones = (1,) * n
     out = None
     for position in np.ndindex(*pool):
@@ -539,7 +474,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
         [2.0, 1.0]
     """
     x, dtype = _prep(x)
-    axes = _axis_arg(axes)
+    axes = rules.axis_argument(axes)
     mean = np.mean(x, axis=axes, keepdims=True)
     variance = np.mean(np.square(x - mean), axis=axes, keepdims=True)
     if not keepdims:
@@ -599,11 +534,7 @@ def binary_crossentropy(target, output, from_logits=False):
         0.6931
     """
     target, output, dtype = _loss_inputs(target, output, "binary_crossentropy")
-    if target.shape != output.shape:
-        raise ValueError(
-            "binary_crossentropy: target and output must have the same shape, received "
-            f"target.shape={target.shape} and output.shape={output.shape}"
-        )
+    rules.check_same_shape("binary_crossentropy", "target", target.shape, "output", output.shape)
     if from_logits:
         loss = (np.maximum(output, 0.0) - output * target + np.log1p(np.exp(-np.abs(output))))
     else:
@@ -624,11 +555,10 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         0.6931
     """
     target, output, dtype = _loss_inputs(target, output, "categorical_crossentropy")
-    if target.ndim < 1 or target.shape != output.shape:
-        raise ValueError(
-            "categorical_crossentropy: target and output must have the same shape (rank >= 1), "
-            f"received target.shape={target.shape} and output.shape={output.shape}"
-        )
+    if target.ndim < 1:
+        raise ValueError("categorical_crossentropy: output must have rank >= 1, received a scalar")
+    rules.check_same_shape("categorical_crossentropy", "target", target.shape, "output",
+                           output.shape)
     axis = int(axis)
     if from_logits:
         log_prob = _log_softmax(output, axis)
@@ -655,13 +585,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     axis = int(axis) % output.ndim
     if target.ndim == output.ndim and target.shape[-1] == 1:
         target = target[..., 0]
-    expected = output.shape[:axis] + output.shape[axis + 1:]
-    if target.shape != expected:
-        raise ValueError(
-            "sparse_categorical_crossentropy: target must have shape "
-            f"{expected} (output.shape without the class axis), received target.shape="
-            f"{target.shape} with output.shape={output.shape}"
-        )
+    rules.check_sparse_target_shape(target.shape, output.shape, axis)
     if target.dtype.kind not in "iu":
         target = target.astype(np.int64)
     if from_logits:
@@ -715,8 +639,7 @@ def glu(x, axis=-1):
         [1.0]
     """
     x, dtype = _prep(x)
-    if x.shape[axis] % 2:
-        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}")
+    rules.check_even_axis(x.shape, axis, "glu")
     a, b = np.split(x, 2, axis=axis)
     return _done(a * _sigmoid(b), dtype)
 
@@ -878,7 +801,8 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """
     x, dtype = _prep(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
-    y = x / np.sqrt(np.mean(np.square(x), axis=_axis_arg(axis), keepdims=True) + float(epsilon))
+    y = x / np.sqrt(np.mean(np.square(x), axis=rules.axis_argument(axis), keepdims=True)
+                    + float(epsilon))
     if scale is not None:
         y = y * convert_to_tensor(scale).astype(x.dtype)
     return _done(y, dtype)
@@ -892,9 +816,7 @@ def psnr(x1, x2, max_val):
         20.0
     """
     x1, x2 = promote_float(x1, x2)
-    if x1.shape != x2.shape:
-        raise ValueError(f"psnr: x1 and x2 must have the same shape, received x1.shape={x1.shape}, "
-                         f"x2.shape={x2.shape}")
+    rules.check_same_shape("psnr", "x1", x1.shape, "x2", x2.shape)
     dtype = x1.dtype if x1.dtype in HALF_NP else None
     x1, x2 = x1.astype(FLOAT32 if dtype is not None else x1.dtype), \
         x2.astype(FLOAT32 if dtype is not None else x2.dtype)
@@ -927,14 +849,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
         [[0.0, 1.0], [2.0, 3.0]]
     """
     x = convert_to_tensor(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5)
-        return y.reshape(n, h * b, w * b, c // (b * b))
-    n, c, h, w = x.shape
-    y = x.reshape(n, b, b, c // (b * b), h, w).transpose(0, 3, 4, 1, 5, 2)
-    return y.reshape(n, c // (b * b), h * b, w * b)
+    return _rearrange(x, rules.depth_to_space_plan(x.shape, block_size, data_format))
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
@@ -945,33 +860,17 @@ def space_to_depth(x, block_size, data_format="channels_last"):
         [0.0, 1.0, 2.0, 3.0]
     """
     x = convert_to_tensor(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5)
-        return y.reshape(n, h // b, w // b, b * b * c)
-    n, c, h, w = x.shape
-    y = x.reshape(n, c, h // b, b, w // b, b).transpose(0, 3, 5, 1, 2, 4)
-    return y.reshape(n, b * b * c, h // b, w // b)
+    return _rearrange(x, rules.space_to_depth_plan(x.shape, block_size, data_format))
+
+
+def _rearrange(x, plan):
+    split, permutation, output = plan
+    return x.reshape(split).transpose(permutation).reshape(output)
 
 
 # ---------------------------------------------------------------------------
 # transposed and separable convolution
 # ---------------------------------------------------------------------------
-def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
-    """(left, right) padding of the stride-dilated input for a transposed convolution."""
-    effective = (kernel_size - 1) * dilation + 1
-    if str(padding).lower() == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        return effective - 1, effective - 1 + extra
-    if output_padding is None:
-        total = stride + effective - 2
-    else:
-        total = effective + effective % 2 - 2 + output_padding
-    left = min(total // 2 + total % 2, effective - 1)
-    return left, total - left
-
-
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1):
     """Transposed convolution; kernel ``(*spatial, out_channels, in_channels)``.
@@ -985,22 +884,18 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     """
     data_format = _data_format(data_format)
     inputs, kernel = promote_float(inputs, kernel)
-    n = _check_rank(inputs, "conv_transpose")
-    if kernel.ndim != n + 2:
-        raise ValueError(f"conv_transpose: kernel must have rank {n + 2}, received kernel shape "
-                         f"{kernel.shape}")
-    strides = _tuple(strides, n, "strides", "conv_transpose")
-    dilation = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
-    out_pad = ((None,) * n if output_padding is None
-               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
+    n = rules.spatial_rank(inputs.shape, "conv_transpose")
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv_transpose")
+    strides = rules.spatial_tuple(strides, n, "strides", "conv_transpose")
+    dilation = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    pads = rules.conv_transpose_padding(kernel.shape[:n], strides, padding, output_padding,
+                                        dilation, "conv_transpose")
     x = _channels_last(inputs, data_format)
     spatial = x.shape[1:-1]
     dilated_shape = (x.shape[0],) + tuple((length - 1) * s + 1 for length, s in zip(spatial, strides)) \
         + (x.shape[-1],)
     dilated = np.zeros(dilated_shape, x.dtype)
     dilated[(slice(None),) + tuple(slice(None, None, s) for s in strides)] = x
-    pads = [_transpose_pads(k, s, padding, p, d)
-            for k, s, p, d in zip(kernel.shape[:n], strides, out_pad, dilation)]
     dilated = _pad(dilated, pads)
     flipped = np.swapaxes(kernel[(slice(None, None, -1),) * n], -1, -2)
     out = conv(dilated, flipped, 1, "valid", "channels_last", dilation)
@@ -1022,22 +917,11 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 # ---------------------------------------------------------------------------
 # adaptive pooling, fold / unfold
 # ---------------------------------------------------------------------------
-def _adaptive_bins(length, size):
-    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
-    starts = [(i * length) // size for i in range(size)]
-    ends = [-(-((i + 1) * length) // size) for i in range(size)]
-    width = max(e - s for s, e in zip(starts, ends))
-    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
-    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
-                        for s, e in zip(starts, ends)])
-    return index, weights
-
-
 def _adaptive_pool(inputs, output_size, data_format, op, reduce_max):
     data_format = _data_format(data_format)
     inputs = convert_to_tensor(inputs)
-    n = _check_rank(inputs, op)
-    size = _tuple(output_size, n, "output_size", op)
+    n = rules.spatial_rank(inputs.shape, op)
+    size = rules.spatial_tuple(output_size, n, "output_size", op)
     if reduce_max:
         x, dtype = inputs, None
         if x.dtype in HALF_NP:
@@ -1047,7 +931,7 @@ def _adaptive_pool(inputs, output_size, data_format, op, reduce_max):
     x = _channels_last(x, data_format)
     for dim in range(n):
         axis = dim + 1
-        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        index, weights = rules.adaptive_pool_bins(x.shape[axis], size[dim])
         g = np.take(x, index.ravel(), axis=axis)
         g = g.reshape(x.shape[:axis] + index.shape + x.shape[axis + 1:])
         if reduce_max:
@@ -1078,16 +962,6 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
     return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
 
 
-def _block_counts(spatial, kernel, dilation, padding, stride):
-    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
-                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
-
-
-def _block_slices(offset, dilation, stride, counts):
-    return tuple(slice(o * d, o * d + (c - 1) * s + 1, s)
-                 for o, d, s, c in zip(offset, dilation, stride, counts))
-
-
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     """im2col of an (N, C, H, W) image: (N, C * kh * kw, L).
 
@@ -1096,13 +970,12 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
         (1, 8, 9)
     """
     x = convert_to_tensor(x)
-    if x.ndim != 4:
-        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {x.shape}")
-    kernel, dilation, padding, stride = (_tuple(v, 2, name, "unfold") for v, name in (
-        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    rules.check_unfold_rank(x.shape)
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "unfold")
     xp = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
-    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
-    parts = [xp[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)]
+    counts = rules.window_counts(x.shape[2:], kernel, stride, dilation, padding)
+    parts = [xp[(slice(None), slice(None)) + rules.window_slices(o, dilation, stride, counts)]
              for o in np.ndindex(*kernel)]
     out = np.stack(parts, axis=2)
     return out.reshape(x.shape[0], x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1])
@@ -1116,28 +989,23 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
         [1.0, 2.0, 2.0, 1.0]
     """
     x = convert_to_tensor(x)
-    size = _tuple(output_size, 2, "output_size", "fold")
-    kernel, dilation, padding, stride = (_tuple(v, 2, name, "fold") for v, name in (
-        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
-    counts = _block_counts(size, kernel, dilation, padding, stride)
+    size = rules.spatial_tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "fold")
+    counts = rules.fold_block_counts(x.shape, size, kernel, dilation, padding, stride)
     area = kernel[0] * kernel[1]
-    n, ck, blocks = x.shape
-    if ck % area or blocks != counts[0] * counts[1]:
-        raise ValueError(f"fold: x of shape {x.shape} does not match kernel_size {kernel} and "
-                         f"output_size {size} ({counts[0] * counts[1]} blocks)")
+    n, ck, _ = x.shape
     cols = x.reshape(n, ck // area, area, counts[0], counts[1])
     out = np.zeros((n, ck // area, size[0] + 2 * padding[0], size[1] + 2 * padding[1]), x.dtype)
     for i, o in enumerate(np.ndindex(*kernel)):
-        out[(slice(None), slice(None)) + _block_slices(o, dilation, stride, counts)] += cols[:, :, i]
+        out[(slice(None), slice(None)) + rules.window_slices(o, dilation, stride, counts)] += \
+            cols[:, :, i]
     return out[:, :, padding[0]:padding[0] + size[0], padding[1]:padding[1] + size[1]]
 
 
 # ---------------------------------------------------------------------------
 # attention
 # ---------------------------------------------------------------------------
-_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
-
-
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
                           flash_attention=None, attn_logits_soft_cap=None):
     """softmax(q k^T * scale + bias, masked) v over (B, T, N, H) / (B, S, K, H) arrays.
@@ -1156,13 +1024,11 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     compute = FLOAT32 if dtype in HALF_NP or dtype == np.float16 else dtype
     q, k, v = (t.astype(compute) for t in (query, key, value))
     heads, kv_heads = q.shape[2], k.shape[2]
-    if heads % kv_heads:
-        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
-                         f"heads ({kv_heads})")
+    rules.check_attention_heads(heads, kv_heads)
     if heads != kv_heads:
         k = np.repeat(k, heads // kv_heads, axis=2)
         v = np.repeat(v, heads // kv_heads, axis=2)
-    scale = 1.0 / _math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scale = rules.attention_scale(scale, q.shape[-1])
     logits = np.einsum("btnh,bsnh->bnts", q, k) * np.asarray(scale, compute)
     if attn_logits_soft_cap is not None:
         cap = float(attn_logits_soft_cap)
@@ -1177,7 +1043,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         causal = np.tril(np.ones((t_len, s_len), bool))
         allowed = causal if allowed is None else allowed & causal
     if allowed is not None:
-        logits = np.where(allowed, logits, np.asarray(_MASK_VALUE, compute))
+        logits = np.where(allowed, logits, np.asarray(rules.ATTENTION_MASK_VALUE, compute))
     logits = logits - np.max(logits, axis=-1, keepdims=True)
     probs = np.exp(logits)
     probs = probs / np.sum(probs, axis=-1, keepdims=True)
@@ -1243,59 +1109,6 @@ def _ctc_greedy(inputs, sequence_lengths, merge_repeated, mask_index):
     return decoded[None].astype(np.int32), -np.sum(scores, axis=1, keepdims=True)
 
 
-def _logadd(a, b):
-    return np.logaddexp(a, b)
-
-
-def ctc_beam_search(log_probs, sequence_lengths, beam_width, top_paths, mask_index):
-    """Prefix beam search over (batch, time, classes) log-probabilities (a NumPy routine).
-
-    Every backend's ``ctc_decode(strategy="beam_search")`` runs this on the host so that all
-    backends return the same paths. Returns ``(decoded (top_paths, batch, time) int32,
-    log_probs (batch, top_paths) float32)``.
-
-    Example:
-        >>> lp = np.log(np.array([[[0.4, 0.6], [0.4, 0.6]]]))
-        >>> decoded, scores = ctc_beam_search(lp, np.array([2]), 4, 1, 0)
-        >>> decoded.tolist()
-        [[[1, -1]]]
-    """
-    log_probs = np.asarray(log_probs, np.float64)
-    batch, steps, classes = log_probs.shape
-    decoded = np.full((top_paths, batch, steps), -1, np.int32)
-    scores = np.full((batch, top_paths), -np.inf, np.float64)
-    neg = -np.inf
-    for b in range(batch):
-        beams = {(): (0.0, neg)}  # prefix -> (log P(ends in blank), log P(ends in a label))
-        for t in range(int(min(sequence_lengths[b], steps))):
-            row = log_probs[b, t]
-            grown = {}
-            for prefix, (p_blank, p_label) in beams.items():
-                total = _logadd(p_blank, p_label)
-                for c in range(classes):
-                    p = row[c]
-                    if c == mask_index:
-                        pb, pl = grown.get(prefix, (neg, neg))
-                        grown[prefix] = (_logadd(pb, total + p), pl)
-                        continue
-                    extended = prefix + (c,)
-                    pb, pl = grown.get(extended, (neg, neg))
-                    if prefix and prefix[-1] == c:
-                        # A repeat needs a blank in between to count as a new label.
-                        grown[extended] = (pb, _logadd(pl, p_blank + p))
-                        sb, sl = grown.get(prefix, (neg, neg))
-                        grown[prefix] = (sb, _logadd(sl, p_label + p))
-                    else:
-                        grown[extended] = (pb, _logadd(pl, total + p))
-            ranked = sorted(grown.items(), key=lambda item: (-_logadd(*item[1]), item[0]))
-            beams = dict(ranked[:beam_width])
-        ranked = sorted(beams.items(), key=lambda item: (-_logadd(*item[1]), item[0]))
-        for i, (prefix, probs) in enumerate(ranked[:top_paths]):
-            decoded[i, b, :len(prefix)] = prefix
-            scores[b, i] = _logadd(*probs)
-    return decoded, scores.astype(np.float32)
-
-
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
     """Greedy or prefix-beam-search CTC decoding: (decoded, log_probs).
@@ -1305,14 +1118,12 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         >>> ctc_decode(x, np.array([3]))[0].tolist()
         [[[1, -1, -1]]]
     """
+    rules.check_ctc_strategy(strategy)
     inputs, dtype = _prep(inputs)
     lengths = convert_to_tensor(sequence_lengths).astype(np.int64).reshape(-1)
     if strategy == "greedy":
         decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
         return decoded, _done(scores, dtype)
-    if strategy != "beam_search":
-        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
-                         f"{strategy!r}")
-    decoded, scores = ctc_beam_search(_log_softmax(inputs, -1), lengths, int(beam_width),
+    decoded, scores = rules.ctc_beam_search(_log_softmax(inputs, -1), lengths, int(beam_width),
                                       int(top_paths), int(mask_index))
     return decoded, _done(scores.astype(inputs.dtype), dtype)

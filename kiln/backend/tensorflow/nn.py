@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from kiln import config
+from kiln.backend.common import nn_rules as rules
 from kiln.backend.common.dtypes import result_type
 from kiln.backend.tensorflow.core import convert_to_tensor, shape as _shape, tf_dtype
 
@@ -122,59 +123,26 @@ def log_softmax(x, axis=-1):
 
 # --- convolution and pooling ---------------------------------------------------------
 
-def _data_format(data_format):
-    data_format = config.image_data_format() if data_format is None else data_format
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', "
-                         f"received {data_format!r}")
-    return data_format
+_data_format = config.standardize_data_format
 
 
-def _tuple(value, n, name, op):
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * n
-    value = tuple(int(v) for v in value)
-    if len(value) == 1:
-        return value * n
-    if len(value) != n:
-        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, received {value}")
-    return value
+def _dims(x):
+    """Static shape of ``x`` as a tuple (None for unknown dims), or None if the rank is unknown."""
+    return None if x.shape.rank is None else tuple(x.shape)
 
 
 def _to_channels_last(x):
-    rank = x.shape.rank
-    return tf.transpose(x, [0] + list(range(2, rank)) + [1])
+    return tf.transpose(x, rules.channels_last_axes(x.shape.rank))
 
 
 def _to_channels_first(x):
-    rank = x.shape.rank
-    return tf.transpose(x, [0, rank - 1] + list(range(1, rank - 1)))
-
-
-def _padding(padding, op):
-    padding = str(padding).lower()
-    if padding not in ("valid", "same"):
-        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
-    return padding
+    return tf.transpose(x, rules.channels_first_axes(x.shape.rank))
 
 
 def _same_pads(x, kernel_sizes, strides, dilations):
     """Explicit TF-style 'same' padding for the spatial dims of a channels_last x."""
-    dims = _shape(x)
-    pads = [[0, 0]]
-    for i, (k, s, d) in enumerate(zip(kernel_sizes, strides, dilations)):
-        n = dims[1 + i]
-        eff = (k - 1) * d + 1
-        out = (n + s - 1) // s
-        total = tf.maximum((out - 1) * s + eff - n, 0) if isinstance(n, tf.Tensor) else \
-            builtins_max((out - 1) * s + eff - n, 0)
-        pads.append([total // 2, total - total // 2])
-    pads.append([0, 0])
-    return pads
-
-
-def builtins_max(a, b):
-    return a if a >= b else b
+    pads = rules.same_padding(_shape(x)[1:-1], kernel_sizes, strides, dilations)
+    return [[0, 0]] + [list(pair) for pair in pads] + [[0, 0]]
 
 
 def _conv_channels_last(x, kernel, strides, padding, dilations):
@@ -193,28 +161,16 @@ def _conv_channels_last(x, kernel, strides, padding, dilations):
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     inputs, kernel = _promote_float(inputs, kernel)
-    rank = inputs.shape.rank
-    if rank not in (3, 4, 5):
-        raise ValueError(f"conv: inputs must be rank 3, 4 or 5 (batch, *spatial, channels), "
-                         f"received shape {tuple(inputs.shape)}")
-    if kernel.shape.rank != rank:
-        raise ValueError(f"conv: kernel must have rank {rank} (*spatial, in, out) for inputs of "
-                         f"rank {rank}, received kernel shape {tuple(kernel.shape)}")
-    spatial = rank - 2
+    spatial = rules.spatial_rank(inputs.shape, "conv")
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv")
     data_format = _data_format(data_format)
-    padding = _padding(padding, "conv")
-    strides = _tuple(strides, spatial, "strides", "conv")
-    dilations = _tuple(dilation_rate, spatial, "dilation_rate", "conv")
+    padding = rules.padding_mode(padding, "conv")
+    strides = rules.spatial_tuple(strides, spatial, "strides", "conv")
+    dilations = rules.spatial_tuple(dilation_rate, spatial, "dilation_rate", "conv")
     x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
     in_channels, k_in = x.shape[-1], kernel.shape[-2]
     if in_channels is not None and k_in is not None and in_channels != k_in:
-        if in_channels % k_in:
-            raise ValueError(
-                f"conv: input channels ({in_channels}) must be a multiple of the kernel's "
-                f"input channels ({k_in}); received inputs {tuple(inputs.shape)} and kernel "
-                f"{tuple(kernel.shape)}"
-            )
-        groups = in_channels // k_in
+        groups = rules.conv_groups(in_channels, tuple(kernel.shape), tuple(inputs.shape))
         xs = tf.split(x, groups, axis=-1)
         ks = tf.split(kernel, groups, axis=-1)
         out = tf.concat([_conv_channels_last(a, b, strides, padding, dilations)
@@ -226,15 +182,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     inputs, kernel = _promote_float(inputs, kernel)
-    rank = inputs.shape.rank
-    if rank not in (3, 4, 5):
-        raise ValueError(f"depthwise_conv: inputs must be rank 3, 4 or 5, received shape "
-                         f"{tuple(inputs.shape)}")
-    spatial = rank - 2
+    spatial = rules.spatial_rank(inputs.shape, "depthwise_conv")
+    rank = spatial + 2
     data_format = _data_format(data_format)
-    padding = _padding(padding, "depthwise_conv")
-    strides = _tuple(strides, spatial, "strides", "depthwise_conv")
-    dilations = _tuple(dilation_rate, spatial, "dilation_rate", "depthwise_conv")
+    padding = rules.padding_mode(padding, "depthwise_conv")
+    strides = rules.spatial_tuple(strides, spatial, "strides", "depthwise_conv")
+    dilations = rules.spatial_tuple(dilation_rate, spatial, "dilation_rate", "depthwise_conv")
     x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
     if rank == 5 or (spatial == 2 and strides[0] != strides[1]) or (
             any(s > 1 for s in strides) and any(d > 1 for d in dilations)):
@@ -254,14 +207,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
 
 def _pool(kind, inputs, pool_size, strides, padding, data_format):
     inputs = convert_to_tensor(inputs)
-    rank = inputs.shape.rank
-    if rank not in (3, 4, 5):
-        raise ValueError(f"{kind}: inputs must be rank 3, 4 or 5, received shape "
-                         f"{tuple(inputs.shape)}")
-    spatial = rank - 2
-    pool_size = _tuple(pool_size, spatial, "pool_size", kind)
-    strides = pool_size if strides is None else _tuple(strides, spatial, "strides", kind)
-    padding = _padding(padding, kind)
+    spatial = rules.spatial_rank(inputs.shape, kind)
+    pool_size, strides = rules.pool_window(pool_size, strides, spatial, kind)
+    padding = rules.padding_mode(padding, kind)
     data_format = _data_format(data_format)
     x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
     if kind == "max_pool":
@@ -301,7 +249,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     original = None
     if x.dtype in (tf.float16, tf.bfloat16):
         original, x = x.dtype, tf.cast(x, tf.float32)
-    axes = [axes] if isinstance(axes, (int, np.integer)) else list(axes)
+    axes = list(rules.axes_tuple(axes))
     mean = tf.reduce_mean(x, axis=axes, keepdims=True)
     variance = tf.reduce_mean(tf.square(x - tf.stop_gradient(mean)), axis=axes, keepdims=True)
     if not keepdims:
@@ -336,11 +284,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 # --- losses --------------------------------------------------------------------------
 
 def _check_same_shape(target, output, op):
-    ts, os_ = target.shape, output.shape
-    if ts.rank is not None and os_.rank is not None:
-        if ts.rank != os_.rank or not ts.is_compatible_with(os_):
-            raise ValueError(f"{op}: target and output must have the same shape, received "
-                             f"target.shape={tuple(ts)} and output.shape={tuple(os_)}")
+    rules.check_same_shape(op, "target", _dims(target), "output", _dims(output))
 
 
 def binary_crossentropy(target, output, from_logits=False):
@@ -373,19 +317,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     axis = axis % rank
     if target.shape.rank == rank and target.shape[-1] == 1:
         target = tf.squeeze(target, -1)
-    if target.shape.rank != rank - 1:
-        raise ValueError(
-            "sparse_categorical_crossentropy: target must have the shape of output without "
-            f"the class axis, received target.shape={tuple(target.shape)} and "
-            f"output.shape={tuple(output.shape)}"
-        )
-    expected = output.shape[:axis].concatenate(output.shape[axis + 1:])
-    if not target.shape.is_compatible_with(expected):
-        raise ValueError(
-            "sparse_categorical_crossentropy: target shape must match output shape without "
-            f"axis {axis}, received target.shape={tuple(target.shape)} and "
-            f"output.shape={tuple(output.shape)}"
-        )
+    rules.check_sparse_target_shape(target.shape, output.shape, axis)
     num_classes = tf.shape(output)[axis] if output.shape[axis] is None else output.shape[axis]
     labels = tf.one_hot(target, num_classes, axis=axis, dtype=output.dtype)
     if from_logits:
@@ -420,8 +352,7 @@ def celu(x, alpha=1.0):
 
 def glu(x, axis=-1):
     x = _float(x)
-    if x.shape[axis] is not None and x.shape[axis] % 2:
-        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {tuple(x.shape)}")
+    rules.check_even_axis(x.shape, axis, "glu")
     a, b = tf.split(x, 2, axis=axis)
     return a * tf.sigmoid(b)
 
@@ -517,7 +448,8 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     epsilon = config.epsilon() if epsilon is None else epsilon
     compute = tf.float32 if x.dtype in (tf.float16, tf.bfloat16) else x.dtype
     xc = tf.cast(x, compute)
-    axes = axis if isinstance(axis, (int, np.integer)) else list(axis)
+    axes = rules.axis_argument(axis)
+    axes = list(axes) if isinstance(axes, tuple) else axes
     y = xc * tf.math.rsqrt(tf.reduce_mean(tf.square(xc), axis=axes, keepdims=True)
                            + tf.cast(epsilon, compute))
     if scale is not None:
@@ -527,10 +459,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 def psnr(x1, x2, max_val):
     x1, x2 = _promote_float(x1, x2)
-    if x1.shape.rank is not None and x2.shape.rank is not None and (
-            x1.shape.rank != x2.shape.rank or not x1.shape.is_compatible_with(x2.shape)):
-        raise ValueError(f"psnr: x1 and x2 must have the same shape, received "
-                         f"x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}")
+    rules.check_same_shape("psnr", "x1", _dims(x1), "x2", _dims(x2))
     mse = tf.reduce_mean(tf.square(x1 - x2))
     max_val = tf.cast(max_val, x1.dtype)
     ten = tf.cast(10.0, x1.dtype)
@@ -565,20 +494,6 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
 # --- transposed and separable convolution --------------------------------------------
 
-def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
-    """(left, right) padding of the stride-dilated input for a transposed convolution."""
-    effective = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        return effective - 1, effective - 1 + extra
-    if output_padding is None:
-        total = stride + effective - 2
-    else:
-        total = effective + effective % 2 - 2 + output_padding
-    left = min(total // 2 + total % 2, effective - 1)
-    return left, total - left
-
-
 def _interleave_zeros(x, axis, stride):
     """Insert ``stride - 1`` zeros between the elements of ``x`` along ``axis``."""
     if stride == 1:
@@ -600,26 +515,17 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     """Transposed convolution: a stride-1 convolution of the zero-interleaved, padded input
     with the spatially flipped kernel (``kernel`` is ``(*spatial, out, in)``)."""
     inputs, kernel = _promote_float(inputs, kernel)
-    rank = inputs.shape.rank
-    if rank not in (3, 4, 5):
-        raise ValueError(f"conv_transpose: inputs must be rank 3, 4 or 5, received shape "
-                         f"{tuple(inputs.shape)}")
-    if kernel.shape.rank != rank:
-        raise ValueError(f"conv_transpose: kernel must have rank {rank}, received kernel shape "
-                         f"{tuple(kernel.shape)}")
-    n = rank - 2
+    n = rules.spatial_rank(inputs.shape, "conv_transpose")
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv_transpose")
     data_format = _data_format(data_format)
-    padding = _padding(padding, "conv_transpose")
-    strides = _tuple(strides, n, "strides", "conv_transpose")
-    dilations = _tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
-    out_pad = ((None,) * n if output_padding is None
-               else _tuple(output_padding, n, "output_padding", "conv_transpose"))
+    strides = rules.spatial_tuple(strides, n, "strides", "conv_transpose")
+    dilations = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    pads = rules.conv_transpose_padding(tuple(kernel.shape[:n]), strides, padding, output_padding,
+                                        dilations, "conv_transpose")
     x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
     for i, s in enumerate(strides):
         x = _interleave_zeros(x, i + 1, s)
-    pads = [[0, 0]] + [list(_transpose_pads(k, s, padding, p, d)) for k, s, p, d in
-                       zip(kernel.shape[:n], strides, out_pad, dilations)] + [[0, 0]]
-    x = tf.pad(x, pads)
+    x = tf.pad(x, [[0, 0]] + [list(pair) for pair in pads] + [[0, 0]])
     flipped = tf.reverse(kernel, axis=list(range(n)))
     flipped = tf.transpose(flipped, list(range(n)) + [n + 1, n])
     out = _conv_channels_last(x, flipped, (1,) * n, "valid", dilations)
@@ -634,29 +540,16 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 
 # --- adaptive pooling, fold / unfold -------------------------------------------------
 
-def _adaptive_bins(length, size):
-    """Gather indices (size, width) and averaging weights for adaptive pooling of one dim."""
-    starts = [(i * length) // size for i in range(size)]
-    ends = [-(-((i + 1) * length) // size) for i in range(size)]
-    width = max(e - s for s, e in zip(starts, ends))
-    index = np.array([[min(s + j, e - 1) for j in range(width)] for s, e in zip(starts, ends)])
-    weights = np.array([[1.0 / (e - s) if j < e - s else 0.0 for j in range(width)]
-                        for s, e in zip(starts, ends)])
-    return index, weights
-
-
 def _adaptive_pool(inputs, output_size, data_format, op_name, reduce_max):
     x = convert_to_tensor(inputs) if reduce_max else _float(inputs)
-    rank = x.shape.rank
-    if rank not in (3, 4, 5):
-        raise ValueError(f"{op_name}: inputs must be rank 3, 4 or 5, received shape {tuple(x.shape)}")
-    n = rank - 2
-    size = _tuple(output_size, n, "output_size", op_name)
+    n = rules.spatial_rank(x.shape, op_name)
+    rank = n + 2
+    size = rules.spatial_tuple(output_size, n, "output_size", op_name)
     data_format = _data_format(data_format)
     x = _to_channels_last(x) if data_format == "channels_first" else x
     for dim in range(n):
         axis = dim + 1
-        index, weights = _adaptive_bins(x.shape[axis], size[dim])
+        index, weights = rules.adaptive_pool_bins(x.shape[axis], size[dim])
         g = tf.gather(x, index, axis=axis)  # (..., size, width, ...)
         if reduce_max:
             x = tf.reduce_max(g, axis=axis + 1)
@@ -674,28 +567,15 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
     return _adaptive_pool(inputs, output_size, data_format, "adaptive_max_pool", True)
 
 
-def _block_counts(spatial, kernel, dilation, padding, stride):
-    return tuple((length + 2 * p - d * (k - 1) - 1) // s + 1
-                 for length, k, d, p, s in zip(spatial, kernel, dilation, padding, stride))
-
-
-def _patch_args(kernel_size, dilation, padding, stride, op):
-    return [_tuple(v, 2, name, op) for v, name in (
-        (kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))]
-
-
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     x = convert_to_tensor(x)
-    if x.shape.rank != 4:
-        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {tuple(x.shape)}")
-    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "unfold")
+    rules.check_unfold_rank(x.shape)
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "unfold")
     xp = tf.pad(x, [[0, 0], [0, 0]] + [[p, p] for p in padding])
-    counts = _block_counts(x.shape[2:], kernel, dilation, padding, stride)
-    parts = []
-    for i, j in np.ndindex(*kernel):
-        parts.append(xp[:, :,
-                        i * dilation[0]:i * dilation[0] + (counts[0] - 1) * stride[0] + 1:stride[0],
-                        j * dilation[1]:j * dilation[1] + (counts[1] - 1) * stride[1] + 1:stride[1]])
+    counts = rules.window_counts(tuple(x.shape[2:]), kernel, stride, dilation, padding)
+    parts = [xp[(slice(None), slice(None)) + rules.window_slices(o, dilation, stride, counts)]
+             for o in np.ndindex(*kernel)]
     out = tf.stack(parts, axis=2)
     return tf.reshape(out, [-1, x.shape[1] * kernel[0] * kernel[1], counts[0] * counts[1]])
 
@@ -703,14 +583,12 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
 def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """col2im as one ``unsorted_segment_sum`` over precomputed output positions."""
     x = convert_to_tensor(x)
-    size = _tuple(output_size, 2, "output_size", "fold")
-    kernel, dilation, padding, stride = _patch_args(kernel_size, dilation, padding, stride, "fold")
-    counts = _block_counts(size, kernel, dilation, padding, stride)
+    size = rules.spatial_tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "fold")
+    counts = rules.fold_block_counts(tuple(x.shape), size, kernel, dilation, padding, stride)
     area = kernel[0] * kernel[1]
     ck, blocks = x.shape[1], x.shape[2]
-    if ck % area or blocks != counts[0] * counts[1]:
-        raise ValueError(f"fold: x of shape {tuple(x.shape)} does not match kernel_size {kernel} "
-                         f"and output_size {size} ({counts[0] * counts[1]} blocks)")
     height, width = size[0] + 2 * padding[0], size[1] + 2 * padding[1]
     ki, kj = np.meshgrid(np.arange(kernel[0]), np.arange(kernel[1]), indexing="ij")
     bi, bj = np.meshgrid(np.arange(counts[0]), np.arange(counts[1]), indexing="ij")
@@ -726,9 +604,6 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 # --- attention -----------------------------------------------------------------------
 
-_MASK_VALUE = -0.7 * float(np.finfo(np.float32).max)
-
-
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
                           flash_attention=None, attn_logits_soft_cap=None):
     """Attention over (B, T, N, H) queries in plain TF math (TF has no fused kernel)."""
@@ -740,13 +615,11 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     compute = tf.float32 if dtype in (tf.float16, tf.bfloat16) else dtype
     q, k, v = (tf.cast(t, compute) for t in (query, key, value))
     heads, kv_heads = q.shape[2], k.shape[2]
-    if heads % kv_heads:
-        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
-                         f"heads ({kv_heads})")
+    rules.check_attention_heads(heads, kv_heads)
     if heads != kv_heads:
         k = tf.repeat(k, heads // kv_heads, axis=2)
         v = tf.repeat(v, heads // kv_heads, axis=2)
-    scale = 1.0 / float(np.sqrt(q.shape[-1])) if scale is None else float(scale)
+    scale = rules.attention_scale(scale, q.shape[-1])
     logits = tf.einsum("btnh,bsnh->bnts", q, k) * tf.cast(scale, compute)
     if attn_logits_soft_cap is not None:
         cap = tf.cast(attn_logits_soft_cap, compute)
@@ -758,7 +631,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         causal = tf.constant(np.tril(np.ones((q.shape[1], k.shape[1]), bool)))
         allowed = causal if allowed is None else tf.logical_and(allowed, causal)
     if allowed is not None:
-        logits = tf.where(allowed, logits, tf.cast(_MASK_VALUE, compute))
+        logits = tf.where(allowed, logits, tf.cast(rules.ATTENTION_MASK_VALUE, compute))
     probs = tf.nn.softmax(logits, axis=-1)
     return tf.cast(tf.einsum("bnts,bsnh->btnh", probs, v), dtype)
 
@@ -835,6 +708,7 @@ def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
     """Greedy decoding in TF ops; beam search runs the shared host routine via numpy_function."""
+    rules.check_ctc_strategy(strategy)
     inputs = _float(inputs)
     dtype = inputs.dtype
     if dtype in (tf.float16, tf.bfloat16):
@@ -843,13 +717,9 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
         return decoded, tf.cast(scores, dtype)
-    if strategy != "beam_search":
-        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
-                         f"{strategy!r}")
-    from kiln.backend.numpy.nn import ctc_beam_search
 
     def host(log_probs, lens):
-        return ctc_beam_search(log_probs, lens, int(beam_width), int(top_paths), int(mask_index))
+        return rules.ctc_beam_search(log_probs, lens, int(beam_width), int(top_paths), int(mask_index))
 
     decoded, scores = tf.numpy_function(host, [tf.nn.log_softmax(inputs, axis=-1), lengths],
                                         [tf.int32, tf.float32])

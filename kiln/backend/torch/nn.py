@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from kiln import config
 from kiln.backend.common import dtypes as _dtypes
+from kiln.backend.common import nn_rules as rules
 from kiln.backend.torch.core import (
     DTYPE_NAMES,
     TORCH_DTYPES,
@@ -120,74 +121,41 @@ def log_softmax(x, axis=-1):
 
 
 # -- convolution and pooling ------------------------------------------------------------
-def _tuple(value, n, name):
-    if isinstance(value, int):
-        return (value,) * n
-    value = tuple(int(v) for v in value)
-    if len(value) == 1:
-        return value * n
-    if len(value) != n:
-        raise ValueError(f"{name}: expected an int or {n} values, received {value!r}")
-    return value
-
-
-def _same_padding(sizes, kernel, strides, dilations):
-    """TF 'same' padding per spatial dim: (before, after), extra at the end."""
-    pads = []
-    for size, k, s, d in zip(sizes, kernel, strides, dilations):
-        effective = (k - 1) * d + 1
-        out = -(-size // s)
-        total = max((out - 1) * s + effective - size, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _to_channels_first(inputs, data_format, op_name, kernel_rank=None):
+def _to_channels_first(inputs, data_format, op_name):
     data_format = config.standardize_data_format(data_format)
-    ndim = inputs.ndim
-    if ndim not in (3, 4, 5):
-        raise ValueError(f"{op_name}: expected inputs of rank 3, 4 or 5, received shape {tuple(inputs.shape)}")
-    if kernel_rank is not None and kernel_rank != ndim:
-        raise ValueError(
-            f"{op_name}: kernel rank {kernel_rank} does not match inputs rank {ndim} "
-            f"(inputs shape {tuple(inputs.shape)})"
-        )
+    rules.spatial_rank(inputs.shape, op_name)
     if data_format == "channels_last":
-        inputs = inputs.permute((0, ndim - 1) + tuple(range(1, ndim - 1)))
+        inputs = inputs.permute(rules.channels_first_axes(inputs.ndim))
     return inputs, data_format
 
 
 def _from_channels_first(outputs, data_format):
     if data_format == "channels_last":
-        ndim = outputs.ndim
-        return outputs.permute((0,) + tuple(range(2, ndim)) + (1,))
+        return outputs.permute(rules.channels_last_axes(outputs.ndim))
     return outputs
+
+
+def _pad_arguments(pads):
+    """Per-dim (before, after) pairs as ``F.pad``'s flat list, last dim first."""
+    return [amount for pair in reversed(pads) for amount in pair]
 
 
 _CONV_FNS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
 def _conv_nd(inputs, weight, strides, padding, dilation_rate, groups, data_format, op_name):
-    inputs, data_format = _to_channels_first(inputs, data_format, op_name, weight.ndim)
+    inputs, data_format = _to_channels_first(inputs, data_format, op_name)
     spatial = inputs.ndim - 2
-    strides = _tuple(strides, spatial, f"{op_name} strides")
-    dilations = _tuple(dilation_rate, spatial, f"{op_name} dilation_rate")
+    strides = rules.spatial_tuple(strides, spatial, "strides", op_name)
+    dilations = rules.spatial_tuple(dilation_rate, spatial, "dilation_rate", op_name)
     kernel_size = tuple(weight.shape[2:])
-    padding = padding.lower() if isinstance(padding, str) else padding
-    if padding == "valid":
-        torch_pad = 0
-    elif padding == "same":
-        pads = _same_padding(tuple(inputs.shape[2:]), kernel_size, strides, dilations)
+    torch_pad = 0
+    if rules.padding_mode(padding, op_name) == "same":
+        pads = rules.same_padding(tuple(inputs.shape[2:]), kernel_size, strides, dilations)
         if all(a == b for a, b in pads):
             torch_pad = tuple(a for a, _ in pads)
         else:
-            flat = []
-            for before, after in reversed(pads):
-                flat.extend((before, after))
-            inputs = F.pad(inputs, flat)
-            torch_pad = 0
-    else:
-        raise ValueError(f"{op_name}: padding must be 'valid' or 'same', received {padding!r}")
+            inputs = F.pad(inputs, _pad_arguments(pads))
     outputs = _CONV_FNS[spatial](inputs, weight, None, strides, torch_pad, dilations, groups)
     return _from_channels_first(outputs, data_format)
 
@@ -196,10 +164,7 @@ def _conv_operands(inputs, kernel):
     inputs = _fx(inputs)
     kernel = _t(kernel)
     if kernel.dtype is not inputs.dtype:
-        from kiln.backend.common import dtypes
-        from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES
-
-        dt = TORCH_DTYPES[dtypes.result_type(DTYPE_NAMES[inputs.dtype], DTYPE_NAMES[kernel.dtype])]
+        dt = TORCH_DTYPES[_dtypes.result_type(DTYPE_NAMES[inputs.dtype], DTYPE_NAMES[kernel.dtype])]
         if dt not in _INEXACT:
             dt = floatx_dtype()
         inputs, kernel = inputs.to(dt), kernel.to(dt)
@@ -209,25 +174,19 @@ def _conv_operands(inputs, kernel):
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D convolution; ``kernel`` is ``(*spatial, in_channels // groups, out_channels)``."""
     inputs, kernel = _conv_operands(inputs, kernel)
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv")
     nd = kernel.ndim
     # (*spatial, in, out) -> (out, in, *spatial)
     weight = kernel.permute((nd - 1, nd - 2) + tuple(range(nd - 2)))
     channels_axis = 1 if config.standardize_data_format(data_format) == "channels_first" else -1
-    in_channels = inputs.shape[channels_axis]
-    kernel_in = kernel.shape[-2]
-    if kernel_in == 0 or in_channels % kernel_in:
-        raise ValueError(
-            f"conv: the inputs' channel count ({in_channels}) must be a multiple of the kernel's "
-            f"input channels ({kernel_in}); inputs shape {tuple(inputs.shape)}, kernel shape "
-            f"{tuple(kernel.shape)}"
-        )
-    groups = in_channels // kernel_in
+    groups = rules.conv_groups(inputs.shape[channels_axis], kernel.shape, inputs.shape)
     return _conv_nd(inputs, weight, strides, padding, dilation_rate, groups, data_format, "conv")
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Depthwise convolution; ``kernel`` is ``(*spatial, in_channels, multiplier)``."""
     inputs, kernel = _conv_operands(inputs, kernel)
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "depthwise_conv")
     nd = kernel.ndim
     in_channels, multiplier = kernel.shape[-2], kernel.shape[-1]
     # (*spatial, in, mult) -> (in * mult, 1, *spatial)
@@ -253,25 +212,18 @@ def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
         inputs = inputs.to(floatx_dtype())
     inputs, data_format = _to_channels_first(inputs, data_format, op_name)
     spatial = inputs.ndim - 2
-    pool_size = _tuple(pool_size, spatial, f"{op_name} pool_size")
-    strides = pool_size if strides is None else _tuple(strides, spatial, f"{op_name} strides")
-    padding = padding.lower() if isinstance(padding, str) else padding
-    if padding == "valid":
-        pads = [(0, 0)] * spatial
-    elif padding == "same":
-        pads = _same_padding(tuple(inputs.shape[2:]), pool_size, strides, (1,) * spatial)
+    pool_size, strides = rules.pool_window(pool_size, strides, spatial, op_name)
+    if rules.padding_mode(padding, op_name) == "same":
+        pads = rules.same_padding(tuple(inputs.shape[2:]), pool_size, strides)
     else:
-        raise ValueError(f"{op_name}: padding must be 'valid' or 'same', received {padding!r}")
+        pads = [(0, 0)] * spatial
     symmetric = all(a == b and 2 * a <= k for (a, b), k in zip(pads, pool_size))
     if is_max:
         if symmetric:
             out = _MAX_POOL_FNS[spatial](inputs, pool_size, strides, tuple(a for a, _ in pads))
         else:
-            flat = []
-            for before, after in reversed(pads):
-                flat.extend((before, after))
-            fill = float("-inf")
-            out = _MAX_POOL_FNS[spatial](F.pad(inputs, flat, value=fill), pool_size, strides)
+            padded = F.pad(inputs, _pad_arguments(pads), value=float("-inf"))
+            out = _MAX_POOL_FNS[spatial](padded, pool_size, strides)
         if back is not None:
             out = out.to(back)
     else:
@@ -279,9 +231,7 @@ def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
             out = _AVG_POOL_FNS[spatial](inputs, pool_size, strides, tuple(a for a, _ in pads),
                                          count_include_pad=False)
         else:
-            flat = []
-            for before, after in reversed(pads):
-                flat.extend((before, after))
+            flat = _pad_arguments(pads)
             padded = F.pad(inputs, flat)
             ones = F.pad(torch.ones((1, 1) + tuple(inputs.shape[2:]), dtype=inputs.dtype,
                                     device=inputs.device), flat)
@@ -321,7 +271,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     if x.dtype in HALF_DTYPES:
         back = x.dtype
         x = x.float()
-    axes = (axes,) if isinstance(axes, int) else tuple(axes)
+    axes = rules.axes_tuple(axes)
     variance, mean = torch.var_mean(x, dim=axes, correction=0, keepdim=keepdims)
     if back is not None:
         mean, variance = mean.to(back), variance.to(back)
@@ -359,11 +309,8 @@ def _loss_operands(target, output, op_name, same_shape=True):
     target = _t(target)
     if target.dtype is not output.dtype:
         target = target.to(output.dtype)
-    if same_shape and target.shape != output.shape:
-        raise ValueError(
-            f"{op_name}: target and output must have the same shape, received "
-            f"target.shape={tuple(target.shape)} and output.shape={tuple(output.shape)}"
-        )
+    if same_shape:
+        rules.check_same_shape(op_name, "target", target.shape, "output", output.shape)
     return target, output
 
 
@@ -400,13 +347,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if target.dtype is not torch.int64:
         target = target.long()
     axis = axis % output.ndim
-    expected = tuple(output.shape[:axis]) + tuple(output.shape[axis + 1:])
-    if tuple(target.shape) != expected:
-        raise ValueError(
-            "sparse_categorical_crossentropy: target shape must be output shape without the "
-            f"class axis, expected {expected}, received target.shape={tuple(target.shape)} "
-            f"(output.shape={tuple(output.shape)})"
-        )
+    rules.check_sparse_target_shape(target.shape, output.shape, axis)
     if from_logits and axis == output.ndim - 1 and output.ndim == 2:
         return F.cross_entropy(output, target, reduction="none")
     if from_logits:
@@ -454,8 +395,7 @@ def celu(x, alpha=1.0):
 def glu(x, axis=-1):
     """``a * sigmoid(b)`` for the halves ``a, b`` of ``x`` along ``axis``."""
     x = _fx(x)
-    if x.shape[axis] % 2:
-        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {tuple(x.shape)}")
+    rules.check_even_axis(x.shape, axis, "glu")
     return F.glu(x, dim=axis)
 
 
@@ -543,7 +483,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis``."""
     x = _fx(x)
     epsilon = config.epsilon() if epsilon is None else epsilon
-    dims = axis if isinstance(axis, int) else tuple(axis)
+    dims = rules.axis_argument(axis)
     xc = x.float() if x.dtype in HALF_DTYPES else x
     y = xc * torch.rsqrt(torch.mean(torch.square(xc), dim=dims, keepdim=True) + float(epsilon))
     if scale is not None:
@@ -554,9 +494,7 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio in dB."""
     x1, x2 = _conv_operands(x1, x2)
-    if x1.shape != x2.shape:
-        raise ValueError(f"psnr: x1 and x2 must have the same shape, received "
-                         f"x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}")
+    rules.check_same_shape("psnr", "x1", x1.shape, "x2", x2.shape)
     mse = torch.mean(torch.square(x1 - x2))
     max_val = torch.as_tensor(max_val, device=x1.device).to(x1.dtype)
     return 20.0 * torch.log10(max_val) - 10.0 * torch.log10(mse)
@@ -573,45 +511,22 @@ def multi_hot(inputs, num_classes, axis=-1, dtype=None, sparse=False):
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Channels into ``block_size`` spatial blocks (TensorFlow's channel ordering)."""
     x = _t(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = x.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5)
-        return y.reshape(n, h * b, w * b, c // (b * b))
-    n, c, h, w = x.shape
-    y = x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
-    return y.reshape(n, c // (b * b), h * b, w * b)
+    return _rearrange(x, rules.depth_to_space_plan(tuple(x.shape), block_size, data_format))
 
 
 def space_to_depth(x, block_size, data_format="channels_last"):
     """Spatial blocks into channels (TensorFlow's channel ordering)."""
     x = _t(x)
-    b = int(block_size)
-    if data_format == "channels_last":
-        n, h, w, c = x.shape
-        y = x.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5)
-        return y.reshape(n, h // b, w // b, b * b * c)
-    n, c, h, w = x.shape
-    y = x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4)
-    return y.reshape(n, b * b * c, h // b, w // b)
+    return _rearrange(x, rules.space_to_depth_plan(tuple(x.shape), block_size, data_format))
+
+
+def _rearrange(x, plan):
+    split, permutation, output = plan
+    return x.reshape(split).permute(permutation).reshape(output)
 
 
 # -- transposed and separable convolution -------------------------------------------------
 _CONV_TRANSPOSE_FNS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-
-
-def _transpose_pads(kernel_size, stride, padding, output_padding, dilation):
-    """(left, right) padding of the stride-dilated input for a transposed convolution."""
-    effective = (kernel_size - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        return effective - 1, effective - 1 + extra
-    if output_padding is None:
-        total = stride + effective - 2
-    else:
-        total = effective + effective % 2 - 2 + output_padding
-    left = min(total // 2 + total % 2, effective - 1)
-    return left, total - left
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
@@ -622,24 +537,21 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     Keras output size.
     """
     inputs, kernel = _conv_operands(inputs, kernel)
+    rules.check_kernel_rank(kernel.shape, inputs.shape, "conv_transpose")
     nd = kernel.ndim
-    inputs, data_format = _to_channels_first(inputs, data_format, "conv_transpose", nd)
+    inputs, data_format = _to_channels_first(inputs, data_format, "conv_transpose")
     n = nd - 2
-    strides = _tuple(strides, n, "conv_transpose strides")
-    dilation = _tuple(dilation_rate, n, "conv_transpose dilation_rate")
-    out_pad = (None,) * n if output_padding is None else _tuple(output_padding, n,
-                                                                 "conv_transpose output_padding")
-    padding = padding.lower() if isinstance(padding, str) else padding
-    if padding not in ("valid", "same"):
-        raise ValueError(f"conv_transpose: padding must be 'valid' or 'same', received {padding!r}")
+    strides = rules.spatial_tuple(strides, n, "strides", "conv_transpose")
+    dilation = rules.spatial_tuple(dilation_rate, n, "dilation_rate", "conv_transpose")
+    pads = rules.conv_transpose_padding(kernel.shape[:n], strides, padding, output_padding,
+                                        dilation, "conv_transpose")
     # (*spatial, out, in) -> (in, out, *spatial)
     weight = kernel.permute((nd - 1, nd - 2) + tuple(range(n)))
     full = _CONV_TRANSPOSE_FNS[n](inputs, weight, None, strides, 0, 0, 1, dilation)
-    flat = []
-    for k, s, p, d in reversed(list(zip(kernel.shape[:n], strides, out_pad, dilation))):
-        left, right = _transpose_pads(k, s, padding, p, d)
-        effective = (k - 1) * d + 1
-        flat.extend((left - (effective - 1), right - (effective - 1)))
+    # torch's output is the input padded by span - 1 on both sides: trim (or extend) to ours.
+    spans = [rules.dilated_size(k, d) for k, d in zip(kernel.shape[:n], dilation)]
+    flat = _pad_arguments([(before - (span - 1), after - (span - 1))
+                           for (before, after), span in zip(pads, spans)])
     if any(flat):
         full = F.pad(full, flat)
     return _from_channels_first(full, data_format)
@@ -664,7 +576,7 @@ def _adaptive_pool(inputs, output_size, data_format, op_name, fns):
         back, inputs = inputs.dtype, inputs.to(torch.float64)
     x, data_format = _to_channels_first(inputs, data_format, op_name)
     n = x.ndim - 2
-    out = fns[n](x, _tuple(output_size, n, f"{op_name} output_size"))
+    out = fns[n](x, rules.spatial_tuple(output_size, n, "output_size", op_name))
     if isinstance(out, tuple):
         out = out[0]
     if back is not None:
@@ -685,33 +597,33 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
 def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     """im2col of an (N, C, H, W) image (``torch.nn.functional.unfold``)."""
     x = _t(x)
-    if x.ndim != 4:
-        raise ValueError(f"unfold: x must have rank 4 (N, C, H, W), received shape {tuple(x.shape)}")
+    rules.check_unfold_rank(x.shape)
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "unfold")
     back = None
     if x.dtype not in _INEXACT:
         back, x = x.dtype, x.to(torch.float64)
-    out = F.unfold(x, tuple(kernel_size), dilation=tuple(dilation), padding=tuple(padding),
-                   stride=tuple(stride))
+    out = F.unfold(x, kernel, dilation=dilation, padding=padding, stride=stride)
     return out if back is None else out.to(back)
 
 
 def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """col2im: sum (N, C * kh * kw, L) blocks into (N, C, *output_size)."""
     x = _t(x)
+    size = rules.spatial_tuple(output_size, 2, "output_size", "fold")
+    kernel, dilation, padding, stride = rules.fold_arguments(kernel_size, dilation, padding,
+                                                             stride, "fold")
+    rules.fold_block_counts(tuple(x.shape), size, kernel, dilation, padding, stride)
     back = None
     if x.dtype not in _INEXACT:
         back, x = x.dtype, x.to(torch.float64)
-    out = F.fold(x, tuple(output_size), tuple(kernel_size), dilation=tuple(dilation),
-                 padding=tuple(padding), stride=tuple(stride))
+    out = F.fold(x, size, kernel, dilation=dilation, padding=padding, stride=stride)
     return out if back is None else out.to(back)
 
 
 # -- attention ----------------------------------------------------------------------------
-_MASK_VALUE = -0.7 * float(torch.finfo(torch.float32).max)
-
-
 def _to_4d(x):
-    return x.reshape((1,) * (4 - x.ndim) + tuple(x.shape))
+    return x.reshape(rules.leading_ones_shape(x.shape, 4))
 
 
 def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
@@ -728,13 +640,11 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
                                               DTYPE_NAMES[value.dtype])]
         query, key, value = query.to(dt), key.to(dt), value.to(dt)
     heads, kv_heads = query.shape[2], key.shape[2]
-    if heads % kv_heads:
-        raise ValueError(f"dot_product_attention: query heads ({heads}) must be a multiple of key "
-                         f"heads ({kv_heads})")
+    rules.check_attention_heads(heads, kv_heads)
     if flash_attention and query.device.type != "cuda":
         raise ValueError("dot_product_attention: flash_attention=True needs a CUDA device; pass "
                          "flash_attention=None or False here")
-    scale = 1.0 / float(query.shape[-1]) ** 0.5 if scale is None else float(scale)
+    scale = rules.attention_scale(scale, query.shape[-1])
     q, k, v = (t.transpose(1, 2) for t in (query, key, value))  # (B, N, T, H)
     t_len, s_len = q.shape[2], k.shape[2]
     compute = torch.float32 if dt in HALF_DTYPES else dt
@@ -752,7 +662,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
             causal = torch.ones((t_len, s_len), dtype=torch.bool, device=q.device).tril()
             allowed = causal if allowed is None else allowed & causal
         if allowed is not None:
-            logits = logits.masked_fill(~allowed, _MASK_VALUE)
+            logits = logits.masked_fill(~allowed, rules.ATTENTION_MASK_VALUE)
         probs = torch.softmax(logits, dim=-1).to(dt)
         return torch.matmul(probs, v).transpose(1, 2)
     attn_mask = None
@@ -764,8 +674,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         allowed = causal if allowed is None else allowed & causal
         is_causal = False
     if allowed is not None:
-        fill = torch.tensor(max(_MASK_VALUE, 0.7 * float(torch.finfo(dt).min)), dtype=dt,
-                            device=q.device)
+        fill = torch.tensor(max(rules.ATTENTION_MASK_VALUE, 0.7 * float(torch.finfo(dt).min)),
+                            dtype=dt, device=q.device)
         additive = torch.where(allowed, torch.zeros((), dtype=dt, device=q.device), fill)
         attn_mask = additive if attn_mask is None else attn_mask + additive
     kwargs = {"enable_gqa": True} if heads != kv_heads else {}
@@ -819,6 +729,7 @@ def _ctc_greedy(inputs, lengths, merge_repeated, mask_index):
 def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
                merge_repeated=True, mask_index=0):
     """Greedy decoding in torch; beam search runs the shared host routine on CPU arrays."""
+    rules.check_ctc_strategy(strategy)
     inputs = _fx(inputs)
     dtype = inputs.dtype
     if dtype in HALF_DTYPES:
@@ -827,13 +738,8 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy == "greedy":
         decoded, scores = _ctc_greedy(inputs, lengths, merge_repeated, int(mask_index))
         return decoded, scores.to(dtype)
-    if strategy != "beam_search":
-        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search', received "
-                         f"{strategy!r}")
-    from kiln.backend.numpy.nn import ctc_beam_search
-
     log_probs = torch.log_softmax(inputs, dim=-1).detach().cpu().numpy()
-    decoded, scores = ctc_beam_search(log_probs, lengths.cpu().numpy(), int(beam_width),
+    decoded, scores = rules.ctc_beam_search(log_probs, lengths.cpu().numpy(), int(beam_width),
                                       int(top_paths), int(mask_index))
     return (torch.as_tensor(decoded, device=inputs.device),
             torch.as_tensor(scores, device=inputs.device).to(dtype))
