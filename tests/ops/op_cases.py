@@ -143,3 +143,22 @@ def check_result(result, expected, case):
         np.testing.assert_allclose(got.astype("complex128" if np.iscomplexobj(got) else "float64"),
                                    expected.astype("complex128" if np.iscomplexobj(expected) else "float64"),
                                    rtol=case.rtol, atol=case.atol, equal_nan=True)
+
+
+def compiled(fn):
+    """``fn`` under the active backend's graph compiler (jax.jit, tf.function); eager elsewhere.
+
+    torch and numpy run ``fn`` as is: torch.compile costs seconds per function on CPU, so
+    compiled torch use is tested once, in test_control_flow.
+    """
+    from kiln.backend import current
+
+    if current.NAME == "jax":
+        import jax
+
+        return jax.jit(fn)
+    if current.NAME == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(fn, autograph=False)
+    return fn

@@ -10,21 +10,10 @@ import pytest
 import kiln
 from kiln import ops
 from kiln.backend import KerasTensor
+from op_cases import compiled
 
 BACKEND = kiln.config.backend()
 
-
-def _compiled(fn):
-    """``fn`` under the backend's graph compiler (jax.jit / tf.function); eager elsewhere."""
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn, autograph=False)
-    return fn
 
 
 def _np(x):
@@ -144,7 +133,7 @@ def test_reductions_and_searches_compile():
                 ops.correlate(ops.nan_to_num(x)[0], ops.nan_to_num(x)[1], mode="full"),
                 ops.unique(ops.nan_to_num(x), size=9, sorted=False))
 
-    for got, want in zip(_compiled(fn)(x), fn(x)):
+    for got, want in zip(compiled(fn)(x), fn(x)):
         np.testing.assert_allclose(_np(got), _np(want), rtol=1e-6)
 
 
@@ -164,5 +153,5 @@ def test_value_dependent_lengths_trace_in_tf_function():
     def fn(x):
         return ops.nonzero(x), ops.bincount(x, minlength=2), ops.unique(x, return_counts=True)
 
-    for got, want in zip(kiln.tree.flatten(_compiled(fn)(x)), kiln.tree.flatten(fn(x))):
+    for got, want in zip(kiln.tree.flatten(compiled(fn)(x)), kiln.tree.flatten(fn(x))):
         np.testing.assert_array_equal(_np(got), _np(want))

@@ -12,6 +12,7 @@ import pytest
 
 import kiln
 from kiln import layers, ops
+from op_cases import compiled
 
 BACKEND = kiln.backend.current.NAME
 needs_autodiff = pytest.mark.skipif(BACKEND == "numpy", reason="the numpy backend has no autodiff")
@@ -147,17 +148,6 @@ def _grad(fn, x):
     return x.grad.numpy()
 
 
-def _compiled(fn):
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn, autograph=False)
-    return fn
-
 
 @needs_autodiff
 def test_custom_gradient_rule_is_used():
@@ -203,8 +193,8 @@ def test_ops_trace_and_compile():
 
     x = np.arange(6, dtype="float32").reshape(3, 2) / 4.0
     eager = fn(ops.convert_to_tensor(x))
-    compiled = _compiled(fn)(ops.convert_to_tensor(x))
-    for e, c in zip(eager, compiled):
+    traced = compiled(fn)(ops.convert_to_tensor(x))
+    for e, c in zip(eager, traced):
         np.testing.assert_allclose(ops.convert_to_numpy(e), ops.convert_to_numpy(c), rtol=1e-6)
     ys_ref = np.stack([np.zeros(2), x[0] * x[1], (x[0] + x[1]) * x[2]]) * 0
     assert ops.convert_to_numpy(eager[0]).shape == (3, 2) and ys_ref.shape == (3, 2)

@@ -9,6 +9,7 @@ import pytest
 import kiln
 from kiln import ops
 from kiln.backend import KerasTensor
+from op_cases import compiled
 
 BACKEND = kiln.backend.backend()
 RNG = np.random.RandomState(7)
@@ -181,17 +182,6 @@ def test_ssim_of_identical_images_is_one_and_drops_with_noise():
     assert (_np(ops.image.ssim(x, noisy, data_format="channels_last")) < 0.9).all()
 
 
-def _compiled(fn):
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn, jit_compile=False)
-    return fn
-
 
 @pytest.mark.skipif(BACKEND not in ("jax", "tensorflow"), reason="traces under jax.jit / tf.function")
 def test_image_ops_trace_under_compilation():
@@ -211,8 +201,8 @@ def test_image_ops_trace_under_compilation():
                 ops.image.map_coordinates(x[0, :, :, 0], [x[0, :2, 0, 0] * 5, x[0, :2, 1, 0] * 6], 1))
 
     eager = run(IMG, transform, scale)
-    compiled = _compiled(run)(IMG, transform, scale)
-    for e, c in zip(eager, compiled):
+    traced = compiled(run)(IMG, transform, scale)
+    for e, c in zip(eager, traced):
         np.testing.assert_allclose(_np(c), _np(e), rtol=1e-4, atol=1e-5)
 
 

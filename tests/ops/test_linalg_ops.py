@@ -7,23 +7,11 @@ import pytest
 import kiln
 from kiln import ops
 from kiln.backend import KerasTensor
-from op_cases import SPD, SQ, _f32
+from op_cases import SPD, SQ, _f32, compiled
 
 BACKEND = kiln.backend.current.NAME
 np_ = ops.convert_to_numpy
 
-
-def _compiled(fn):
-    """``fn`` under the backend's graph compiler (jax.jit / tf.function); eager elsewhere."""
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn)
-    return fn
 
 
 def _herm(a):
@@ -204,7 +192,7 @@ def test_compiled_decompositions():
         w, _ = ops.eigh(ops.matmul(x, ops.transpose(x)))
         return lu, piv, w, ops.matrix_rank(x), ops.pinv(x), ops.svd(x, compute_uv=False)
 
-    lu, piv, w, rank, pinv, s = _compiled(fn)(ops.convert_to_tensor(SQ))
+    lu, piv, w, rank, pinv, s = compiled(fn)(ops.convert_to_tensor(SQ))
     ref_lu, ref_piv = __import__("scipy.linalg").linalg.lu_factor(SQ.astype("float64"))
     np.testing.assert_allclose(np_(lu), ref_lu, rtol=1e-4, atol=1e-5)
     np.testing.assert_array_equal(np_(piv), ref_piv)

@@ -6,22 +6,11 @@ import pytest
 import kiln
 from kiln import ops
 from kiln.backend import KerasTensor
+from op_cases import compiled
 
 BACKEND = kiln.backend.current.NAME
 np_ = ops.convert_to_numpy
 
-
-def _compiled(fn):
-    """``fn`` under the backend's graph compiler (jax.jit / tf.function); eager elsewhere."""
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn)
-    return fn
 
 
 def test_submodules_expose_their_ops():
@@ -91,7 +80,7 @@ def test_istft_inverts_stft(window, center):
         np.testing.assert_allclose(back[:, 16:-16], signal[:, 16:back.shape[-1] - 16], atol=1e-4)
 
 
-def test_stft_istft_compiled():
+def test_stft_istftcompiled():
     from op_cases import _f32
 
     signal = _f32((2, 40), -1.0, 1.0)
@@ -99,7 +88,7 @@ def test_stft_istft_compiled():
     def fn(x):
         return ops.istft(ops.stft(x, 8, 2, 8), 8, 2, 8, length=40)
 
-    np.testing.assert_allclose(np_(_compiled(fn)(ops.convert_to_tensor(signal))), signal, atol=1e-4)
+    np.testing.assert_allclose(np_(compiled(fn)(ops.convert_to_tensor(signal))), signal, atol=1e-4)
 
 
 def test_fft_family_symbolic_shapes():
@@ -165,19 +154,19 @@ def test_segment_reductions_infer_num_segments():
     np.testing.assert_allclose(np_(ops.segment_prod(data, ids)), [5.0, 6.0])
 
 
-def test_segment_max_compiled():
+def test_segment_maxcompiled():
     data = np.array([[1.0, -1.0], [5.0, 2.0], [3.0, 0.0]], "float32")
     ids = np.array([0, 0, 2], "int32")
 
     def fn(d, i):
         return ops.segment_max(d, i, num_segments=3), ops.segment_prod(d, i, num_segments=3)
 
-    top, prod = _compiled(fn)(ops.convert_to_tensor(data), ops.convert_to_tensor(ids))
+    top, prod = compiled(fn)(ops.convert_to_tensor(data), ops.convert_to_tensor(ids))
     np.testing.assert_allclose(np_(top), [[5.0, 2.0], [-np.inf, -np.inf], [3.0, 0.0]])
     np.testing.assert_allclose(np_(prod), [[5.0, -2.0], [1.0, 1.0], [3.0, 0.0]])
 
 
-def test_cdist_and_logdet_compiled():
+def test_cdist_and_logdetcompiled():
     from op_cases import SPD, _f32
 
     x, y = _f32((3, 2)), _f32((4, 2))
@@ -185,7 +174,7 @@ def test_cdist_and_logdet_compiled():
     def fn(a, b, m):
         return ops.cdist(a, b), ops.logdet(m), ops.erfinv(ops.erf(a / 4.0))
 
-    dist, logdet, inv = _compiled(fn)(*(ops.convert_to_tensor(v) for v in (x, y, SPD)))
+    dist, logdet, inv = compiled(fn)(*(ops.convert_to_tensor(v) for v in (x, y, SPD)))
     np.testing.assert_allclose(np_(dist), np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1)), rtol=1e-5)
     np.testing.assert_allclose(np_(logdet), np.linalg.slogdet(SPD.astype("float64"))[1], rtol=1e-4)
     np.testing.assert_allclose(np_(inv), x / 4.0, rtol=1e-4, atol=1e-5)

@@ -7,8 +7,7 @@ import pytest
 
 import kiln
 from kiln import ops
-
-
+from op_cases import compiled
 
 
 # -- reference convolution / pooling (channels_last) -----------------------------------
@@ -440,17 +439,6 @@ def test_layer_normalization_rms_scaling_keyword():
         ops.layer_normalization(x, unknown=True)
 
 
-def _compiled(fn):
-    if BACKEND == "jax":
-        import jax
-
-        return jax.jit(fn)
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn, jit_compile=False)
-    return fn
-
 
 @pytest.mark.skipif(BACKEND not in ("jax", "tensorflow"), reason="traces under jax.jit / tf.function")
 def test_new_nn_ops_trace_under_compilation():
@@ -468,8 +456,8 @@ def test_new_nn_ops_trace_under_compilation():
                 ops.ctc_decode(logits, np.array([5, 4], "int32"))[0])
 
     eager = run(x, kernel, q, k, v, logits, target)
-    compiled = _compiled(run)(x, kernel, q, k, v, logits, target)
-    for e, c in zip(eager, compiled):
+    traced = compiled(run)(x, kernel, q, k, v, logits, target)
+    for e, c in zip(eager, traced):
         np.testing.assert_allclose(ops.convert_to_numpy(c), ops.convert_to_numpy(e), rtol=1e-4,
                                    atol=1e-5)
 
