@@ -9,19 +9,13 @@ Example:
 """
 
 import jax.numpy as jnp
-import numpy as np
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.jax import array_ops as _ops
 from kiln.backend.jax.core import _floatx, convert_to_tensor, native_dtype, promote, promotion_item
 
 _t = convert_to_tensor
-
-
-def _sections(indices_or_sections):
-    if isinstance(indices_or_sections, (int, np.integer)):
-        return int(indices_or_sections)
-    return [int(i) for i in np.asarray(indices_or_sections).reshape(-1)]
 
 
 def _promoted(xs):
@@ -37,22 +31,16 @@ def append(x1, x2, axis=None):
 
 
 def array_split(x, indices_or_sections, axis=0):
-    return jnp.array_split(_t(x), _sections(indices_or_sections), axis=int(axis))
+    return jnp.array_split(_t(x), rules.sections(indices_or_sections), axis=int(axis))
 
 
 def _equal_split(x, indices_or_sections, axis, name):
-    if x.ndim <= axis:
-        raise ValueError(f"{name}: input must have rank > {axis}, received shape {x.shape}")
-    sections = _sections(indices_or_sections)
-    length = x.shape[axis]
-    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
-        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
-    return _ops.split(x, sections, axis=axis)
+    return _ops.split(x, rules.equal_split_sections(name, x.shape, axis, indices_or_sections), axis=axis)
 
 
 def hsplit(x, indices_or_sections):
     x = _t(x)
-    return _equal_split(x, indices_or_sections, 1 if x.ndim > 1 else 0, "hsplit")
+    return _equal_split(x, indices_or_sections, rules.hsplit_axis(x.ndim), "hsplit")
 
 
 def vsplit(x, indices_or_sections):
@@ -79,8 +67,7 @@ def dstack(xs):
 
 def diag(x, k=0):
     x = _t(x)
-    if x.ndim not in (1, 2):
-        raise ValueError(f"diag: input must be 1-D or 2-D, received shape {x.shape}")
+    rules.check_diag_input(x.shape)
     return jnp.diag(x, int(k))
 
 
@@ -112,16 +99,14 @@ def tri(N, M=None, k=0, dtype=None):
 
 def vander(x, N=None, increasing=False):
     x = _t(x)
-    if x.ndim != 1:
-        raise ValueError(f"vander: x must be 1-D, received shape {x.shape}")
+    rules.check_vander_input(x.shape)
     if x.dtype == jnp.bool_:
         x = x.astype("int32")
     return jnp.vander(x, None if N is None else int(N), increasing=increasing).astype(x.dtype)
 
 
 def meshgrid(*x, indexing="xy"):
-    if indexing not in ("xy", "ij"):
-        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
+    rules.check_meshgrid_indexing(indexing)
     return jnp.meshgrid(*[_t(v) for v in x], indexing=indexing)
 
 
@@ -154,15 +139,13 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 def fliplr(x):
     x = _t(x)
-    if x.ndim < 2:
-        raise ValueError(f"fliplr: input must have rank >= 2, received shape {x.shape}")
+    rules.check_min_rank("fliplr", x.shape, 2)
     return jnp.flip(x, 1)
 
 
 def flipud(x):
     x = _t(x)
-    if x.ndim < 1:
-        raise ValueError(f"flipud: input must have rank >= 1, received shape {x.shape}")
+    rules.check_min_rank("flipud", x.shape, 1)
     return jnp.flip(x, 0)
 
 
@@ -174,8 +157,7 @@ def roll(x, shift, axis=None):
 
 def rot90(array, k=1, axes=(0, 1)):
     x = _t(array)
-    if x.ndim < 2:
-        raise ValueError(f"rot90: input must have rank >= 2, received shape {x.shape}")
+    rules.check_min_rank("rot90", x.shape, 2)
     return jnp.rot90(x, int(k), tuple(int(a) for a in axes))
 
 
@@ -198,22 +180,14 @@ def vdot(x1, x2):
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     x1, x2 = promote(x1, x2)
-    for name, v, ax in (("x1", x1, axisa if axis is None else axis),
-                        ("x2", x2, axisb if axis is None else axis)):
-        if v.ndim == 0 or v.shape[ax] not in (2, 3):
-            raise ValueError(f"cross: {name} must have size 2 or 3 along the vector axis, "
-                             f"received shape {v.shape}")
+    rules.check_cross(x1.shape, x2.shape, axisa, axisb, axis)
     return jnp.cross(x1, x2, axisa, axisb, axisc, axis)
 
 
 # -- selection and indices --------------------------------------------------------------
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(f"select: condlist and choicelist must have the same length, received "
-                         f"{len(condlist)} and {len(choicelist)}")
-    if not len(condlist):
-        raise ValueError("select: condlist must not be empty")
+    rules.check_select(condlist, choicelist)
     values = promote(*choicelist, default)
     conds = [_t(c).astype(jnp.bool_) for c in condlist]
     return jnp.select(conds, values[:-1], values[-1])
@@ -236,8 +210,7 @@ def view(x, dtype=None):
     if dtype is None:
         return x
     target = native_dtype(dtype)
-    if x.ndim == 0 and target.itemsize != x.dtype.itemsize:
-        raise ValueError(f"view: a 0-d tensor of dtype {x.dtype.name} cannot be viewed as {target.name}")
+    rules.check_view(x.shape, x.dtype.name, target.name, x.dtype.itemsize, target.itemsize)
     return x.view(target)
 
 

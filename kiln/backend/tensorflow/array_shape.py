@@ -11,10 +11,10 @@ Example:
 
 import math as _pymath
 
-import numpy as np
 import tensorflow as tf
 
 from kiln import config
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common.dtypes import float_result_type, result_type
 from kiln.backend.tensorflow import array_ops as _ops
 from kiln.backend.tensorflow.core import convert_to_tensor, tf_dtype
@@ -23,6 +23,10 @@ _t = convert_to_tensor
 _PY = (bool, int, float, complex)
 # Integer dtypes that TF's matmul kernels accept.
 _MATMUL_INTS = (tf.int32, tf.int64)
+
+
+def _to_numpy(indices):
+    return indices.numpy() if isinstance(indices, tf.Tensor) else indices
 
 
 def _common(*xs):
@@ -38,14 +42,6 @@ def _along(axis, ndim, piece):
     return (slice(None),) * axis + (piece,)
 
 
-def _sections(indices_or_sections):
-    if isinstance(indices_or_sections, (int, np.integer)):
-        return int(indices_or_sections)
-    if isinstance(indices_or_sections, tf.Tensor):
-        return [int(i) for i in indices_or_sections.numpy().reshape(-1)]
-    return [int(i) for i in np.asarray(indices_or_sections).reshape(-1)]
-
-
 # -- joining and splitting ----------------------------------------------------------
 
 def append(x1, x2, axis=None):
@@ -59,10 +55,9 @@ def array_split(x, indices_or_sections, axis=0):
     x = _t(x)
     axis = int(axis)
     length = x.shape[axis]
-    sections = _sections(indices_or_sections)
+    sections = rules.sections(indices_or_sections, _to_numpy)
     if isinstance(sections, int):
-        if sections <= 0:
-            raise ValueError(f"array_split: the number of sections must be positive, received {sections}")
+        rules.check_positive_sections(sections)
         if length is None:
             raise ValueError("array_split: the split axis must have a known size")
         base, extra = divmod(length, sections)
@@ -77,18 +72,12 @@ def array_split(x, indices_or_sections, axis=0):
 
 
 def _equal_split(x, indices_or_sections, axis, name):
-    if x.shape.rank <= axis:
-        raise ValueError(f"{name}: input must have rank > {axis}, received shape {tuple(x.shape)}")
-    sections = _sections(indices_or_sections)
-    length = x.shape[axis]
-    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
-        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
-    return _ops.split(x, sections, axis=axis)
+    return _ops.split(x, rules.equal_split_sections(name, x.shape, axis, indices_or_sections, _to_numpy), axis=axis)
 
 
 def hsplit(x, indices_or_sections):
     x = _t(x)
-    return _equal_split(x, indices_or_sections, 1 if x.shape.rank > 1 else 0, "hsplit")
+    return _equal_split(x, indices_or_sections, rules.hsplit_axis(x.shape.rank), "hsplit")
 
 
 def vsplit(x, indices_or_sections):
@@ -135,7 +124,7 @@ def diag(x, k=0):
         return tf.linalg.diag(x, k=int(k))
     if x.shape.rank == 2:
         return _diag_part(x, int(k))
-    raise ValueError(f"diag: input must be 1-D or 2-D, received shape {tuple(x.shape)}")
+    rules.check_diag_input(x.shape)
 
 
 def _diag_part(x, k):
@@ -192,8 +181,7 @@ def tri(N, M=None, k=0, dtype=None):
 
 def vander(x, N=None, increasing=False):
     x = _t(x)
-    if x.shape.rank != 1:
-        raise ValueError(f"vander: x must be 1-D, received shape {tuple(x.shape)}")
+    rules.check_vander_input(x.shape)
     if x.dtype is tf.bool:
         x = tf.cast(x, tf.int32)
     n = x.shape[0] if N is None else int(N)
@@ -211,8 +199,7 @@ def vander(x, N=None, increasing=False):
 
 
 def meshgrid(*x, indexing="xy"):
-    if indexing not in ("xy", "ij"):
-        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
+    rules.check_meshgrid_indexing(indexing)
     vectors = [tf.reshape(_t(v), [-1]) for v in x]
     # Each grid keeps its input's dtype (tf.meshgrid wants one dtype for all).
     axes = list(range(len(vectors)))
@@ -260,15 +247,13 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 def fliplr(x):
     x = _t(x)
-    if x.shape.rank < 2:
-        raise ValueError(f"fliplr: input must have rank >= 2, received shape {tuple(x.shape)}")
+    rules.check_min_rank("fliplr", x.shape, 2)
     return tf.reverse(x, [1])
 
 
 def flipud(x):
     x = _t(x)
-    if x.shape.rank < 1:
-        raise ValueError(f"flipud: input must have rank >= 1, received shape {tuple(x.shape)}")
+    rules.check_min_rank("flipud", x.shape, 1)
     return tf.reverse(x, [0])
 
 
@@ -281,13 +266,7 @@ def roll(x, shift, axis=None):
         total = sum(shift) if isinstance(shift, list) else shift
         return tf.reshape(tf.roll(flat, total, 0), tf.shape(x))
     axis = [int(a) for a in axis] if isinstance(axis, (list, tuple)) else [int(axis)]
-    if not isinstance(shift, list):
-        shift = [shift] * len(axis)
-    elif len(shift) != len(axis):
-        if len(axis) == 1:
-            axis = axis * len(shift)
-        else:
-            raise ValueError(f"roll: shift {shift} and axis {axis} must have the same length")
+    shift, axis = rules.check_roll_axes(shift, axis)
     return tf.roll(x, shift, axis)
 
 
@@ -295,8 +274,7 @@ def roll(x, shift, axis=None):
 def rot90(array, k=1, axes=(0, 1)):
     x = _t(array)
     ndim = x.shape.rank
-    if ndim < 2:
-        raise ValueError(f"rot90: input must have rank >= 2, received shape {tuple(x.shape)}")
+    rules.check_min_rank("rot90", x.shape, 2)
     a0, a1 = int(axes[0]) % ndim, int(axes[1]) % ndim
     if a0 == a1:
         raise ValueError(f"rot90: the two axes must differ, received {axes}")
@@ -359,10 +337,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
     x1, x2 = _common(x1, x2)
-    for name, v, ax in (("x1", x1, axisa), ("x2", x2, axisb)):
-        if v.shape.rank == 0 or v.shape[int(ax)] not in (2, 3):
-            raise ValueError(f"cross: {name} must have size 2 or 3 along the vector axis, "
-                             f"received shape {tuple(v.shape)}")
+    rules.check_cross(x1.shape, x2.shape, int(axisa), int(axisb), None)
     a = tf.unstack(x1, axis=int(axisa))
     b = tf.unstack(x2, axis=int(axisb))
     z = a[0] * b[1] - a[1] * b[0]
@@ -382,11 +357,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 # -- selection and indices --------------------------------------------------------------
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(f"select: condlist and choicelist must have the same length, received "
-                         f"{len(condlist)} and {len(choicelist)}")
-    if not len(condlist):
-        raise ValueError("select: condlist must not be empty")
+    rules.check_select(condlist, choicelist)
     values = _common(*choicelist, default)
     conds = [tf.cast(_t(c), tf.bool) for c in condlist]
     shape = tf.shape(values[-1])
@@ -421,8 +392,7 @@ def view(x, dtype=None):
     bits = tf.uint8 if target is tf.bool else target
     ratio_in, ratio_out = x.dtype.size, bits.size
     shape = list(x.shape)
-    if x.shape.rank == 0 and ratio_in != ratio_out:
-        raise ValueError(f"view: a 0-d tensor of dtype {source.name} cannot be viewed as {target.name}")
+    rules.check_view(x.shape, source.name, target.name, ratio_in, ratio_out)
     if ratio_in == ratio_out:
         out = tf.bitcast(x, bits)
     elif ratio_in > ratio_out:

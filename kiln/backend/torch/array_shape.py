@@ -8,9 +8,9 @@ Example:
     [1, 2, 3]
 """
 
-import numpy as np
 import torch
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.torch import array_ops as _ops
 from kiln.backend.torch.core import (
@@ -27,20 +27,16 @@ _t = convert_to_tensor
 _PY_SCALARS = (bool, int, float, complex)
 
 
+def _to_numpy(indices):
+    return indices.tolist() if isinstance(indices, Tensor) else indices
+
+
 def _common(*xs):
     """Tensors of the promoted dtype of ``xs`` (Python scalars are weak)."""
     items = [x if type(x) in _PY_SCALARS else _t(x) for x in xs]
     name = dtypes.result_type(*[x if type(x) in _PY_SCALARS else DTYPE_NAMES[x.dtype] for x in items])
     dt = TORCH_DTYPES[name]
     return [_t(x, dt) for x in items]
-
-
-def _sections(indices_or_sections):
-    if isinstance(indices_or_sections, (int, np.integer)):
-        return int(indices_or_sections)
-    if isinstance(indices_or_sections, Tensor):
-        return [int(i) for i in indices_or_sections.reshape(-1).tolist()]
-    return [int(i) for i in np.asarray(indices_or_sections).reshape(-1)]
 
 
 # -- joining and splitting ----------------------------------------------------------
@@ -53,25 +49,18 @@ def append(x1, x2, axis=None):
 
 
 def array_split(x, indices_or_sections, axis=0):
-    sections = _sections(indices_or_sections)
-    if isinstance(sections, int) and sections <= 0:
-        raise ValueError(f"array_split: the number of sections must be positive, received {sections}")
+    sections = rules.sections(indices_or_sections, _to_numpy)
+    rules.check_positive_sections(sections)
     return list(torch.tensor_split(_t(x), sections, dim=int(axis)))
 
 
 def _equal_split(x, indices_or_sections, axis, name):
-    if x.ndim <= axis:
-        raise ValueError(f"{name}: input must have rank > {axis}, received shape {tuple(x.shape)}")
-    sections = _sections(indices_or_sections)
-    length = x.shape[axis]
-    if isinstance(sections, int) and (sections <= 0 or (length is not None and length % sections)):
-        raise ValueError(f"{name}: axis {axis} of size {length} cannot be split into {sections} equal sections")
-    return _ops.split(x, sections, axis=axis)
+    return _ops.split(x, rules.equal_split_sections(name, x.shape, axis, indices_or_sections, _to_numpy), axis=axis)
 
 
 def hsplit(x, indices_or_sections):
     x = _t(x)
-    return _equal_split(x, indices_or_sections, 1 if x.ndim > 1 else 0, "hsplit")
+    return _equal_split(x, indices_or_sections, rules.hsplit_axis(x.ndim), "hsplit")
 
 
 def vsplit(x, indices_or_sections):
@@ -98,8 +87,7 @@ def dstack(xs):
 
 def diag(x, k=0):
     x = _t(x)
-    if x.ndim not in (1, 2):
-        raise ValueError(f"diag: input must be 1-D or 2-D, received shape {tuple(x.shape)}")
+    rules.check_diag_input(x.shape)
     return torch.diag(x, int(k))
 
 
@@ -140,8 +128,7 @@ def tri(N, M=None, k=0, dtype=None):
 
 def vander(x, N=None, increasing=False):
     x = _t(x)
-    if x.ndim != 1:
-        raise ValueError(f"vander: x must be 1-D, received shape {tuple(x.shape)}")
+    rules.check_vander_input(x.shape)
     if x.dtype is torch.bool:
         x = x.to(torch.int32)
     n = x.shape[0] if N is None else int(N)
@@ -154,8 +141,7 @@ def vander(x, N=None, increasing=False):
 
 
 def meshgrid(*x, indexing="xy"):
-    if indexing not in ("xy", "ij"):
-        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
+    rules.check_meshgrid_indexing(indexing)
     vectors = [_t(v).reshape(-1) for v in x]
     # Each grid keeps its input's dtype (torch.meshgrid wants one dtype for all).
     shape, axes = _grid_layout([v.shape[0] for v in vectors], indexing)
@@ -214,15 +200,13 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 def fliplr(x):
     x = _t(x)
-    if x.ndim < 2:
-        raise ValueError(f"fliplr: input must have rank >= 2, received shape {tuple(x.shape)}")
+    rules.check_min_rank("fliplr", x.shape, 2)
     return torch.flip(x, (1,))
 
 
 def flipud(x):
     x = _t(x)
-    if x.ndim < 1:
-        raise ValueError(f"flipud: input must have rank >= 1, received shape {tuple(x.shape)}")
+    rules.check_min_rank("flipud", x.shape, 1)
     return torch.flip(x, (0,))
 
 
@@ -237,20 +221,13 @@ def roll(x, shift, axis=None):
     if axis is None:
         return torch.roll(x, shift)
     axis = tuple(axis) if isinstance(axis, (list, tuple)) else (int(axis),)
-    if isinstance(shift, int):
-        shift = (shift,) * len(axis)
-    elif len(shift) != len(axis):
-        if len(axis) == 1:
-            axis = axis * len(shift)
-        else:
-            raise ValueError(f"roll: shift {shift} and axis {axis} must have the same length")
+    shift, axis = rules.check_roll_axes(shift, axis)
     return torch.roll(x, shift, axis)
 
 
 def rot90(array, k=1, axes=(0, 1)):
     x = _t(array)
-    if x.ndim < 2:
-        raise ValueError(f"rot90: input must have rank >= 2, received shape {tuple(x.shape)}")
+    rules.check_min_rank("rot90", x.shape, 2)
     return torch.rot90(x, int(k), [int(a) for a in axes])
 
 
@@ -294,10 +271,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     x1, x2 = _common(x1, x2)
     a = torch.movedim(x1, int(axisa), -1) if x1.ndim else x1
     b = torch.movedim(x2, int(axisb), -1) if x2.ndim else x2
-    for name, v in (("x1", a), ("x2", b)):
-        if v.ndim == 0 or v.shape[-1] not in (2, 3):
-            raise ValueError(f"cross: {name} must have size 2 or 3 along the vector axis, "
-                             f"received shape {tuple(v.shape)}")
+    rules.check_cross(a.shape, b.shape, -1, -1, None)
     a0, a1 = a[..., 0], a[..., 1]
     b0, b1 = b[..., 0], b[..., 1]
     z = a0 * b1 - a1 * b0
@@ -314,11 +288,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 # -- selection and indices --------------------------------------------------------------
 
 def select(condlist, choicelist, default=0):
-    if len(condlist) != len(choicelist):
-        raise ValueError(f"select: condlist and choicelist must have the same length, received "
-                         f"{len(condlist)} and {len(choicelist)}")
-    if not len(condlist):
-        raise ValueError("select: condlist must not be empty")
+    rules.check_select(condlist, choicelist)
     values = _common(*choicelist, default)
     conds = [_t(c).to(torch.bool) for c in condlist]
     shape = torch.broadcast_shapes(*[c.shape for c in conds], *[v.shape for v in values])
@@ -345,9 +315,7 @@ def view(x, dtype=None):
     if dtype is None:
         return x.clone()
     dt = to_torch_dtype(dtype)
-    if x.ndim == 0 and dt.itemsize != x.dtype.itemsize:
-        raise ValueError(f"view: a 0-d tensor of dtype {DTYPE_NAMES[x.dtype]} cannot be viewed as "
-                         f"{DTYPE_NAMES[dt]}")
+    rules.check_view(x.shape, DTYPE_NAMES[x.dtype], DTYPE_NAMES[dt], x.dtype.itemsize, dt.itemsize)
     return x.contiguous().view(dt)
 
 
