@@ -21,6 +21,7 @@ import numpy as np
 from jax import lax
 
 from kiln import config
+from kiln.backend.common import image_kernels as kernels
 from kiln.backend.common import image_rules as rules
 from kiln.backend.jax.core import convert_to_tensor
 
@@ -78,18 +79,11 @@ def _images(images, name, ranks=(3, 4)):
 
 def _to_nhwc(x, data_format):
     """(batched channels-last view, was the input unbatched)."""
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x[None]
-    if data_format == "channels_first":
-        x = jnp.transpose(x, (0, 2, 3, 1))
-    return x, unbatched
+    return kernels.to_nhwc(x, data_format, jnp.transpose)
 
 
 def _from_nhwc(x, unbatched, data_format):
-    if data_format == "channels_first":
-        x = jnp.transpose(x, (0, 3, 1, 2))
-    return x[0] if unbatched else x
+    return kernels.from_nhwc(x, unbatched, data_format, jnp.transpose)
 
 
 def _is_float(x):
@@ -98,19 +92,12 @@ def _is_float(x):
 
 def _compute_dtype(dtype):
     """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    if dtype in (jnp.float32, jnp.float64):
-        return dtype
-    return jnp.float32
+    return kernels.compute_dtype(jnp, dtype)
 
 
 def _restore(x, dtype):
     """Cast a float result back to the input dtype, rounding and clipping integers."""
-    if x.dtype == dtype:
-        return x
-    if jnp.issubdtype(dtype, jnp.integer):
-        info = jnp.iinfo(dtype)
-        x = jnp.clip(_round_half_away(x), info.min, info.max)
-    return x.astype(dtype)
+    return kernels.restore(jnp, x, dtype)
 
 
 def _depthwise(x, kernel, padding):
@@ -160,16 +147,8 @@ def rgb_to_hsv(images, data_format=None):
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
     x = images.astype(_compute_dtype(dtype))
-    red, green, blue = (jnp.take(x, i, axis=axis) for i in range(3))
-    value = jnp.maximum(jnp.maximum(red, green), blue)
-    spread = value - jnp.minimum(jnp.minimum(red, green), blue)
-    saturation = jnp.where(value > 0, spread / jnp.where(value > 0, value, 1.0), 0.0)
-    safe = jnp.where(spread > 0, spread, 1.0)
-    hue = jnp.where(value == red, (green - blue) / safe,
-                    jnp.where(value == green, (blue - red) / safe + 2.0, (red - green) / safe + 4.0))
-    hue = jnp.where(spread > 0, hue / 6.0, 0.0)
-    hue = jnp.where(hue < 0, hue + 1.0, hue)
-    return jnp.stack([hue, saturation, value], axis=axis).astype(dtype)
+    planes = kernels.rgb_to_hsv(jnp, *(jnp.take(x, i, axis=axis) for i in range(3)))
+    return jnp.stack(planes, axis=axis).astype(dtype)
 
 
 @_compiled("data_format")
@@ -180,12 +159,7 @@ def hsv_to_rgb(images, data_format=None):
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
     x = images.astype(_compute_dtype(dtype))
-    hue, saturation, value = (jnp.take(x, i, axis=axis) for i in range(3))
-    sector = jnp.mod(hue, 1.0) * 6.0
-    red = jnp.clip(jnp.abs(sector - 3.0) - 1.0, 0.0, 1.0)
-    green = jnp.clip(2.0 - jnp.abs(sector - 2.0), 0.0, 1.0)
-    blue = jnp.clip(2.0 - jnp.abs(sector - 4.0), 0.0, 1.0)
-    planes = [value * (1.0 - saturation + saturation * c) for c in (red, green, blue)]
+    planes = kernels.hsv_to_rgb(jnp, *(jnp.take(x, i, axis=axis) for i in range(3)))
     return jnp.stack(planes, axis=axis).astype(dtype)
 
 
@@ -290,73 +264,6 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
                                              cval=fill_value)
 
 
-def _round_half_away(x):
-    return jnp.sign(x) * jnp.floor(jnp.abs(x) + 0.5)
-
-
-def _fix_index(index, size, fill_mode):
-    if fill_mode == "nearest":
-        return jnp.clip(index, 0, size - 1)
-    if fill_mode == "wrap":
-        return jnp.mod(index, size)
-    if fill_mode == "mirror":
-        if size == 1:
-            return jnp.zeros_like(index)
-        period = 2 * (size - 1)
-        return (size - 1) - jnp.abs(jnp.mod(index, period) - (size - 1))
-    if fill_mode == "reflect":
-        folded = jnp.mod(index, 2 * size)
-        return jnp.where(folded >= size, 2 * size - 1 - folded, folded)
-    return jnp.clip(index, 0, size - 1)  # constant: out-of-range taps are masked
-
-
-def _sample(x, rows, cols, order, fill_mode, fill_value):
-    """Interpolate NHWC ``x`` at float (B, H', W') ``rows``/``cols`` -> (B, H', W', C)."""
-    batch, height, width, channels = x.shape
-    flat = x.reshape(batch * height * width, channels)
-    base = (jnp.arange(batch) * (height * width))[:, None, None]
-    if order == 0:
-        taps = [[(_round_half_away(c).astype(jnp.int32), None)] for c in (rows, cols)]
-    else:
-        taps = []
-        for c in (rows, cols):
-            low = jnp.floor(c)
-            frac = c - low
-            low = low.astype(jnp.int32)
-            taps.append([(low, 1.0 - frac), (low + 1, frac)])
-    out = 0.0
-    fill = jnp.asarray(fill_value, x.dtype)
-    for r, wr in taps[0]:
-        for c, wc in taps[1]:
-            values = jnp.take(flat, base + _fix_index(r, height, fill_mode) * width
-                              + _fix_index(c, width, fill_mode), axis=0)
-            if fill_mode == "constant":
-                inside = (r >= 0) & (r < height) & (c >= 0) & (c < width)
-                values = jnp.where(inside[..., None], values, fill)
-            if wr is None:
-                return values
-            out = out + (wr * wc)[..., None] * values
-    return out
-
-
-def _warp(images, transform, order, fill_mode, fill_value, data_format):
-    """Projective warp: output pixel (x, y) reads input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)."""
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = x.astype(_compute_dtype(dtype))
-    if transform.ndim == 1:
-        transform = transform[None]
-    transform = transform.astype(x.dtype)
-    height, width = x.shape[1], x.shape[2]
-    ys, xs = jnp.meshgrid(jnp.arange(height, dtype=x.dtype), jnp.arange(width, dtype=x.dtype),
-                          indexing="ij")
-    rows, cols = rules.projective_source_coordinates(transform, xs, ys)
-    rows = jnp.broadcast_to(rows, (x.shape[0], height, width))
-    cols = jnp.broadcast_to(cols, (x.shape[0], height, width))
-    out = _sample(x, rows, cols, order, fill_mode, fill_value)
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
-
-
 @_compiled("interpolation", "fill_mode", "data_format")
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
@@ -367,19 +274,8 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     transform = convert_to_tensor(transform)
     rules.check_transform_shape(transform.shape)
     data_format = config.standardize_data_format(data_format)
-    return _warp(images, transform, order, fill_mode, fill_value, data_format)
-
-
-def _homography(start_points, end_points):
-    """The 8 coefficients mapping each end point (output) onto its start point (input)."""
-    sx, sy = start_points[..., 0], start_points[..., 1]
-    ex, ey = end_points[..., 0], end_points[..., 1]
-    zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
-    rows_x = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -ex * sx, -ey * sx], axis=-1)
-    rows_y = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -ex * sy, -ey * sy], axis=-1)
-    matrix = jnp.concatenate([rows_x, rows_y], axis=-2)
-    target = jnp.concatenate([sx, sy], axis=-1)
-    return jnp.linalg.solve(matrix, target[..., None])[..., 0]
+    return kernels.warp(jnp, images, transform, order, fill_mode, fill_value, data_format,
+                        jnp.int32)
 
 
 @_compiled("interpolation", "data_format")
@@ -393,8 +289,10 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     rules.check_corner_points("start_points", start_points.shape)
     rules.check_corner_points("end_points", end_points.shape)
     data_format = config.standardize_data_format(data_format)
-    transform = _homography(start_points.astype(jnp.float32), end_points.astype(jnp.float32))
-    return _warp(images, transform, order, "constant", fill_value, data_format)
+    transform = kernels.homography(jnp, start_points.astype(jnp.float32),
+                                   end_points.astype(jnp.float32))
+    return kernels.warp(jnp, images, transform, order, "constant", fill_value, data_format,
+                        jnp.int32)
 
 
 @_compiled("sigma", "interpolation", "fill_mode", "data_format")
@@ -414,36 +312,18 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", f
     noise = random.uniform((batch, height, width, 2), -1.0, 1.0, dtype=str(x.dtype), seed=seed)
     shift = _depthwise(noise, rules.elastic_smoothing_kernel(sigma), "same")
     shift = shift * jnp.asarray(alpha, x.dtype)
-    ys, xs = jnp.meshgrid(jnp.arange(height, dtype=x.dtype), jnp.arange(width, dtype=x.dtype),
-                          indexing="ij")
-    out = _sample(x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode, fill_value)
+    ys, xs = kernels.pixel_grid(jnp, height, width, x.dtype)
+    out = kernels.sample(jnp, x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode,
+                         fill_value, jnp.int32)
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 # ---------------------------------------------------------------- patches
 
-def _patch_windows(x, sizes, strides, dilations, padding, name):
-    """Stack the strided windows of the spatial axes 1..n of ``x``: (B, *out, prod(sizes), C)."""
-    counts, pads = rules.patch_layout(x.shape[1:-1], sizes, strides, dilations, padding, name)
-    x = jnp.pad(x, [(0, 0)] + pads + [(0, 0)])
-    windows = [x[index] for index in rules.patch_window_slices(sizes, strides, dilations, counts)]
-    out = jnp.stack(windows, axis=-2)
-    return out.reshape(out.shape[:-2] + (out.shape[-2] * out.shape[-1],))
-
-
 def _extract(images, size, strides, dilation_rate, padding, data_format, rank, name):
-    images = convert_to_tensor(images)
-    rules.check_rank(images.ndim, images.shape, name, (rank + 1, rank + 2), "input")
-    data_format = config.standardize_data_format(data_format)
-    sizes, strides, dilations = rules.patch_arguments(size, strides, dilation_rate, rank, name)
-    unbatched = images.ndim == rank + 1
-    x = images[None] if unbatched else images
-    if data_format == "channels_first":
-        x = jnp.moveaxis(x, 1, -1)
-    out = _patch_windows(x, sizes, strides, dilations, padding, name)
-    if data_format == "channels_first":
-        out = jnp.moveaxis(out, -1, 1)
-    return out[0] if unbatched else out
+    return kernels.extract_patches(jnp, convert_to_tensor(images), size, strides, dilation_rate,
+                                   padding, config.standardize_data_format(data_format), rank,
+                                   name)
 
 
 @_compiled("size", "strides", "dilation_rate", "padding", "data_format")

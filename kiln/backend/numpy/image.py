@@ -11,11 +11,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-import itertools
-
 import numpy as np
 
 from kiln import config
+from kiln.backend.common import image_kernels as kernels
 from kiln.backend.common import image_rules as rules
 from kiln.backend.numpy.core import convert_to_tensor
 
@@ -30,18 +29,11 @@ def _images(images, name, ranks=(3, 4)):
 
 def _to_nhwc(x, data_format):
     """(batched channels-last view, was the input unbatched)."""
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x[None]
-    if data_format == "channels_first":
-        x = np.transpose(x, (0, 2, 3, 1))
-    return x, unbatched
+    return kernels.to_nhwc(x, data_format, np.transpose)
 
 
 def _from_nhwc(x, unbatched, data_format):
-    if data_format == "channels_first":
-        x = np.transpose(x, (0, 3, 1, 2))
-    return x[0] if unbatched else x
+    return kernels.from_nhwc(x, unbatched, data_format, np.transpose)
 
 
 def _is_float(x):
@@ -50,19 +42,12 @@ def _is_float(x):
 
 def _compute_dtype(dtype):
     """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    if dtype in (np.float32, np.float64):
-        return dtype
-    return np.float32
+    return kernels.compute_dtype(np, dtype)
 
 
 def _restore(x, dtype):
     """Cast a float result back to the input dtype, rounding and clipping integers."""
-    if x.dtype == dtype:
-        return x
-    if np.issubdtype(dtype, np.integer):
-        info = np.iinfo(dtype)
-        x = np.clip(_round_half_away(x), info.min, info.max)
-    return x.astype(dtype)
+    return kernels.restore(np, x, dtype)
 
 
 def _depthwise(x, kernel, padding):
@@ -112,16 +97,8 @@ def rgb_to_hsv(images, data_format=None):
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
     x = images.astype(_compute_dtype(dtype))
-    red, green, blue = (np.take(x, i, axis=axis) for i in range(3))
-    value = np.maximum(np.maximum(red, green), blue)
-    spread = value - np.minimum(np.minimum(red, green), blue)
-    saturation = np.where(value > 0, spread / np.where(value > 0, value, 1.0), 0.0)
-    safe = np.where(spread > 0, spread, 1.0)
-    hue = np.where(value == red, (green - blue) / safe,
-                    np.where(value == green, (blue - red) / safe + 2.0, (red - green) / safe + 4.0))
-    hue = np.where(spread > 0, hue / 6.0, 0.0)
-    hue = np.where(hue < 0, hue + 1.0, hue)
-    return np.stack([hue, saturation, value], axis=axis).astype(dtype)
+    planes = kernels.rgb_to_hsv(np, *(np.take(x, i, axis=axis) for i in range(3)))
+    return np.stack(planes, axis=axis).astype(dtype)
 
 
 def hsv_to_rgb(images, data_format=None):
@@ -131,12 +108,7 @@ def hsv_to_rgb(images, data_format=None):
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
     x = images.astype(_compute_dtype(dtype))
-    hue, saturation, value = (np.take(x, i, axis=axis) for i in range(3))
-    sector = np.mod(hue, 1.0) * 6.0
-    red = np.clip(np.abs(sector - 3.0) - 1.0, 0.0, 1.0)
-    green = np.clip(2.0 - np.abs(sector - 2.0), 0.0, 1.0)
-    blue = np.clip(2.0 - np.abs(sector - 4.0), 0.0, 1.0)
-    planes = [value * (1.0 - saturation + saturation * c) for c in (red, green, blue)]
+    planes = kernels.hsv_to_rgb(np, *(np.take(x, i, axis=axis) for i in range(3)))
     return np.stack(planes, axis=axis).astype(dtype)
 
 
@@ -236,89 +208,9 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     compute = _compute_dtype(dtype)
     flat = inputs.astype(compute).reshape(-1, 1)
     coords = [c.astype(compute) for c in coordinates]
-    out = _interpolate(flat, 0, coords, inputs.shape, order, fill_mode, fill_value)[..., 0]
+    out = kernels.interpolate(np, flat, 0, coords, inputs.shape, order, fill_mode,
+                              np.asarray(fill_value, compute), np.int64)[..., 0]
     return _restore(out, dtype)
-
-
-def _round_half_away(x):
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
-
-
-def _fix_index(index, size, fill_mode):
-    if fill_mode == "nearest":
-        return np.clip(index, 0, size - 1)
-    if fill_mode == "wrap":
-        return np.mod(index, size)
-    if fill_mode == "mirror":
-        if size == 1:
-            return np.zeros_like(index)
-        period = 2 * (size - 1)
-        return (size - 1) - np.abs(np.mod(index, period) - (size - 1))
-    if fill_mode == "reflect":
-        folded = np.mod(index, 2 * size)
-        return np.where(folded >= size, 2 * size - 1 - folded, folded)
-    return np.clip(index, 0, size - 1)  # constant: out-of-range taps are masked
-
-
-def _interpolate(flat, base, coords, sizes, order, fill_mode, fill_value):
-    """Sample the grid ``sizes`` stored row-major in ``flat`` (N, C) at float ``coords``.
-
-    ``base`` (broadcastable to the coordinates' shape) offsets every flat index;
-    the result has the coordinates' shape plus the channel axis.
-    """
-    taps = []
-    for c in coords:
-        if order == 0:
-            taps.append([(_round_half_away(c).astype(np.int64), None)])
-        else:
-            low = np.floor(c)
-            frac = c - low
-            low = low.astype(np.int64)
-            taps.append([(low, 1.0 - frac), (low + 1, frac)])
-    strides = rules.row_major_strides(sizes)
-    fill = np.asarray(fill_value, flat.dtype)
-    out = 0.0
-    for combo in itertools.product(*taps):
-        index, inside, weight = base, True, None
-        for (i, w), size, stride in zip(combo, sizes, strides):
-            index = index + _fix_index(i, size, fill_mode) * stride
-            if fill_mode == "constant":
-                inside = inside & (i >= 0) & (i < size)
-            if w is not None:
-                weight = w if weight is None else weight * w
-        values = flat[index]
-        if fill_mode == "constant":
-            values = np.where(np.expand_dims(inside, -1), values, fill)
-        if weight is None:
-            return values
-        out = out + weight[..., None] * values
-    return out
-
-
-def _sample(x, rows, cols, order, fill_mode, fill_value):
-    """Interpolate NHWC ``x`` at float (B, H', W') ``rows``/``cols`` -> (B, H', W', C)."""
-    batch, height, width, channels = x.shape
-    base = (np.arange(batch) * (height * width))[:, None, None]
-    return _interpolate(x.reshape(batch * height * width, channels), base, [rows, cols],
-                        (height, width), order, fill_mode, fill_value)
-
-
-def _warp(images, transform, order, fill_mode, fill_value, data_format):
-    """Projective warp: output pixel (x, y) reads input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k)."""
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = x.astype(_compute_dtype(dtype))
-    if transform.ndim == 1:
-        transform = transform[None]
-    transform = transform.astype(x.dtype)
-    height, width = x.shape[1], x.shape[2]
-    ys, xs = np.meshgrid(np.arange(height, dtype=x.dtype), np.arange(width, dtype=x.dtype),
-                          indexing="ij")
-    rows, cols = rules.projective_source_coordinates(transform, xs, ys)
-    rows = np.broadcast_to(rows, (x.shape[0], height, width))
-    cols = np.broadcast_to(cols, (x.shape[0], height, width))
-    out = _sample(x, rows, cols, order, fill_mode, fill_value)
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
@@ -330,19 +222,8 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     transform = convert_to_tensor(transform)
     rules.check_transform_shape(transform.shape)
     data_format = config.standardize_data_format(data_format)
-    return _warp(images, transform, order, fill_mode, fill_value, data_format)
-
-
-def _homography(start_points, end_points):
-    """The 8 coefficients mapping each end point (output) onto its start point (input)."""
-    sx, sy = start_points[..., 0], start_points[..., 1]
-    ex, ey = end_points[..., 0], end_points[..., 1]
-    zeros, ones = np.zeros_like(ex), np.ones_like(ex)
-    rows_x = np.stack([ex, ey, ones, zeros, zeros, zeros, -ex * sx, -ey * sx], axis=-1)
-    rows_y = np.stack([zeros, zeros, zeros, ex, ey, ones, -ex * sy, -ey * sy], axis=-1)
-    matrix = np.concatenate([rows_x, rows_y], axis=-2)
-    target = np.concatenate([sx, sy], axis=-1)
-    return np.linalg.solve(matrix, target[..., None])[..., 0]
+    return kernels.warp(np, images, transform, order, fill_mode, fill_value, data_format,
+                        np.int64)
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
@@ -355,8 +236,10 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     rules.check_corner_points("start_points", start_points.shape)
     rules.check_corner_points("end_points", end_points.shape)
     data_format = config.standardize_data_format(data_format)
-    transform = _homography(start_points.astype(np.float32), end_points.astype(np.float32))
-    return _warp(images, transform, order, "constant", fill_value, data_format)
+    transform = kernels.homography(np, start_points.astype(np.float32),
+                                   end_points.astype(np.float32))
+    return kernels.warp(np, images, transform, order, "constant", fill_value, data_format,
+                        np.int64)
 
 
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
@@ -375,36 +258,18 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", f
     noise = random.uniform((batch, height, width, 2), -1.0, 1.0, dtype=str(x.dtype), seed=seed)
     shift = _depthwise(noise, rules.elastic_smoothing_kernel(sigma), "same")
     shift = shift * np.asarray(alpha, x.dtype)
-    ys, xs = np.meshgrid(np.arange(height, dtype=x.dtype), np.arange(width, dtype=x.dtype),
-                          indexing="ij")
-    out = _sample(x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode, fill_value)
+    ys, xs = kernels.pixel_grid(np, height, width, x.dtype)
+    out = kernels.sample(np, x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode,
+                         fill_value, np.int64)
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 # ---------------------------------------------------------------- patches
 
-def _patch_windows(x, sizes, strides, dilations, padding, name):
-    """Stack the strided windows of the spatial axes 1..n of ``x``: (B, *out, prod(sizes), C)."""
-    counts, pads = rules.patch_layout(x.shape[1:-1], sizes, strides, dilations, padding, name)
-    x = np.pad(x, [(0, 0)] + pads + [(0, 0)])
-    windows = [x[index] for index in rules.patch_window_slices(sizes, strides, dilations, counts)]
-    out = np.stack(windows, axis=-2)
-    return out.reshape(out.shape[:-2] + (out.shape[-2] * out.shape[-1],))
-
-
 def _extract(images, size, strides, dilation_rate, padding, data_format, rank, name):
-    images = convert_to_tensor(images)
-    rules.check_rank(images.ndim, images.shape, name, (rank + 1, rank + 2), "input")
-    data_format = config.standardize_data_format(data_format)
-    sizes, strides, dilations = rules.patch_arguments(size, strides, dilation_rate, rank, name)
-    unbatched = images.ndim == rank + 1
-    x = images[None] if unbatched else images
-    if data_format == "channels_first":
-        x = np.moveaxis(x, 1, -1)
-    out = _patch_windows(x, sizes, strides, dilations, padding, name)
-    if data_format == "channels_first":
-        out = np.moveaxis(out, -1, 1)
-    return out[0] if unbatched else out
+    return kernels.extract_patches(np, convert_to_tensor(images), size, strides, dilation_rate,
+                                   padding, config.standardize_data_format(data_format), rank,
+                                   name)
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
