@@ -79,11 +79,16 @@ def float_unary(name, fn, to_float, real=None):
     return _named(unary, name, f"Elementwise {name}; int/bool inputs give floatx().")
 
 
-def float_binary(name, fn, float_pair, real):
-    """The op ``(x1, x2) -> fn(x1, x2)`` on operands of ``float_pair`` (the first one real)."""
-    def binary(x1, x2):
-        x1, x2 = float_pair(x1, x2)
-        return fn(real(name, x1), x2)
+def float_binary(name, fn, float_pair, real=None):
+    """The op ``(x1, x2) -> fn(x1, x2)`` on operands of ``float_pair``; ``real`` (a guard)
+    rejects a complex first operand."""
+    if real is None:
+        def binary(x1, x2):
+            return fn(*float_pair(x1, x2))
+    else:
+        def binary(x1, x2):
+            x1, x2 = float_pair(x1, x2)
+            return fn(real(name, x1), x2)
 
     return _named(binary, name, f"Elementwise {name} after promotion; int/bool inputs give floatx().")
 

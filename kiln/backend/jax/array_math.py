@@ -10,9 +10,12 @@ Example:
     dtype('float32')
 """
 
+import functools
+
 import jax.numpy as jnp
 import numpy as np  # noqa: F401 - used by the docstring example
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.jax.core import (
     _ArrayType,
@@ -42,19 +45,7 @@ def _float_pair(x1, x2):
     return _t(x1, dtype), _t(x2, dtype)
 
 
-def _require_int(name, x, allow_bool=True):
-    kind = x.dtype.kind
-    if kind in "iu" or (allow_bool and kind == "b"):
-        return x
-    raise TypeError(f"{name}: expected integer{' or bool' if allow_bool else ''} inputs, "
-                    f"received dtype {dtypes.standardize_dtype(x.dtype)}")
-
-
-def _real(name, x):
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name}: complex inputs are not supported, received dtype "
-                        f"{dtypes.standardize_dtype(x.dtype)}")
-    return x
+_require_int, _real = rules.dtype_guards(lambda x: dtypes.standardize_dtype(x.dtype))
 
 
 def _bool_to_int(x):
@@ -63,14 +54,7 @@ def _bool_to_int(x):
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, fn, real_only=False):
-    def unary(x):
-        x = to_float(x)
-        return fn(_real(name, x) if real_only else x)
-
-    unary.__name__ = unary.__qualname__ = name
-    unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
-    return unary
+_float_unary = functools.partial(rules.float_unary, to_float=to_float)
 
 
 arccos = _float_unary("arccos", jnp.arccos)
@@ -78,15 +62,15 @@ arccosh = _float_unary("arccosh", jnp.arccosh)
 arcsin = _float_unary("arcsin", jnp.arcsin)
 arcsinh = _float_unary("arcsinh", jnp.arcsinh)
 arctanh = _float_unary("arctanh", jnp.arctanh)
-cbrt = _float_unary("cbrt", jnp.cbrt, real_only=True)
-deg2rad = _float_unary("deg2rad", jnp.deg2rad, real_only=True)
-rad2deg = _float_unary("rad2deg", jnp.rad2deg, real_only=True)
+cbrt = _float_unary("cbrt", jnp.cbrt, real=_real)
+deg2rad = _float_unary("deg2rad", jnp.deg2rad, real=_real)
+rad2deg = _float_unary("rad2deg", jnp.rad2deg, real=_real)
 exp2 = _float_unary("exp2", jnp.exp2)
-fabs = _float_unary("fabs", jnp.abs, real_only=True)
+fabs = _float_unary("fabs", jnp.abs, real=_real)
 log10 = _float_unary("log10", jnp.log10)
 log2 = _float_unary("log2", jnp.log2)
 sinc = _float_unary("sinc", jnp.sinc)
-i0 = _float_unary("i0", jnp.i0, real_only=True)
+i0 = _float_unary("i0", jnp.i0, real=_real)
 
 
 def trunc(x):
@@ -163,14 +147,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 # -- float binary functions -----------------------------------------------------------
 
-def _float_binary(name, fn):
-    def binary(x1, x2):
-        x1, x2 = _float_pair(x1, x2)
-        return fn(_real(name, x1), x2)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
-    return binary
+_float_binary = functools.partial(rules.float_binary, float_pair=_float_pair, real=_real)
 
 
 arctan2 = _float_binary("arctan2", jnp.arctan2)
@@ -226,26 +203,16 @@ def lcm(x1, x2):
 
 # -- bitwise --------------------------------------------------------------------------
 
-def _bitwise(name, fn, bool_to_int=False):
-    def binary(x, y):
-        x, y = _pair(x, y)
-        _require_int(name, x)
-        if bool_to_int:
-            x, y = _bool_to_int(x), _bool_to_int(y)
-        return fn(x, y)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} of integer/bool tensors after promotion."
-    return binary
+_bitwise = functools.partial(rules.bitwise, pair=_pair, require_int=_require_int)
 
 
 bitwise_and = _bitwise("bitwise_and", jnp.bitwise_and)
 bitwise_or = _bitwise("bitwise_or", jnp.bitwise_or)
 bitwise_xor = _bitwise("bitwise_xor", jnp.bitwise_xor)
-bitwise_left_shift = _bitwise("bitwise_left_shift", jnp.left_shift, bool_to_int=True)
-bitwise_right_shift = _bitwise("bitwise_right_shift", jnp.right_shift, bool_to_int=True)
-left_shift = _bitwise("left_shift", jnp.left_shift, bool_to_int=True)
-right_shift = _bitwise("right_shift", jnp.right_shift, bool_to_int=True)
+bitwise_left_shift = _bitwise("bitwise_left_shift", jnp.left_shift, bool_to_int=_bool_to_int)
+bitwise_right_shift = _bitwise("bitwise_right_shift", jnp.right_shift, bool_to_int=_bool_to_int)
+left_shift = _bitwise("left_shift", jnp.left_shift, bool_to_int=_bool_to_int)
+right_shift = _bitwise("right_shift", jnp.right_shift, bool_to_int=_bool_to_int)
 
 
 def bitwise_invert(x):

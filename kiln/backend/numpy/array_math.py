@@ -12,6 +12,8 @@ Example:
 
 import numpy as np
 
+from kiln.backend.common import array_rules as rules
+
 from kiln.backend.numpy.core import (
     BOOL,
     FLOAT32,
@@ -28,18 +30,7 @@ from kiln.backend.numpy.core import (
 _COMPLEX_KIND = "c"
 
 
-def _require_int(name, x, allow_bool=True):
-    kind = x.dtype.kind
-    if kind in "iu" or (allow_bool and kind == "b"):
-        return x
-    raise TypeError(f"{name}: expected integer{' or bool' if allow_bool else ''} inputs, "
-                    f"received dtype {dtype_name(x.dtype)}")
-
-
-def _real(name, x):
-    if x.dtype.kind == _COMPLEX_KIND:
-        raise TypeError(f"{name}: complex inputs are not supported, received dtype {dtype_name(x.dtype)}")
-    return x
+_require_int, _real = rules.dtype_guards(lambda x: dtype_name(x.dtype))
 
 
 def _bool_to_int(x):
@@ -58,17 +49,18 @@ def _wide(ufunc):
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, ufunc, real_only=False):
+def _keep_dtype(ufunc):
+    """``ufunc`` (run wide for half types) with its result cast to its first operand's dtype."""
     ufunc = _wide(ufunc)
 
-    def unary(x):
-        x = to_float(x)
-        out = ufunc(_real(name, x) if real_only else x)
+    def run(x, *rest):
+        out = ufunc(x, *rest)
         return out if out.dtype == x.dtype else out.astype(x.dtype)
+    return run
 
-    unary.__name__ = unary.__qualname__ = name
-    unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
-    return unary
+
+def _float_unary(name, ufunc, real_only=False):
+    return rules.float_unary(name, _keep_dtype(ufunc), to_float, _real if real_only else None)
 
 
 arccos = _float_unary("arccos", np.arccos)
@@ -174,16 +166,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 # -- float binary functions -----------------------------------------------------------
 
 def _float_binary(name, ufunc, real_only=True):
-    ufunc = _wide(ufunc)
-
-    def binary(x1, x2):
-        x1, x2 = promote_float(x1, x2)
-        out = ufunc(_real(name, x1) if real_only else x1, x2)
-        return out if out.dtype == x1.dtype else out.astype(x1.dtype)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
-    return binary
+    return rules.float_binary(name, _keep_dtype(ufunc), promote_float, _real if real_only else None)
 
 
 def _divide_no_nan(x1, x2):

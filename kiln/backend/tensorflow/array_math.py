@@ -18,6 +18,7 @@ import math as _pymath
 import numpy as np
 import tensorflow as tf
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.tensorflow.array_ops import _float, _float_pair, _promote
 from kiln.backend.tensorflow.array_ops import maximum as _maximum
 from kiln.backend.tensorflow.array_ops import minimum as _minimum
@@ -29,17 +30,7 @@ _LN2 = _pymath.log(2.0)
 _LN10 = _pymath.log(10.0)
 
 
-def _require_int(name, x, allow_bool=True):
-    if x.dtype.is_integer or (allow_bool and x.dtype is tf.bool):
-        return x
-    raise TypeError(f"{name}: expected integer{' or bool' if allow_bool else ''} inputs, "
-                    f"received dtype {x.dtype.name}")
-
-
-def _real(name, x):
-    if x.dtype.is_complex:
-        raise TypeError(f"{name}: complex inputs are not supported, received dtype {x.dtype.name}")
-    return x
+_require_int, _real = rules.dtype_guards(lambda x: x.dtype.name)
 
 
 def _bool_to_int(x):
@@ -68,15 +59,7 @@ def _int_kernel(fn, x1, x2):
 # -- float unary functions ------------------------------------------------------------
 
 def _float_unary(name, fn, real_only=False):
-    fn = _wide(fn)
-
-    def unary(x):
-        x = _float(x)
-        return fn(_real(name, x) if real_only else x)
-
-    unary.__name__ = unary.__qualname__ = name
-    unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
-    return unary
+    return rules.float_unary(name, _wide(fn), _float, _real if real_only else None)
 
 
 def _cbrt(x):
@@ -223,15 +206,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 # -- float binary functions -----------------------------------------------------------
 
 def _float_binary(name, fn):
-    fn = _wide(fn)
-
-    def binary(x1, x2):
-        x1, x2 = _float_pair(x1, x2)
-        return fn(_real(name, x1), x2)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
-    return binary
+    return rules.float_binary(name, _wide(fn), _float_pair, _real)
 
 
 def _hypot(x1, x2):

@@ -11,10 +11,12 @@ Example:
     torch.float32
 """
 
+import functools
 import math as _pymath
 
 import torch
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.torch.array_ops import _INEXACT, _bin, _fx, _t
 from kiln.backend.torch.core import (
@@ -28,8 +30,6 @@ from kiln.backend.torch.core import (
 _BOOL = torch.bool
 _INT32 = torch.int32
 _COMPLEX = frozenset((torch.complex64, torch.complex128))
-_INTEGER = frozenset((torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.uint16,
-                      torch.uint32, torch.uint64))
 _LN2 = _pymath.log(2.0)
 
 
@@ -55,17 +55,7 @@ def _float_pair(x1, x2):
     return convert_to_tensor(x1, dtype), convert_to_tensor(x2, dtype)
 
 
-def _require_int(name, x, allow_bool=True):
-    if x.dtype in _INTEGER or (allow_bool and x.dtype is _BOOL):
-        return x
-    raise TypeError(f"{name}: expected integer{' or bool' if allow_bool else ''} inputs, "
-                    f"received dtype {DTYPE_NAMES[x.dtype]}")
-
-
-def _real(name, x):
-    if x.dtype in _COMPLEX:
-        raise TypeError(f"{name}: complex inputs are not supported, received dtype {DTYPE_NAMES[x.dtype]}")
-    return x
+_require_int, _real = rules.dtype_guards(lambda x: DTYPE_NAMES[x.dtype])
 
 
 # torch has few CPU kernels for the wide unsigned types: compute in a signed type that holds
@@ -86,14 +76,7 @@ def _bool_to_int(x):
 
 # -- float unary functions ------------------------------------------------------------
 
-def _float_unary(name, fn, real_only=False):
-    def unary(x):
-        x = _fx(x)
-        return fn(_real(name, x) if real_only else x)
-
-    unary.__name__ = unary.__qualname__ = name
-    unary.__doc__ = f"Elementwise {name}; int/bool inputs give floatx()."
-    return unary
+_float_unary = functools.partial(rules.float_unary, to_float=_fx)
 
 
 def _cbrt(x):
@@ -105,15 +88,15 @@ arccosh = _float_unary("arccosh", torch.arccosh)
 arcsin = _float_unary("arcsin", torch.arcsin)
 arcsinh = _float_unary("arcsinh", torch.arcsinh)
 arctanh = _float_unary("arctanh", torch.arctanh)
-cbrt = _float_unary("cbrt", _cbrt, real_only=True)
-deg2rad = _float_unary("deg2rad", torch.deg2rad, real_only=True)
-rad2deg = _float_unary("rad2deg", torch.rad2deg, real_only=True)
+cbrt = _float_unary("cbrt", _cbrt, real=_real)
+deg2rad = _float_unary("deg2rad", torch.deg2rad, real=_real)
+rad2deg = _float_unary("rad2deg", torch.rad2deg, real=_real)
 exp2 = _float_unary("exp2", torch.exp2)
-fabs = _float_unary("fabs", torch.abs, real_only=True)
+fabs = _float_unary("fabs", torch.abs, real=_real)
 log10 = _float_unary("log10", torch.log10)
 log2 = _float_unary("log2", torch.log2)
 sinc = _float_unary("sinc", torch.sinc)
-i0 = _float_unary("i0", torch.special.i0, real_only=True)
+i0 = _float_unary("i0", torch.special.i0, real=_real)
 
 
 def trunc(x):
@@ -207,14 +190,7 @@ def allclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 # -- float binary functions -----------------------------------------------------------
 
-def _float_binary(name, fn):
-    def binary(x1, x2):
-        x1, x2 = _float_pair(x1, x2)
-        return fn(_real(name, x1), x2)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} after promotion; int/bool inputs give floatx()."
-    return binary
+_float_binary = functools.partial(rules.float_binary, float_pair=_float_pair, real=_real)
 
 
 def _logaddexp2(x1, x2):
@@ -311,16 +287,8 @@ def lcm(x1, x2):
 # -- bitwise --------------------------------------------------------------------------
 
 def _bitwise(name, fn, bool_to_int=False):
-    def binary(x, y):
-        x, y = _pair(x, y)
-        _require_int(name, x)
-        if bool_to_int:
-            x, y = _bool_to_int(x), _bool_to_int(y)
-        return _via_signed(fn, x, y)
-
-    binary.__name__ = binary.__qualname__ = name
-    binary.__doc__ = f"Elementwise {name} of integer/bool tensors after promotion."
-    return binary
+    return rules.bitwise(name, functools.partial(_via_signed, fn), _pair, _require_int,
+                         _bool_to_int if bool_to_int else None)
 
 
 bitwise_and = _bitwise("bitwise_and", torch.bitwise_and)
