@@ -334,8 +334,12 @@ def scale_output_shape(output_shape, images_shape):
     return output_shape
 
 
-def resampling_kernel(kernel, distance):
-    """Kernel weights at NumPy ``distance >= 0``: "linear" (triangle), "cubic" (Keys), "lanczos3/5".
+def resampling_kernel(kernel, distance, xp=np):
+    """Kernel weights at ``distance >= 0``: "linear" (triangle), "cubic" (Keys), "lanczos3/5".
+
+    ``xp`` is the array namespace of ``distance`` (NumPy names; only ``where``,
+    ``sin`` and operators are used), so the torch and TensorFlow backends pass
+    their adapters and get tensors back.
 
     Example:
         >>> resampling_kernel("linear", np.array([0.0, 0.25, 1.5])).tolist()
@@ -343,38 +347,41 @@ def resampling_kernel(kernel, distance):
     """
     x = distance
     if kernel == "linear":
-        return np.maximum(0.0, 1.0 - x)
+        return xp.where(x < 1.0, 1.0 - x, 0.0)
     if kernel == "cubic":
         near = ((1.5 * x - 2.5) * x) * x + 1.0
         far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
-        return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, far, near))
+        return xp.where(x >= 2.0, 0.0, xp.where(x >= 1.0, far, near))
     radius = 3.0 if kernel == "lanczos3" else 5.0
-    safe = np.where(x > 1e-3, x, 1.0)
-    lanczos = radius * np.sin(np.pi * safe) * np.sin(np.pi * safe / radius) / (np.pi * safe) ** 2
-    return np.where(x > radius, 0.0, np.where(x > 1e-3, lanczos, 1.0))
+    safe = xp.where(x > 1e-3, x, 1.0)
+    lanczos = radius * xp.sin(np.pi * safe) * xp.sin(np.pi * safe / radius) / (np.pi * safe) ** 2
+    return xp.where(x > radius, 0.0, xp.where(x > 1e-3, lanczos, 1.0))
 
 
-def resample_weights(in_size, out_size, scale, translation, kernel, antialias):
-    """(in, out) NumPy weights: output y reads the input at (y + 0.5 - translation) / scale - 0.5.
+def resample_weights(in_size, out_size, scale, translation, kernel, antialias, xp=np):
+    """(in, out) float64 weights: output y reads the input at (y + 0.5 - translation) / scale - 0.5.
 
     The kernel is widened by 1 / scale when ``antialias`` downsamples; each
     column is normalised, and outputs whose sample point falls outside the
-    input get zero weights (the definition ``jax.image`` uses).
+    input get zero weights (the definition ``jax.image`` uses). ``xp`` is the
+    array namespace to build them with (NumPy names: ``where``, ``arange``,
+    ``abs``, ``sin``, ``sum``); ``scale`` and ``translation`` are Python floats
+    or 0-d float64 arrays of that namespace.
 
     Example:
         >>> resample_weights(2, 4, 2.0, 0.0, "linear", False).round(3).T.tolist()
         [[1.0, 0.0], [0.75, 0.25], [0.25, 0.75], [0.0, 1.0]]
     """
     inv = 1.0 / scale
-    widen = np.maximum(inv, 1.0) if antialias else 1.0
-    sample = (np.arange(out_size) + 0.5) * inv - translation * inv - 0.5
-    distance = np.abs(sample[None, :] - np.arange(in_size)[:, None]) / widen
-    weights = resampling_kernel(kernel, distance)
-    total = weights.sum(axis=0, keepdims=True)
-    weights = np.where(np.abs(total) > 1000.0 * np.finfo(np.float32).eps,
-                       weights / np.where(total != 0, total, 1.0), 0.0)
+    widen = xp.where(inv > 1.0, inv, 1.0) if antialias else 1.0
+    sample = (xp.arange(out_size, dtype=xp.float64) + 0.5) * inv - translation * inv - 0.5
+    source = xp.arange(in_size, dtype=xp.float64)
+    weights = resampling_kernel(kernel, xp.abs(sample[None, :] - source[:, None]) / widen, xp)
+    total = xp.sum(weights, axis=0, keepdims=True)
+    weights = xp.where(xp.abs(total) > 1000.0 * float(np.finfo(np.float32).eps),
+                       weights / xp.where(total != 0, total, 1.0), 0.0)
     inside = (sample >= -0.5) & (sample <= in_size - 0.5)
-    return np.where(inside[None, :], weights, 0.0)
+    return xp.where(inside[None, :], weights, 0.0)
 
 
 # ---------------------------------------------------------------- warps and sampling

@@ -13,15 +13,24 @@ Example:
     torch.Size([1, 2, 2, 3])
 """
 
-import itertools
+import functools
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from kiln import config
+from kiln.backend.common import image_kernels as kernels
 from kiln.backend.common import image_rules as rules
 from kiln.backend.torch.array_ops import _t
+
+
+def _take(a, index, axis=0):
+    return a[(slice(None),) * axis + (index,)]
+
+
+# NumPy names the shared kernels use, spelled the torch way
+_XP = kernels.Namespace(torch, clip=torch.clamp, mod=torch.remainder, take=_take,
+                        astype=lambda x, dtype: x.to(dtype), expand_dims=torch.unsqueeze)
 
 
 # ---------------------------------------------------------------- layout helpers
@@ -34,27 +43,16 @@ def _images(images, name, ranks=(3, 4)):
 
 def _to_nhwc(x, data_format):
     """(batched channels-last view, was the input unbatched)."""
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x.unsqueeze(0)
-    if data_format == "channels_first":
-        x = x.permute(0, 2, 3, 1)
-    return x, unbatched
+    return kernels.to_nhwc(x, data_format, torch.permute)
 
 
 def _from_nhwc(x, unbatched, data_format):
-    if data_format == "channels_first":
-        x = x.permute(0, 3, 1, 2)
-    return x[0] if unbatched else x
+    return kernels.from_nhwc(x, unbatched, data_format, torch.permute)
 
 
 def _compute_dtype(dtype):
     """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    return dtype if dtype in (torch.float32, torch.float64) else torch.float32
-
-
-def _round_half_away(x):
-    return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
+    return kernels.compute_dtype(torch, dtype)
 
 
 def _restore(x, dtype):
@@ -63,7 +61,7 @@ def _restore(x, dtype):
         return x
     if not dtype.is_floating_point:
         info = torch.iinfo(dtype)
-        x = torch.clamp(_round_half_away(x), info.min, info.max)
+        x = torch.clamp(kernels.round_half_away(torch, x), info.min, info.max)
     return x.to(dtype)
 
 
@@ -81,38 +79,15 @@ def _depthwise(x, kernel, padding, pad_mode="constant"):
     return F.conv2d(x, weights, groups=channels).permute(0, 2, 3, 1)
 
 
-def _kernel(name, x):
-    """Resampling kernels of the distance ``x >= 0`` (triangle, Keys cubic, Lanczos)."""
-    if name == "linear":
-        return torch.clamp(1.0 - x, min=0.0)
-    if name == "cubic":
-        near = ((1.5 * x - 2.5) * x) * x + 1.0
-        far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
-        return torch.where(x >= 2.0, 0.0, torch.where(x >= 1.0, far, near))
-    radius = 3.0 if name == "lanczos3" else 5.0
-    safe = torch.where(x > 1e-3, x, 1.0)
-    lanczos = radius * torch.sin(np.pi * safe) * torch.sin(np.pi * safe / radius) / (np.pi * safe) ** 2
-    return torch.where(x > radius, 0.0, torch.where(x > 1e-3, lanczos, 1.0))
-
-
 def _resample_weights(in_size, out_size, scale, translation, kernel, antialias, device):
-    """(in, out) weights: output sample y reads the input at (y + 0.5 - translation) / scale - 0.5.
+    """(in, out) weights of ``rules.resample_weights`` as float64 tensors on ``device``.
 
     ``scale`` and ``translation`` are Python floats or 0-d float64 tensors.
     """
     scale = torch.as_tensor(scale, dtype=torch.float64, device=device)
     translation = torch.as_tensor(translation, dtype=torch.float64, device=device)
-    inv = 1.0 / scale
-    widen = torch.clamp(inv, min=1.0) if antialias else 1.0
-    sample = (torch.arange(out_size, dtype=torch.float64, device=device) + 0.5) * inv \
-        - translation * inv - 0.5
-    source = torch.arange(in_size, dtype=torch.float64, device=device)
-    weights = _kernel(kernel, torch.abs(sample[None, :] - source[:, None]) / widen)
-    total = weights.sum(dim=0, keepdim=True)
-    weights = torch.where(torch.abs(total) > 1000.0 * float(np.finfo(np.float32).eps),
-                          weights / torch.where(total != 0, total, 1.0), 0.0)
-    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
-    return torch.where(inside[None, :], weights, 0.0)
+    xp = kernels.Namespace(_XP, arange=functools.partial(torch.arange, device=device))
+    return rules.resample_weights(in_size, out_size, scale, translation, kernel, antialias, xp)
 
 
 def _apply_weights(x, axis, weights):
@@ -149,17 +124,8 @@ def rgb_to_hsv(images, data_format=None):
     data_format = config.standardize_data_format(data_format)
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
-    red, green, blue = torch.unbind(images.to(_compute_dtype(dtype)), dim=axis)
-    value = torch.maximum(torch.maximum(red, green), blue)
-    spread = value - torch.minimum(torch.minimum(red, green), blue)
-    saturation = torch.where(value > 0, spread / torch.where(value > 0, value, 1.0), 0.0)
-    safe = torch.where(spread > 0, spread, 1.0)
-    hue = torch.where(value == red, (green - blue) / safe,
-                      torch.where(value == green, (blue - red) / safe + 2.0,
-                                  (red - green) / safe + 4.0))
-    hue = torch.where(spread > 0, hue / 6.0, 0.0)
-    hue = torch.where(hue < 0, hue + 1.0, hue)
-    return torch.stack([hue, saturation, value], dim=axis).to(dtype)
+    planes = kernels.rgb_to_hsv(_XP, *torch.unbind(images.to(_compute_dtype(dtype)), dim=axis))
+    return torch.stack(planes, dim=axis).to(dtype)
 
 
 def hsv_to_rgb(images, data_format=None):
@@ -168,12 +134,7 @@ def hsv_to_rgb(images, data_format=None):
     data_format = config.standardize_data_format(data_format)
     axis = rules.channel_axis(images.ndim, data_format)
     dtype = images.dtype
-    hue, saturation, value = torch.unbind(images.to(_compute_dtype(dtype)), dim=axis)
-    sector = torch.remainder(hue, 1.0) * 6.0
-    red = torch.clamp(torch.abs(sector - 3.0) - 1.0, 0.0, 1.0)
-    green = torch.clamp(2.0 - torch.abs(sector - 2.0), 0.0, 1.0)
-    blue = torch.clamp(2.0 - torch.abs(sector - 4.0), 0.0, 1.0)
-    planes = [value * (1.0 - saturation + saturation * c) for c in (red, green, blue)]
+    planes = kernels.hsv_to_rgb(_XP, *torch.unbind(images.to(_compute_dtype(dtype)), dim=axis))
     return torch.stack(planes, dim=axis).to(dtype)
 
 
@@ -264,57 +225,6 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
 
 # ---------------------------------------------------------------- sampling
 
-def _fix_index(index, size, fill_mode):
-    if fill_mode == "nearest":
-        return torch.clamp(index, 0, size - 1)
-    if fill_mode == "wrap":
-        return torch.remainder(index, size)
-    if fill_mode == "mirror":
-        if size == 1:
-            return torch.zeros_like(index)
-        period = 2 * (size - 1)
-        return (size - 1) - torch.abs(torch.remainder(index, period) - (size - 1))
-    if fill_mode == "reflect":
-        folded = torch.remainder(index, 2 * size)
-        return torch.where(folded >= size, 2 * size - 1 - folded, folded)
-    return torch.clamp(index, 0, size - 1)  # constant: out-of-range taps are masked
-
-
-def _interpolate(flat, base, coords, sizes, order, fill_mode, fill_value):
-    """Sample the grid ``sizes`` stored row-major in ``flat`` (N, C) at float ``coords``.
-
-    ``base`` (broadcastable to the coordinates' shape) offsets every flat index;
-    the result has the coordinates' shape plus the channel axis.
-    """
-    taps = []
-    for c in coords:
-        if order == 0:
-            taps.append([(_round_half_away(c).to(torch.int64), None)])
-        else:
-            low = torch.floor(c)
-            frac = c - low
-            low = low.to(torch.int64)
-            taps.append([(low, 1.0 - frac), (low + 1, frac)])
-    strides = rules.row_major_strides(sizes)
-    fill = torch.as_tensor(fill_value, dtype=flat.dtype, device=flat.device)
-    out = 0.0
-    for combo in itertools.product(*taps):
-        index, inside, weight = base, True, None
-        for (i, w), size, stride in zip(combo, sizes, strides):
-            index = index + _fix_index(i, size, fill_mode) * stride
-            if fill_mode == "constant":
-                inside = inside & (i >= 0) & (i < size)
-            if w is not None:
-                weight = w if weight is None else weight * w
-        values = flat[index]
-        if fill_mode == "constant":
-            values = torch.where(inside.unsqueeze(-1), values, fill)
-        if weight is None:
-            return values
-        out = out + weight.unsqueeze(-1) * values
-    return out
-
-
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """Sample ``inputs`` at ``coordinates`` (one array per input axis) by spline ``order`` 0 or 1."""
     rules.check_map_coordinates_options(order, fill_mode)
@@ -325,7 +235,9 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     compute = _compute_dtype(dtype)
     flat = inputs.to(compute).reshape(-1, 1)
     coords = [c.to(device=flat.device, dtype=compute) for c in torch.unbind(coordinates, 0)]
-    out = _interpolate(flat, 0, coords, tuple(inputs.shape), order, fill_mode, fill_value)[..., 0]
+    fill = torch.as_tensor(fill_value, dtype=compute, device=flat.device)
+    out = kernels.interpolate(_XP, flat, 0, coords, tuple(inputs.shape), order, fill_mode, fill,
+                              torch.int64)[..., 0]
     return _restore(out, dtype)
 
 
@@ -333,8 +245,9 @@ def _sample(x, rows, cols, order, fill_mode, fill_value):
     """Interpolate NHWC ``x`` at float (B, H', W') ``rows``/``cols`` -> (B, H', W', C)."""
     batch, height, width, channels = x.shape
     base = (torch.arange(batch, device=x.device) * (height * width))[:, None, None]
-    return _interpolate(x.reshape(batch * height * width, channels), base, [rows, cols],
-                        (height, width), order, fill_mode, fill_value)
+    fill = torch.as_tensor(fill_value, dtype=x.dtype, device=x.device)
+    return kernels.interpolate(_XP, x.reshape(batch * height * width, channels), base,
+                               [rows, cols], (height, width), order, fill_mode, fill, torch.int64)
 
 
 def _grid(height, width, dtype, device):
@@ -371,18 +284,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return _warp(images, transform, order, fill_mode, fill_value, data_format)
 
 
-def _homography(start_points, end_points):
-    """The 8 coefficients mapping each end point (output) onto its start point (input)."""
-    sx, sy = start_points[..., 0], start_points[..., 1]
-    ex, ey = end_points[..., 0], end_points[..., 1]
-    zeros, ones = torch.zeros_like(ex), torch.ones_like(ex)
-    rows_x = torch.stack([ex, ey, ones, zeros, zeros, zeros, -ex * sx, -ey * sx], dim=-1)
-    rows_y = torch.stack([zeros, zeros, zeros, ex, ey, ones, -ex * sy, -ey * sy], dim=-1)
-    matrix = torch.cat([rows_x, rows_y], dim=-2)
-    target = torch.cat([sx, sy], dim=-1)
-    return torch.linalg.solve(matrix, target.unsqueeze(-1))[..., 0]
-
-
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
@@ -393,8 +294,8 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     rules.check_corner_points("start_points", start_points.shape)
     rules.check_corner_points("end_points", end_points.shape)
     data_format = config.standardize_data_format(data_format)
-    transform = _homography(start_points.to(device=images.device, dtype=torch.float32),
-                            end_points.to(device=images.device, dtype=torch.float32))
+    transform = kernels.homography(_XP, start_points.to(device=images.device, dtype=torch.float32),
+                                   end_points.to(device=images.device, dtype=torch.float32))
     return _warp(images, transform, order, "constant", fill_value, data_format)
 
 
@@ -422,7 +323,7 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", f
 
 # ---------------------------------------------------------------- patches
 
-def _patch_windows(x, sizes, strides, dilations, padding, name):
+def _patch_windows(xp, x, sizes, strides, dilations, padding, name):
     """Stack the strided windows of the spatial axes 1..n of ``x``: (B, *out, prod(sizes) * C)."""
     counts, pads = rules.patch_layout(x.shape[1:-1], sizes, strides, dilations, padding, name)
     flat_pads = [0, 0]
@@ -436,18 +337,9 @@ def _patch_windows(x, sizes, strides, dilations, padding, name):
 
 
 def _extract(images, size, strides, dilation_rate, padding, data_format, rank, name):
-    images = _t(images)
-    rules.check_rank(images.ndim, images.shape, name, (rank + 1, rank + 2), "input")
-    data_format = config.standardize_data_format(data_format)
-    sizes, strides, dilations = rules.patch_arguments(size, strides, dilation_rate, rank, name)
-    unbatched = images.ndim == rank + 1
-    x = images.unsqueeze(0) if unbatched else images
-    if data_format == "channels_first":
-        x = torch.movedim(x, 1, -1)
-    out = _patch_windows(x, sizes, strides, dilations, padding, name)
-    if data_format == "channels_first":
-        out = torch.movedim(out, -1, 1)
-    return out[0] if unbatched else out
+    return kernels.extract_patches(torch, _t(images), size, strides, dilation_rate, padding,
+                                   config.standardize_data_format(data_format), rank, name,
+                                   _patch_windows)
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
