@@ -16,11 +16,6 @@ Example:
 
 import numpy as np
 
-# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
-# unsigned in uint32.
-SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
-
-
 # -- dtype checks -----------------------------------------------------------------------
 
 def is_integer_name(dtype):
@@ -203,13 +198,49 @@ def check_view(shape, source, target, source_size, target_size):
 
 # -- statistics ----------------------------------------------------------------------------
 
-def unique_outputs(values, first, inverse, counts, return_index, return_inverse, return_counts):
-    """``unique``'s result: the values alone, or a tuple with the requested extras in order."""
-    outputs = [values]
-    if return_index:
-        outputs.append(first)
-    if return_inverse:
-        outputs.append(inverse)
-    if return_counts:
-        outputs.append(counts)
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
+# unsigned in uint32.
+SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
+
+
+def accumulate_dtype(dtype):
+    """The dtype a sum or product of ``dtype`` (a standard name) accumulates in."""
+    return SUM_DTYPES.get(dtype, dtype)
+
+
+def unique_outputs(values, first, inverse, counts, return_index, return_inverse, return_counts,
+                   cast=None):
+    """``unique``'s result: the values alone, or a tuple with the requested extras in order
+    (each passed through ``cast`` when given)."""
+    extras = [v for v, wanted in ((first, return_index), (inverse, return_inverse),
+                                  (counts, return_counts)) if wanted]
+    if not extras:
+        return values
+    if cast is not None:
+        extras = [cast(v) for v in extras]
+    return (values, *extras)
+
+
+def quantile_ops(quantile_fn):
+    """``quantile, percentile, median, nanquantile, nanpercentile, nanmedian`` from one kernel
+    ``quantile_fn(x, q, axis, method, keepdims, ignore_nan, scale=1.0)`` (percentiles pass
+    ``scale=100.0``: ``q`` is divided by it)."""
+    def quantile(x, q, axis=None, method="linear", keepdims=False):
+        return quantile_fn(x, q, axis, method, keepdims, False)
+
+    def percentile(x, q, axis=None, method="linear", keepdims=False):
+        return quantile_fn(x, q, axis, method, keepdims, False, scale=100.0)
+
+    def median(x, axis=None, keepdims=False):
+        return quantile_fn(x, 0.5, axis, "linear", keepdims, False)
+
+    def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+        return quantile_fn(x, q, axis, method, keepdims, True)
+
+    def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+        return quantile_fn(x, q, axis, method, keepdims, True, scale=100.0)
+
+    def nanmedian(x, axis=None, keepdims=False):
+        return quantile_fn(x, 0.5, axis, "linear", keepdims, True)
+
+    return quantile, percentile, median, nanquantile, nanpercentile, nanmedian

@@ -19,13 +19,11 @@ import math
 import jax
 import jax.numpy as jnp
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.jax.core import cast, convert_to_tensor, native_dtype
 
 _t = convert_to_tensor
-# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
-# unsigned in uint32.
-_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -177,7 +175,7 @@ def _accumulate_dtype(x, dtype):
     if dtype is not None:
         return dtypes.standardize_dtype(dtype)
     name = _name(x)
-    return _SUM_DTYPES.get(name, name)
+    return rules.accumulate_dtype(name)
 
 
 @_compiled("axis", "dtype")
@@ -374,14 +372,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     else:
         moved = jnp.moveaxis(x, axis, 0)
         values = jnp.moveaxis(values.reshape((count,) + moved.shape[1:]), 0, axis)
-    outputs = [values]
-    if return_index:
-        outputs.append(first)
-    if return_inverse:
-        outputs.append(inverse)
-    if return_counts:
-        outputs.append(counts)
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+    return rules.unique_outputs(values, first, inverse, counts, return_index, return_inverse, return_counts)
 
 
 @functools.partial(jax.jit, static_argnames=("axis", "sorted"))

@@ -14,13 +14,11 @@ import warnings
 
 import numpy as np
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.numpy.core import as_array, convert_to_tensor, dtype_name, np_dtype
 
 _t = convert_to_tensor
-# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
-# unsigned in uint32.
-_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -122,7 +120,7 @@ def _accumulate_dtype(x, dtype):
     if dtype is not None:
         return np_dtype(dtype)
     name = _name(x)
-    return np_dtype(_SUM_DTYPES.get(name, name))
+    return np_dtype(rules.accumulate_dtype(name))
 
 
 def nancumsum(x, axis=None, dtype=None):
@@ -283,14 +281,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
             values = np.concatenate([values, np.full(pad_shape, fill, values.dtype)], axis=vaxis)
             first = np.concatenate([first, np.zeros(size - count, first.dtype)])
             counts = np.concatenate([counts, np.zeros(size - count, counts.dtype)])
-    outputs = [values.astype(x.dtype, copy=False)]
-    if return_index:
-        outputs.append(first.astype("int32"))
-    if return_inverse:
-        outputs.append(inverse.astype("int32"))
-    if return_counts:
-        outputs.append(counts.astype("int32"))
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+    return rules.unique_outputs(values.astype(x.dtype, copy=False), first, inverse, counts, return_index,
+                                return_inverse, return_counts, cast=lambda v: v.astype("int32"))
 
 
 def nonzero(x):

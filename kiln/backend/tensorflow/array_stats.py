@@ -16,13 +16,11 @@ import math
 
 import tensorflow as tf
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.tensorflow.core import convert_to_tensor, tf_dtype
 
 _t = convert_to_tensor
-# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
-# unsigned in uint32.
-_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _name(x):
@@ -130,28 +128,7 @@ def _quantile(x, q, axis, method, keepdims, ignore_nan, scale=1.0):
     return tf.cast(out, result)
 
 
-def quantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(x, q, axis, method, keepdims, False)
-
-
-def percentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(x, q, axis, method, keepdims, False, scale=100.0)
-
-
-def median(x, axis=None, keepdims=False):
-    return _quantile(x, 0.5, axis, "linear", keepdims, False)
-
-
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(x, q, axis, method, keepdims, True)
-
-
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(x, q, axis, method, keepdims, True, scale=100.0)
-
-
-def nanmedian(x, axis=None, keepdims=False):
-    return _quantile(x, 0.5, axis, "linear", keepdims, True)
+quantile, percentile, median, nanquantile, nanpercentile, nanmedian = rules.quantile_ops(_quantile)
 
 
 # -- NaN-ignoring reductions ----------------------------------------------------------
@@ -188,7 +165,7 @@ def _accumulate_dtype(x, dtype=None):
     if dtype is not None:
         return tf_dtype(dtype)
     name = _name(x)
-    return tf_dtype(_SUM_DTYPES[name]) if name in _SUM_DTYPES else x.dtype
+    return tf_dtype(rules.accumulate_dtype(name))
 
 
 def _nan_to(x, value):
@@ -458,14 +435,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
         rank = x.shape.rank
         back = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
         values = tf.transpose(values, back)
-    outputs = [values]
-    if return_index:
-        outputs.append(first)
-    if return_inverse:
-        outputs.append(inverse)
-    if return_counts:
-        outputs.append(counts)
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+    return rules.unique_outputs(values, first, inverse, counts, return_index, return_inverse, return_counts)
 
 
 def nonzero(x):

@@ -15,13 +15,12 @@ import builtins
 
 import torch
 
+from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
 from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES, convert_to_tensor, to_torch_dtype
 
 _t = convert_to_tensor
-# Sums and products accumulate small integers as JAX does: signed (and bool) in int32,
-# unsigned in uint32. Torch has no uint16/uint32/uint64 arithmetic kernels: those run on int64.
-_SUM_DTYPES = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
+# Torch has no uint16/uint32/uint64 arithmetic kernels: sums and products of those run on int64.
 _WIDE_UNSIGNED = frozenset((torch.uint16, torch.uint32, torch.uint64))
 _INT32 = torch.int32
 
@@ -48,12 +47,6 @@ def _dims(x, axis):
         return tuple(range(x.ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     return tuple(sorted({a % x.ndim for a in axes})) if x.ndim else ()
-
-
-def _keep(result, x, dims, keepdims):
-    if keepdims:
-        return result.reshape([1 if d in dims else s for d, s in enumerate(x.shape)])
-    return result
 
 
 def _reduce(fn, x, axis, keepdims, **kwargs):
@@ -98,28 +91,12 @@ def _quantile(fn, x, q, axis, method, keepdims, scale=1.0):
     return out.to(result)
 
 
-def quantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(torch.quantile, x, q, axis, method, keepdims)
+def _quantile_kernel(x, q, axis, method, keepdims, ignore_nan, scale=1.0):
+    fn = torch.nanquantile if ignore_nan else torch.quantile
+    return _quantile(fn, x, q, axis, method, keepdims, scale=scale)
 
 
-def percentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(torch.quantile, x, q, axis, method, keepdims, scale=100.0)
-
-
-def median(x, axis=None, keepdims=False):
-    return _quantile(torch.quantile, x, 0.5, axis, "linear", keepdims)
-
-
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(torch.nanquantile, x, q, axis, method, keepdims)
-
-
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(torch.nanquantile, x, q, axis, method, keepdims, scale=100.0)
-
-
-def nanmedian(x, axis=None, keepdims=False):
-    return _quantile(torch.nanquantile, x, 0.5, axis, "linear", keepdims)
+quantile, percentile, median, nanquantile, nanpercentile, nanmedian = rules.quantile_ops(_quantile_kernel)
 
 
 # -- NaN-ignoring reductions ----------------------------------------------------------
@@ -157,7 +134,7 @@ def _accumulate_dtype(x, dtype=None):
         result = to_torch_dtype(dtype)
     else:
         name = _name(x)
-        result = TORCH_DTYPES[_SUM_DTYPES[name]] if name in _SUM_DTYPES else x.dtype
+        result = TORCH_DTYPES[rules.accumulate_dtype(name)]
     return (torch.int64 if result in _WIDE_UNSIGNED else result), result
 
 
@@ -417,14 +394,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
         inverse = inverse.reshape(x.shape)
     else:
         values = torch.movedim(values.reshape((count,) + tuple(moved.shape[1:])), 0, axis)
-    outputs = [values]
-    if return_index:
-        outputs.append(first.to(_INT32))
-    if return_inverse:
-        outputs.append(inverse.to(_INT32))
-    if return_counts:
-        outputs.append(counts.to(_INT32))
-    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+    return rules.unique_outputs(values, first, inverse, counts, return_index, return_inverse, return_counts,
+                                cast=lambda v: v.to(_INT32))
 
 
 def nonzero(x):
