@@ -71,6 +71,32 @@ def check_window_shape(shape, sequence_length, op_name):
                          f"(sequence_length), received {tuple(shape)}")
 
 
+def padded_window(window, sequence_length, fft_length, op_name, to_tensor, pad):
+    """The window of an STFT/ISTFT, centered in ``fft_length`` samples (None for no window).
+
+    ``window`` is a name from ``WINDOWS``, a 1-D array-like of ``sequence_length`` values or
+    None; ``to_tensor(values)`` makes the backend tensor of the compute dtype and
+    ``pad(tensor, (left, right))`` pads its only axis with zeros.
+
+    Example:
+        >>> padded_window("hann", 2, 4, "stft", np.asarray, np.pad).tolist()
+        [0.0, 0.0, 1.0, 0.0]
+    """
+    if window is None:
+        return None
+    if isinstance(window, str):
+        window = named_window(window, sequence_length, op_name)
+    win = to_tensor(window)
+    check_window_shape(win.shape, sequence_length, op_name)
+    return pad(win, window_pads(sequence_length, fft_length))
+
+
+def check_istft_input(shape):
+    """Raise unless the ISTFT input has rank >= 2 (..., frames, bins)."""
+    if len(shape) < 2:
+        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {tuple(shape)}")
+
+
 def num_sequences(length, sequence_length, sequence_stride):
     """How many full sequences fit in ``length`` samples (None when unknown).
 

@@ -203,13 +203,8 @@ def extract_sequences(x, sequence_length, sequence_stride):
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):
-    if window is None:
-        return None
-    if isinstance(window, str):
-        window = spectral.named_window(window, sequence_length, op_name)
-    win = jnp.asarray(window, dtype)
-    spectral.check_window_shape(win.shape, sequence_length, op_name)
-    return jnp.pad(win, [spectral.window_pads(sequence_length, fft_length)])
+    return spectral.padded_window(window, sequence_length, fft_length, op_name,
+                                  lambda values: jnp.asarray(values, dtype), lambda win, pads: jnp.pad(win, [pads]))
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
@@ -232,8 +227,7 @@ def _stft(x, win, sequence_stride, fft_length, center, dtype):
 
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
     z, dtype = _real_pair(x, "istft")
-    if z.ndim < 2:
-        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {z.shape}")
+    spectral.check_istft_input(z.shape)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
     win = _window(window, sequence_length, fft_length, jnp.real(z).dtype, "istft")
     return _istft(z, win, sequence_stride, fft_length, length, center, dtype)

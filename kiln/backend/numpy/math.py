@@ -52,6 +52,25 @@ def logsumexp(x, axis=None, keepdims=False):
     return np.asarray(out).astype(dtype, copy=False)
 
 
+def _special(x, name, fallback):
+    """``scipy.special.<name>`` of ``x`` in its float compute dtype, cast to the result dtype;
+    ``fallback(x)`` computes it where SciPy is missing."""
+    x, dtype = _prep(x)
+    try:
+        import scipy.special
+    except ImportError:  # pragma: no cover - scipy is normally present
+        return np.asarray(fallback(x)).astype(dtype, copy=False)
+    return np.asarray(getattr(scipy.special, name)(x)).astype(dtype, copy=False)
+
+
+def _elementwise_math(name):
+    """Python's ``math.<name>`` applied to every element (keeping the dtype)."""
+    import math
+
+    fn = getattr(math, name)
+    return lambda x: np.vectorize(fn, otypes=[x.dtype])(x)
+
+
 def erf(x):
     """The error function (float result).
 
@@ -59,14 +78,7 @@ def erf(x):
         >>> float(erf(np.array(0.0)))
         0.0
     """
-    x, dtype = _prep(x)
-    try:
-        from scipy.special import erf as scipy_erf
-    except ImportError:  # pragma: no cover - scipy is normally present
-        import math
-
-        return np.vectorize(math.erf, otypes=[x.dtype])(x).astype(dtype, copy=False)
-    return np.asarray(scipy_erf(x)).astype(dtype, copy=False)
+    return _special(x, "erf", _elementwise_math("erf"))
 
 
 def rsqrt(x):
@@ -155,14 +167,7 @@ def erfc(x):
         >>> float(erfc(np.array(0.0)))
         1.0
     """
-    x, dtype = _prep(x)
-    try:
-        from scipy.special import erfc as scipy_erfc
-    except ImportError:  # pragma: no cover - scipy is normally present
-        import math
-
-        return np.vectorize(math.erfc, otypes=[x.dtype])(x).astype(dtype, copy=False)
-    return np.asarray(scipy_erfc(x)).astype(dtype, copy=False)
+    return _special(x, "erfc", _elementwise_math("erfc"))
 
 
 def _erfinv_newton(y):
@@ -188,12 +193,7 @@ def erfinv(x):
         >>> float(erfinv(np.array(0.0)))
         0.0
     """
-    x, dtype = _prep(x)
-    try:
-        from scipy.special import erfinv as scipy_erfinv
-    except ImportError:  # pragma: no cover - scipy is normally present
-        return _erfinv_newton(x).astype(dtype)
-    return np.asarray(scipy_erfinv(x)).astype(dtype, copy=False)
+    return _special(x, "erfinv", _erfinv_newton)
 
 
 def logdet(x):
@@ -385,13 +385,8 @@ def extract_sequences(x, sequence_length, sequence_stride):
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):
-    if window is None:
-        return None
-    if isinstance(window, str):
-        window = spectral.named_window(window, sequence_length, op_name)
-    win = convert_to_tensor(window).astype(dtype)
-    spectral.check_window_shape(win.shape, sequence_length, op_name)
-    return np.pad(win, spectral.window_pads(sequence_length, fft_length))
+    return spectral.padded_window(window, sequence_length, fft_length, op_name,
+                                  lambda values: convert_to_tensor(values).astype(dtype), np.pad)
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
@@ -420,8 +415,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
         [0.0, 1.0, 2.0]
     """
     z, dtype = _real_pair(x, "istft")
-    if z.ndim < 2:
-        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {z.shape}")
+    spectral.check_istft_input(z.shape)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
     win = _window(window, sequence_length, fft_length, np.float64, "istft")
     frames = np.fft.irfft(z, n=fft_length)

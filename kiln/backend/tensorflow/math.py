@@ -189,13 +189,9 @@ def extract_sequences(x, sequence_length, sequence_stride):
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):
-    if window is None:
-        return None
-    if isinstance(window, str):
-        window = spectral.named_window(window, sequence_length, op_name)
-    win = tf.cast(convert_to_tensor(window), dtype)
-    spectral.check_window_shape(win.shape, sequence_length, op_name)
-    return tf.pad(win, [spectral.window_pads(sequence_length, fft_length)])
+    return spectral.padded_window(window, sequence_length, fft_length, op_name,
+                                  lambda values: tf.cast(convert_to_tensor(values), dtype),
+                                  lambda win, pads: tf.pad(win, [pads]))
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
@@ -214,8 +210,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
     z, dtype = _real_pair(x, "istft")
-    if z.shape.rank < 2:
-        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {z.shape}")
+    spectral.check_istft_input(z.shape)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
     work = tf.math.real(z).dtype
     win = _window(window, sequence_length, fft_length, work, "istft")

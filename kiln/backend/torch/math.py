@@ -206,13 +206,9 @@ def extract_sequences(x, sequence_length, sequence_stride):
 
 
 def _window(window, sequence_length, fft_length, dtype, device, op_name):
-    if window is None:
-        return None
-    if isinstance(window, str):
-        window = spectral.named_window(window, sequence_length, op_name)
-    win = convert_to_tensor(window).to(dtype=dtype, device=device)
-    spectral.check_window_shape(win.shape, sequence_length, op_name)
-    return torch.nn.functional.pad(win, spectral.window_pads(sequence_length, fft_length))
+    return spectral.padded_window(window, sequence_length, fft_length, op_name,
+                                  lambda values: convert_to_tensor(values).to(dtype=dtype, device=device),
+                                  torch.nn.functional.pad)
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
@@ -231,8 +227,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann", center=True):
     """Inverse STFT: windowed overlap-add normalized by the squared-window envelope."""
     z, dtype = _real_pair(x, "istft")
-    if z.ndim < 2:
-        raise ValueError(f"istft: x must have rank >= 2 (..., frames, bins), received shape {tuple(z.shape)}")
+    spectral.check_istft_input(z.shape)
     spectral.check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
     work = z.real.dtype
     win = _window(window, sequence_length, fft_length, work, z.device, "istft")
