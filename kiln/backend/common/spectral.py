@@ -91,6 +91,50 @@ def padded_window(window, sequence_length, fft_length, op_name, to_tensor, pad):
     return pad(win, window_pads(sequence_length, fft_length))
 
 
+def check_complex_tuple(x, op_name):
+    """Raise unless ``x`` is a ``(real, imag)`` pair (tuple or list of two tensors)."""
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+
+
+def check_part_shapes(real_shape, imag_shape, op_name):
+    """Raise unless the real and imaginary parts have the same shape."""
+    if tuple(real_shape) != tuple(imag_shape):
+        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
+                         f"received {tuple(real_shape)} and {tuple(imag_shape)}")
+
+
+def fft_ops(xfft, real_pair, real_input, split, cast):
+    """``fft, fft2, ifft2, rfft, irfft`` on (real, imag) tuples from an FFT namespace with
+    NumPy's names and ``n=`` argument (``jax.numpy.fft``, ``torch.fft``).
+
+    ``real_pair(x, op_name)`` gives a complex tensor and the result dtype, ``real_input(x)``
+    a real compute tensor and the result dtype, ``split(z, dtype)`` the (real, imag) tuple
+    and ``cast(x, dtype)`` a real tensor in ``dtype``.
+    """
+    def fft(x):
+        z, dtype = real_pair(x, "fft")
+        return split(xfft.fft(z), dtype)
+
+    def fft2(x):
+        z, dtype = real_pair(x, "fft2")
+        return split(xfft.fft2(z), dtype)
+
+    def ifft2(x):
+        z, dtype = real_pair(x, "ifft2")
+        return split(xfft.ifft2(z), dtype)
+
+    def rfft(x, fft_length=None):
+        x, dtype = real_input(x)
+        return split(xfft.rfft(x, n=fft_length), dtype)
+
+    def irfft(x, fft_length=None):
+        z, dtype = real_pair(x, "irfft")
+        return cast(xfft.irfft(z, n=fft_length), dtype)
+
+    return fft, fft2, ifft2, rfft, irfft
+
+
 def check_istft_input(shape):
     """Raise unless the ISTFT input has rank >= 2 (..., frames, bins)."""
     if len(shape) < 2:

@@ -134,12 +134,9 @@ _HALF = ("float16", "bfloat16")
 
 def _real_pair(x, op_name):
     """(real, imag) of a (real, imag) tuple as float32/float64 arrays, plus the result dtype."""
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    spectral.check_complex_tuple(x, op_name)
     real, imag = to_float(x[0]), to_float(x[1])
-    if real.shape != imag.shape:
-        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
-                         f"received {real.shape} and {imag.shape}")
+    spectral.check_part_shapes(real.shape, imag.shape, op_name)
     dtype = jnp.promote_types(real.dtype, imag.dtype)
     work = jnp.float32 if dtype.name in _HALF else dtype
     return jax.lax.complex(real.astype(work), imag.astype(work)), dtype
@@ -170,29 +167,8 @@ def view_as_real(x):
     return jnp.stack([jnp.real(x), jnp.imag(x)], axis=-1)
 
 
-def fft(x):
-    z, dtype = _real_pair(x, "fft")
-    return _split(jnp.fft.fft(z), dtype)
-
-
-def fft2(x):
-    z, dtype = _real_pair(x, "fft2")
-    return _split(jnp.fft.fft2(z), dtype)
-
-
-def ifft2(x):
-    z, dtype = _real_pair(x, "ifft2")
-    return _split(jnp.fft.ifft2(z), dtype)
-
-
-def rfft(x, fft_length=None):
-    x, dtype = _real_input(x)
-    return _split(jnp.fft.rfft(x, n=fft_length), dtype)
-
-
-def irfft(x, fft_length=None):
-    z, dtype = _real_pair(x, "irfft")
-    return jnp.fft.irfft(z, n=fft_length).astype(dtype)
+fft, fft2, ifft2, rfft, irfft = spectral.fft_ops(jnp.fft, _real_pair, _real_input, _split,
+                                                 lambda x, dtype: x.astype(dtype))
 
 
 def extract_sequences(x, sequence_length, sequence_stride):

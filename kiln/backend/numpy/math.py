@@ -277,12 +277,9 @@ _COMPLEX_FOR = {np.dtype("float64"): np.complex128}
 
 def _real_pair(x, op_name):
     """A complex array from a (real, imag) tuple, plus the float dtype of the result."""
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    spectral.check_complex_tuple(x, op_name)
     real, imag = promote_float(x[0], x[1])
-    if real.shape != imag.shape:
-        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
-                         f"received {real.shape} and {imag.shape}")
+    spectral.check_part_shapes(real.shape, imag.shape, op_name)
     return real + 1j * imag.astype(np.float64 if real.dtype == np.float64 else FLOAT32), real.dtype
 
 

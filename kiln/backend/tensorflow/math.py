@@ -120,12 +120,9 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
 # -- complex views and Fourier transforms ------------------------------------------------------
 def _real_pair(x, op_name):
     """A complex tensor from a (real, imag) tuple, plus the float dtype of the result."""
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    spectral.check_complex_tuple(x, op_name)
     real, imag = _float(x[0]), _float(x[1])
-    if real.shape.as_list() != imag.shape.as_list():
-        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
-                         f"received {real.shape} and {imag.shape}")
+    spectral.check_part_shapes(real.shape, imag.shape, op_name)
     dtype = tf_dtype(result_type(real.dtype.name, imag.dtype.name))
     work = tf.float32 if dtype in _HALF else dtype
     return tf.complex(tf.cast(real, work), tf.cast(imag, work)), dtype

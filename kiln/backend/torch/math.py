@@ -130,12 +130,9 @@ def logdet(x):
 # -- complex views and Fourier transforms ------------------------------------------------------
 def _real_pair(x, op_name):
     """A complex tensor from a (real, imag) tuple, plus the float dtype of the result."""
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(f"{op_name}: x must be a tuple (real, imag) of float tensors, received {type(x)}")
+    spectral.check_complex_tuple(x, op_name)
     real, imag = _fx(x[0]), _fx(x[1])
-    if real.shape != imag.shape:
-        raise ValueError(f"{op_name}: real and imaginary parts must have the same shape, "
-                         f"received {tuple(real.shape)} and {tuple(imag.shape)}")
+    spectral.check_part_shapes(real.shape, imag.shape, op_name)
     dtype = torch.promote_types(real.dtype, imag.dtype)
     work = torch.float32 if dtype in _HALF else dtype
     return torch.complex(real.to(work), imag.to(work)), dtype
@@ -168,29 +165,8 @@ def view_as_real(x):
     return torch.stack([x.real, x.imag], dim=-1)
 
 
-def fft(x):
-    z, dtype = _real_pair(x, "fft")
-    return _split(torch.fft.fft(z), dtype)
-
-
-def fft2(x):
-    z, dtype = _real_pair(x, "fft2")
-    return _split(torch.fft.fft2(z), dtype)
-
-
-def ifft2(x):
-    z, dtype = _real_pair(x, "ifft2")
-    return _split(torch.fft.ifft2(z), dtype)
-
-
-def rfft(x, fft_length=None):
-    x, dtype = _real_input(x)
-    return _split(torch.fft.rfft(x, n=fft_length), dtype)
-
-
-def irfft(x, fft_length=None):
-    z, dtype = _real_pair(x, "irfft")
-    return torch.fft.irfft(z, n=fft_length).to(dtype)
+fft, fft2, ifft2, rfft, irfft = spectral.fft_ops(torch.fft, _real_pair, _real_input, _split,
+                                                 lambda x, dtype: x.to(dtype))
 
 
 def _index(array, device):
