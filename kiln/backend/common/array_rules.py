@@ -103,6 +103,21 @@ def bitwise(name, fn, pair, require_int, bool_to_int=None):
 
 # -- shapes, ranks and splits ------------------------------------------------------------
 
+def stack_ops(xnp, promoted):
+    """``hstack, vstack, dstack`` from an array namespace with NumPy's stacking functions
+    (``jax.numpy``, ``numpy``, ``torch``); ``promoted(xs)`` gives the inputs in their common dtype."""
+    def hstack(xs):
+        return xnp.hstack(promoted(xs))
+
+    def vstack(xs):
+        return xnp.vstack(promoted(xs))
+
+    def dstack(xs):
+        return xnp.dstack(promoted(xs))
+
+    return hstack, vstack, dstack
+
+
 def check_min_rank(op_name, shape, rank):
     """Raise ValueError when ``shape`` (a tuple) has fewer than ``rank`` dimensions."""
     if len(shape) < rank:

@@ -51,16 +51,7 @@ def dsplit(x, indices_or_sections):
     return _equal_split(_t(x), indices_or_sections, 2, "dsplit")
 
 
-def hstack(xs):
-    return jnp.hstack(_promoted(xs))
-
-
-def vstack(xs):
-    return jnp.vstack(_promoted(xs))
-
-
-def dstack(xs):
-    return jnp.dstack(_promoted(xs))
+hstack, vstack, dstack = rules.stack_ops(jnp, _promoted)
 
 
 # -- diagonals ----------------------------------------------------------------------

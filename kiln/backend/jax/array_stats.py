@@ -119,30 +119,20 @@ def _quantile(fn, x, q, axis, method, keepdims, scale=1):
     return _out(jnp.where(jnp.round(pos) == jnp.floor(pos), low, high), result)
 
 
-@_compiled("axis", "method", "keepdims")
-def quantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(jnp.quantile, x, q, axis, method, keepdims)
+def _quantile_kernel(x, q, axis, method, keepdims, ignore_nan, scale=1):
+    return _quantile(jnp.nanquantile if ignore_nan else jnp.quantile, x, q, axis, method, keepdims, scale)
 
 
-@_compiled("axis", "method", "keepdims")
-def percentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(jnp.quantile, x, q, axis, method, keepdims, scale=100)
+# The medians run jnp.median/jnp.nanmedian (below), not the quantile kernel.
+_quantiles = rules.quantile_ops(_quantile_kernel)
+quantile, percentile, nanquantile, nanpercentile = (
+    _compiled("axis", "method", "keepdims")(_quantiles[i]) for i in (0, 1, 3, 4))
 
 
 @_compiled("axis", "keepdims")
 def median(x, axis=None, keepdims=False):
     (x,), result = _float_in(x)
     return _out(jnp.median(x, axis=_axis(axis), keepdims=keepdims), result)
-
-
-@_compiled("axis", "method", "keepdims")
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(jnp.nanquantile, x, q, axis, method, keepdims)
-
-
-@_compiled("axis", "method", "keepdims")
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    return _quantile(jnp.nanquantile, x, q, axis, method, keepdims, scale=100)
 
 
 @_compiled("axis", "keepdims")

@@ -33,10 +33,6 @@ def _common(*xs):
     return [_t(x, dtype) for x in items]
 
 
-def _promoted(xs):
-    return _common(*xs)
-
-
 # -- joining and splitting ----------------------------------------------------------
 
 def append(x1, x2, axis=None):
@@ -66,16 +62,7 @@ def dsplit(x, indices_or_sections):
     return _equal_split(x, indices_or_sections, 2, "dsplit")
 
 
-def hstack(xs):
-    return np.hstack(_promoted(xs))
-
-
-def vstack(xs):
-    return np.vstack(_promoted(xs))
-
-
-def dstack(xs):
-    return np.dstack(_promoted(xs))
+hstack, vstack, dstack = rules.stack_ops(np, lambda xs: _common(*xs))
 
 
 # -- diagonals ----------------------------------------------------------------------

@@ -71,16 +71,7 @@ def dsplit(x, indices_or_sections):
     return _equal_split(_t(x), indices_or_sections, 2, "dsplit")
 
 
-def hstack(xs):
-    return torch.hstack(_common(*xs))
-
-
-def vstack(xs):
-    return torch.vstack(_common(*xs))
-
-
-def dstack(xs):
-    return torch.dstack(_common(*xs))
+hstack, vstack, dstack = rules.stack_ops(torch, lambda xs: _common(*xs))
 
 
 # -- diagonals ----------------------------------------------------------------------
