@@ -14,12 +14,11 @@ Example:
     [1, 2, 2, 3]
 """
 
-import itertools
-
 import numpy as np
 import tensorflow as tf
 
 from kiln import config
+from kiln.backend.common import image_kernels as kernels
 from kiln.backend.common import image_rules as rules
 from kiln.backend.tensorflow.core import convert_to_tensor
 
@@ -34,18 +33,11 @@ def _images(images, name, ranks=(3, 4)):
 
 def _to_nhwc(x, data_format):
     """(batched channels-last view, was the input unbatched)."""
-    unbatched = x.shape.rank == 3
-    if unbatched:
-        x = x[None]
-    if data_format == "channels_first":
-        x = tf.transpose(x, (0, 2, 3, 1))
-    return x, unbatched
+    return kernels.to_nhwc(x, data_format, tf.transpose)
 
 
 def _from_nhwc(x, unbatched, data_format):
-    if data_format == "channels_first":
-        x = tf.transpose(x, (0, 3, 1, 2))
-    return x[0] if unbatched else x
+    return kernels.from_nhwc(x, unbatched, data_format, tf.transpose)
 
 
 def _moveaxis(x, source, destination):
@@ -55,13 +47,24 @@ def _moveaxis(x, source, destination):
     return tf.transpose(x, perm)
 
 
+def _where(condition, x, y):
+    """``tf.where`` that also takes a Python scalar for one branch (cast to the other's dtype)."""
+    dtype = x.dtype if tf.is_tensor(x) else y.dtype
+    return tf.where(condition, tf.cast(x, dtype), tf.cast(y, dtype))
+
+
+# NumPy names the shared kernels use, spelled the TensorFlow way
+_XP = kernels.Namespace(
+    tf, where=_where, clip=tf.clip_by_value, mod=tf.math.floormod, moveaxis=_moveaxis,
+    take=lambda a, index, axis=0: tf.gather(a, index, axis=axis), astype=tf.cast,
+    concatenate=lambda values, axis: tf.concat(values, axis),
+    sum=lambda x, axis, keepdims: tf.reduce_sum(x, axis=axis, keepdims=keepdims),
+    arange=lambda n, dtype: tf.range(n, dtype=dtype))
+
+
 def _compute_dtype(dtype):
     """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    return dtype if dtype in (tf.float32, tf.float64) else tf.float32
-
-
-def _round_half_away(x):
-    return tf.sign(x) * tf.floor(tf.abs(x) + 0.5)
+    return kernels.compute_dtype(tf, dtype)
 
 
 def _restore(x, dtype):
@@ -69,7 +72,7 @@ def _restore(x, dtype):
     if x.dtype == dtype:
         return x
     if dtype.is_integer:
-        x = tf.clip_by_value(_round_half_away(x), tf.cast(dtype.min, x.dtype),
+        x = tf.clip_by_value(kernels.round_half_away(tf, x), tf.cast(dtype.min, x.dtype),
                              tf.cast(dtype.max, x.dtype))
     return tf.cast(x, dtype)
 
@@ -88,36 +91,10 @@ def _depthwise(x, kernel, padding, pad_mode="CONSTANT"):
     return tf.nn.depthwise_conv2d(x, weights, strides=[1, 1, 1, 1], padding="VALID")
 
 
-def _kernel(name, x):
-    """Resampling kernels of the distance ``x >= 0`` (triangle, Keys cubic, Lanczos)."""
-    zeros, ones = tf.zeros_like(x), tf.ones_like(x)
-    if name == "linear":
-        return tf.maximum(1.0 - x, zeros)
-    if name == "cubic":
-        near = ((1.5 * x - 2.5) * x) * x + 1.0
-        far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
-        return tf.where(x >= 2.0, zeros, tf.where(x >= 1.0, far, near))
-    radius = 3.0 if name == "lanczos3" else 5.0
-    safe = tf.where(x > 1e-3, x, ones)
-    lanczos = radius * tf.sin(np.pi * safe) * tf.sin(np.pi * safe / radius) / (np.pi * safe) ** 2
-    return tf.where(x > radius, zeros, tf.where(x > 1e-3, lanczos, ones))
-
-
 def _resample_weights(in_size, out_size, scale, translation, kernel, antialias):
-    """(in, out) float64 weights: output y reads the input at (y + 0.5 - translation) / scale - 0.5."""
-    scale = tf.cast(scale, tf.float64)
-    translation = tf.cast(translation, tf.float64)
-    inv = 1.0 / scale
-    widen = tf.maximum(inv, tf.constant(1.0, tf.float64)) if antialias else 1.0
-    sample = (tf.range(out_size, dtype=tf.float64) + 0.5) * inv - translation * inv - 0.5
-    source = tf.range(in_size, dtype=tf.float64)
-    weights = _kernel(kernel, tf.abs(sample[None, :] - source[:, None]) / widen)
-    total = tf.reduce_sum(weights, axis=0, keepdims=True)
-    safe_total = tf.where(tf.equal(total, 0.0), tf.ones_like(total), total)
-    weights = tf.where(tf.abs(total) > 1000.0 * float(np.finfo(np.float32).eps),
-                       weights / safe_total, tf.zeros_like(weights))
-    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
-    return tf.where(inside[None, :], weights, tf.zeros_like(weights))
+    """(in, out) float64 weights of ``rules.resample_weights`` as tensors."""
+    return rules.resample_weights(in_size, out_size, tf.cast(scale, tf.float64),
+                                  tf.cast(translation, tf.float64), kernel, antialias, _XP)
 
 
 def _apply_weights(x, axis, weights):
@@ -154,18 +131,8 @@ def rgb_to_hsv(images, data_format=None):
     data_format = config.standardize_data_format(data_format)
     axis = rules.channel_axis(images.shape.rank, data_format)
     dtype = images.dtype
-    red, green, blue = tf.unstack(tf.cast(images, _compute_dtype(dtype)), axis=axis)
-    zeros, ones = tf.zeros_like(red), tf.ones_like(red)
-    value = tf.maximum(tf.maximum(red, green), blue)
-    spread = value - tf.minimum(tf.minimum(red, green), blue)
-    saturation = tf.where(value > 0, spread / tf.where(value > 0, value, ones), zeros)
-    safe = tf.where(spread > 0, spread, ones)
-    hue = tf.where(tf.equal(value, red), (green - blue) / safe,
-                   tf.where(tf.equal(value, green), (blue - red) / safe + 2.0,
-                            (red - green) / safe + 4.0))
-    hue = tf.where(spread > 0, hue / 6.0, zeros)
-    hue = tf.where(hue < 0, hue + 1.0, hue)
-    return tf.cast(tf.stack([hue, saturation, value], axis=axis), dtype)
+    planes = kernels.rgb_to_hsv(_XP, *tf.unstack(tf.cast(images, _compute_dtype(dtype)), axis=axis))
+    return tf.cast(tf.stack(planes, axis=axis), dtype)
 
 
 def hsv_to_rgb(images, data_format=None):
@@ -174,12 +141,7 @@ def hsv_to_rgb(images, data_format=None):
     data_format = config.standardize_data_format(data_format)
     axis = rules.channel_axis(images.shape.rank, data_format)
     dtype = images.dtype
-    hue, saturation, value = tf.unstack(tf.cast(images, _compute_dtype(dtype)), axis=axis)
-    sector = tf.math.floormod(hue, 1.0) * 6.0
-    red = tf.clip_by_value(tf.abs(sector - 3.0) - 1.0, 0.0, 1.0)
-    green = tf.clip_by_value(2.0 - tf.abs(sector - 2.0), 0.0, 1.0)
-    blue = tf.clip_by_value(2.0 - tf.abs(sector - 4.0), 0.0, 1.0)
-    planes = [value * (1.0 - saturation + saturation * c) for c in (red, green, blue)]
+    planes = kernels.hsv_to_rgb(_XP, *tf.unstack(tf.cast(images, _compute_dtype(dtype)), axis=axis))
     return tf.cast(tf.stack(planes, axis=axis), dtype)
 
 
@@ -269,57 +231,6 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
 
 # ---------------------------------------------------------------- sampling
 
-def _fix_index(index, size, fill_mode):
-    if fill_mode == "nearest":
-        return tf.clip_by_value(index, 0, size - 1)
-    if fill_mode == "wrap":
-        return tf.math.floormod(index, size)
-    if fill_mode == "mirror":
-        if size == 1:
-            return tf.zeros_like(index)
-        period = 2 * (size - 1)
-        return (size - 1) - tf.abs(tf.math.floormod(index, period) - (size - 1))
-    if fill_mode == "reflect":
-        folded = tf.math.floormod(index, 2 * size)
-        return tf.where(folded >= size, 2 * size - 1 - folded, folded)
-    return tf.clip_by_value(index, 0, size - 1)  # constant: out-of-range taps are masked
-
-
-def _interpolate(flat, base, coords, sizes, order, fill_mode, fill_value):
-    """Sample the grid ``sizes`` stored row-major in ``flat`` (N, C) at float ``coords``.
-
-    ``base`` (broadcastable to the coordinates' shape) offsets every flat index;
-    the result has the broadcast coordinates' shape plus the channel axis.
-    """
-    taps = []
-    for c in coords:
-        if order == 0:
-            taps.append([(tf.cast(_round_half_away(c), tf.int32), None)])
-        else:
-            low = tf.floor(c)
-            frac = c - low
-            low = tf.cast(low, tf.int32)
-            taps.append([(low, 1.0 - frac), (low + 1, frac)])
-    strides = rules.row_major_strides(sizes)
-    fill = tf.cast(fill_value, flat.dtype)
-    out = 0.0
-    for combo in itertools.product(*taps):
-        index, inside, weight = base, True, None
-        for (i, w), size, stride in zip(combo, sizes, strides):
-            index = index + _fix_index(i, size, fill_mode) * stride
-            if fill_mode == "constant":
-                inside = inside & (i >= 0) & (i < size)
-            if w is not None:
-                weight = w if weight is None else weight * w
-        values = tf.gather(flat, index)
-        if fill_mode == "constant":
-            values = tf.where(tf.expand_dims(inside, -1), values, fill)
-        if weight is None:
-            return values
-        out = out + tf.expand_dims(weight, -1) * values
-    return out
-
-
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """Sample ``inputs`` at ``coordinates`` (one array per input axis) by spline ``order`` 0 or 1."""
     rules.check_map_coordinates_options(order, fill_mode)
@@ -330,7 +241,8 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     compute = _compute_dtype(dtype)
     flat = tf.reshape(tf.cast(inputs, compute), [-1, 1])
     coords = [tf.cast(c, compute) for c in tf.unstack(coordinates, axis=0)]
-    out = _interpolate(flat, 0, coords, tuple(inputs.shape), order, fill_mode, fill_value)[..., 0]
+    out = kernels.interpolate(_XP, flat, 0, coords, tuple(inputs.shape), order, fill_mode,
+                              tf.cast(fill_value, compute), tf.int32)[..., 0]
     return _restore(out, dtype)
 
 
@@ -338,8 +250,9 @@ def _sample(x, rows, cols, order, fill_mode, fill_value):
     """Interpolate NHWC ``x`` at float ``rows``/``cols`` (broadcastable to (B, H', W'))."""
     height, width, channels = x.shape[1], x.shape[2], x.shape[3]
     base = (tf.range(tf.shape(x)[0]) * (height * width))[:, None, None]
-    return _interpolate(tf.reshape(x, [-1, channels]), base, [rows, cols], (height, width), order,
-                        fill_mode, fill_value)
+    return kernels.interpolate(_XP, tf.reshape(x, [-1, channels]), base, [rows, cols],
+                               (height, width), order, fill_mode, tf.cast(fill_value, x.dtype),
+                               tf.int32)
 
 
 def _grid(height, width, dtype):
@@ -374,18 +287,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return _warp(images, transform, order, fill_mode, fill_value, data_format)
 
 
-def _homography(start_points, end_points):
-    """The 8 coefficients mapping each end point (output) onto its start point (input)."""
-    sx, sy = start_points[..., 0], start_points[..., 1]
-    ex, ey = end_points[..., 0], end_points[..., 1]
-    zeros, ones = tf.zeros_like(ex), tf.ones_like(ex)
-    rows_x = tf.stack([ex, ey, ones, zeros, zeros, zeros, -ex * sx, -ey * sx], axis=-1)
-    rows_y = tf.stack([zeros, zeros, zeros, ex, ey, ones, -ex * sy, -ey * sy], axis=-1)
-    matrix = tf.concat([rows_x, rows_y], axis=-2)
-    target = tf.concat([sx, sy], axis=-1)
-    return tf.linalg.solve(matrix, target[..., None])[..., 0]
-
-
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
@@ -396,7 +297,8 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     rules.check_corner_points("start_points", start_points.shape)
     rules.check_corner_points("end_points", end_points.shape)
     data_format = config.standardize_data_format(data_format)
-    transform = _homography(tf.cast(start_points, tf.float32), tf.cast(end_points, tf.float32))
+    transform = kernels.homography(_XP, tf.cast(start_points, tf.float32),
+                                   tf.cast(end_points, tf.float32))
     return _warp(images, transform, order, "constant", fill_value, data_format)
 
 
@@ -425,7 +327,7 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", f
 
 # ---------------------------------------------------------------- patches
 
-def _patch_windows(x, sizes, strides, dilations, padding, name):
+def _patch_windows(xp, x, sizes, strides, dilations, padding, name):
     """Stack the strided windows of the spatial axes 1..n of ``x``: (B, *out, prod(sizes) * C)."""
     counts, pads = rules.patch_layout(x.shape[1:-1], sizes, strides, dilations, padding, name)
     x = tf.pad(x, [(0, 0)] + pads + [(0, 0)])
@@ -437,18 +339,9 @@ def _patch_windows(x, sizes, strides, dilations, padding, name):
 
 
 def _extract(images, size, strides, dilation_rate, padding, data_format, rank, name):
-    images = convert_to_tensor(images)
-    rules.check_rank(images.shape.rank, images.shape, name, (rank + 1, rank + 2), "input")
-    data_format = config.standardize_data_format(data_format)
-    sizes, strides, dilations = rules.patch_arguments(size, strides, dilation_rate, rank, name)
-    unbatched = images.shape.rank == rank + 1
-    x = images[None] if unbatched else images
-    if data_format == "channels_first":
-        x = _moveaxis(x, 1, -1)
-    out = _patch_windows(x, sizes, strides, dilations, padding, name)
-    if data_format == "channels_first":
-        out = _moveaxis(out, -1, 1)
-    return out[0] if unbatched else out
+    return kernels.extract_patches(_XP, convert_to_tensor(images), size, strides, dilation_rate,
+                                   padding, config.standardize_data_format(data_format), rank,
+                                   name, _patch_windows)
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
