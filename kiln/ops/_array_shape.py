@@ -354,14 +354,22 @@ def diagflat(x, k=0):
     return _array_shape.diagflat(x, k=k)
 
 
+def _plane_axes(shape, axis1, axis2, name, rank_error):
+    """The two distinct, non-negative axes of a diagonal/trace over ``shape`` and the other dims.
+
+    ``rank_error`` words the complaint about a rank below 2.
+    """
+    if len(shape) < 2:
+        raise ValueError(f"{name}: {rank_error}, received shape {shape}")
+    a1, a2 = _axis(axis1, len(shape), name), _axis(axis2, len(shape), name)
+    if a1 == a2:
+        raise ValueError(f"{name}: axis1 and axis2 must differ, received {axis1} and {axis2}")
+    return a1, a2, tuple(d for i, d in enumerate(shape) if i not in (a1, a2))
+
+
 def _diagonal_spec(x, offset=0, axis1=0, axis2=1):
     shape = rules.shape_of(x)
-    if len(shape) < 2:
-        raise ValueError(f"diagonal: input must have rank >= 2, received shape {shape}")
-    a1, a2 = _axis(axis1, len(shape), "diagonal"), _axis(axis2, len(shape), "diagonal")
-    if a1 == a2:
-        raise ValueError(f"diagonal: axis1 and axis2 must differ, received {axis1} and {axis2}")
-    rest = tuple(d for i, d in enumerate(shape) if i not in (a1, a2))
+    a1, a2, rest = _plane_axes(shape, axis1, axis2, "diagonal", "input must have rank >= 2")
     return KerasTensor(rest + (_diag_length(shape[a1], shape[a2], int(offset)),), _dtype(x))
 
 

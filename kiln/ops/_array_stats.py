@@ -19,6 +19,7 @@ from kiln.backend import current as _backend
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.ops import shape_rules as rules
+from kiln.ops._array_shape import _plane_axes
 from kiln.ops.operation import op
 from kiln.ops.numpy import _axis, _dtype, _float_dtype, _reduce_spec, _sum_dtype
 
@@ -500,13 +501,7 @@ def correlate(x1, x2, mode="valid"):
 
 
 def _trace_spec(x, offset=0, axis1=0, axis2=1):
-    shape = rules.shape_of(x)
-    if len(shape) < 2:
-        raise ValueError(f"trace: x must have at least 2 dimensions, received shape {shape}")
-    a1, a2 = _axis(axis1, len(shape), "trace"), _axis(axis2, len(shape), "trace")
-    if a1 == a2:
-        raise ValueError(f"trace: axis1 and axis2 must differ, received {axis1} and {axis2}")
-    out = tuple(d for i, d in enumerate(shape) if i not in (a1, a2))
+    _, _, out = _plane_axes(rules.shape_of(x), axis1, axis2, "trace", "x must have at least 2 dimensions")
     return KerasTensor(out, _sum_dtype(x))
 
 
