@@ -79,7 +79,8 @@ def test_weak_scalars_and_int_sums():
     assert array_ops.add(np.ones(2, "float16"), 2.5).dtype == np.float16
     # NumPy would widen int32 sums to the platform int64.
     assert array_ops.sum(np.ones(3, "int32")).dtype == np.int32
-    assert array_ops.sum(np.ones(3, "uint8")).dtype == np.int32
+    # Small unsigned ints sum in uint32 (JAX's rule, which Keras follows).
+    assert array_ops.sum(np.ones(3, "uint8")).dtype == np.uint32
     assert array_ops.matmul(np.ones((2, 2), "int8"), np.ones((2, 2), "int8")).dtype == np.int32
     assert array_ops.matmul(np.ones((2, 2), "bfloat16"),
                             np.ones((2, 2), "bfloat16")).dtype.name == "bfloat16"
@@ -104,7 +105,8 @@ def test_compute_output_spec_traces_zeros_and_finds_unknown_dims():
 
 
 def test_unsupported_list():
-    assert B.UNSUPPORTED == frozenset({"export.export_model", "trainer.make_train_function"})
+    assert B.UNSUPPORTED == frozenset({"export.export_model", "trainer.make_train_function", "linalg.jvp"})
+    assert "autodiff" in B.UNSUPPORTED_REASONS["linalg.jvp"]
     with pytest.raises(NotImplementedError, match="numpy"):
         B.export.export_model(None, "/tmp/x")
 
@@ -240,7 +242,7 @@ def test_rnn_python_loop_masks_states_and_outputs():
     assert outputs.shape == (3, 1, 2)
 
 
-def test_resize_values_and_unsupported_options():
+def test_resize_values_and_bad_options():
     x = np.arange(4.0, dtype="float32").reshape(1, 2, 2, 1)
     up = image.resize(x, (4, 4))
     np.testing.assert_allclose(up[0, 0, :, 0], [0.0, 0.25, 0.75, 1.0])
@@ -250,9 +252,8 @@ def test_resize_values_and_unsupported_options():
     assert ints.dtype == np.uint8
     assert image.resize(np.ones((1, 4, 8, 3)), (4, 4), crop_to_aspect_ratio=True).shape == (1, 4, 4, 3)
     with pytest.raises(ValueError, match="interpolation"):
-        image.resize(x, (3, 3), interpolation="bicubic")
-    with pytest.raises(ValueError, match="antialias"):
-        image.resize(np.ones((1, 8, 8, 1)), (2, 2), antialias=True)
+        image.resize(x, (3, 3), interpolation="cubic-ish")
+    assert image.resize(np.ones((1, 8, 8, 1)), (2, 2), antialias=True).shape == (1, 2, 2, 1)
 
 
 def test_linalg_half_precision_and_clear_errors():

@@ -10,7 +10,7 @@ CASES = [
     (("int32", "float32"), "float32"),
     (("int64", "float32"), "float32"),
     (("uint8", "int8"), "int16"),
-    (("uint32", "int32"), "int64"),
+    (("uint32", "int32"), "int32"),
     (("bool", "int8"), "int8"),
     (("bfloat16", "float16"), "float32"),
     (("float16", "float32"), "float32"),
