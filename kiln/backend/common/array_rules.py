@@ -118,6 +118,22 @@ def stack_ops(xnp, promoted):
     return hstack, vstack, dstack
 
 
+def flip_ops(xnp, to_tensor):
+    """``fliplr, flipud`` from an array namespace whose ``flip(x, axes)`` takes a tuple of axes
+    (``jax.numpy``, ``numpy``, ``torch``); ``to_tensor`` converts the input."""
+    def fliplr(x):
+        x = to_tensor(x)
+        check_min_rank("fliplr", x.shape, 2)
+        return xnp.flip(x, (1,))
+
+    def flipud(x):
+        x = to_tensor(x)
+        check_min_rank("flipud", x.shape, 1)
+        return xnp.flip(x, (0,))
+
+    return fliplr, flipud
+
+
 def check_min_rank(op_name, shape, rank):
     """Raise ValueError when ``shape`` (a tuple) has fewer than ``rank`` dimensions."""
     if len(shape) < rank:

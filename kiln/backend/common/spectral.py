@@ -171,6 +171,18 @@ def frame_indices(length, sequence_length, sequence_stride, op_name):
     return starts, np.arange(sequence_length, dtype=np.int32)
 
 
+def frame_grid(length, sequence_length, sequence_stride):
+    """The int32 (frames, sequence_length) gather index of ``extract_sequences`` over the last
+    axis of ``length`` samples (arguments checked as by :func:`frame_indices`).
+
+    Example:
+        >>> frame_grid(5, 3, 2).tolist()
+        [[0, 1, 2], [2, 3, 4]]
+    """
+    starts, offsets = frame_indices(length, sequence_length, sequence_stride, "extract_sequences")
+    return starts[:, None] + offsets[None, :]
+
+
 def reflect_indices(length, pad):
     """Indices that reflect-pad a signal of ``length`` samples by ``pad`` on each side.
 

@@ -168,22 +168,23 @@ def _accumulate_dtype(x, dtype):
     return rules.accumulate_dtype(name)
 
 
-@_compiled("axis", "dtype")
-def nancumsum(x, axis=None, dtype=None):
+def _cumulative(fn, fill, x, axis, dtype):
+    """``fn`` (cumsum/cumprod) with NaNs read as ``fill``, accumulating in the sum dtype."""
     x = _t(x)
     dtype = _accumulate_dtype(x, dtype)
     if _is_float(x):
-        x = jnp.where(jnp.isnan(x), 0, x)
-    return jnp.cumsum(cast(x, dtype), axis=axis)
+        x = jnp.where(jnp.isnan(x), fill, x)
+    return fn(cast(x, dtype), axis=axis)
+
+
+@_compiled("axis", "dtype")
+def nancumsum(x, axis=None, dtype=None):
+    return _cumulative(jnp.cumsum, 0, x, axis, dtype)
 
 
 @_compiled("axis", "dtype")
 def nancumprod(x, axis=None, dtype=None):
-    x = _t(x)
-    dtype = _accumulate_dtype(x, dtype)
-    if _is_float(x):
-        x = jnp.where(jnp.isnan(x), 1, x)
-    return jnp.cumprod(cast(x, dtype), axis=axis)
+    return _cumulative(jnp.cumprod, 1, x, axis, dtype)
 
 
 @_compiled("axis", "keepdims")

@@ -173,9 +173,7 @@ fft, fft2, ifft2, rfft, irfft = spectral.fft_ops(jnp.fft, _real_pair, _real_inpu
 
 def extract_sequences(x, sequence_length, sequence_stride):
     x = _t(x)
-    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
-                                             "extract_sequences")
-    return x[..., starts[:, None] + offsets[None, :]]
+    return x[..., spectral.frame_grid(x.shape[-1], sequence_length, sequence_stride)]
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):

@@ -140,16 +140,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 # -- flips and rotations --------------------------------------------------------------
 
-def fliplr(x):
-    x = _t(x)
-    rules.check_min_rank("fliplr", x.shape, 2)
-    return np.flip(x, 1)
-
-
-def flipud(x):
-    x = _t(x)
-    rules.check_min_rank("flipud", x.shape, 1)
-    return np.flip(x, 0)
+fliplr, flipud = rules.flip_ops(np, _t)
 
 
 def roll(x, shift, axis=None):

@@ -123,20 +123,21 @@ def _accumulate_dtype(x, dtype):
     return np_dtype(rules.accumulate_dtype(name))
 
 
-def nancumsum(x, axis=None, dtype=None):
+def _cumulative(fn, fill, x, axis, dtype):
+    """``fn`` (cumsum/cumprod) with NaNs read as ``fill``, accumulating in the sum dtype."""
     x = _t(x)
     dtype = _accumulate_dtype(x, dtype)
     if _is_float(x):
-        x = np.where(np.isnan(x), 0, x).astype(x.dtype)
-    return np.cumsum(x, axis=axis, dtype=dtype)
+        x = np.where(np.isnan(x), fill, x).astype(x.dtype)
+    return fn(x, axis=axis, dtype=dtype)
+
+
+def nancumsum(x, axis=None, dtype=None):
+    return _cumulative(np.cumsum, 0, x, axis, dtype)
 
 
 def nancumprod(x, axis=None, dtype=None):
-    x = _t(x)
-    dtype = _accumulate_dtype(x, dtype)
-    if _is_float(x):
-        x = np.where(np.isnan(x), 1, x).astype(x.dtype)
-    return np.cumprod(x, axis=axis, dtype=dtype)
+    return _cumulative(np.cumprod, 1, x, axis, dtype)
 
 
 def nanmax(x, axis=None, keepdims=False):

@@ -376,9 +376,7 @@ def extract_sequences(x, sequence_length, sequence_stride):
         [[0, 1, 2], [2, 3, 4]]
     """
     x = convert_to_tensor(x)
-    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
-                                             "extract_sequences")
-    return x[..., starts[:, None] + offsets[None, :]]
+    return x[..., spectral.frame_grid(x.shape[-1], sequence_length, sequence_stride)]
 
 
 def _window(window, sequence_length, fft_length, dtype, op_name):

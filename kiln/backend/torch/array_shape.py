@@ -189,16 +189,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 # -- flips and rotations --------------------------------------------------------------
 
-def fliplr(x):
-    x = _t(x)
-    rules.check_min_rank("fliplr", x.shape, 2)
-    return torch.flip(x, (1,))
-
-
-def flipud(x):
-    x = _t(x)
-    rules.check_min_rank("flipud", x.shape, 1)
-    return torch.flip(x, (0,))
+fliplr, flipud = rules.flip_ops(torch, _t)
 
 
 def roll(x, shift, axis=None):

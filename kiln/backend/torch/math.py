@@ -176,9 +176,7 @@ def _index(array, device):
 def extract_sequences(x, sequence_length, sequence_stride):
     """Frames of ``sequence_length`` samples every ``sequence_stride`` along the last axis."""
     x = _t(x)
-    starts, offsets = spectral.frame_indices(x.shape[-1], sequence_length, sequence_stride,
-                                             "extract_sequences")
-    return x[..., _index(starts[:, None] + offsets[None, :], x.device)]
+    return x[..., _index(spectral.frame_grid(x.shape[-1], sequence_length, sequence_stride), x.device)]
 
 
 def _window(window, sequence_length, fft_length, dtype, device, op_name):

@@ -124,3 +124,13 @@ def test_fft_ops_over_numpy_namespace():
     assert rfft(np.ones(4))[0].tolist() == [4.0, 0.0, 0.0]
     assert irfft((np.array([4.0, 0.0, 0.0]), np.zeros(3))).tolist() == [1.0, 1.0, 1.0, 1.0]
     assert ifft2(fft2((np.ones((2, 2)), np.zeros((2, 2)))))[0].tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_namespace_built_ops_over_numpy():
+    fliplr, flipud = rules.flip_ops(np, np.asarray)
+    assert fliplr([[1, 2]]).tolist() == [[2, 1]] and flipud([1, 2]).tolist() == [2, 1]
+    with pytest.raises(ValueError, match="fliplr: input must have rank >= 2"):
+        fliplr([1, 2])
+    hstack, vstack, dstack = rules.stack_ops(np, lambda xs: [np.asarray(x, "float32") for x in xs])
+    assert hstack([[1], [2]]).dtype == np.float32 and vstack([[1], [2]]).shape == (2, 1)
+    assert dstack([[1], [2]]).shape == (1, 1, 2)
