@@ -20,6 +20,7 @@ Example:
 
 import itertools
 
+from kiln import config
 from kiln.backend.common import image_rules as rules
 
 
@@ -38,6 +39,22 @@ class Namespace:
 
     def __getattr__(self, name):
         return getattr(self._module, name)
+
+
+class Backend:
+    """What the shared op bodies below need from a backend's ``image`` module.
+
+    ``xp``: its array namespace; ``images(x, name)``: convert and check rank 3
+    or 4; ``convert(x)``: convert to a tensor; ``restore(x, dtype)``: cast a
+    float result back to the input dtype; ``depthwise(x, kernel, padding)``:
+    per-channel correlation of NHWC ``x`` with a 2-D NumPy kernel;
+    ``sobel(x)``: the [dy, dx] planes of float NHWC ``x`` with reflected
+    borders; ``warp(images, transform, order, fill_mode, fill_value,
+    data_format)``: the projective warp.
+    """
+
+    def __init__(self, **parts):
+        self.__dict__.update(parts)
 
 
 # ---------------------------------------------------------------- layout and dtypes
@@ -170,7 +187,7 @@ def sample(xp, x, rows, cols, order, fill_mode, fill_value, index_dtype):
     batch, height, width, channels = x.shape
     base = (xp.arange(batch) * (height * width))[:, None, None]
     return interpolate(xp, x.reshape(batch * height * width, channels), base, [rows, cols],
-                       (height, width), order, fill_mode, xp.asarray(fill_value, x.dtype),
+                       (height, width), order, fill_mode, xp.asarray(fill_value, dtype=x.dtype),
                        index_dtype)
 
 
@@ -238,4 +255,107 @@ def extract_patches(xp, images, size, strides, dilation_rate, padding, data_form
     out = windows(xp, x, sizes, strides, dilations, padding, name)
     if data_format == "channels_first":
         out = xp.moveaxis(out, -1, 1)
+    return out[0] if unbatched else out
+
+
+# ---------------------------------------------------------------- op bodies
+
+def crop_images(be, images, top_cropping, left_cropping, bottom_cropping, right_cropping,
+                target_height, target_width, data_format):
+    images = be.images(images, "crop_images")
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(images, data_format, be.xp.transpose)
+    top, left, th, tw = rules.crop_box(x.shape[1], x.shape[2], top_cropping, left_cropping,
+                                       bottom_cropping, right_cropping, target_height,
+                                       target_width, images.shape)
+    return from_nhwc(x[:, top:top + th, left:left + tw, :], unbatched, data_format,
+                     be.xp.transpose)
+
+
+def pad_images(be, images, top_padding, left_padding, bottom_padding, right_padding,
+               target_height, target_width, data_format):
+    images = be.images(images, "pad_images")
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(images, data_format, be.xp.transpose)
+    top, bottom, left, right = rules.pad_amounts(x.shape[1], x.shape[2], top_padding, left_padding,
+                                                 bottom_padding, right_padding, target_height,
+                                                 target_width, images.shape)
+    x = be.xp.pad(x, [(0, 0), (top, bottom), (left, right), (0, 0)])
+    return from_nhwc(x, unbatched, data_format, be.xp.transpose)
+
+
+def affine_transform(be, images, transform, interpolation, fill_mode, fill_value, data_format):
+    order = rules.interpolation_order(interpolation, "affine_transform")
+    rules.check_fill_mode(fill_mode, "affine_transform")
+    images = be.images(images, "affine_transform")
+    transform = be.convert(transform)
+    rules.check_transform_shape(transform.shape)
+    data_format = config.standardize_data_format(data_format)
+    return be.warp(images, transform, order, fill_mode, fill_value, data_format)
+
+
+def perspective_transform(be, images, start_points, end_points, interpolation, fill_value,
+                          data_format):
+    xp = be.xp
+    order = rules.interpolation_order(interpolation, "perspective_transform")
+    images = be.images(images, "perspective_transform")
+    start_points = be.convert(start_points)
+    end_points = be.convert(end_points)
+    rules.check_corner_points("start_points", start_points.shape)
+    rules.check_corner_points("end_points", end_points.shape)
+    data_format = config.standardize_data_format(data_format)
+    transform = homography(xp, xp.astype(start_points, xp.float32),
+                           xp.astype(end_points, xp.float32))
+    return be.warp(images, transform, order, "constant", fill_value, data_format)
+
+
+def gaussian_blur(be, images, kernel_size, sigma, data_format):
+    images = be.images(images, "gaussian_blur")
+    kernel = rules.gaussian_blur_kernel(kernel_size, sigma)
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(images, data_format, be.xp.transpose)
+    dtype = x.dtype
+    out = be.depthwise(be.xp.astype(x, compute_dtype(be.xp, dtype)), kernel, "same")
+    return from_nhwc(be.restore(out, dtype), unbatched, data_format, be.xp.transpose)
+
+
+def sobel_edges(be, images, data_format):
+    xp = be.xp
+    images = be.images(images, "sobel_edges")
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(images, data_format, xp.transpose)
+    dtype = x.dtype
+    out = xp.stack(be.sobel(xp.astype(x, compute_dtype(xp, dtype))), axis=-1)
+    out = xp.astype(out, dtype if xp.isdtype(dtype, "real floating") else xp.float32)
+    if data_format == "channels_first":
+        out = xp.transpose(out, (0, 3, 1, 2, 4))
+    return out[0] if unbatched else out
+
+
+def _compatible(shape1, shape2):
+    return len(shape1) == len(shape2) and all(
+        a is None or b is None or a == b for a, b in zip(shape1, shape2))
+
+
+def ssim(be, image1, image2, max_val, filter_size, filter_sigma, k1, k2, data_format):
+    xp = be.xp
+    image1 = be.images(image1, "ssim")
+    image2 = be.images(image2, "ssim")
+    if not _compatible(tuple(image1.shape), tuple(image2.shape)):
+        raise ValueError(f"ssim: image1 and image2 must have the same shape, received "
+                         f"{tuple(image1.shape)} and {tuple(image2.shape)}")
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(image1, data_format, xp.transpose)
+    y, _ = to_nhwc(image2, data_format, xp.transpose)
+    rules.check_ssim_window(x.shape[1], x.shape[2], filter_size, image1.shape)
+    out_dtype = x.dtype if xp.isdtype(x.dtype, "real floating") else xp.float32
+    compute = compute_dtype(xp, out_dtype)
+    x, y = xp.astype(x, compute), xp.astype(y, compute)
+    kernel = rules.gaussian_kernel((filter_size, filter_size), (filter_sigma, filter_sigma))
+
+    def blur(t):
+        return be.depthwise(t, kernel, "valid")
+
+    out = xp.mean(rules.ssim_map(x, y, blur, max_val, k1, k2), axis=(1, 2, 3))
+    out = xp.astype(out, out_dtype)
     return out[0] if unbatched else out

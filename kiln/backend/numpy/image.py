@@ -11,6 +11,8 @@ Example:
     (2, 4, 4, 3)
 """
 
+import functools
+
 import numpy as np
 
 from kiln import config
@@ -27,27 +29,10 @@ def _images(images, name, ranks=(3, 4)):
     return images
 
 
-def _to_nhwc(x, data_format):
-    """(batched channels-last view, was the input unbatched)."""
-    return kernels.to_nhwc(x, data_format, np.transpose)
-
-
-def _from_nhwc(x, unbatched, data_format):
-    return kernels.from_nhwc(x, unbatched, data_format, np.transpose)
-
-
-def _is_float(x):
-    return np.issubdtype(x.dtype, np.floating)
-
-
-def _compute_dtype(dtype):
-    """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    return kernels.compute_dtype(np, dtype)
-
-
-def _restore(x, dtype):
-    """Cast a float result back to the input dtype, rounding and clipping integers."""
-    return kernels.restore(np, x, dtype)
+_to_nhwc = functools.partial(kernels.to_nhwc, transpose=np.transpose)
+_from_nhwc = functools.partial(kernels.from_nhwc, transpose=np.transpose)
+_compute_dtype = functools.partial(kernels.compute_dtype, np)
+_restore = functools.partial(kernels.restore, np)
 
 
 def _depthwise(x, kernel, padding):
@@ -60,6 +45,20 @@ def _depthwise(x, kernel, padding):
     for i, j in zip(*np.nonzero(kernel)):
         out += x.dtype.type(kernel[i, j]) * x[:, i:i + out_h, j:j + out_w]
     return out
+
+
+def _sobel(x):
+    """[dy, dx] Sobel planes of float NHWC ``x``, borders reflected."""
+    x = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    return [_depthwise(x, rules.SOBEL_Y, "valid"), _depthwise(x, rules.SOBEL_Y.T, "valid")]
+
+
+def _warp(images, transform, order, fill_mode, fill_value, data_format):
+    return kernels.warp(np, images, transform, order, fill_mode, fill_value, data_format, np.int64)
+
+
+_IMAGE = kernels.Backend(xp=np, images=_images, convert=convert_to_tensor,
+                         restore=_restore, depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
 
 def _apply_weights(x, axis, weights):
@@ -85,7 +84,7 @@ def rgb_to_grayscale(images, data_format=None):
 
 def _float_images(images, name):
     images = _images(images, name)
-    if not _is_float(images):
+    if not np.isdtype(images.dtype, "real floating"):
         raise ValueError(f"{name}: images must have a float dtype, received {images.dtype}")
     return images
 
@@ -117,26 +116,17 @@ def hsv_to_rgb(images, data_format=None):
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "crop_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, left, th, tw = rules.crop_box(x.shape[1], x.shape[2], top_cropping, left_cropping,
-                                       bottom_cropping, right_cropping, target_height,
-                                       target_width, images.shape)
-    return _from_nhwc(x[:, top:top + th, left:left + tw, :], unbatched, data_format)
+    return kernels.crop_images(_IMAGE, images, top_cropping, left_cropping, bottom_cropping,
+                               right_cropping, target_height, target_width, data_format)
+
 
 
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "pad_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, bottom, left, right = rules.pad_amounts(x.shape[1], x.shape[2], top_padding, left_padding,
-                                                 bottom_padding, right_padding, target_height,
-                                                 target_width, images.shape)
-    x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
-    return _from_nhwc(x, unbatched, data_format)
+    return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
+                              right_padding, target_height, target_width, data_format)
+
 
 
 # ---------------------------------------------------------------- resize
@@ -216,30 +206,17 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Warp images by 8-parameter projective transforms (shape (8,) or (batch, 8))."""
-    order = rules.interpolation_order(interpolation, "affine_transform")
-    rules.check_fill_mode(fill_mode, "affine_transform")
-    images = _images(images, "affine_transform")
-    transform = convert_to_tensor(transform)
-    rules.check_transform_shape(transform.shape)
-    data_format = config.standardize_data_format(data_format)
-    return kernels.warp(np, images, transform, order, fill_mode, fill_value, data_format,
-                        np.int64)
+    return kernels.affine_transform(_IMAGE, images, transform, interpolation, fill_mode,
+                                    fill_value, data_format)
+
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
-    order = rules.interpolation_order(interpolation, "perspective_transform")
-    images = _images(images, "perspective_transform")
-    start_points = convert_to_tensor(start_points)
-    end_points = convert_to_tensor(end_points)
-    rules.check_corner_points("start_points", start_points.shape)
-    rules.check_corner_points("end_points", end_points.shape)
-    data_format = config.standardize_data_format(data_format)
-    transform = kernels.homography(np, start_points.astype(np.float32),
-                                   end_points.astype(np.float32))
-    return kernels.warp(np, images, transform, order, "constant", fill_value, data_format,
-                        np.int64)
+    return kernels.perspective_transform(_IMAGE, images, start_points, end_points, interpolation,
+                                         fill_value, data_format)
+
 
 
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
@@ -289,50 +266,19 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blur each channel with a (height, width) Gaussian kernel, zero-padded to keep the size."""
-    images = _images(images, "gaussian_blur")
-    kernel = rules.gaussian_blur_kernel(kernel_size, sigma)
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    out = _depthwise(x.astype(_compute_dtype(dtype)), kernel, "same")
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
+    return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
+
 
 
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
-    images = _images(images, "sobel_edges")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = np.pad(x.astype(_compute_dtype(dtype)), ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
-    out = np.stack([_depthwise(x, rules.SOBEL_Y, "valid"), _depthwise(x, rules.SOBEL_Y.T, "valid")],
-                   axis=-1)
-    out = out.astype(dtype if np.issubdtype(dtype, np.floating) else np.float32)
-    if data_format == "channels_first":
-        out = np.transpose(out, (0, 3, 1, 2, 4))
-    return out[0] if unbatched else out
+    return kernels.sobel_edges(_IMAGE, images, data_format)
+
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """Mean structural similarity of each image pair (Gaussian-weighted local statistics)."""
-    image1 = _images(image1, "ssim")
-    image2 = _images(image2, "ssim")
-    if image1.shape != image2.shape:
-        raise ValueError(f"ssim: image1 and image2 must have the same shape, received "
-                         f"{image1.shape} and {image2.shape}")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(image1, data_format)
-    y, _ = _to_nhwc(image2, data_format)
-    rules.check_ssim_window(x.shape[1], x.shape[2], filter_size, image1.shape)
-    out_dtype = x.dtype if _is_float(x) else np.float32
-    compute = _compute_dtype(out_dtype)
-    x, y = x.astype(compute), y.astype(compute)
-    kernel = rules.gaussian_kernel((filter_size, filter_size), (filter_sigma, filter_sigma))
+    return kernels.ssim(_IMAGE, image1, image2, max_val, filter_size, filter_sigma, k1, k2,
+                        data_format)
 
-    def blur(t):
-        return _depthwise(t, kernel, "valid")
-
-    out = np.mean(rules.ssim_map(x, y, blur, max_val, k1, k2), axis=(1, 2, 3))
-    out = out.astype(out_dtype)
-    return out[0] if unbatched else out
