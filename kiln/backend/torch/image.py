@@ -28,12 +28,20 @@ def _take(a, index, axis=0):
     return a[(slice(None),) * axis + (index,)]
 
 
+def _pad(x, pad_width):
+    """``np.pad`` (constant zeros) of ``x`` by per-axis (before, after) widths."""
+    flat = []
+    for before, after in reversed(pad_width):
+        flat += [before, after]
+    return F.pad(x, flat)
+
+
 # NumPy names the shared kernels use, spelled the torch way
-_XP = kernels.Namespace(torch, clip=torch.clamp, mod=torch.remainder, take=_take,
-                        astype=lambda x, dtype: x.to(dtype), expand_dims=torch.unsqueeze)
+_XP = kernels.Namespace(torch, clip=torch.clamp, mod=torch.remainder, take=_take, pad=_pad,
+                        transpose=torch.permute, astype=lambda x, dtype: x.to(dtype),
+                        expand_dims=torch.unsqueeze,
+                        isdtype=lambda dtype, kind: dtype.is_floating_point)
 
-
-# ---------------------------------------------------------------- layout helpers
 
 def _images(images, name, ranks=(3, 4)):
     images = _t(images)
@@ -41,18 +49,9 @@ def _images(images, name, ranks=(3, 4)):
     return images
 
 
-def _to_nhwc(x, data_format):
-    """(batched channels-last view, was the input unbatched)."""
-    return kernels.to_nhwc(x, data_format, torch.permute)
-
-
-def _from_nhwc(x, unbatched, data_format):
-    return kernels.from_nhwc(x, unbatched, data_format, torch.permute)
-
-
-def _compute_dtype(dtype):
-    """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    return kernels.compute_dtype(torch, dtype)
+_to_nhwc = functools.partial(kernels.to_nhwc, transpose=torch.permute)
+_from_nhwc = functools.partial(kernels.from_nhwc, transpose=torch.permute)
+_compute_dtype = functools.partial(kernels.compute_dtype, torch)
 
 
 def _restore(x, dtype):
@@ -88,6 +87,12 @@ def _resample_weights(in_size, out_size, scale, translation, kernel, antialias, 
     translation = torch.as_tensor(translation, dtype=torch.float64, device=device)
     xp = kernels.Namespace(_XP, arange=functools.partial(torch.arange, device=device))
     return rules.resample_weights(in_size, out_size, scale, translation, kernel, antialias, xp)
+
+
+def _sobel(x):
+    """[dy, dx] Sobel planes of float NHWC ``x``, borders reflected."""
+    return [_depthwise(x, rules.SOBEL_Y, "same", "reflect"),
+            _depthwise(x, rules.SOBEL_Y.T, "same", "reflect")]
 
 
 def _apply_weights(x, axis, weights):
@@ -143,26 +148,17 @@ def hsv_to_rgb(images, data_format=None):
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "crop_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, left, th, tw = rules.crop_box(x.shape[1], x.shape[2], top_cropping, left_cropping,
-                                       bottom_cropping, right_cropping, target_height,
-                                       target_width, images.shape)
-    return _from_nhwc(x[:, top:top + th, left:left + tw, :], unbatched, data_format)
+    return kernels.crop_images(_IMAGE, images, top_cropping, left_cropping, bottom_cropping,
+                               right_cropping, target_height, target_width, data_format)
+
 
 
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "pad_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, bottom, left, right = rules.pad_amounts(x.shape[1], x.shape[2], top_padding, left_padding,
-                                                 bottom_padding, right_padding, target_height,
-                                                 target_width, images.shape)
-    x = F.pad(x, (0, 0, left, right, top, bottom))
-    return _from_nhwc(x, unbatched, data_format)
+    return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
+                              right_padding, target_height, target_width, data_format)
+
 
 
 # ---------------------------------------------------------------- resize
@@ -272,31 +268,27 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
+_IMAGE = kernels.Backend(xp=_XP, images=_images, convert=_t, restore=_restore,
+                         depthwise=_depthwise, sobel=_sobel, warp=_warp)
+
+
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Warp images by 8-parameter projective transforms (shape (8,) or (batch, 8))."""
-    order = rules.interpolation_order(interpolation, "affine_transform")
-    rules.check_fill_mode(fill_mode, "affine_transform")
-    images = _images(images, "affine_transform")
-    transform = _t(transform)
-    rules.check_transform_shape(transform.shape)
-    data_format = config.standardize_data_format(data_format)
-    return _warp(images, transform, order, fill_mode, fill_value, data_format)
+    return kernels.affine_transform(_IMAGE, images, transform, interpolation, fill_mode,
+                                    fill_value, data_format)
+
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
-    order = rules.interpolation_order(interpolation, "perspective_transform")
-    images = _images(images, "perspective_transform")
-    start_points = _t(start_points)
-    end_points = _t(end_points)
-    rules.check_corner_points("start_points", start_points.shape)
-    rules.check_corner_points("end_points", end_points.shape)
-    data_format = config.standardize_data_format(data_format)
-    transform = kernels.homography(_XP, start_points.to(device=images.device, dtype=torch.float32),
-                                   end_points.to(device=images.device, dtype=torch.float32))
-    return _warp(images, transform, order, "constant", fill_value, data_format)
+    images = _t(images)
+    start_points = _t(start_points).to(images.device)
+    end_points = _t(end_points).to(images.device)
+    return kernels.perspective_transform(_IMAGE, images, start_points, end_points, interpolation,
+                                         fill_value, data_format)
+
 
 
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
@@ -323,23 +315,9 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", f
 
 # ---------------------------------------------------------------- patches
 
-def _patch_windows(xp, x, sizes, strides, dilations, padding, name):
-    """Stack the strided windows of the spatial axes 1..n of ``x``: (B, *out, prod(sizes) * C)."""
-    counts, pads = rules.patch_layout(x.shape[1:-1], sizes, strides, dilations, padding, name)
-    flat_pads = [0, 0]
-    for before, after in reversed(pads):
-        flat_pads += [before, after]
-    if any(flat_pads):
-        x = F.pad(x, flat_pads)
-    windows = [x[index] for index in rules.patch_window_slices(sizes, strides, dilations, counts)]
-    out = torch.stack(windows, dim=-2)
-    return out.reshape(tuple(out.shape[:-2]) + (out.shape[-2] * out.shape[-1],))
-
-
 def _extract(images, size, strides, dilation_rate, padding, data_format, rank, name):
-    return kernels.extract_patches(torch, _t(images), size, strides, dilation_rate, padding,
-                                   config.standardize_data_format(data_format), rank, name,
-                                   _patch_windows)
+    return kernels.extract_patches(_XP, _t(images), size, strides, dilation_rate, padding,
+                                   config.standardize_data_format(data_format), rank, name)
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
@@ -359,49 +337,21 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blur each channel with a (height, width) Gaussian kernel, zero-padded to keep the size."""
-    images = _images(images, "gaussian_blur")
-    kernel = rules.gaussian_blur_kernel(kernel_size, sigma)
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    out = _depthwise(x.to(_compute_dtype(dtype)), kernel, "same")
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
+    return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
+
 
 
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
-    images = _images(images, "sobel_edges")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = x.to(_compute_dtype(dtype))
-    out = torch.stack([_depthwise(x, rules.SOBEL_Y, "same", "reflect"),
-                       _depthwise(x, rules.SOBEL_Y.T, "same", "reflect")], dim=-1)
-    out = out.to(dtype if dtype.is_floating_point else torch.float32)
-    if data_format == "channels_first":
-        out = out.permute(0, 3, 1, 2, 4)
-    return out[0] if unbatched else out
+    return kernels.sobel_edges(_IMAGE, images, data_format)
+
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """Mean structural similarity of each image pair (Gaussian-weighted local statistics)."""
-    image1 = _images(image1, "ssim")
-    image2 = _images(image2, "ssim")
-    if image1.shape != image2.shape:
-        raise ValueError(f"ssim: image1 and image2 must have the same shape, received "
-                         f"{tuple(image1.shape)} and {tuple(image2.shape)}")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(image1, data_format)
-    y, _ = _to_nhwc(image2, data_format)
-    rules.check_ssim_window(x.shape[1], x.shape[2], filter_size, image1.shape)
-    out_dtype = x.dtype if x.dtype.is_floating_point else torch.float32
-    compute = _compute_dtype(out_dtype)
-    x, y = x.to(compute), y.to(device=x.device, dtype=compute)
-    kernel = rules.gaussian_kernel((filter_size, filter_size), (filter_sigma, filter_sigma))
+    image1 = _t(image1)
+    image2 = _t(image2).to(image1.device)
+    return kernels.ssim(_IMAGE, image1, image2, max_val, filter_size, filter_sigma, k1, k2,
+                        data_format)
 
-    def blur(t):
-        return _depthwise(t, kernel, "valid")
-
-    out = torch.mean(rules.ssim_map(x, y, blur, max_val, k1, k2), dim=(1, 2, 3)).to(out_dtype)
-    return out[0] if unbatched else out
