@@ -187,38 +187,39 @@ def nancumprod(x, axis=None, dtype=None):
     return _cumulative(jnp.cumprod, 1, x, axis, dtype)
 
 
+def _nan_extreme(fn, nan_fn, x, axis, keepdims):
+    """``nan_fn`` (nanmax/nanmin) of float inputs, ``fn`` (max/min) of the others."""
+    x = _t(x)
+    return (nan_fn if _is_float(x) else fn)(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def _nan_reduce(fn, fill, x, axis, keepdims):
+    """``fn`` (sum/prod) with NaNs read as ``fill``, accumulating in the sum dtype."""
+    x = _t(x)
+    dtype = native_dtype(_accumulate_dtype(x, None))
+    if _is_float(x):
+        x = jnp.where(jnp.isnan(x), fill, x)
+    return fn(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+
+
 @_compiled("axis", "keepdims")
 def nanmax(x, axis=None, keepdims=False):
-    x = _t(x)
-    if not _is_float(x):
-        return jnp.max(x, axis=_axis(axis), keepdims=keepdims)
-    return jnp.nanmax(x, axis=_axis(axis), keepdims=keepdims)
+    return _nan_extreme(jnp.max, jnp.nanmax, x, axis, keepdims)
 
 
 @_compiled("axis", "keepdims")
 def nanmin(x, axis=None, keepdims=False):
-    x = _t(x)
-    if not _is_float(x):
-        return jnp.min(x, axis=_axis(axis), keepdims=keepdims)
-    return jnp.nanmin(x, axis=_axis(axis), keepdims=keepdims)
+    return _nan_extreme(jnp.min, jnp.nanmin, x, axis, keepdims)
 
 
 @_compiled("axis", "keepdims")
 def nansum(x, axis=None, keepdims=False):
-    x = _t(x)
-    dtype = native_dtype(_accumulate_dtype(x, None))
-    if _is_float(x):
-        x = jnp.where(jnp.isnan(x), 0, x)
-    return jnp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return _nan_reduce(jnp.sum, 0, x, axis, keepdims)
 
 
 @_compiled("axis", "keepdims")
 def nanprod(x, axis=None, keepdims=False):
-    x = _t(x)
-    dtype = native_dtype(_accumulate_dtype(x, None))
-    if _is_float(x):
-        x = jnp.where(jnp.isnan(x), 1, x)
-    return jnp.prod(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return _nan_reduce(jnp.prod, 1, x, axis, keepdims)
 
 
 @_compiled("axis", "keepdims")
