@@ -14,6 +14,8 @@ Example:
     [1, 2, 2, 3]
 """
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 
@@ -31,13 +33,8 @@ def _images(images, name, ranks=(3, 4)):
     return images
 
 
-def _to_nhwc(x, data_format):
-    """(batched channels-last view, was the input unbatched)."""
-    return kernels.to_nhwc(x, data_format, tf.transpose)
-
-
-def _from_nhwc(x, unbatched, data_format):
-    return kernels.from_nhwc(x, unbatched, data_format, tf.transpose)
+_to_nhwc = functools.partial(kernels.to_nhwc, transpose=tf.transpose)
+_from_nhwc = functools.partial(kernels.from_nhwc, transpose=tf.transpose)
 
 
 def _moveaxis(x, source, destination):
@@ -59,12 +56,12 @@ _XP = kernels.Namespace(
     take=lambda a, index, axis=0: tf.gather(a, index, axis=axis), astype=tf.cast,
     concatenate=lambda values, axis: tf.concat(values, axis),
     sum=lambda x, axis, keepdims: tf.reduce_sum(x, axis=axis, keepdims=keepdims),
-    arange=lambda n, dtype: tf.range(n, dtype=dtype))
+    arange=lambda n, dtype: tf.range(n, dtype=dtype),
+    mean=lambda x, axis: tf.reduce_mean(x, axis=list(axis)),
+    isdtype=lambda dtype, kind: dtype.is_floating)
 
 
-def _compute_dtype(dtype):
-    """Float dtype arithmetic runs in: half types widen to float32, ints become float32."""
-    return kernels.compute_dtype(tf, dtype)
+_compute_dtype = functools.partial(kernels.compute_dtype, tf)
 
 
 def _restore(x, dtype):
@@ -95,6 +92,12 @@ def _resample_weights(in_size, out_size, scale, translation, kernel, antialias):
     """(in, out) float64 weights of ``rules.resample_weights`` as tensors."""
     return rules.resample_weights(in_size, out_size, tf.cast(scale, tf.float64),
                                   tf.cast(translation, tf.float64), kernel, antialias, _XP)
+
+
+def _sobel(x):
+    """[dy, dx] Sobel planes of float NHWC ``x``, borders reflected."""
+    return [_depthwise(x, rules.SOBEL_Y, "same", "REFLECT"),
+            _depthwise(x, rules.SOBEL_Y.T, "same", "REFLECT")]
 
 
 def _apply_weights(x, axis, weights):
@@ -150,26 +153,17 @@ def hsv_to_rgb(images, data_format=None):
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None, data_format=None):
     """Crop to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "crop_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, left, th, tw = rules.crop_box(x.shape[1], x.shape[2], top_cropping, left_cropping,
-                                       bottom_cropping, right_cropping, target_height,
-                                       target_width, images.shape)
-    return _from_nhwc(x[:, top:top + th, left:left + tw, :], unbatched, data_format)
+    return kernels.crop_images(_IMAGE, images, top_cropping, left_cropping, bottom_cropping,
+                               right_cropping, target_height, target_width, data_format)
+
 
 
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
-    images = _images(images, "pad_images")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    top, bottom, left, right = rules.pad_amounts(x.shape[1], x.shape[2], top_padding, left_padding,
-                                                 bottom_padding, right_padding, target_height,
-                                                 target_width, images.shape)
-    x = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]])
-    return _from_nhwc(x, unbatched, data_format)
+    return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
+                              right_padding, target_height, target_width, data_format)
+
 
 
 # ---------------------------------------------------------------- resize
@@ -275,31 +269,24 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
+_IMAGE = kernels.Backend(xp=_XP, images=_images, convert=convert_to_tensor, restore=_restore,
+                         depthwise=_depthwise, sobel=_sobel, warp=_warp)
+
+
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0, data_format=None):
     """Warp images by 8-parameter projective transforms (shape (8,) or (batch, 8))."""
-    order = rules.interpolation_order(interpolation, "affine_transform")
-    rules.check_fill_mode(fill_mode, "affine_transform")
-    images = _images(images, "affine_transform")
-    transform = convert_to_tensor(transform)
-    rules.check_transform_shape(transform.shape)
-    data_format = config.standardize_data_format(data_format)
-    return _warp(images, transform, order, fill_mode, fill_value, data_format)
+    return kernels.affine_transform(_IMAGE, images, transform, interpolation, fill_mode,
+                                    fill_value, data_format)
+
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
-    order = rules.interpolation_order(interpolation, "perspective_transform")
-    images = _images(images, "perspective_transform")
-    start_points = convert_to_tensor(start_points)
-    end_points = convert_to_tensor(end_points)
-    rules.check_corner_points("start_points", start_points.shape)
-    rules.check_corner_points("end_points", end_points.shape)
-    data_format = config.standardize_data_format(data_format)
-    transform = kernels.homography(_XP, tf.cast(start_points, tf.float32),
-                                   tf.cast(end_points, tf.float32))
-    return _warp(images, transform, order, "constant", fill_value, data_format)
+    return kernels.perspective_transform(_IMAGE, images, start_points, end_points, interpolation,
+                                         fill_value, data_format)
+
 
 
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
@@ -361,50 +348,19 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blur each channel with a (height, width) Gaussian kernel, zero-padded to keep the size."""
-    images = _images(images, "gaussian_blur")
-    kernel = rules.gaussian_blur_kernel(kernel_size, sigma)
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    out = _depthwise(tf.cast(x, _compute_dtype(dtype)), kernel, "same")
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
+    return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
+
 
 
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
-    images = _images(images, "sobel_edges")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = tf.cast(x, _compute_dtype(dtype))
-    out = tf.stack([_depthwise(x, rules.SOBEL_Y, "same", "REFLECT"),
-                    _depthwise(x, rules.SOBEL_Y.T, "same", "REFLECT")], axis=-1)
-    out = tf.cast(out, dtype if dtype.is_floating else tf.float32)
-    if data_format == "channels_first":
-        out = tf.transpose(out, (0, 3, 1, 2, 4))
-    return out[0] if unbatched else out
+    return kernels.sobel_edges(_IMAGE, images, data_format)
+
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          data_format=None):
     """Mean structural similarity of each image pair (Gaussian-weighted local statistics)."""
-    image1 = _images(image1, "ssim")
-    image2 = _images(image2, "ssim")
-    if not image1.shape.is_compatible_with(image2.shape):
-        raise ValueError(f"ssim: image1 and image2 must have the same shape, received "
-                         f"{tuple(image1.shape)} and {tuple(image2.shape)}")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(image1, data_format)
-    y, _ = _to_nhwc(image2, data_format)
-    rules.check_ssim_window(x.shape[1], x.shape[2], filter_size, image1.shape)
-    out_dtype = x.dtype if x.dtype.is_floating else tf.float32
-    compute = _compute_dtype(out_dtype)
-    x, y = tf.cast(x, compute), tf.cast(y, compute)
-    kernel = rules.gaussian_kernel((filter_size, filter_size), (filter_sigma, filter_sigma))
+    return kernels.ssim(_IMAGE, image1, image2, max_val, filter_size, filter_sigma, k1, k2,
+                        data_format)
 
-    def blur(t):
-        return _depthwise(t, kernel, "valid")
-
-    out = tf.reduce_mean(rules.ssim_map(x, y, blur, max_val, k1, k2), axis=[1, 2, 3])
-    out = tf.cast(out, out_dtype)
-    return out[0] if unbatched else out
