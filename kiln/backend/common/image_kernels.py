@@ -359,3 +359,23 @@ def ssim(be, image1, image2, max_val, filter_size, filter_sigma, k1, k2, data_fo
     out = xp.mean(rules.ssim_map(x, y, blur, max_val, k1, k2), axis=(1, 2, 3))
     out = xp.astype(out, out_dtype)
     return out[0] if unbatched else out
+
+
+def elastic_transform(be, images, alpha, sigma, interpolation, fill_mode, fill_value, seed,
+                      data_format):
+    """Elastic warp; ``be`` also gives ``noise(x, seed)`` (uniform [-1, 1) of shape (B, H, W, 2)),
+    ``grid(x)`` (the (rows, cols) pixel planes) and ``sample(x, rows, cols, order, fill_mode,
+    fill_value)``."""
+    xp = be.xp
+    order = rules.interpolation_order(interpolation, "elastic_transform")
+    rules.check_fill_mode(fill_mode, "elastic_transform")
+    images = be.images(images, "elastic_transform")
+    data_format = config.standardize_data_format(data_format)
+    x, unbatched = to_nhwc(images, data_format, xp.transpose)
+    dtype = x.dtype
+    x = xp.astype(x, compute_dtype(xp, dtype))
+    shift = be.depthwise(be.noise(x, seed), rules.elastic_smoothing_kernel(sigma), "same")
+    shift = shift * xp.asarray(alpha, dtype=x.dtype)
+    ys, xs = be.grid(x)
+    out = be.sample(x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode, fill_value)
+    return from_nhwc(be.restore(out, dtype), unbatched, data_format, xp.transpose)

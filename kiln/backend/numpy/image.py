@@ -57,8 +57,17 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return kernels.warp(np, images, transform, order, fill_mode, fill_value, data_format, np.int64)
 
 
-_IMAGE = kernels.Backend(xp=np, images=_images, convert=convert_to_tensor,
-                         restore=_restore, depthwise=_depthwise, sobel=_sobel, warp=_warp)
+def _noise(x, seed):
+    from kiln.backend.numpy import random
+
+    return random.uniform(x.shape[:3] + (2,), -1.0, 1.0, dtype=str(x.dtype), seed=seed)
+
+
+_IMAGE = kernels.Backend(
+    noise=_noise, grid=lambda x: kernels.pixel_grid(np, x.shape[1], x.shape[2], x.dtype),
+    sample=functools.partial(kernels.sample, np, index_dtype=np.int64),
+    xp=np, images=_images, convert=convert_to_tensor,
+    restore=_restore, depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
 
 def _apply_weights(x, axis, weights):
@@ -222,23 +231,9 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
-    from kiln.backend.numpy import random
+    return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
+                                     fill_value, seed, data_format)
 
-    order = rules.interpolation_order(interpolation, "elastic_transform")
-    rules.check_fill_mode(fill_mode, "elastic_transform")
-    images = _images(images, "elastic_transform")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = x.astype(_compute_dtype(dtype))
-    batch, height, width = x.shape[:3]
-    noise = random.uniform((batch, height, width, 2), -1.0, 1.0, dtype=str(x.dtype), seed=seed)
-    shift = _depthwise(noise, rules.elastic_smoothing_kernel(sigma), "same")
-    shift = shift * np.asarray(alpha, x.dtype)
-    ys, xs = kernels.pixel_grid(np, height, width, x.dtype)
-    out = kernels.sample(np, x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode,
-                         fill_value, np.int64)
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 # ---------------------------------------------------------------- patches

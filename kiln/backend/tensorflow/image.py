@@ -58,7 +58,7 @@ _XP = kernels.Namespace(
     sum=lambda x, axis, keepdims: tf.reduce_sum(x, axis=axis, keepdims=keepdims),
     arange=lambda n, dtype: tf.range(n, dtype=dtype),
     mean=lambda x, axis: tf.reduce_mean(x, axis=list(axis)),
-    isdtype=lambda dtype, kind: dtype.is_floating)
+    isdtype=lambda dtype, kind: dtype.is_floating, asarray=lambda x, dtype: tf.cast(x, dtype))
 
 
 _compute_dtype = functools.partial(kernels.compute_dtype, tf)
@@ -269,8 +269,18 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
-_IMAGE = kernels.Backend(xp=_XP, images=_images, convert=convert_to_tensor, restore=_restore,
-                         depthwise=_depthwise, sobel=_sobel, warp=_warp)
+def _noise(x, seed):
+    from kiln.backend.tensorflow import random
+
+    noise = random.uniform(tf.concat([tf.shape(x)[:3], [2]], axis=0), -1.0, 1.0,
+                           dtype=x.dtype.name, seed=seed)
+    return tf.ensure_shape(noise, [x.shape[0], x.shape[1], x.shape[2], 2])
+
+
+_IMAGE = kernels.Backend(
+    noise=_noise, grid=lambda x: _grid(x.shape[1], x.shape[2], x.dtype), sample=_sample,
+    xp=_XP, images=_images, convert=convert_to_tensor, restore=_restore,
+    depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
@@ -292,24 +302,9 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
-    from kiln.backend.tensorflow import random
+    return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
+                                     fill_value, seed, data_format)
 
-    order = rules.interpolation_order(interpolation, "elastic_transform")
-    rules.check_fill_mode(fill_mode, "elastic_transform")
-    images = _images(images, "elastic_transform")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = tf.cast(x, _compute_dtype(dtype))
-    height, width = x.shape[1], x.shape[2]
-    noise = random.uniform(tf.concat([tf.shape(x)[:3], [2]], axis=0), -1.0, 1.0,
-                           dtype=x.dtype.name, seed=seed)
-    noise = tf.ensure_shape(noise, [x.shape[0], height, width, 2])
-    shift = _depthwise(noise, rules.elastic_smoothing_kernel(sigma), "same")
-    shift = shift * tf.cast(alpha, x.dtype)
-    ys, xs = _grid(height, width, x.dtype)
-    out = _sample(x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode, fill_value)
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 # ---------------------------------------------------------------- patches

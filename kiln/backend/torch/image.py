@@ -268,8 +268,18 @@ def _warp(images, transform, order, fill_mode, fill_value, data_format):
     return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
-_IMAGE = kernels.Backend(xp=_XP, images=_images, convert=_t, restore=_restore,
-                         depthwise=_depthwise, sobel=_sobel, warp=_warp)
+def _noise(x, seed):
+    from kiln.backend.torch import random
+    from kiln.backend.torch.core import dtype_name
+
+    return random.uniform(tuple(x.shape[:3]) + (2,), -1.0, 1.0, dtype=dtype_name(x.dtype),
+                          seed=seed).to(x.device)
+
+
+_IMAGE = kernels.Backend(
+    noise=_noise, grid=lambda x: _grid(x.shape[1], x.shape[2], x.dtype, x.device), sample=_sample,
+    xp=_XP, images=_images, convert=_t, restore=_restore,
+    depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
@@ -294,23 +304,9 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
-    from kiln.backend.torch import random
-    from kiln.backend.torch.core import dtype_name
+    return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
+                                     fill_value, seed, data_format)
 
-    order = rules.interpolation_order(interpolation, "elastic_transform")
-    rules.check_fill_mode(fill_mode, "elastic_transform")
-    images = _images(images, "elastic_transform")
-    data_format = config.standardize_data_format(data_format)
-    x, unbatched = _to_nhwc(images, data_format)
-    dtype = x.dtype
-    x = x.to(_compute_dtype(dtype))
-    batch, height, width = x.shape[:3]
-    noise = random.uniform((batch, height, width, 2), -1.0, 1.0, dtype=dtype_name(x.dtype),
-                           seed=seed).to(x.device)
-    shift = _depthwise(noise, rules.elastic_smoothing_kernel(sigma), "same") * float(alpha)
-    ys, xs = _grid(height, width, x.dtype, x.device)
-    out = _sample(x, ys + shift[..., 0], xs + shift[..., 1], order, fill_mode, fill_value)
-    return _from_nhwc(_restore(out, dtype), unbatched, data_format)
 
 
 # ---------------------------------------------------------------- patches
