@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from kiln.backend.common import image_kernels as kernels
 from kiln.backend.common import image_rules as rules
 
 
@@ -94,3 +95,52 @@ def test_operator_formulas_run_on_plain_arrays():
     np.testing.assert_array_equal(cols[0], xs)
     x = np.linspace(0.0, 1.0, 6)
     np.testing.assert_allclose(rules.ssim_map(x, x, lambda t: t, 1.0, 0.01, 0.03), 1.0)
+
+
+# ---------------------------------------------------------------- array-generic kernels
+
+@pytest.mark.parametrize("fill_mode,numpy_mode", [
+    ("nearest", "edge"), ("wrap", "wrap"), ("mirror", "reflect"), ("reflect", "symmetric"),
+])
+def test_fix_index_folds_like_numpy_padding(fill_mode, numpy_mode):
+    n, k = 4, 9
+    index = np.arange(-k, n + k)
+    expected = np.pad(np.arange(n), k, mode=numpy_mode)
+    np.testing.assert_array_equal(kernels.fix_index(np, index, n, fill_mode), expected)
+    assert kernels.fix_index(np, index, 1, fill_mode).tolist() == [0] * len(index)
+
+
+def test_interpolate_matches_scipy_inside_and_fills_outside():
+    from scipy import ndimage
+
+    grid = np.arange(20.0).reshape(4, 5) ** 1.5
+    rows, cols = np.array([0.0, 1.25, 2.5, 3.0, -1.0]), np.array([0.5, 3.75, 2.0, 4.0, 1.0])
+    flat = grid.reshape(-1, 1)
+    out = kernels.interpolate(np, flat, 0, [rows, cols], grid.shape, 1, "constant",
+                              np.float64(-7.0), np.int64)[..., 0]
+    np.testing.assert_allclose(out[:4], ndimage.map_coordinates(grid, [rows[:4], cols[:4]], order=1))
+    assert out[4] == -7.0
+    nearest = kernels.interpolate(np, flat, 0, [rows, cols], grid.shape, 0, "nearest",
+                                  np.float64(0.0), np.int64)[..., 0]
+    np.testing.assert_array_equal(nearest, grid[[0, 1, 3, 3, 0], [1, 4, 2, 4, 1]])
+
+
+def test_hsv_planes_round_trip():
+    rgb = np.random.default_rng(0).uniform(size=(3, 10))
+    hsv = kernels.rgb_to_hsv(np, *rgb)
+    assert all(((p >= 0) & (p <= 1)).all() for p in hsv)
+    np.testing.assert_allclose(kernels.hsv_to_rgb(np, *hsv), rgb, atol=1e-12)
+
+
+def test_namespace_overrides_and_shared_op_bodies():
+    xp = kernels.Namespace(np, clip=lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi))
+    assert xp.clip(np.array([5]), 0, 3).tolist() == [3] and xp.abs(-2) == 2
+    be = kernels.Backend(xp=np, images=lambda x, name: np.asarray(x))
+    images = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)  # channels_first
+    padded = kernels.pad_images(be, images, 1, 2, None, None, 6, 7, "channels_first")
+    assert padded.shape == (2, 3, 6, 7)
+    np.testing.assert_array_equal(padded[:, :, 1:5, 2:7], images)
+    cropped = kernels.crop_images(be, padded, 1, 2, None, None, 4, 5, "channels_first")
+    np.testing.assert_array_equal(cropped, images)
+    with pytest.raises(ValueError, match="ssim: image1 and image2 must have the same shape"):
+        kernels.ssim(be, images, images[:1], 1.0, 3, 1.5, 0.01, 0.03, "channels_last")
