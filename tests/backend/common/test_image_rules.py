@@ -118,7 +118,8 @@ def test_interpolate_matches_scipy_inside_and_fills_outside():
     flat = grid.reshape(-1, 1)
     out = kernels.interpolate(np, flat, 0, [rows, cols], grid.shape, 1, "constant",
                               np.float64(-7.0), np.int64)[..., 0]
-    np.testing.assert_allclose(out[:4], ndimage.map_coordinates(grid, [rows[:4], cols[:4]], order=1))
+    np.testing.assert_allclose(out[:4],
+                               ndimage.map_coordinates(grid, [rows[:4], cols[:4]], order=1))
     assert out[4] == -7.0
     nearest = kernels.interpolate(np, flat, 0, [rows, cols], grid.shape, 0, "nearest",
                                   np.float64(0.0), np.int64)[..., 0]
