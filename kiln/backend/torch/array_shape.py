@@ -21,6 +21,7 @@ from kiln.backend.torch.core import (
     floatx_dtype,
     get_device,
     to_torch_dtype,
+    via_int64,
 )
 
 _t = convert_to_tensor
@@ -90,6 +91,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return torch.diagonal(_t(x), int(offset), int(axis1), int(axis2))
 
 
+@via_int64(cast_back=True)
 def diff(a, n=1, axis=-1):
     a = _t(a)
     if int(n) == 0:
@@ -247,6 +249,7 @@ def vdot(x1, x2):
     return torch.sum(a * b).to(dt)
 
 
+@via_int64(cast_back=True)
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
@@ -280,6 +283,7 @@ def select(condlist, choicelist, default=0):
     return out
 
 
+@via_int64(cast_back=True)
 def unravel_index(indices, shape):
     indices = _t(indices)
     if indices.dtype.is_floating_point or indices.dtype is torch.bool or indices.is_complex():

@@ -17,7 +17,7 @@ import torch
 
 from kiln.backend.common import array_rules as rules
 from kiln.backend.common import dtypes
-from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES, convert_to_tensor, to_torch_dtype
+from kiln.backend.torch.core import DTYPE_NAMES, TORCH_DTYPES, convert_to_tensor, to_torch_dtype, via_int64
 
 _t = convert_to_tensor
 # Torch has no uint16/uint32/uint64 arithmetic kernels: sums and products of those run on int64.
@@ -120,10 +120,12 @@ def _nan_arg(fn, fill, x, axis, keepdims):
     return out.to(_INT32)
 
 
+@via_int64(cast_back=False)
 def nanargmax(x, axis=None, keepdims=False):
     return _nan_arg(torch.argmax, float("-inf"), x, axis, keepdims)
 
 
+@via_int64(cast_back=False)
 def nanargmin(x, axis=None, keepdims=False):
     return _nan_arg(torch.argmin, float("inf"), x, axis, keepdims)
 
@@ -172,10 +174,12 @@ def _nan_extreme(fn, fill, x, axis, keepdims):
     return torch.where(_reduce(torch.all, nan, axis, keepdims), float("nan"), out)
 
 
+@via_int64(cast_back=True)
 def nanmax(x, axis=None, keepdims=False):
     return _nan_extreme(torch.amax, float("-inf"), x, axis, keepdims)
 
 
+@via_int64(cast_back=True)
 def nanmin(x, axis=None, keepdims=False):
     return _nan_extreme(torch.amin, float("inf"), x, axis, keepdims)
 
@@ -230,6 +234,7 @@ def nanstd(x, axis=None, keepdims=False):
     return torch.sqrt(nanvar(x, axis=axis, keepdims=keepdims)).to(result)
 
 
+@via_int64(cast_back=True)
 def ptp(x, axis=None, keepdims=False):
     x = _t(x)
     high, low = _reduce(torch.amax, x, axis, keepdims), _reduce(torch.amin, x, axis, keepdims)
@@ -337,11 +342,13 @@ def _common(a, b):
     return a.to(dtype), b.to(device=a.device, dtype=dtype)
 
 
+@via_int64(cast_back=False)
 def searchsorted(sorted_sequence, values, side="left"):
     sorted_sequence, values = _common(sorted_sequence, values)
     return torch.searchsorted(sorted_sequence, values, side=side, out_int32=True)
 
 
+@via_int64(cast_back=False)
 def digitize(x, bins):
     x, bins = _common(x, bins)
     return torch.searchsorted(bins, x, right=True, out_int32=True)
@@ -398,6 +405,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
                                 cast=lambda v: v.to(_INT32))
 
 
+@via_int64(cast_back=False)
 def nonzero(x):
     return tuple(i.to(_INT32) for i in torch.nonzero(_t(x), as_tuple=True))
 

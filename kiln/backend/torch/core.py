@@ -13,6 +13,7 @@ Example:
 import builtins
 import contextlib
 import contextvars
+import functools
 
 import ml_dtypes
 import numpy as np
@@ -236,6 +237,52 @@ def _numpy_to_tensor(x, dtype):
     if dtype is not None or device.type != "cpu":
         t = t.to(device=device, dtype=dtype)
     return t
+
+
+# torch has almost no CPU kernels for these (argmax, max, add, remainder, searchsorted... raise).
+_NO_CPU_KERNEL = ("uint16", "uint32")
+
+
+def via_int64(cast_back):
+    """Decorate a backend function so uint16/uint32 inputs run on int64 copies.
+
+    torch stores uint16/uint32 but lacks most CPU kernels for them; int64 holds
+    every value exactly. With ``cast_back=True`` the int64 results return to the
+    promoted dtype of the converted inputs (value results such as ``diff``);
+    with ``cast_back=False`` results are left alone (indices, booleans).
+
+    Example:
+        >>> @via_int64(cast_back=True)
+        ... def twice(x):
+        ...     return x + x
+        >>> twice(np.array([3], "uint32")).dtype
+        torch.uint32
+    """
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            converted, widened = [], []
+            for arg in args:
+                dtype = getattr(arg, "dtype", None)
+                name = DTYPE_NAMES.get(dtype) if isinstance(arg, torch.Tensor) else (
+                    np.dtype(dtype).name if isinstance(arg, np.ndarray) else None)
+                if name in _NO_CPU_KERNEL:
+                    widened.append(name)
+                    arg = convert_to_tensor(arg).to(torch.int64)
+                converted.append(arg)
+            if not widened:
+                return fn(*args, **kwargs)
+            out = fn(*converted, **kwargs)
+            if not cast_back:
+                return out
+            target = TORCH_DTYPES[dtypes.result_type(*widened)]
+            return tree.map_structure(
+                lambda t: t.to(target) if isinstance(t, torch.Tensor) and t.dtype is torch.int64 else t, out)
+
+        return wrapper
+
+    return decorate
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
