@@ -48,6 +48,8 @@ class Backend:
     or 4; ``convert(x)``: convert to a tensor; ``restore(x, dtype)``: cast a
     float result back to the input dtype; ``depthwise(x, kernel, padding)``:
     per-channel correlation of NHWC ``x`` with a 2-D NumPy kernel;
+    ``float_images(x, name)``: ``images`` that also rejects non-float dtypes;
+    ``split(x, axis)``: the three colour planes along ``axis``;
     ``sobel(x)``: the [dy, dx] planes of float NHWC ``x`` with reflected
     borders; ``warp(images, transform, order, fill_mode, fill_value,
     data_format)``: the projective warp.
@@ -118,6 +120,18 @@ def hsv_to_rgb(xp, hue, saturation, value):
     green = xp.clip(2.0 - xp.abs(sector - 2.0), 0.0, 1.0)
     blue = xp.clip(2.0 - xp.abs(sector - 4.0), 0.0, 1.0)
     return [value * (1.0 - saturation + saturation * c) for c in (red, green, blue)]
+
+
+def convert_colours(be, images, data_format, name, planes):
+    """Apply ``planes(xp, c0, c1, c2)`` (:func:`rgb_to_hsv` or :func:`hsv_to_rgb`) along the
+    channel axis of float ``images``; the result keeps their dtype."""
+    xp = be.xp
+    images = be.float_images(images, name)
+    data_format = config.standardize_data_format(data_format)
+    axis = rules.channel_axis(len(images.shape), data_format)
+    dtype = images.dtype
+    channels = be.split(xp.astype(images, compute_dtype(xp, dtype)), axis)
+    return xp.astype(xp.stack(planes(xp, *channels), axis=axis), dtype)
 
 
 # ---------------------------------------------------------------- sampling

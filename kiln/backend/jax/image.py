@@ -118,6 +118,8 @@ def _noise(x, seed):
 _IMAGE = kernels.Backend(
     noise=_noise, grid=lambda x: kernels.pixel_grid(jnp, x.shape[1], x.shape[2], x.dtype),
     sample=functools.partial(kernels.sample, jnp, index_dtype=jnp.int32),
+    float_images=lambda x, name: _float_images(x, name),
+    split=lambda x, axis: [jnp.take(x, i, axis=axis) for i in range(3)],
     xp=jnp, images=_images, convert=convert_to_tensor, restore=_restore,
     depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
@@ -149,25 +151,13 @@ def _float_images(images, name):
 @_compiled("data_format")
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV with hue, saturation and value in [0, 1]."""
-    images = _float_images(images, "rgb_to_hsv")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    x = images.astype(_compute_dtype(dtype))
-    planes = kernels.rgb_to_hsv(jnp, *(jnp.take(x, i, axis=axis) for i in range(3)))
-    return jnp.stack(planes, axis=axis).astype(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "rgb_to_hsv", kernels.rgb_to_hsv)
 
 
 @_compiled("data_format")
 def hsv_to_rgb(images, data_format=None):
     """HSV (all channels in [0, 1]) back to RGB."""
-    images = _float_images(images, "hsv_to_rgb")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    x = images.astype(_compute_dtype(dtype))
-    planes = kernels.hsv_to_rgb(jnp, *(jnp.take(x, i, axis=axis) for i in range(3)))
-    return jnp.stack(planes, axis=axis).astype(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "hsv_to_rgb", kernels.hsv_to_rgb)
 
 
 # ---------------------------------------------------------------- crop and pad
@@ -181,7 +171,6 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
                                right_cropping, target_height, target_width, data_format)
 
 
-
 @_compiled("top_padding", "left_padding", "bottom_padding", "right_padding",
            "target_height", "target_width", "data_format")
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
@@ -189,7 +178,6 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
     return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
                               right_padding, target_height, target_width, data_format)
-
 
 
 # ---------------------------------------------------------------- resize
@@ -270,7 +258,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
                                     fill_value, data_format)
 
 
-
 @_compiled("interpolation", "data_format")
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
@@ -279,14 +266,12 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
                                          fill_value, data_format)
 
 
-
 @_compiled("sigma", "interpolation", "fill_mode", "data_format")
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
     return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
                                      fill_value, seed, data_format)
-
 
 
 # ---------------------------------------------------------------- patches
@@ -320,12 +305,10 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
 
 
-
 @_compiled("data_format")
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
     return kernels.sobel_edges(_IMAGE, images, data_format)
-
 
 
 @_compiled("filter_size", "filter_sigma", "data_format")

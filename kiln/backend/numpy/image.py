@@ -66,6 +66,8 @@ def _noise(x, seed):
 _IMAGE = kernels.Backend(
     noise=_noise, grid=lambda x: kernels.pixel_grid(np, x.shape[1], x.shape[2], x.dtype),
     sample=functools.partial(kernels.sample, np, index_dtype=np.int64),
+    float_images=lambda x, name: _float_images(x, name),
+    split=lambda x, axis: [np.take(x, i, axis=axis) for i in range(3)],
     xp=np, images=_images, convert=convert_to_tensor,
     restore=_restore, depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
@@ -100,24 +102,12 @@ def _float_images(images, name):
 
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV with hue, saturation and value in [0, 1]."""
-    images = _float_images(images, "rgb_to_hsv")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    x = images.astype(_compute_dtype(dtype))
-    planes = kernels.rgb_to_hsv(np, *(np.take(x, i, axis=axis) for i in range(3)))
-    return np.stack(planes, axis=axis).astype(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "rgb_to_hsv", kernels.rgb_to_hsv)
 
 
 def hsv_to_rgb(images, data_format=None):
     """HSV (all channels in [0, 1]) back to RGB."""
-    images = _float_images(images, "hsv_to_rgb")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    x = images.astype(_compute_dtype(dtype))
-    planes = kernels.hsv_to_rgb(np, *(np.take(x, i, axis=axis) for i in range(3)))
-    return np.stack(planes, axis=axis).astype(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "hsv_to_rgb", kernels.hsv_to_rgb)
 
 
 # ---------------------------------------------------------------- crop and pad
@@ -129,13 +119,11 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
                                right_cropping, target_height, target_width, data_format)
 
 
-
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
     return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
                               right_padding, target_height, target_width, data_format)
-
 
 
 # ---------------------------------------------------------------- resize
@@ -219,7 +207,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
                                     fill_value, data_format)
 
 
-
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0, data_format=None):
     """Warp so that each ``start_points`` location of the input lands on its ``end_points``."""
@@ -227,13 +214,11 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
                                          fill_value, data_format)
 
 
-
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
     return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
                                      fill_value, seed, data_format)
-
 
 
 # ---------------------------------------------------------------- patches
@@ -264,11 +249,9 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
 
 
-
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
     return kernels.sobel_edges(_IMAGE, images, data_format)
-
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,

@@ -125,22 +125,12 @@ def _float_images(images, name):
 
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV with hue, saturation and value in [0, 1]."""
-    images = _float_images(images, "rgb_to_hsv")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    planes = kernels.rgb_to_hsv(_XP, *torch.unbind(images.to(_compute_dtype(dtype)), dim=axis))
-    return torch.stack(planes, dim=axis).to(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "rgb_to_hsv", kernels.rgb_to_hsv)
 
 
 def hsv_to_rgb(images, data_format=None):
     """HSV (all channels in [0, 1]) back to RGB."""
-    images = _float_images(images, "hsv_to_rgb")
-    data_format = config.standardize_data_format(data_format)
-    axis = rules.channel_axis(images.ndim, data_format)
-    dtype = images.dtype
-    planes = kernels.hsv_to_rgb(_XP, *torch.unbind(images.to(_compute_dtype(dtype)), dim=axis))
-    return torch.stack(planes, dim=axis).to(dtype)
+    return kernels.convert_colours(_IMAGE, images, data_format, "hsv_to_rgb", kernels.hsv_to_rgb)
 
 
 # ---------------------------------------------------------------- crop and pad
@@ -152,13 +142,11 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
                                right_cropping, target_height, target_width, data_format)
 
 
-
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pad to (target_height, target_width), two of the three numbers per axis given."""
     return kernels.pad_images(_IMAGE, images, top_padding, left_padding, bottom_padding,
                               right_padding, target_height, target_width, data_format)
-
 
 
 # ---------------------------------------------------------------- resize
@@ -278,6 +266,8 @@ def _noise(x, seed):
 
 _IMAGE = kernels.Backend(
     noise=_noise, grid=lambda x: _grid(x.shape[1], x.shape[2], x.dtype, x.device), sample=_sample,
+    float_images=lambda x, name: _float_images(x, name),
+    split=lambda x, axis: torch.unbind(x, dim=axis),
     xp=_XP, images=_images, convert=_t, restore=_restore,
     depthwise=_depthwise, sobel=_sobel, warp=_warp)
 
@@ -287,7 +277,6 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     """Warp images by 8-parameter projective transforms (shape (8,) or (batch, 8))."""
     return kernels.affine_transform(_IMAGE, images, transform, interpolation, fill_mode,
                                     fill_value, data_format)
-
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
@@ -300,13 +289,11 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
                                          fill_value, data_format)
 
 
-
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_mode="reflect",
                       fill_value=0.0, seed=None, data_format=None):
     """Displace every pixel by smoothed uniform noise (Gaussian ``sigma``) scaled by ``alpha``."""
     return kernels.elastic_transform(_IMAGE, images, alpha, sigma, interpolation, fill_mode,
                                      fill_value, seed, data_format)
-
 
 
 # ---------------------------------------------------------------- patches
@@ -336,11 +323,9 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     return kernels.gaussian_blur(_IMAGE, images, kernel_size, sigma, data_format)
 
 
-
 def sobel_edges(images, data_format=None):
     """Sobel gradients [dy, dx] of every channel on a new last axis (reflect-padded borders)."""
     return kernels.sobel_edges(_IMAGE, images, data_format)
-
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
