@@ -228,43 +228,6 @@ def _static_int(value):
 
 
 # -- errors ---------------------------------------------------------------------------------
-def _describe(value):
-    shape = getattr(value, "shape", None)
-    if shape is not None and hasattr(value, "dtype"):
-        return f"tensor of shape {tuple(shape)} and dtype {dtypes.standardize_dtype(value.dtype)}"
-    if isinstance(value, (list, tuple)) and value and builtins.all(hasattr(v, "shape") for v in value):
-        return f"{len(value)} tensors of shapes {[tuple(v.shape) for v in value]}"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _reraise(name, error, **arguments):
-    """Re-raise a backend's error for op ``name`` so that it names the op and its arguments.
-
-    Shape and argument errors of the frameworks (ValueError, TypeError, IndexError, a plain
-    RuntimeError from torch, InvalidArgumentError from TensorFlow) become ValueError (TypeError
-    stays TypeError) with the op name, the arguments described, and the original message.
-    Anything else (tracing errors, arithmetic errors, NotImplementedError) is re-raised
-    unchanged. Only runs when an op failed: the eager path pays nothing for it.
-    """
-    message = str(error)
-    if isinstance(error, NotImplementedError) and "not implemented for '" in message:
-        # A framework without a kernel for a dtype (torch and uint16/uint32, for instance).
-        dtype = message.split("not implemented for '")[1].split("'")[0].lower()
-        raise NotImplementedError(f"{name}: {dtype} is not supported by the {config.backend()} "
-                                  f"backend ({message.strip()})") from error
-    wrap = (isinstance(error, (ValueError, TypeError, IndexError)) or type(error) is RuntimeError
-            or type(error).__name__ == "InvalidArgumentError")
-    if not wrap or type(error).__module__.startswith("jax"):
-        raise error
-    described = ", ".join(f"{arg}={_describe(value)}" for arg, value in arguments.items())
-    first = message.strip().splitlines()[0] if message.strip() else type(error).__name__
-    if first.startswith(f"{name}:"):
-        first = first[len(name) + 1:].strip()
-    kind = TypeError if isinstance(error, TypeError) else ValueError
-    raise kind(f"{name}: invalid arguments ({described}): {first}") from error
-
-
 # -- element-wise arithmetic ------------------------------------------------------------
 @op(_binary_spec("add"))
 def add(x1, x2):
@@ -275,10 +238,7 @@ def add(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.add([1, 2], 10)).tolist()
         [11, 12]
     """
-    try:
-        return _array_ops.add(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("add", error, x1=x1, x2=x2)
+    return _array_ops.add(x1, x2)
 
 
 @op(_subtract_spec)
@@ -290,10 +250,7 @@ def subtract(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.subtract([5, 7], 2)).tolist()
         [3, 5]
     """
-    try:
-        return _array_ops.subtract(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("subtract", error, x1=x1, x2=x2)
+    return _array_ops.subtract(x1, x2)
 
 
 @op(_binary_spec("multiply"))
@@ -305,10 +262,7 @@ def multiply(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.multiply([1, 2], 3)).tolist()
         [3, 6]
     """
-    try:
-        return _array_ops.multiply(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("multiply", error, x1=x1, x2=x2)
+    return _array_ops.multiply(x1, x2)
 
 
 @op(_float_binary_spec("divide"))
@@ -320,10 +274,7 @@ def divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.divide([1, 3], 2)).tolist()
         [0.5, 1.5]
     """
-    try:
-        return _array_ops.divide(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("divide", error, x1=x1, x2=x2)
+    return _array_ops.divide(x1, x2)
 
 
 @op(_float_binary_spec("true_divide"))
@@ -335,10 +286,7 @@ def true_divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.true_divide([3], 2)).tolist()
         [1.5]
     """
-    try:
-        return _array_ops.true_divide(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("true_divide", error, x1=x1, x2=x2)
+    return _array_ops.true_divide(x1, x2)
 
 
 @op(_int_binary_spec("floor_divide"))
@@ -350,10 +298,7 @@ def floor_divide(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.floor_divide([7, -7], 2)).tolist()
         [3, -4]
     """
-    try:
-        return _array_ops.floor_divide(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("floor_divide", error, x1=x1, x2=x2)
+    return _array_ops.floor_divide(x1, x2)
 
 
 @op(_int_binary_spec("mod"))
@@ -365,10 +310,7 @@ def mod(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.mod([7, -7], 3)).tolist()
         [1, 2]
     """
-    try:
-        return _array_ops.mod(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("mod", error, x1=x1, x2=x2)
+    return _array_ops.mod(x1, x2)
 
 
 @op(_int_binary_spec("power"))
@@ -380,10 +322,7 @@ def power(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.power([2, 3], 2)).tolist()
         [4, 9]
     """
-    try:
-        return _array_ops.power(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("power", error, x1=x1, x2=x2)
+    return _array_ops.power(x1, x2)
 
 
 @op(_binary_spec("maximum"))
@@ -395,10 +334,7 @@ def maximum(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.maximum([1, 5], 3)).tolist()
         [3, 5]
     """
-    try:
-        return _array_ops.maximum(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("maximum", error, x1=x1, x2=x2)
+    return _array_ops.maximum(x1, x2)
 
 
 @op(_binary_spec("minimum"))
@@ -410,10 +346,7 @@ def minimum(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.minimum([1, 5], 3)).tolist()
         [1, 3]
     """
-    try:
-        return _array_ops.minimum(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("minimum", error, x1=x1, x2=x2)
+    return _array_ops.minimum(x1, x2)
 
 
 # -- comparisons and logic ----------------------------------------------------------------
@@ -426,10 +359,7 @@ def equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.equal([1, 2], 2)).tolist()
         [False, True]
     """
-    try:
-        return _array_ops.equal(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("equal", error, x1=x1, x2=x2)
+    return _array_ops.equal(x1, x2)
 
 
 @op(_bool_binary_spec("not_equal"))
@@ -441,10 +371,7 @@ def not_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.not_equal([1, 2], 2)).tolist()
         [True, False]
     """
-    try:
-        return _array_ops.not_equal(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("not_equal", error, x1=x1, x2=x2)
+    return _array_ops.not_equal(x1, x2)
 
 
 @op(_bool_binary_spec("less"))
@@ -456,10 +383,7 @@ def less(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.less([1, 2], 2)).tolist()
         [True, False]
     """
-    try:
-        return _array_ops.less(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("less", error, x1=x1, x2=x2)
+    return _array_ops.less(x1, x2)
 
 
 @op(_bool_binary_spec("less_equal"))
@@ -471,10 +395,7 @@ def less_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.less_equal([1, 3], 2)).tolist()
         [True, False]
     """
-    try:
-        return _array_ops.less_equal(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("less_equal", error, x1=x1, x2=x2)
+    return _array_ops.less_equal(x1, x2)
 
 
 @op(_bool_binary_spec("greater"))
@@ -486,10 +407,7 @@ def greater(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.greater([1, 3], 2)).tolist()
         [False, True]
     """
-    try:
-        return _array_ops.greater(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("greater", error, x1=x1, x2=x2)
+    return _array_ops.greater(x1, x2)
 
 
 @op(_bool_binary_spec("greater_equal"))
@@ -501,10 +419,7 @@ def greater_equal(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.greater_equal([1, 2], 2)).tolist()
         [False, True]
     """
-    try:
-        return _array_ops.greater_equal(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("greater_equal", error, x1=x1, x2=x2)
+    return _array_ops.greater_equal(x1, x2)
 
 
 @op(_bool_binary_spec("logical_and"))
@@ -516,10 +431,7 @@ def logical_and(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.logical_and([True, True], [True, False])).tolist()
         [True, False]
     """
-    try:
-        return _array_ops.logical_and(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("logical_and", error, x1=x1, x2=x2)
+    return _array_ops.logical_and(x1, x2)
 
 
 @op(_bool_binary_spec("logical_or"))
@@ -531,10 +443,7 @@ def logical_or(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.logical_or([False, True], False)).tolist()
         [False, True]
     """
-    try:
-        return _array_ops.logical_or(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("logical_or", error, x1=x1, x2=x2)
+    return _array_ops.logical_or(x1, x2)
 
 
 @op(_bool_unary_spec)
@@ -898,10 +807,7 @@ def matmul(x1, x2):
         >>> kiln.ops.shape(kiln.ops.matmul(kiln.ops.ones((2, 3)), kiln.ops.ones((3, 4))))
         (2, 4)
     """
-    try:
-        return _array_ops.matmul(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("matmul", error, x1=x1, x2=x2)
+    return _array_ops.matmul(x1, x2)
 
 
 def _check_dim(a, b, name, s1, s2):
@@ -930,10 +836,7 @@ def dot(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.dot([1, 2], [3, 4])).tolist()
         11
     """
-    try:
-        return _array_ops.dot(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("dot", error, x1=x1, x2=x2)
+    return _array_ops.dot(x1, x2)
 
 
 def _tensordot_spec(x1, x2, axes=2):
@@ -966,10 +869,7 @@ def tensordot(x1, x2, axes=2):
         >>> kiln.ops.shape(kiln.ops.tensordot(kiln.ops.ones((2, 3)), kiln.ops.ones((3, 4)), axes=1))
         (2, 4)
     """
-    try:
-        return _array_ops.tensordot(x1, x2, axes=axes)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("tensordot", error, x1=x1, x2=x2, axes=axes)
+    return _array_ops.tensordot(x1, x2, axes=axes)
 
 
 def _outer_spec(x1, x2):
@@ -990,10 +890,7 @@ def outer(x1, x2):
         >>> kiln.ops.convert_to_numpy(kiln.ops.outer([1, 2], [1, 10])).tolist()
         [[1, 10], [2, 20]]
     """
-    try:
-        return _array_ops.outer(x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("outer", error, x1=x1, x2=x2)
+    return _array_ops.outer(x1, x2)
 
 
 def _einsum_spec(subscripts, *operands, **kwargs):
@@ -1051,10 +948,7 @@ def einsum(subscripts, *operands, **kwargs):
         >>> kiln.ops.shape(kiln.ops.einsum("ij,jk->ik", kiln.ops.ones((2, 3)), kiln.ops.ones((3, 5))))
         (2, 5)
     """
-    try:
-        return _array_ops.einsum(subscripts, *operands, **kwargs)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("einsum", error, subscripts=subscripts, operands=operands)
+    return _array_ops.einsum(subscripts, *operands, **kwargs)
 
 
 # -- shape manipulation ---------------------------------------------------------------
@@ -1088,10 +982,7 @@ def reshape(x, newshape):
         >>> kiln.ops.shape(kiln.ops.reshape(kiln.ops.ones((2, 3)), (3, -1)))
         (3, 2)
     """
-    try:
-        return _array_ops.reshape(x, newshape)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("reshape", error, x=x, newshape=newshape)
+    return _array_ops.reshape(x, newshape)
 
 
 def _transpose_spec(x, axes=None):
@@ -1113,10 +1004,7 @@ def transpose(x, axes=None):
         >>> kiln.ops.shape(kiln.ops.transpose(kiln.ops.ones((2, 3, 4)), (1, 0, 2)))
         (3, 2, 4)
     """
-    try:
-        return _array_ops.transpose(x, axes=axes)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("transpose", error, x=x, axes=axes)
+    return _array_ops.transpose(x, axes=axes)
 
 
 def _concatenate_spec(xs, axis=0):
@@ -1153,10 +1041,7 @@ def concatenate(xs, axis=0):
         >>> kiln.ops.convert_to_numpy(kiln.ops.concatenate([[1, 2], [3]])).tolist()
         [1, 2, 3]
     """
-    try:
-        return _array_ops.concatenate(xs, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("concatenate", error, xs=xs, axis=axis)
+    return _array_ops.concatenate(xs, axis=axis)
 
 
 def _stack_spec(x, axis=0):
@@ -1183,10 +1068,7 @@ def stack(x, axis=0):
         >>> kiln.ops.convert_to_numpy(kiln.ops.stack([[1, 2], [3, 4]], axis=1)).tolist()
         [[1, 3], [2, 4]]
     """
-    try:
-        return _array_ops.stack(x, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("stack", error, x=x, axis=axis)
+    return _array_ops.stack(x, axis=axis)
 
 
 def _split_spec(x, indices_or_sections, axis=0):
@@ -1257,10 +1139,7 @@ def expand_dims(x, axis):
         >>> kiln.ops.shape(kiln.ops.expand_dims(kiln.ops.ones((2, 3)), 1))
         (2, 1, 3)
     """
-    try:
-        return _array_ops.expand_dims(x, axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("expand_dims", error, x=x, axis=axis)
+    return _array_ops.expand_dims(x, axis)
 
 
 def _squeeze_spec(x, axis=None):
@@ -1301,10 +1180,7 @@ def broadcast_to(x, shape):
         >>> kiln.ops.convert_to_numpy(kiln.ops.broadcast_to([1, 2], (2, 2))).tolist()
         [[1, 2], [1, 2]]
     """
-    try:
-        return _array_ops.broadcast_to(x, shape)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("broadcast_to", error, x=x, shape=shape)
+    return _array_ops.broadcast_to(x, shape)
 
 
 def _tile_spec(x, repeats):
@@ -1327,10 +1203,7 @@ def tile(x, repeats):
         [1, 2, 1, 2]
     """
     _check_repeats("tile", repeats)
-    try:
-        return _array_ops.tile(x, repeats)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("tile", error, x=x, repeats=repeats)
+    return _array_ops.tile(x, repeats)
 
 
 def _repeat_spec(x, repeats, axis=None):
@@ -1360,10 +1233,7 @@ def repeat(x, repeats, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.repeat([1, 2], 2)).tolist()
         [1, 1, 2, 2]
     """
-    try:
-        return _array_ops.repeat(x, repeats, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("repeat", error, x=x, repeats=repeats, axis=axis)
+    return _array_ops.repeat(x, repeats, axis=axis)
 
 
 def _pad_spec(x, pad_width, mode="constant", constant_values=None):
@@ -1401,10 +1271,7 @@ def flip(x, axis=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.flip([1, 2, 3])).tolist()
         [3, 2, 1]
     """
-    try:
-        return _array_ops.flip(x, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("flip", error, x=x, axis=axis)
+    return _array_ops.flip(x, axis=axis)
 
 
 def _cumulative_spec(x, axis=None, dtype=None):
@@ -1428,10 +1295,7 @@ def cumsum(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.cumsum([1, 2, 3])).tolist()
         [1, 3, 6]
     """
-    try:
-        return _array_ops.cumsum(x, axis=axis, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("cumsum", error, x=x, axis=axis, dtype=dtype)
+    return _array_ops.cumsum(x, axis=axis, dtype=dtype)
 
 
 @op(_cumulative_spec)
@@ -1443,10 +1307,7 @@ def cumprod(x, axis=None, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.cumprod([1, 2, 3])).tolist()
         [1, 2, 6]
     """
-    try:
-        return _array_ops.cumprod(x, axis=axis, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("cumprod", error, x=x, axis=axis, dtype=dtype)
+    return _array_ops.cumprod(x, axis=axis, dtype=dtype)
 
 
 def _sort_spec(x, axis=-1):
@@ -1467,10 +1328,7 @@ def sort(x, axis=-1):
         >>> kiln.ops.convert_to_numpy(kiln.ops.sort([3, 1, 2])).tolist()
         [1, 2, 3]
     """
-    try:
-        return _array_ops.sort(x, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("sort", error, x=x, axis=axis)
+    return _array_ops.sort(x, axis=axis)
 
 
 def _argsort_spec(x, axis=-1):
@@ -1486,10 +1344,7 @@ def argsort(x, axis=-1):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argsort([3, 1, 2])).tolist()
         [1, 2, 0]
     """
-    try:
-        return _array_ops.argsort(x, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("argsort", error, x=x, axis=axis)
+    return _array_ops.argsort(x, axis=axis)
 
 
 def _moveaxis_spec(x, source, destination):
@@ -1516,10 +1371,7 @@ def moveaxis(x, source, destination):
         >>> kiln.ops.shape(kiln.ops.moveaxis(kiln.ops.ones((2, 3, 4)), 0, -1))
         (3, 4, 2)
     """
-    try:
-        return _array_ops.moveaxis(x, source, destination)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("moveaxis", error, x=x, source=source, destination=destination)
+    return _array_ops.moveaxis(x, source, destination)
 
 
 def _swapaxes_spec(x, axis1, axis2):
@@ -1538,10 +1390,7 @@ def swapaxes(x, axis1, axis2):
         >>> kiln.ops.shape(kiln.ops.swapaxes(kiln.ops.ones((2, 3, 4)), 0, 2))
         (4, 3, 2)
     """
-    try:
-        return _array_ops.swapaxes(x, axis1, axis2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("swapaxes", error, x=x, axis1=axis1, axis2=axis2)
+    return _array_ops.swapaxes(x, axis1, axis2)
 
 
 def _ravel_spec(x):
@@ -1655,10 +1504,7 @@ def take(x, indices, axis=None):
         [30, 10]
     """
     _check_indices("take", indices)
-    try:
-        return _array_ops.take(x, indices, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("take", error, x=x, indices=indices, axis=axis)
+    return _array_ops.take(x, indices, axis=axis)
 
 
 def _take_along_axis_spec(x, indices, axis=None):
@@ -1689,10 +1535,7 @@ def take_along_axis(x, indices, axis=None):
         [[2], [3]]
     """
     _check_indices("take_along_axis", indices)
-    try:
-        return _array_ops.take_along_axis(x, indices, axis=axis)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("take_along_axis", error, x=x, indices=indices, axis=axis)
+    return _array_ops.take_along_axis(x, indices, axis=axis)
 
 
 def _where_spec(condition, x1=None, x2=None):
@@ -1715,10 +1558,7 @@ def where(condition, x1=None, x2=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.where([True, False], [1, 2], [10, 20])).tolist()
         [1, 20]
     """
-    try:
-        return _array_ops.where(condition, x1, x2)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("where", error, condition=condition, x1=x1, x2=x2)
+    return _array_ops.where(condition, x1, x2)
 
 
 # -- reductions ---------------------------------------------------------------------------
@@ -1731,10 +1571,7 @@ def sum(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.sum([[1, 2], [3, 4]], axis=0)).tolist()
         [4, 6]
     """
-    try:
-        return _array_ops.sum(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("sum", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.sum(x, axis=axis, keepdims=keepdims)
 
 
 def _prod_spec(x, axis=None, keepdims=False, dtype=None):
@@ -1751,10 +1588,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.prod([[1, 2], [3, 4]], axis=1)).tolist()
         [2, 12]
     """
-    try:
-        return _array_ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("prod", error, x=x, axis=axis, keepdims=keepdims, dtype=dtype)
+    return _array_ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def _float_dtype(x):
@@ -1770,10 +1604,7 @@ def mean(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.mean([1, 2, 3, 4])).tolist()
         2.5
     """
-    try:
-        return _array_ops.mean(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("mean", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.mean(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("var", _float_dtype))
@@ -1785,10 +1616,7 @@ def var(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.var([1.0, 3.0])).tolist()
         1.0
     """
-    try:
-        return _array_ops.var(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("var", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.var(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("std", _float_dtype))
@@ -1800,10 +1628,7 @@ def std(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.std([1.0, 3.0])).tolist()
         1.0
     """
-    try:
-        return _array_ops.std(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("std", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.std(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("max", _dtype))
@@ -1815,10 +1640,7 @@ def max(x, axis=None, keepdims=False, initial=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.max([[1, 5], [3, 4]], axis=0)).tolist()
         [3, 5]
     """
-    try:
-        return _array_ops.max(x, axis=axis, keepdims=keepdims, initial=initial)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("max", error, x=x, axis=axis, keepdims=keepdims, initial=initial)
+    return _array_ops.max(x, axis=axis, keepdims=keepdims, initial=initial)
 
 
 @op(_reduce_spec("amax", _dtype))
@@ -1830,10 +1652,7 @@ def amax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.amax([[1, 5], [3, 4]], axis=1)).tolist()
         [5, 4]
     """
-    try:
-        return _array_ops.max(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("amax", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.max(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("min", _dtype))
@@ -1845,10 +1664,7 @@ def min(x, axis=None, keepdims=False, initial=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.min([[1, 5], [3, 4]], axis=0)).tolist()
         [1, 4]
     """
-    try:
-        return _array_ops.min(x, axis=axis, keepdims=keepdims, initial=initial)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("min", error, x=x, axis=axis, keepdims=keepdims, initial=initial)
+    return _array_ops.min(x, axis=axis, keepdims=keepdims, initial=initial)
 
 
 @op(_reduce_spec("amin", _dtype))
@@ -1860,10 +1676,7 @@ def amin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.amin([[1, 5], [3, 4]], axis=1)).tolist()
         [1, 3]
     """
-    try:
-        return _array_ops.min(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("amin", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.min(x, axis=axis, keepdims=keepdims)
 
 
 @op(_reduce_spec("all", lambda x: "bool"))
@@ -1906,10 +1719,7 @@ def argmax(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argmax([1, 5, 3])).tolist()
         1
     """
-    try:
-        return _array_ops.argmax(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("argmax", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.argmax(x, axis=axis, keepdims=keepdims)
 
 
 @op(_arg_reduce_spec)
@@ -1921,10 +1731,7 @@ def argmin(x, axis=None, keepdims=False):
         >>> kiln.ops.convert_to_numpy(kiln.ops.argmin([4, 1, 3])).tolist()
         1
     """
-    try:
-        return _array_ops.argmin(x, axis=axis, keepdims=keepdims)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("argmin", error, x=x, axis=axis, keepdims=keepdims)
+    return _array_ops.argmin(x, axis=axis, keepdims=keepdims)
 
 
 def _count_nonzero_spec(x, axis=None):
@@ -1963,10 +1770,7 @@ def zeros(shape, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.zeros((2,))).tolist()
         [0.0, 0.0]
     """
-    try:
-        return _array_ops.zeros(shape, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("zeros", error, shape=shape, dtype=dtype)
+    return _array_ops.zeros(shape, dtype=dtype)
 
 
 @op(_creation_spec)
@@ -1978,10 +1782,7 @@ def ones(shape, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.ones((2,))).tolist()
         [1.0, 1.0]
     """
-    try:
-        return _array_ops.ones(shape, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("ones", error, shape=shape, dtype=dtype)
+    return _array_ops.ones(shape, dtype=dtype)
 
 
 def _full_spec(shape, fill_value, dtype=None):
@@ -1999,10 +1800,7 @@ def full(shape, fill_value, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.full((2,), 7)).tolist()
         [7, 7]
     """
-    try:
-        return _array_ops.full(shape, fill_value, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("full", error, shape=shape, fill_value=fill_value, dtype=dtype)
+    return _array_ops.full(shape, fill_value, dtype=dtype)
 
 
 def _like_spec(x, dtype=None):
@@ -2087,10 +1885,7 @@ def eye(N, M=None, k=0, dtype=None):
         >>> kiln.ops.convert_to_numpy(kiln.ops.eye(2)).tolist()
         [[1.0, 0.0], [0.0, 1.0]]
     """
-    try:
-        return _array_ops.eye(N, M=M, k=k, dtype=dtype)
-    except Exception as error:  # noqa: BLE001 - re-raised naming the op
-        _reraise("eye", error, N=N, M=M, k=k, dtype=dtype)
+    return _array_ops.eye(N, M=M, k=k, dtype=dtype)
 
 
 def identity(n, dtype=None):

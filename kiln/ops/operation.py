@@ -25,6 +25,7 @@ import inspect
 from kiln import tree
 from kiln.backend.common import global_state
 from kiln.backend.common.keras_tensor import KerasTensor
+from kiln.ops.errors import raise_for_op
 
 # (serialization module, class name) -> Operation subclass, for loading graphs.
 OPERATION_REGISTRY = {}
@@ -196,7 +197,11 @@ def _generic_entry(function, op_class):
                 return op_class()(*args, **kwargs)
         if kwargs and _has_symbolic(kwargs.values()):
             return op_class()(*args, **kwargs)
-        return function(*args, **kwargs)
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - re-raised naming the op
+            arguments = dict(zip(inspect.signature(function).parameters, args), **kwargs)
+            raise_for_op(function.__name__, error, arguments)
 
     return public
 
@@ -206,13 +211,16 @@ def _eager_entry(function, op_class):
 
     This is the hot path of every eager op, so for plain signatures (no
     ``*args``/``**kwargs``) it is generated with the op's own parameter list:
-    one ``type()`` check per parameter, no argument packing and no loop.
+    one ``type()`` check per parameter, no argument packing and no loop. A failure is
+    re-raised by :func:`kiln.ops.errors.raise_for_op`, naming the op and its arguments
+    (``try`` costs nothing on Python 3.11 until something is raised).
     """
     params = list(inspect.signature(function).parameters.values())
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params):
         return _generic_entry(function, op_class)
     namespace = {"_function": function, "_op_class": op_class, "_KerasTensor": KerasTensor,
-                 "_has_symbolic": _has_symbolic, "_list": list, "_tuple": tuple}
+                 "_has_symbolic": _has_symbolic, "_list": list, "_tuple": tuple,
+                 "_raise_for_op": raise_for_op}
     signature, checks, call = [], [], []
     keyword_only_started = False
     for index, p in enumerate(params):
@@ -231,7 +239,10 @@ def _eager_entry(function, op_class):
         f"def {function.__name__}({', '.join(signature)}):\n"
         f"    if {' or '.join(checks) or 'False'}:\n"
         f"        return _op_class()({', '.join(call)})\n"
-        f"    return _function({', '.join(call)})\n"
+        f"    try:\n"
+        f"        return _function({', '.join(call)})\n"
+        f"    except Exception as error:\n"
+        f"        _raise_for_op({function.__name__!r}, error, {{{', '.join(f'{p.name!r}: {p.name}' for p in params)}}})\n"
     )
     exec(compile(source, f"<kiln op {function.__name__}>", "exec"), namespace)  # noqa: S102
     return functools.update_wrapper(namespace[function.__name__], function)

@@ -182,7 +182,7 @@ def test_bad_arguments_raise_naming_the_op(call):
 
 
 def test_qr_bad_mode_eagerly():
-    with pytest.raises(ValueError, match="qr: mode"):
+    with pytest.raises(ValueError, match="^qr: .*mode"):
         ops.qr(SQ, mode="raw")
 
 

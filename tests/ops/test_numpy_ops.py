@@ -117,11 +117,11 @@ def test_unsigned_values_wrap_like_jax():
 
 def test_missing_kernel_error_names_backend_op_and_dtype():
     from kiln import config
-    from kiln.ops.numpy import _reraise
+    from kiln.ops.errors import raise_for_op
 
     missing = NotImplementedError("\"add_stub\" not implemented for 'UInt32'")
     with pytest.raises(NotImplementedError, match=f"add: uint32 is not supported by the {config.backend()} backend"):
-        _reraise("add", missing, x1=1, x2=2)
+        raise_for_op("add", missing, {"x1": 1, "x2": 2})
 
 
 @pytest.mark.parametrize("name,args", [
