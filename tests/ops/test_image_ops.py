@@ -222,3 +222,18 @@ def test_tensorflow_traces_with_unknown_batch():
 
     out = run(tf.constant(IMG))
     assert [tuple(o.shape) for o in out] == [(2, 3, 4, 3), (2, 6, 7, 3), (2, 6, 7, 3), (2, 3, 3, 12), (2,)]
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="tf.function with unknown image sizes")
+@pytest.mark.parametrize("interpolation,antialias", [
+    ("bilinear", False), ("nearest", False), ("bicubic", False), ("lanczos3", True), ("bilinear", True)])
+def test_tensorflow_resize_with_unknown_image_sizes(interpolation, antialias):
+    import tensorflow as tf
+
+    images = np.random.default_rng(1).normal(size=(2, 9, 7, 3)).astype("float32")
+
+    def run(x):
+        return ops.image.resize(x, (4, 10), interpolation=interpolation, antialias=antialias)
+
+    graph = tf.function(run, input_signature=[tf.TensorSpec((None, None, None, 3))])
+    np.testing.assert_allclose(_np(graph(images)), _np(run(images)), rtol=1e-5, atol=1e-5)

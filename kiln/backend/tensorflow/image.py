@@ -176,19 +176,33 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
                    constant_values=tf.cast(fill_value, dtype))
     if interpolation == "nearest":
         for axis, n in ((1, target_h), (2, target_w)):
-            if x.shape[axis] != n:
-                index = rules.nearest_source_indices(x.shape[axis], n).astype(np.int32)
+            length = x.shape[axis]
+            if length is None:  # known only when the graph runs: the same indices, as tensors
+                length = tf.cast(tf.shape(x)[axis], tf.float32)
+                offsets = tf.floor((tf.range(n, dtype=tf.float32) + 0.5) * length / n)
+                x = tf.gather(x, tf.cast(offsets, tf.int32), axis=axis)
+            elif length != n:
+                index = rules.nearest_source_indices(length, n).astype(np.int32)
                 x = tf.gather(x, index, axis=axis)
         return _from_nhwc(x, unbatched, data_format)
     x = tf.cast(x, _compute_dtype(dtype))
     kernel = rules.resize_kernel(interpolation)
     for axis, n in ((1, target_h), (2, target_w)):
-        if x.shape[axis] == n:
+        length = x.shape[axis]
+        if length == n:
             continue
-        if interpolation == "area":
-            weights = tf.constant(rules.area_weights(x.shape[axis], n))
+        if length is None:
+            if interpolation == "area":
+                raise ValueError("resize: interpolation='area' needs static image sizes; received an "
+                                 "image whose size along axis "
+                                 f"{axis if data_format == 'channels_last' else axis + 1} is unknown")
+            # Same weights, built from the size the graph sees at run time.
+            length = tf.cast(tf.shape(x)[axis], tf.float64)
+            weights = _resample_weights(length, n, n / length, 0.0, kernel, antialias)
+        elif interpolation == "area":
+            weights = tf.constant(rules.area_weights(length, n))
         else:
-            weights = _resample_weights(x.shape[axis], n, n / x.shape[axis], 0.0, kernel, antialias)
+            weights = _resample_weights(length, n, n / length, 0.0, kernel, antialias)
         x = _apply_weights(x, axis, weights)
     return _from_nhwc(_restore(x, dtype), unbatched, data_format)
 
