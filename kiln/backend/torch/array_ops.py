@@ -165,7 +165,12 @@ def _axis(axis):
 # -- elementwise binary -----------------------------------------------------------------
 def add(x1, x2):
     """Elementwise ``x1 + x2``."""
-    return _arith(torch.add, x1, x2)
+    if x1.__class__ is Tensor and x2.__class__ is Tensor and x1.dtype is x2.dtype and x1.dtype not in _NO_KERNEL:
+        return torch.add(x1, x2)  # the common case, without a call to _bin
+    a, b = _bin(x1, x2)  # inlined _arith: add is the hottest op
+    if a.dtype in _NO_KERNEL:
+        return torch.add(*_int64(a, b)).to(a.dtype)
+    return torch.add(a, b)
 
 
 def subtract(x1, x2):
@@ -181,7 +186,12 @@ def subtract(x1, x2):
 
 def multiply(x1, x2):
     """Elementwise ``x1 * x2``."""
-    return _arith(torch.mul, x1, x2)
+    if x1.__class__ is Tensor and x2.__class__ is Tensor and x1.dtype is x2.dtype and x1.dtype not in _NO_KERNEL:
+        return torch.mul(x1, x2)
+    a, b = _bin(x1, x2)  # inlined _arith, as in add
+    if a.dtype in _NO_KERNEL:
+        return torch.mul(*_int64(a, b)).to(a.dtype)
+    return torch.mul(a, b)
 
 
 def true_divide(x1, x2):
@@ -433,6 +443,9 @@ def clip(x, x_min, x_max):
 # -- linear algebra-ish -----------------------------------------------------------------
 def matmul(x1, x2):
     """Matrix product with NumPy broadcasting rules."""
+    if (x1.__class__ is Tensor and x2.__class__ is Tensor and x1.dtype is x2.dtype
+            and x1.dtype in _INEXACT):
+        return torch.matmul(x1, x2)  # the common case: two float tensors of one dtype
     a, b = _bin(x1, x2)
     if not isinstance(b, Tensor):
         b = convert_to_tensor(b, a.dtype)

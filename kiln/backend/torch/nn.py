@@ -13,6 +13,7 @@ Example:
 
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 
 from kiln import config
 from kiln.backend.common import dtypes as _dtypes
@@ -31,9 +32,10 @@ from kiln.backend.torch.array_ops import _INEXACT, _fx, _t
 # -- activations ------------------------------------------------------------------------
 def relu(x):
     """``max(x, 0)``; integer inputs keep their dtype."""
-    x = _t(x)
+    if x.__class__ is not Tensor:
+        x = _t(x)
     if x.dtype in _INEXACT:
-        return F.relu(x)
+        return torch.relu(x)
     return x if x.dtype is torch.bool else torch.clamp(x, min=0)
 
 
