@@ -73,3 +73,20 @@ minimum = _functional(Minimum)
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional form of :class:`Concatenate`: ``Concatenate(axis=axis, **kwargs)(inputs)``."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+# Each package lists its layers in its own ``__all__``.
+from kiln.layers.activations import *  # noqa: E402,F401,F403
+from kiln.layers.attention import *  # noqa: E402,F401,F403
+from kiln.layers.bridges import *  # noqa: E402,F401,F403
+from kiln.layers.conv_rnn import *  # noqa: E402,F401,F403
+from kiln.layers.convolutional import *  # noqa: E402,F401,F403
+from kiln.layers.core import *  # noqa: E402,F401,F403
+from kiln.layers.merging import *  # noqa: E402,F401,F403
+from kiln.layers.normalization import *  # noqa: E402,F401,F403
+from kiln.layers.pooling import *  # noqa: E402,F401,F403
+from kiln.layers.preprocessing import *  # noqa: E402,F401,F403
+from kiln.layers.preprocessing.image import *  # noqa: E402,F401,F403
+from kiln.layers.regularization import *  # noqa: E402,F401,F403
+from kiln.layers.reshaping import *  # noqa: E402,F401,F403
+from kiln.layers.rnn import *  # noqa: E402,F401,F403
+from kiln.layers.wrappers import *  # noqa: E402,F401,F403

@@ -1,1 +1,3 @@
 """Activation layers."""
+
+__all__ = []

@@ -1,1 +1,3 @@
 """Convolution layers."""
+
+__all__ = []

@@ -1,1 +1,3 @@
 """Merging layers."""
+
+__all__ = []

@@ -1,1 +1,3 @@
 """Normalization layers."""
+
+__all__ = []

@@ -1,1 +1,3 @@
 """Pooling layers."""
+
+__all__ = []

@@ -1,1 +1,3 @@
 """Regularization layers."""
+
+__all__ = []

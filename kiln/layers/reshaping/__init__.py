@@ -1,1 +1,3 @@
 """Reshaping layers."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Attention layers (Attention, AdditiveAttention, MultiHeadAttention, GroupQueryAttention) and EinsumDense/ReversibleEmbedding."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Layers wrapping other frameworks' modules: TorchModuleWrapper, JaxLayer, FlaxLayer, TFSMLayer."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Convolutional recurrent layers: ConvLSTM1D/2D/3D."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Core layers: Dense, Embedding, Input; Identity, Masking, Lambda."""
+
+__all__ = []

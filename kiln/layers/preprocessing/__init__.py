@@ -1,0 +1,3 @@
+"""Preprocessing layers usable in models and tf.data pipelines."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Recurrent layers: RNN, SimpleRNN, LSTM, GRU, their cells, StackedRNNCells."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Layer wrappers: Wrapper, TimeDistributed, Bidirectional."""
+
+__all__ = []
