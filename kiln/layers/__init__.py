@@ -86,6 +86,7 @@ from kiln.layers.normalization import *  # noqa: E402,F401,F403
 from kiln.layers.pooling import *  # noqa: E402,F401,F403
 from kiln.layers.preprocessing import *  # noqa: E402,F401,F403
 from kiln.layers.preprocessing.image import *  # noqa: E402,F401,F403
+from kiln.layers.preprocessing.image_stats import *  # noqa: E402,F401,F403
 from kiln.layers.regularization import *  # noqa: E402,F401,F403
 from kiln.layers.reshaping import *  # noqa: E402,F401,F403
 from kiln.layers.rnn import *  # noqa: E402,F401,F403
