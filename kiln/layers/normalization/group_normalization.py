@@ -1,0 +1,144 @@
+"""``GroupNormalization``: normalizes each sample over groups of channels.
+
+Example:
+    >>> import kiln
+    >>> gn = kiln.layers.GroupNormalization(groups=2)
+    >>> tuple(gn(kiln.ops.ones((1, 5, 4))).shape)
+    (1, 5, 4)
+    >>> [v.path for v in gn.weights]
+    ['group_normalization/gamma', 'group_normalization/beta']
+"""
+
+from kiln import constraints, initializers, ops, regularizers
+from kiln.layers.input_spec import InputSpec
+from kiln.layers.layer import Layer
+from kiln.saving import serialization_lib
+
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+class GroupNormalization(Layer):
+    """Splits the ``axis`` channels into ``groups`` groups and normalizes each group of each
+    sample by its own mean and variance (over the group's channels and every
+    non-batch axis), then applies the per-channel ``gamma``/``beta``.
+
+    ``groups=1`` is layer normalization over all non-batch axes; ``groups``
+    equal to the channel count is instance normalization. Statistics are
+    computed in float32 for float16/bfloat16 inputs.
+
+    Args:
+        groups: positive int dividing the size of ``axis``.
+        axis: the channel axis (int).
+        epsilon: added to the variance.
+        center, scale: whether to learn ``beta`` / ``gamma``.
+        *_initializer, *_regularizer, *_constraint: for the weights.
+
+    Example:
+        >>> GroupNormalization(groups=4).get_config()["groups"]
+        4
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+            raise ValueError(f"GroupNormalization '{self.name}': `groups` must be a positive int; "
+                             f"received groups={groups!r}")
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"GroupNormalization '{self.name}': `axis` must be an int; "
+                             f"received axis={axis!r}")
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': axis={self.axis} must name a non-batch axis of "
+                f"the input; received input_shape={tuple(input_shape)}")
+        axis = self.axis % ndim
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': axis {self.axis} of the input must have a known "
+                f"size; received input_shape={tuple(input_shape)}")
+        if dim < self.groups:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': number of groups ({self.groups}) cannot be more "
+                f"than the number of channels ({dim}); received input_shape={tuple(input_shape)}")
+        if dim % self.groups:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': number of groups ({self.groups}) must divide "
+                f"the number of channels ({dim}); received input_shape={tuple(input_shape)}")
+        if self.scale:
+            self.gamma = self.add_weight(
+                name="gamma", shape=(dim,), initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(
+                name="beta", shape=(dim,), initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        self._axis = axis
+        self._dim = dim
+        # Grouped view: the channel axis becomes (groups, dim // groups); statistics are taken
+        # over every axis of that view except the batch and the group axis.
+        self._reduction_axes = tuple(i for i in range(1, ndim + 1) if i != axis)
+        self._param_shape = tuple(dim if i == axis else 1 for i in range(ndim))
+        self.built = True
+
+    def call(self, inputs):
+        input_dtype = ops.dtype(inputs)
+        x = ops.cast(inputs, "float32") if input_dtype in _LOW_PRECISION else inputs
+        shape = ops.shape(x)
+        axis = self._axis
+        grouped_shape = (tuple(shape[:axis]) + (self.groups, self._dim // self.groups)
+                         + tuple(shape[axis + 1:]))
+        grouped_shape = tuple(-1 if d is None else d for d in grouped_shape)
+        grouped = ops.reshape(x, grouped_shape)
+        mean, variance = ops.moments(grouped, axes=self._reduction_axes, keepdims=True)
+        inv = ops.rsqrt(ops.add(variance, self.epsilon))
+        normalized = ops.reshape(ops.multiply(ops.subtract(grouped, mean), inv), ops.shape(x))
+        if self.gamma is not None:
+            normalized = ops.multiply(
+                normalized, ops.reshape(ops.cast(self.gamma, ops.dtype(x)), self._param_shape))
+        if self.beta is not None:
+            normalized = ops.add(
+                normalized, ops.reshape(ops.cast(self.beta, ops.dtype(x)), self._param_shape))
+        if input_dtype in _LOW_PRECISION:
+            normalized = ops.cast(normalized, input_dtype)
+        return normalized
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        s = serialization_lib.serialize_kiln_object
+        config.update({
+            "groups": self.groups,
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": s(self.beta_initializer),
+            "gamma_initializer": s(self.gamma_initializer),
+            "beta_regularizer": s(self.beta_regularizer),
+            "gamma_regularizer": s(self.gamma_regularizer),
+            "beta_constraint": s(self.beta_constraint),
+            "gamma_constraint": s(self.gamma_constraint),
+        })
+        return config

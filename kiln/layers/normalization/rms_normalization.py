@@ -1,0 +1,80 @@
+"""``RMSNormalization``: divides by the root mean square over ``axis`` and scales.
+
+Example:
+    >>> import kiln
+    >>> layer = kiln.layers.RMSNormalization(epsilon=0.0)
+    >>> y = layer(kiln.ops.convert_to_tensor([[3.0, 4.0]]))
+    >>> [round(v, 4) for v in kiln.ops.convert_to_numpy(y)[0].tolist()]
+    [0.8485, 1.1314]
+"""
+
+from kiln import ops
+from kiln.layers.layer import Layer
+from kiln.layers.normalization.unit_normalization import check_axes, standardize_axis
+
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+class RMSNormalization(Layer):
+    """``x / sqrt(mean(x**2, axis) + epsilon) * scale``, with a learned ``scale``
+    (one weight named ``scale``, shaped like the normalized axes, initialized to ones).
+
+    The mean square is computed in float32 for float16/bfloat16 inputs.
+
+    Args:
+        axis: int or list of ints, the axes normalized.
+        epsilon: added to the mean square.
+
+    Example:
+        >>> layer = RMSNormalization()
+        >>> layer.build((None, 3, 8))
+        >>> [(v.path, tuple(v.shape)) for v in layer.weights]
+        [('rms_normalization/scale', (8,))]
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = standardize_axis(axis, f"RMSNormalization '{self.name}'")
+        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon < 0:
+            raise ValueError(f"RMSNormalization '{self.name}': `epsilon` must be a non-negative "
+                             f"number; received epsilon={epsilon!r}")
+        self.epsilon = epsilon
+        self.supports_masking = True
+        self.scale = None
+
+    def build(self, input_shape):
+        owner = f"RMSNormalization '{self.name}'"
+        axes = check_axes(self.axis, input_shape, owner)
+        shape = tuple(input_shape[a] for a in axes)
+        if any(d is None for d in shape):
+            raise ValueError(f"{owner}: the normalized axes {self.axis} must have known sizes; "
+                             f"received input_shape={tuple(input_shape)}")
+        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
+        ndim = len(input_shape)
+        self._axes = axes
+        trailing = axes == tuple(range(ndim - len(axes), ndim))
+        # The scale broadcasts as is when the normalized axes are the trailing ones.
+        self._scale_shape = None if trailing else tuple(
+            input_shape[i] if i in axes else 1 for i in range(ndim))
+        self.built = True
+
+    def call(self, inputs):
+        input_dtype = ops.dtype(inputs)
+        x = ops.cast(inputs, "float32") if input_dtype in _LOW_PRECISION else inputs
+        mean_square = ops.mean(ops.square(x), axis=self._axes, keepdims=True)
+        outputs = ops.multiply(x, ops.rsqrt(ops.add(mean_square, self.epsilon)))
+        scale = ops.cast(self.scale, ops.dtype(outputs))
+        if self._scale_shape is not None:
+            scale = ops.reshape(scale, self._scale_shape)
+        outputs = ops.multiply(outputs, scale)
+        if input_dtype in _LOW_PRECISION:
+            outputs = ops.cast(outputs, input_dtype)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axis": self.axis, "epsilon": self.epsilon})
+        return config
