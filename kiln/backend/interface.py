@@ -118,7 +118,11 @@ INTERFACE = {
     # kiln.random.draw_seed, never None.
     "random": ("normal", "uniform", "truncated_normal", "randint", "dropout", "shuffle",
                "categorical"),
-    "rnn": ("rnn",),
+    "rnn": (
+        "rnn",   # (step_function, inputs, initial_states, ...) the generic time loop
+        "lstm",  # fused tanh/sigmoid LSTM over a sequence (Keras weight layout) or NotImplementedError
+        "gru",   # fused reset_after GRU over a sequence (Keras weight layout) or NotImplementedError
+    ),
     # Training support used by kiln.trainers (see docs/ARCHITECTURE.md).
     "trainer": (
         "make_train_function",    # (model) -> fn(batch) -> logs dict of scalars

@@ -103,3 +103,21 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     if not time_major:
         outputs = _tu.tree_map(_swap01, outputs)
     return last_output, outputs, final_states
+
+
+UNSUPPORTED = {
+    "lstm": "no fused LSTM kernel on jax: the LSTM layer runs the generic rnn loop",
+    "gru": "no fused GRU kernel on jax: the GRU layer runs the generic rnn loop",
+}
+
+
+def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
+         return_sequences=False, go_backwards=False, zero_output_for_mask=False):
+    """Not available on jax (the LSTM layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("lstm: no fused LSTM kernel on the jax backend")
+
+
+def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
+        go_backwards=False, zero_output_for_mask=False):
+    """Not available on jax (the GRU layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("gru: no fused GRU kernel on the jax backend")

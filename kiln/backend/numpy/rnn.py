@@ -84,3 +84,21 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
         flat_outputs = [np.swapaxes(o, 0, 1) for o in flat_outputs]
     stacked = tree.pack_sequence_as(last_output, flat_outputs)
     return last_output, stacked, states
+
+
+UNSUPPORTED = {
+    "lstm": "no fused LSTM kernel on numpy: the LSTM layer runs the generic rnn loop",
+    "gru": "no fused GRU kernel on numpy: the GRU layer runs the generic rnn loop",
+}
+
+
+def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
+         return_sequences=False, go_backwards=False, zero_output_for_mask=False):
+    """Not available on numpy (the LSTM layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("lstm: no fused LSTM kernel on the numpy backend")
+
+
+def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
+        go_backwards=False, zero_output_for_mask=False):
+    """Not available on numpy (the GRU layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("gru: no fused GRU kernel on the numpy backend")

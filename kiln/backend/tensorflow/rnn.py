@@ -121,3 +121,21 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     last_output = tree.pack_sequence_as(output_0, last)
     new_states = tree.pack_sequence_as(states, final_states)
     return last_output, outputs, list(new_states) if isinstance(new_states, tuple) else new_states
+
+
+UNSUPPORTED = {
+    "lstm": "no fused LSTM kernel on tensorflow: the LSTM layer runs the generic rnn loop",
+    "gru": "no fused GRU kernel on tensorflow: the GRU layer runs the generic rnn loop",
+}
+
+
+def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
+         return_sequences=False, go_backwards=False, zero_output_for_mask=False):
+    """Not available on tensorflow (the LSTM layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("lstm: no fused LSTM kernel on the tensorflow backend")
+
+
+def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
+        go_backwards=False, zero_output_for_mask=False):
+    """Not available on tensorflow (the GRU layer falls back to :func:`rnn`)."""
+    raise NotImplementedError("gru: no fused GRU kernel on the tensorflow backend")

@@ -79,3 +79,146 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     final_states = tree.pack_sequence_as(initial_states, list(states)) \
         if tree.is_nested(initial_states) else list(states)
     return last_output, stacked, final_states
+
+
+# -- Fused kernels ----------------------------------------------------------------------------
+# torch's LSTM/GRU kernels (``torch._VF.lstm`` / ``torch._VF.gru``, what ``torch.nn.LSTM`` /
+# ``torch.nn.GRU`` run) take weights as ``(gates * units, features)`` with gate order
+# i,f,g,o (LSTM) and r,z,n (GRU). The Keras layout is transposed and orders GRU gates z,r,h;
+# the views/concatenations built here keep autograd linked to the layer's variables.
+
+_FUSED_CPU_DTYPES = (torch.float32, torch.float64)
+
+
+def _check_fused_dtype(name, x):
+    if x.dtype not in _FUSED_CPU_DTYPES and not (x.is_cuda and x.dtype in (torch.float16, torch.bfloat16)):
+        raise NotImplementedError(f"{name}: the torch fused kernel does not run {x.dtype} on {x.device}")
+
+
+def _right_padded_lengths(name, mask, time_steps):
+    """Sequence lengths when ``mask`` is right-padded (None when nothing is masked).
+
+    Raises NotImplementedError for other masks (left padding, holes, empty rows):
+    the caller then runs the generic loop.
+    """
+    if mask is None:
+        return None
+    mask = convert_to_tensor(mask)
+    if mask.dtype is not torch.bool:
+        mask = mask != 0
+    if mask.ndim > 2:
+        mask = mask.reshape(mask.shape[:2])
+    lengths = mask.sum(dim=1)
+    expected = torch.arange(time_steps, device=mask.device)[None, :] < lengths[:, None]
+    if not torch.equal(expected, mask) or bool((lengths == 0).any()):
+        raise NotImplementedError(f"{name}: the torch fused kernel needs a right-padded mask")
+    if bool((lengths == time_steps).all()):
+        return None
+    return lengths
+
+
+def _run_fused(name, kernel_fn, inputs, hx, params, has_biases, mask, go_backwards,
+               zero_output_for_mask):
+    """Run a fused kernel batch-first; returns ``(outputs, last_output, final hx tuple)``."""
+    inputs = convert_to_tensor(inputs)
+    _check_fused_dtype(name, inputs)
+    time_steps = inputs.shape[1]
+    lengths = _right_padded_lengths(name, mask, time_steps)
+    train = torch.is_grad_enabled()
+    if lengths is None:
+        if go_backwards:
+            inputs = inputs.flip(1)
+        result = kernel_fn(inputs, hx, params, has_biases, 1, 0.0, train, False, True)
+        outputs, final = result[0], tuple(s[0] for s in result[1:])
+        return outputs, outputs[:, -1], final
+    if go_backwards:
+        raise NotImplementedError(f"{name}: the torch fused kernel does not run go_backwards with a mask")
+    packed = torch.nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), batch_first=True,
+                                                     enforce_sorted=False)
+    sorted_hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx) \
+        if isinstance(hx, tuple) else hx.index_select(1, packed.sorted_indices)
+    result = kernel_fn(packed.data, packed.batch_sizes, sorted_hx, params, has_biases, 1, 0.0,
+                       train, False)
+    out_packed = torch.nn.utils.rnn.PackedSequence(result[0], packed.batch_sizes,
+                                                   packed.sorted_indices, packed.unsorted_indices)
+    outputs, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True,
+                                                        total_length=time_steps)
+    final = tuple(s[0].index_select(0, packed.unsorted_indices) for s in result[1:])
+    h_last = final[0]
+    full = (lengths == time_steps).to(h_last.device)[:, None]
+    if zero_output_for_mask:
+        last = torch.where(full, h_last, torch.zeros_like(h_last))
+    else:
+        # Masked steps repeat the last unmasked output, as the generic loop does.
+        valid = (torch.arange(time_steps, device=outputs.device)[None, :]
+                 < lengths.to(outputs.device)[:, None])[..., None]
+        outputs = torch.where(valid, outputs, h_last[:, None, :])
+        last = h_last
+    return outputs, last, final
+
+
+def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
+         return_sequences=False, go_backwards=False, zero_output_for_mask=False):
+    """A tanh/sigmoid LSTM over ``inputs`` ``(batch, time, features)`` in torch's fused kernel.
+
+    ``kernel`` ``(features, 4u)``, ``recurrent_kernel`` ``(u, 4u)`` and ``bias``
+    ``(4u,)`` (or None) are in Keras' layout, gates i, f, c, o. Returns
+    ``(last_output, outputs, [h, c])`` like :func:`rnn`; ``outputs`` holds every
+    step when ``return_sequences``, else the last one. Raises
+    NotImplementedError for a mask that is not right-padded (or with
+    ``go_backwards``) and for dtypes the kernel lacks.
+
+    Example:
+        >>> import torch
+        >>> x, h0 = torch.ones(2, 3, 4), torch.zeros(2, 5)
+        >>> last, seq, (h, c) = lstm(x, h0, h0, None, torch.zeros(4, 20), torch.zeros(5, 20), None)
+        >>> tuple(last.shape), tuple(seq.shape)
+        ((2, 5), (2, 1, 5))
+    """
+    params = [convert_to_tensor(kernel).t(), convert_to_tensor(recurrent_kernel).t()]
+    if bias is not None:
+        bias = convert_to_tensor(bias)
+        params += [bias, torch.zeros_like(bias)]
+    h0, c0 = convert_to_tensor(initial_state_h), convert_to_tensor(initial_state_c)
+    outputs, last, (h, c) = _run_fused("lstm", torch._VF.lstm, inputs, (h0[None], c0[None]),
+                                       params, bias is not None, mask, go_backwards,
+                                       zero_output_for_mask)
+    if not return_sequences:
+        outputs = last[:, None]
+    return last, outputs, [h, c]
+
+
+def _gru_gates_to_torch(w, units):
+    """Reorder the last axis from Keras' z, r, h to torch's r, z, n."""
+    return torch.cat([w[..., units:2 * units], w[..., :units], w[..., 2 * units:]], dim=-1)
+
+
+def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
+        go_backwards=False, zero_output_for_mask=False):
+    """A reset_after tanh/sigmoid GRU over ``inputs`` in torch's fused kernel.
+
+    Keras layout: ``kernel`` ``(features, 3u)``, ``recurrent_kernel`` ``(u, 3u)``,
+    ``bias`` ``(2, 3u)`` (input row, recurrent row) or None, gates z, r, h.
+    Returns ``(last_output, outputs, final_state)``.
+
+    Example:
+        >>> import torch
+        >>> x, h0 = torch.ones(2, 3, 4), torch.zeros(2, 5)
+        >>> last, seq, h = gru(x, h0, None, torch.zeros(4, 15), torch.zeros(5, 15), None,
+        ...                    return_sequences=True)
+        >>> tuple(seq.shape), float(h.abs().sum())
+        ((2, 3, 5), 0.0)
+    """
+    recurrent_kernel = convert_to_tensor(recurrent_kernel)
+    units = recurrent_kernel.shape[0]
+    params = [_gru_gates_to_torch(convert_to_tensor(kernel), units).t(),
+              _gru_gates_to_torch(recurrent_kernel, units).t()]
+    if bias is not None:
+        bias = _gru_gates_to_torch(convert_to_tensor(bias), units)
+        params += [bias[0], bias[1]]
+    h0 = convert_to_tensor(initial_state)
+    outputs, last, (h,) = _run_fused("gru", torch._VF.gru, inputs, h0[None], params,
+                                     bias is not None, mask, go_backwards, zero_output_for_mask)
+    if not return_sequences:
+        outputs = last[:, None]
+    return last, outputs, h
