@@ -1,3 +1,6 @@
 """Layer wrappers: Wrapper, TimeDistributed, Bidirectional."""
 
-__all__ = []
+from kiln.layers.wrappers.time_distributed import TimeDistributed
+from kiln.layers.wrappers.wrapper import Wrapper
+
+__all__ = ["TimeDistributed", "Wrapper"]

@@ -1,0 +1,86 @@
+"""``Wrapper``: the base of layers that hold one other layer and change how it runs.
+
+Example:
+    >>> import kiln
+    >>> inner = kiln.layers.Dense(2)
+    >>> wrapper = kiln.layers.Wrapper(inner)
+    >>> wrapper.layer is inner
+    True
+"""
+
+from kiln.backend.common.scopes import name_scope
+from kiln.layers.layer import Layer
+from kiln.saving import serialization_lib
+
+
+def build_sublayer(layer, input_shape):
+    """Build ``layer`` for ``input_shape`` unless it is built already.
+
+    The sub-layer builds under its own name scope inside the caller's, so its
+    variables get paths such as ``time_distributed/dense/kernel``, and it
+    remembers the shape for its build config, as a first call would.
+    """
+    if layer.built:
+        return
+    with name_scope(layer.name, caller=layer):
+        layer.build(input_shape)
+    layer._build_shapes = input_shape
+    layer.built = True
+
+
+class Wrapper(Layer):
+    """Abstract base of wrappers: it owns ``layer`` and serializes it inside its config.
+
+    Subclasses (``TimeDistributed``...) decide how the wrapped layer is applied
+    in ``call``. Building the wrapper builds the wrapped layer for the input
+    shape, unless it is built already. The config holds the wrapped layer's
+    full envelope under ``"layer"``.
+
+    Args:
+        layer: the ``kiln.layers.Layer`` instance to wrap.
+        **kwargs: base layer arguments (``name``, ``dtype``, ``trainable``).
+
+    Example:
+        >>> import kiln
+        >>> wrapper = kiln.layers.Wrapper(kiln.layers.Dense(3, name="inner"))
+        >>> wrapper.get_config()["layer"]["class_name"]
+        'Dense'
+        >>> wrapper.get_config()["layer"]["config"]["name"]
+        'inner'
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                f"{type(self).__name__}: `layer` must be a kiln.layers.Layer instance; received "
+                f"layer={layer!r} (type {type(layer).__name__})"
+            )
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.supports_masking = bool(getattr(layer, "supports_masking", False))
+
+    def build(self, input_shape=None):
+        build_sublayer(self.layer, input_shape)
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config["layer"] = serialization_lib.serialize_kiln_object(self.layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["layer"] = serialization_lib.deserialize_kiln_object(
+            config["layer"], custom_objects=custom_objects)
+        return super().from_config(config)
+
+
+def is_shape(value):
+    """True for one shape (a tuple/list of ints and Nones), False for a structure of shapes.
+
+    Example:
+        >>> is_shape((None, 3)), is_shape(((None, 3), (None, 2)))
+        (True, False)
+    """
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)
