@@ -1,0 +1,64 @@
+"""``RandomContrast``: scale each channel's deviation from its mean by a random factor.
+
+Example:
+    >>> import kiln, numpy as np
+    >>> tuple(kiln.layers.RandomContrast(0.5, seed=0)(np.ones((2, 4, 4, 3), "float32")).shape)
+    (2, 4, 4, 3)
+"""
+
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer, check_value_range, parse_factor)
+
+
+class RandomContrast(BaseImagePreprocessingLayer):
+    """Per image and channel, ``(x - mean) * c + mean`` with ``c`` in ``[1 - lower, 1 + upper]``.
+
+    The mean is taken over the image's height and width; the result is
+    clipped to ``value_range``.
+
+    Args:
+        factor: a float ``f`` (``lower = upper = f``) or a pair ``(lower,
+            upper)``; ``0 <= lower <= 1`` and ``upper >= 0``.
+        value_range: (low, high) of the input values, e.g. (0, 255) or (0, 1).
+        seed: int or None.
+
+    Example:
+        >>> import kiln, numpy as np
+        >>> x = np.array([[[0.2], [0.4]]], "float32")
+        >>> out = kiln.layers.RandomContrast((1.0, 1.0), value_range=(0, 1))(x)  # factor 2
+        >>> kiln.ops.convert_to_numpy(out).ravel().round(4).tolist()
+        [0.1, 0.5]
+    """
+
+    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        owner = f"RandomContrast '{self.name}'"
+        self.factor = factor
+        self._factor = parse_factor(owner, "factor", factor, (0.0, float("inf")), single="same")
+        if self._factor[0] > 1.0:
+            raise ValueError(f"{owner}: factor's lower bound must be in [0, 1], received factor={factor!r}")
+        self.value_range = check_value_range(owner, value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        batch = self._batch_size(images)
+        factor = self._uniform((batch,), 1.0 - self._factor[0], 1.0 + self._factor[1], seed=seed)
+        return {"contrast_factor": factor}
+
+    def transform_images(self, images, transformation, training=True):
+        if not training or transformation is None:
+            return images
+        np_ = self.backend.numpy
+        x = self.backend.core.cast(images, "float32")
+        h_axis, w_axis, _ = self._axes(images)
+        mean = np_.mean(x, axis=(h_axis, w_axis), keepdims=True)
+        factor = self._per_image(transformation["contrast_factor"], images)
+        out = self._clip((x - mean) * factor + mean, self.value_range)
+        return self.backend.core.cast(out, images.dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range})
+        return config
