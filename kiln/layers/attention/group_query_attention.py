@@ -1,0 +1,173 @@
+"""``GroupQueryAttention``: attention where groups of query heads share key/value heads.
+
+Example:
+    >>> import kiln
+    >>> gqa = kiln.layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2)
+    >>> x = kiln.ops.ones((1, 3, 8))
+    >>> tuple(gqa(x, x).shape)
+    (1, 3, 8)
+"""
+
+import math
+
+from kiln import ops
+from kiln.layers.attention.qkv_base import (QKVAttentionBase, check_positive_int, expand_mask,
+                                            masked_softmax)
+from kiln.layers.core.einsum_dense import EinsumDense
+from kiln.layers.regularization.dropout import Dropout
+
+
+class GroupQueryAttention(QKVAttentionBase):
+    """Grouped-query attention (Ainslie et al., 2023).
+
+    ``num_query_heads`` query heads attend through ``num_key_value_heads`` key/value
+    heads, each shared by ``num_query_heads // num_key_value_heads`` query heads
+    (1 key/value head: multi-query attention; as many as query heads: multi-head
+    attention). Sublayers ``query`` (kernel ``(dim, num_query_heads, head_dim)``),
+    ``key``/``value`` (``(dim, num_key_value_heads, head_dim)``) and
+    ``attention_output`` (``(num_query_heads, head_dim, dim)``), as in Keras.
+
+    Args:
+        head_dim: size of each head.
+        num_query_heads: number of query heads.
+        num_key_value_heads: number of key/value heads (divides ``num_query_heads``).
+        dropout: dropout rate on the attention probabilities.
+        use_bias: whether the projections have biases.
+        sliding_window: if set, query ``i`` attends only keys ``j`` with ``|i - j| < sliding_window``.
+        flash_attention: None (fused kernel when possible), True (require one) or False.
+        kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+        activity_regularizer, kernel_constraint, bias_constraint: passed to the projections.
+        use_gate: gated attention; not supported yet (must be False).
+        seed: seed of the dropout.
+
+    Call arguments: as ``MultiHeadAttention`` (inputs of rank 3).
+
+    Example:
+        >>> import kiln
+        >>> gqa = kiln.layers.GroupQueryAttention(2, 4, 1, name="gqa")
+        >>> _ = gqa(kiln.ops.ones((1, 3, 6)), kiln.ops.ones((1, 5, 6)))
+        >>> [tuple(v.shape) for v in gqa.weights][::2]
+        [(6, 4, 2), (6, 1, 2), (6, 1, 2), (4, 2, 6)]
+    """
+
+    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
+                 sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 use_gate=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        owner = self._owner()
+        check_positive_int(owner, "head_dim", head_dim)
+        check_positive_int(owner, "num_query_heads", num_query_heads)
+        check_positive_int(owner, "num_key_value_heads", num_key_value_heads)
+        if num_query_heads % num_key_value_heads:
+            raise ValueError(f"{owner}: num_query_heads must be divisible by num_key_value_heads; "
+                             f"received num_query_heads={num_query_heads}, "
+                             f"num_key_value_heads={num_key_value_heads}")
+        self._init_common(dropout, use_bias, flash_attention, sliding_window, use_gate,
+                          kernel_initializer, bias_initializer, kernel_regularizer,
+                          bias_regularizer, activity_regularizer, kernel_constraint,
+                          bias_constraint, seed)
+        self.head_dim = head_dim
+        self.num_query_heads = num_query_heads
+        self.num_key_value_heads = num_key_value_heads
+        self.num_repeats = num_query_heads // num_key_value_heads
+        self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
+        self.feature_dim = None
+
+    dropout = property(lambda self: self._dropout)
+    use_bias = property(lambda self: self._use_bias)
+    kernel_initializer = property(lambda self: self._kernel_initializer)
+    bias_initializer = property(lambda self: self._bias_initializer)
+    kernel_regularizer = property(lambda self: self._kernel_regularizer)
+    bias_regularizer = property(lambda self: self._bias_regularizer)
+    kernel_constraint = property(lambda self: self._kernel_constraint)
+    bias_constraint = property(lambda self: self._bias_constraint)
+
+    def build(self, query_shape, value_shape, key_shape=None):
+        query_shape, value_shape, key_shape = self._check_shapes(
+            query_shape, value_shape, key_shape, ranks=(3,))
+        self.feature_dim = query_shape[-1]
+        bias = self._use_bias
+
+        def projection(name, equation, heads, bias_axes, shape):
+            layer = EinsumDense(equation, output_shape=(None, heads, self.head_dim),
+                                bias_axes=bias_axes if bias else None, name=name,
+                                **self._sublayer_kwargs())
+            layer.build(shape)
+            return layer
+
+        self._query_dense = projection("query", "bqm,muh->bquh", self.num_query_heads, "uh",
+                                       query_shape)
+        self._key_dense = projection("key", "bkm,mvh->bkvh", self.num_key_value_heads, "vh",
+                                     key_shape)
+        self._value_dense = projection("value", "bkm,mvh->bkvh", self.num_key_value_heads, "vh",
+                                       value_shape)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
+        self._output_dense = EinsumDense(
+            "bquh,uhm->bqm", output_shape=(None, self.feature_dim),
+            bias_axes="m" if bias else None, name="attention_output", **self._sublayer_kwargs())
+        self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
+        self.built = True
+
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None,
+                           return_attention_scores=False):
+        """Attention of ``(B, T, Nq, H)`` queries over ``(B, S, Nkv, H)`` keys/values."""
+        self._check_scores_request(return_attention_scores)
+        mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
+        if not ((self._dropout > 0 and training) or return_attention_scores):
+            # The fused kernels take the grouped key/value heads as they are.
+            output = ops.dot_product_attention(
+                query, key, value, mask=mask, scale=self._inverse_sqrt_head_dim,
+                flash_attention=self._flash_attention)
+            return output, None
+        if self.num_repeats > 1:
+            key = ops.repeat(key, self.num_repeats, axis=2)
+            value = ops.repeat(value, self.num_repeats, axis=2)
+        query = ops.multiply(query, ops.cast(self._inverse_sqrt_head_dim, query.dtype))
+        scores = masked_softmax(ops.einsum("bquh,bkuh->buqk", query, key), mask, (-1,))
+        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
+        return ops.einsum("buqk,bkuh->bquh", dropped, value), scores
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        query, value = self._cast_input(query), self._cast_input(value)
+        key = value if key is None else self._cast_input(key)
+        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
+                                    use_causal_mask)
+        output, scores = self._compute_attention(
+            self._query_dense(query), self._key_dense(key), self._value_dense(value), mask,
+            training, return_attention_scores)
+        output = self._output_dense(output)
+        if return_attention_scores:
+            return output, scores
+        return output
+
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        self._check_shapes(query_shape, value_shape, key_shape, ranks=(3,))
+        return tuple(query_shape)
+
+    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None,
+                            key_mask=None, attention_mask=None, return_attention_scores=False,
+                            training=None, use_causal_mask=False):
+        self._check_scores_request(return_attention_scores)
+        output = self._spec(self.compute_output_shape(
+            query.shape, value.shape, None if key is None else key.shape), self.compute_dtype)
+        if not return_attention_scores:
+            return output
+        scores = (query.shape[0], self.num_query_heads, query.shape[1], value.shape[1])
+        return output, self._spec(scores, self.compute_dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "head_dim": self.head_dim,
+            "num_query_heads": self.num_query_heads,
+            "num_key_value_heads": self.num_key_value_heads,
+            "use_bias": self._use_bias,
+            "dropout": self._dropout,
+        })
+        config.update(self._common_config())
+        config.update(self._optional_config())
+        return config
