@@ -1,0 +1,66 @@
+"""``RandomHue``: rotate the HSV hue of images by a random amount.
+
+Example:
+    >>> import kiln, numpy as np
+    >>> tuple(kiln.layers.RandomHue(0.5, seed=0)(np.ones((2, 4, 4, 3), "float32")).shape)
+    (2, 4, 4, 3)
+"""
+
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer, check_value_range, parse_factor)
+
+
+class RandomHue(BaseImagePreprocessingLayer):
+    """Shifts the hue by ``+-f / 2`` of a full turn (random sign), ``f`` drawn from ``factor``.
+
+    ``factor=0`` is a no-op; 1 allows the largest shift (half the colour circle).
+
+    Args:
+        factor: a float in [0, 1] (``f`` in ``[0, factor]``) or a pair
+            ``(lower, upper)`` inside [0, 1].
+        value_range: (low, high) of the input values.
+        data_format: "channels_last" or "channels_first".
+        seed: int or None.
+
+    Example:
+        >>> import kiln, numpy as np
+        >>> red = np.array([[[1.0, 0.0, 0.0]]], "float32")
+        >>> out = kiln.layers.RandomHue((1.0, 1.0), value_range=(0, 1))(red)  # half a turn: cyan
+        >>> kiln.ops.convert_to_numpy(out).round(3).tolist()
+        [[[0.0, 1.0, 1.0]]]
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        owner = f"RandomHue '{self.name}'"
+        self.factor = factor
+        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
+        self.value_range = check_value_range(owner, value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        np_ = self.backend.numpy
+        batch = self._batch_size(images)
+        sign = np_.where(self._uniform((batch,), 0.0, 1.0, seed=seed) > 0.5, -1.0, 1.0)
+        factor = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
+        return {"factor": sign * factor * 0.5}
+
+    def transform_images(self, images, transformation, training=True):
+        if not training or transformation is None:
+            return images
+        np_, image = self.backend.numpy, self.backend.image
+        _, _, c_axis = self._axes(images)
+        x = self._to_unit(self.backend.core.cast(images, "float32"), self.value_range)
+        hsv = image.rgb_to_hsv(np_.clip(x, 0.0, 1.0), data_format=self.data_format)
+        h, s, v = np_.split(hsv, 3, axis=c_axis)
+        h = np_.mod(h + self._per_image(transformation["factor"], images), 1.0)
+        rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
+        out = self._clip(self._from_unit(rgb, self.value_range), self.value_range)
+        return self.backend.core.cast(out, images.dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range})
+        return config
