@@ -1,0 +1,33 @@
+"""``Conv1DTranspose``: transposed convolution over sequences, the shape inverse of ``Conv1D``.
+
+Example:
+    >>> import kiln
+    >>> tuple(kiln.layers.Conv1DTranspose(2, 3, strides=2)(kiln.ops.ones((1, 4, 3))).shape)
+    (1, 9, 2)
+"""
+
+from kiln.layers.convolutional.base_conv_transpose import BaseConvTranspose
+
+
+class Conv1DTranspose(BaseConvTranspose):
+    """Transposed 1D convolution (upsamples sequences); see :class:`BaseConvTranspose` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> layer = kiln.layers.Conv1DTranspose(3, 3, padding="same")
+        >>> tuple(layer(kiln.KerasTensor((None, 6, 4))).shape)
+        (None, 6, 3)
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(
+            rank=1, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            output_padding=output_padding, data_format=data_format, dilation_rate=dilation_rate,
+            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
