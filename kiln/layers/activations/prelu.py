@@ -69,7 +69,7 @@ class PReLU(Layer):
             shape=tuple(param_shape), name="alpha", initializer=self.alpha_initializer,
             regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
         shared = set(self.shared_axes or ())
-        axes = {i: input_shape[i] for i in range(1, ndim) if i not in shared} if shared else {}
+        axes = {i: input_shape[i] for i in range(1, ndim) if i not in shared}
         self.input_spec = InputSpec(ndim=ndim, axes=axes)
         self.built = True
 

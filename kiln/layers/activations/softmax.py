@@ -19,7 +19,8 @@ def _large_negative(dtype):
 class Softmax(Layer):
     """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a list of ints).
 
-    ``mask`` (broadcastable to the input, True = keep) pushes masked positions
+    ``mask`` (broadcastable to the input, True = keep; a lower-rank mask such as
+    a propagated ``(batch, steps)`` one gets trailing axes added) pushes masked positions
     to a large negative number before the softmax and zeroes them after, so
     each slice's kept entries sum to 1.
 
@@ -49,6 +50,9 @@ class Softmax(Layer):
     def call(self, inputs, mask=None):
         dtype = ops.dtype(inputs)
         if mask is not None:
+            # A propagated (batch, steps) mask covers every feature of its step.
+            while len(ops.shape(mask)) < len(ops.shape(inputs)):
+                mask = ops.expand_dims(mask, -1)
             keep = ops.cast(mask, dtype)
             inputs = ops.add(inputs, ops.multiply(ops.subtract(1.0, keep), _large_negative(dtype)))
         if isinstance(self.axis, list) and len(self.axis) > 1:
