@@ -11,7 +11,8 @@ def test_conformance_3d():
     x = make_input((2, 3, 4))
     run_layer_test(layers.Permute, {"dims": (2, 1)}, input_shape=(2, 3, 4), input_data=x,
                    expected_output_shape=(2, 4, 3), expected_output=x.transpose(0, 2, 1),
-                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)
+                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0,
+                   input_mask=np.array([[True, False, True], [False, True, True]]))
 
 
 def test_conformance_4d():

@@ -1,3 +1,5 @@
-"""Merging layers."""
+"""Merging layers (Add, Concatenate... live in kiln.layers' own imports); Dot and ``dot``."""
 
-__all__ = []
+from kiln.layers.merging.dot import Dot, dot
+
+__all__ = ["Dot", "dot"]
