@@ -100,8 +100,12 @@ class Attention(Layer):
     # -- input checks ----------------------------------------------------------------------
     def _validate_inputs(self, inputs, mask=None):
         name = f"{type(self).__name__} '{self.name}'"
-        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
-            got = f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple)) else type(inputs).__name__
+        single_shape = isinstance(inputs, (list, tuple)) and all(
+            d is None or isinstance(d, int) for d in inputs)
+        if not isinstance(inputs, (list, tuple)) or single_shape or len(inputs) not in (2, 3):
+            got = (f"a single input of shape {tuple(inputs)}" if single_shape
+                   else f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
+                   else type(inputs).__name__)
             raise ValueError(
                 f"{name}: inputs must be a list [query, value] or [query, value, key]; received {got}"
             )
