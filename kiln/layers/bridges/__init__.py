@@ -1,3 +1,5 @@
 """Layers wrapping other frameworks' modules: TorchModuleWrapper, JaxLayer, FlaxLayer, TFSMLayer."""
 
-__all__ = []
+from kiln.layers.bridges.torch_module_wrapper import TorchModuleWrapper
+
+__all__ = ["TorchModuleWrapper"]
