@@ -9,6 +9,8 @@ Example:
     [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -105,19 +107,122 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     return last_output, outputs, final_states
 
 
-UNSUPPORTED = {
-    "lstm": "no fused LSTM kernel on jax: the LSTM layer runs the generic rnn loop",
-    "gru": "no fused GRU kernel on jax: the GRU layer runs the generic rnn loop",
-}
+
+# -- Fused LSTM / GRU -------------------------------------------------------------------------
+# One jitted function per configuration (cached across layers and calls): the input
+# projection of every step is one matmul before the scan, which then does only the
+# recurrent matmul. Masks follow the generic loop exactly (states hold, outputs repeat
+# or zero), so any mask and go_backwards are supported.
+
+
+def _masked_scan(step, xs, carry0, out0, mask, go_backwards, zero_output_for_mask):
+    """Scan ``step(carry, x_t) -> (carry, out_t)`` over time-major ``xs`` with Keras masking."""
+    def body(state, inputs):
+        carry, prev_out = state
+        if mask is None:
+            new_carry, out = step(carry, inputs)
+        else:
+            x_t, m_t = inputs
+            new_carry, out = step(carry, x_t)
+            m = m_t[:, None]
+            new_carry = tuple(jnp.where(m, n, o) for n, o in zip(new_carry, carry))
+            out = jnp.where(m, out, jnp.zeros_like(out) if zero_output_for_mask else prev_out)
+        return (new_carry, out), out
+
+    inputs = xs if mask is None else (xs, jnp.swapaxes(mask, 0, 1))
+    (carry, last), outs = jax.lax.scan(body, (carry0, out0), inputs, reverse=go_backwards)
+    if go_backwards:
+        outs = jnp.flip(outs, 0)
+    return carry, last, jnp.swapaxes(outs, 0, 1)
+
+
+@functools.partial(jax.jit, static_argnums=(7, 8, 9))
+def _lstm_jit(inputs, h0, c0, mask, kernel, recurrent_kernel, bias, return_sequences,
+              go_backwards, zero_output_for_mask):
+    x_proj = jnp.matmul(inputs, kernel)
+    if bias is not None:
+        x_proj = x_proj + bias
+
+    def step(carry, x_t):
+        h, c = carry
+        z = x_t + jnp.matmul(h, recurrent_kernel)
+        z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
+        c_new = jax.nn.sigmoid(z_f) * c + jax.nn.sigmoid(z_i) * jnp.tanh(z_c)
+        h_new = jax.nn.sigmoid(z_o) * jnp.tanh(c_new)
+        return (h_new, c_new), h_new
+
+    (h, c), last, outs = _masked_scan(step, jnp.swapaxes(x_proj, 0, 1), (h0, c0),
+                                      jnp.zeros_like(h0), mask, go_backwards, zero_output_for_mask)
+    return last, outs if return_sequences else last[:, None], [h, c]
+
+
+@functools.partial(jax.jit, static_argnums=(6, 7, 8))
+def _gru_jit(inputs, h0, mask, kernel, recurrent_kernel, bias, return_sequences, go_backwards,
+             zero_output_for_mask):
+    x_proj = jnp.matmul(inputs, kernel)
+    if bias is not None:
+        x_proj = x_proj + bias[0]
+
+    def step(carry, x_t):
+        (h,) = carry
+        inner = jnp.matmul(h, recurrent_kernel)
+        if bias is not None:
+            inner = inner + bias[1]
+        x_z, x_r, x_h = jnp.split(x_t, 3, axis=-1)
+        h_z, h_r, h_h = jnp.split(inner, 3, axis=-1)
+        z = jax.nn.sigmoid(x_z + h_z)
+        r = jax.nn.sigmoid(x_r + h_r)
+        h_new = z * h + (1 - z) * jnp.tanh(x_h + r * h_h)
+        return (h_new,), h_new
+
+    (h,), last, outs = _masked_scan(step, jnp.swapaxes(x_proj, 0, 1), (h0,), jnp.zeros_like(h0),
+                                    mask, go_backwards, zero_output_for_mask)
+    return last, outs if return_sequences else last[:, None], h
+
+
+def _mask_or_none(mask):
+    if mask is None:
+        return None
+    mask = convert_to_tensor(mask)
+    if mask.ndim > 2:
+        mask = mask.reshape(mask.shape[:2])
+    return mask if mask.dtype == jnp.bool_ else mask.astype(bool)
 
 
 def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
          return_sequences=False, go_backwards=False, zero_output_for_mask=False):
-    """Not available on jax (the LSTM layer falls back to :func:`rnn`)."""
-    raise NotImplementedError("lstm: no fused LSTM kernel on the jax backend")
+    """A tanh/sigmoid LSTM over ``inputs`` ``(batch, time, features)`` in one jitted scan.
+
+    Keras layout (gates i, f, c, o); returns ``(last_output, outputs, [h, c])``
+    with the generic loop's masking semantics.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> x, h0 = jnp.ones((2, 3, 4)), jnp.zeros((2, 5))
+        >>> last, seq, (h, c) = lstm(x, h0, h0, None, jnp.zeros((4, 20)), jnp.zeros((5, 20)), None)
+        >>> tuple(last.shape), tuple(seq.shape)
+        ((2, 5), (2, 1, 5))
+    """
+    return _lstm_jit(convert_to_tensor(inputs), convert_to_tensor(initial_state_h),
+                     convert_to_tensor(initial_state_c), _mask_or_none(mask),
+                     convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel),
+                     None if bias is None else convert_to_tensor(bias),
+                     bool(return_sequences), bool(go_backwards), bool(zero_output_for_mask))
 
 
 def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
         go_backwards=False, zero_output_for_mask=False):
-    """Not available on jax (the GRU layer falls back to :func:`rnn`)."""
-    raise NotImplementedError("gru: no fused GRU kernel on the jax backend")
+    """A reset_after tanh/sigmoid GRU over ``inputs`` in one jitted scan (Keras layout z, r, h).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> x, h0 = jnp.ones((2, 3, 4)), jnp.zeros((2, 5))
+        >>> last, seq, h = gru(x, h0, None, jnp.zeros((4, 15)), jnp.zeros((5, 15)), None, True)
+        >>> tuple(seq.shape)
+        (2, 3, 5)
+    """
+    return _gru_jit(convert_to_tensor(inputs), convert_to_tensor(initial_state),
+                    _mask_or_none(mask), convert_to_tensor(kernel),
+                    convert_to_tensor(recurrent_kernel),
+                    None if bias is None else convert_to_tensor(bias),
+                    bool(return_sequences), bool(go_backwards), bool(zero_output_for_mask))
