@@ -184,7 +184,7 @@ class Bidirectional(Layer):
         shapes = self.compute_output_shape(tuple(sequences.shape))
         if is_shape(shapes):
             return KerasTensor(shapes, dtype=self.compute_dtype)
-        return tuple(KerasTensor(s, dtype=self.compute_dtype) for s in shapes)
+        return [KerasTensor(s, dtype=self.compute_dtype) for s in shapes]
 
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):

@@ -1,0 +1,122 @@
+"""``ConvLSTM``: the recurrent layer behind ``ConvLSTM1D``, ``ConvLSTM2D`` and ``ConvLSTM3D``.
+
+Example:
+    >>> import kiln
+    >>> layer = kiln.layers.ConvLSTM1D(2, 3, return_sequences=True)
+    >>> tuple(layer(kiln.ops.ones((1, 4, 6, 3))).shape)
+    (1, 4, 4, 2)
+"""
+
+from kiln import tree
+from kiln.backend.common.keras_tensor import KerasTensor
+from kiln.layers.conv_rnn.conv_lstm_cell import ConvLSTMCell
+from kiln.layers.input_spec import InputSpec
+from kiln.layers.rnn.rnn import RNN
+from kiln.saving import serialization_lib
+
+
+class ConvLSTM(RNN):
+    """An ``RNN`` running a ``ConvLSTMCell`` over ``(batch, time, spatial..., channels)`` inputs.
+
+    Every argument but ``rank`` (1, 2 or 3 spatial dimensions) is documented
+    on ``ConvLSTM2D``. The cell's weights are
+    ``<layer>/conv_lstm_cell/{kernel, recurrent_kernel, bias}``.
+
+    Example:
+        >>> import kiln
+        >>> from kiln.layers.conv_rnn.conv_lstm import ConvLSTM
+        >>> layer = ConvLSTM(rank=1, filters=2, kernel_size=3, padding="same")
+        >>> tuple(layer(kiln.ops.ones((1, 4, 6, 3))).shape)
+        (1, 6, 2)
+    """
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, **kwargs):
+        try:
+            cell = ConvLSTMCell(
+                rank=rank, filters=filters, kernel_size=kernel_size, strides=strides,
+                padding=padding, data_format=data_format, dilation_rate=dilation_rate,
+                activation=activation, recurrent_activation=recurrent_activation,
+                use_bias=use_bias, kernel_initializer=kernel_initializer,
+                recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+                unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
+                recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+                kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                bias_constraint=bias_constraint, dropout=dropout,
+                recurrent_dropout=recurrent_dropout, seed=seed, name="conv_lstm_cell",
+                dtype=kwargs.get("dtype"))
+        except ValueError as e:
+            # Name the public layer, not its internal cell.
+            raise ValueError(f"{type(self).__name__}: {e}") from None
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.input_spec = InputSpec(ndim=rank + 3)
+
+    # The cell's hyper-parameters, readable on the layer as in Keras.
+    rank = property(lambda self: self.cell.rank)
+    filters = property(lambda self: self.cell.filters)
+    kernel_size = property(lambda self: self.cell.kernel_size)
+    strides = property(lambda self: self.cell.strides)
+    padding = property(lambda self: self.cell.padding)
+    data_format = property(lambda self: self.cell.data_format)
+    dilation_rate = property(lambda self: self.cell.dilation_rate)
+    activation = property(lambda self: self.cell.activation)
+    recurrent_activation = property(lambda self: self.cell.recurrent_activation)
+    use_bias = property(lambda self: self.cell.use_bias)
+    unit_forget_bias = property(lambda self: self.cell.unit_forget_bias)
+    dropout = property(lambda self: self.cell.dropout)
+    recurrent_dropout = property(lambda self: self.cell.recurrent_dropout)
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        sequences_shape = tuple(sequences_shape)
+        if len(sequences_shape) != self.cell.rank + 3:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': expected an input of rank "
+                f"{self.cell.rank + 3} (batch, time, spatial..., channels); received input_shape="
+                f"{sequences_shape}"
+            )
+        batch, steps = sequences_shape[0], sequences_shape[1]
+        state_shape = self.cell.compute_output_shape((batch,) + sequences_shape[2:])[1:]
+        output_shape = (batch, steps) + state_shape if self.return_sequences else (batch,) + state_shape
+        if self.return_state:
+            return (output_shape, (batch,) + state_shape, (batch,) + state_shape)
+        return output_shape
+
+    def compute_output_spec(self, sequences, initial_state=None, mask=None, training=False,
+                            **kwargs):
+        shapes = self.compute_output_shape(tree.flatten(sequences)[0].shape)
+        if self.return_state:
+            return [KerasTensor(s, dtype=self.compute_dtype) for s in shapes]
+        return KerasTensor(shapes, dtype=self.compute_dtype)
+
+    def compute_mask(self, inputs, mask):
+        mask = tree.flatten(mask)[0] if mask is not None else None
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask, None, None]
+        return output_mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("cell", None)
+        for key, value in self.cell.get_config().items():
+            if key not in ("name", "trainable", "dtype", "rank"):
+                config[key] = value
+            if key == "bias_regularizer":
+                config["activity_regularizer"] = serialization_lib.serialize_kiln_object(
+                    self._activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config.pop("cell", None)
+        return super().from_config(config)
+
