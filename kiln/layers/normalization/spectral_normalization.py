@@ -10,6 +10,7 @@ Example:
 """
 
 from kiln import initializers, ops
+from kiln.backend.common.scopes import name_scope
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
 from kiln.saving import serialization_lib
@@ -60,7 +61,9 @@ class SpectralNormalization(Layer):
 
     def build(self, input_shape):
         if not self.layer.built:
-            self.layer.build(input_shape)
+            # Under this layer's scope also when build() is called directly: "sn/dense/kernel".
+            with name_scope(self.name, caller=self):
+                self.layer.build(input_shape)
             self.layer.built = True
         self.input_spec = InputSpec(shape=(None,) + tuple(input_shape[1:]))
         kernel = getattr(self.layer, "kernel", None)
