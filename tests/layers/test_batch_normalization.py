@@ -1,4 +1,4 @@
-"""BatchNormalization: conformance, training vs inference, moving statistics, stateless use."""
+"""BatchNormalization: conformance, training vs inference, moving statistics vs torch batch_norm, stateless use."""
 
 import numpy as np
 import pytest
@@ -88,3 +88,48 @@ def test_wrong_feature_size_after_build():
     layer(ops.ones((2, 3)))
     with pytest.raises(ValueError, match="bn_x"):
         layer(ops.ones((2, 4)))
+
+
+def _torch_reference_setup(shape, axis):
+    import torch
+
+    x = make_input(shape, seed=3) * 2 + 0.5
+    channels = shape[axis]
+    gamma, beta = make_input((channels,), seed=4), make_input((channels,), seed=5)
+    layer = layers.BatchNormalization(axis=axis, momentum=0.8, epsilon=1e-5)
+    layer.build((None,) + shape[1:])
+    moving_mean, moving_var = make_input((channels,), seed=6), np.abs(make_input((channels,), seed=7)) + 0.5
+    layer.set_weights([gamma, beta, moving_mean, moving_var])
+    # torch wants the channels on axis 1.
+    xt = torch.from_numpy(np.moveaxis(x, axis, 1).copy())
+    return torch, x, xt, layer, gamma, beta, moving_mean, moving_var
+
+
+@pytest.mark.parametrize("shape, axis", [((16, 3), -1), ((4, 3, 2, 5), 1)])
+def test_training_step_matches_torch_batch_norm(shape, axis):
+    import torch.nn.functional as F
+
+    torch, x, xt, layer, gamma, beta, mm, mv = _torch_reference_setup(shape, axis)
+    running_mean, running_var = torch.from_numpy(mm.copy()), torch.from_numpy(mv.copy())
+    # Keras momentum m keeps m of the old statistic; torch's momentum is the new batch's share.
+    want = F.batch_norm(xt, running_mean, running_var, torch.from_numpy(gamma),
+                        torch.from_numpy(beta), training=True, momentum=1 - 0.8, eps=1e-5)
+    y = to_numpy(layer(ops.convert_to_tensor(x), training=True))
+    np.testing.assert_allclose(y, np.moveaxis(want.numpy(), 1, axis), atol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), running_mean.numpy(), atol=1e-5)
+    # torch updates running_var with the unbiased batch variance, Keras with the biased one.
+    n = x.size // x.shape[axis]
+    torch_batch_var = (running_var.numpy() - 0.8 * mv) / 0.2
+    np.testing.assert_allclose(layer.moving_variance.numpy(),
+                               0.8 * mv + 0.2 * torch_batch_var * (n - 1) / n, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape, axis", [((16, 3), -1), ((4, 3, 2, 5), 1)])
+def test_inference_matches_torch_batch_norm(shape, axis):
+    import torch.nn.functional as F
+
+    torch, x, xt, layer, gamma, beta, mm, mv = _torch_reference_setup(shape, axis)
+    want = F.batch_norm(xt, torch.from_numpy(mm), torch.from_numpy(mv), torch.from_numpy(gamma),
+                        torch.from_numpy(beta), training=False, eps=1e-5)
+    y = to_numpy(layer(ops.convert_to_tensor(x), training=False))
+    np.testing.assert_allclose(y, np.moveaxis(want.numpy(), 1, axis), atol=1e-5)

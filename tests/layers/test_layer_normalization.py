@@ -1,6 +1,7 @@
-"""LayerNormalization: conformance, values vs NumPy, multiple axes, rms_scaling."""
+"""LayerNormalization: conformance, values vs NumPy and torch layer_norm, multiple axes, rms_scaling."""
 
 import numpy as np
+import pytest
 
 from conformance import make_input, run_layer_test, to_numpy
 from kiln import layers, ops
@@ -58,3 +59,18 @@ def test_config_keys_match_keras():
                             "beta_regularizer", "gamma_regularizer", "beta_constraint",
                             "gamma_constraint"]
     assert config["axis"] == [-1] and config["epsilon"] == 1e-3
+
+
+@pytest.mark.parametrize("axis, normalized_shape", [(-1, (5,)), ([-2, -1], (4, 5))])
+def test_matches_torch_layer_norm(axis, normalized_shape):
+    import torch
+    import torch.nn.functional as F
+
+    x = make_input((2, 4, 5), seed=1) * 3 + 1
+    layer = layers.LayerNormalization(axis=axis, epsilon=1e-5)
+    layer.build(x.shape)
+    gamma, beta = make_input(normalized_shape, seed=2), make_input(normalized_shape, seed=3)
+    layer.set_weights([gamma, beta])
+    want = F.layer_norm(torch.from_numpy(x), normalized_shape, torch.from_numpy(gamma),
+                        torch.from_numpy(beta), eps=1e-5).numpy()
+    np.testing.assert_allclose(to_numpy(layer(ops.convert_to_tensor(x))), want, atol=1e-5)
