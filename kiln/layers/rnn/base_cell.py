@@ -88,6 +88,11 @@ class BaseRecurrentCell(Layer, DropoutRNNCell):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
+    def _weight_values(self):
+        """``(kernel, recurrent_kernel, bias or None)`` as tensors (autocast under mixed policies)."""
+        bias = None if self.bias is None else self.bias.value
+        return self.kernel.value, self.recurrent_kernel.value, bias
+
     def get_initial_state(self, batch_size=None):
         """Zero states ``(batch_size, units)``, one per state, in the compute dtype."""
         n = len(self.state_size) if isinstance(self.state_size, (list, tuple)) else 1

@@ -77,12 +77,11 @@ class GRUCell(BaseRecurrentCell):
         h_prev = states[0] if nested else states
         inputs, h_prev = self._dropped(inputs, h_prev, training)
         units = self.units
-        x_proj = ops.matmul(inputs, self.kernel)
-        bias = self.bias
+        kernel, recurrent_kernel, bias = self._weight_values()
+        x_proj = ops.matmul(inputs, kernel)
         if bias is not None:
             x_proj = ops.add(x_proj, bias[0] if self.reset_after else bias)
         x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
-        recurrent_kernel = self.recurrent_kernel
         if self.reset_after:
             inner = ops.matmul(h_prev, recurrent_kernel)
             if bias is not None:
@@ -153,8 +152,7 @@ class GRU(RecurrentLayerMixin, RNN):
             try:
                 last, outputs, state = _backend.rnn.gru(
                     dropped_sequences(self, sequences, training), initial_state[0], mask,
-                    cell.kernel.value, cell.recurrent_kernel.value,
-                    None if cell.bias is None else cell.bias.value,
+                    *cell._weight_values(),
                     return_sequences=self.return_sequences, go_backwards=self.go_backwards,
                     zero_output_for_mask=self.zero_output_for_mask)
                 return last, outputs, [state]

@@ -85,9 +85,10 @@ class LSTMCell(BaseRecurrentCell):
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
         inputs, h_in = self._dropped(inputs, h_prev, training)
-        z = ops.add(ops.matmul(inputs, self.kernel), ops.matmul(h_in, self.recurrent_kernel))
-        if self.bias is not None:
-            z = ops.add(z, self.bias)
+        kernel, recurrent_kernel, bias = self._weight_values()
+        z = ops.add(ops.matmul(inputs, kernel), ops.matmul(h_in, recurrent_kernel))
+        if bias is not None:
+            z = ops.add(z, bias)
         z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)
@@ -189,8 +190,7 @@ class LSTM(RecurrentLayerMixin, RNN):
             try:
                 return _backend.rnn.lstm(
                     dropped_sequences(self, sequences, training), initial_state[0],
-                    initial_state[1], mask, cell.kernel.value, cell.recurrent_kernel.value,
-                    None if cell.bias is None else cell.bias.value,
+                    initial_state[1], mask, *cell._weight_values(),
                     return_sequences=self.return_sequences, go_backwards=self.go_backwards,
                     zero_output_for_mask=self.zero_output_for_mask)
             except NotImplementedError:

@@ -133,7 +133,7 @@ class RNN(Layer):
         first = tree.flatten(sequences)[0]
         shapes = self.compute_output_shape(tuple(first.shape))
         if self.return_state:
-            return tuple(KerasTensor(s, dtype=self.compute_dtype) for s in shapes)
+            return [KerasTensor(s, dtype=self.compute_dtype) for s in shapes]
         return KerasTensor(shapes, dtype=self.compute_dtype)
 
     def compute_mask(self, inputs, mask):
@@ -157,7 +157,8 @@ class RNN(Layer):
         else:
             step_shape = (first[0],) + tuple(first[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
-            with name_scope(self.cell.name, caller=self.cell):
+            # Under this layer's scope even when build() is called directly: "lstm/lstm_cell/kernel".
+            with name_scope(self.name, caller=self), name_scope(self.cell.name, caller=self.cell):
                 self.cell.build(step_shape)
             self.cell.built = True
             self.cell._build_shapes = step_shape
@@ -244,7 +245,7 @@ class RNN(Layer):
                 variable.assign(ops.cast(value, variable.dtype))
         output = outputs if self.return_sequences else last_output
         if self.return_state:
-            return (output, *flat_states)
+            return [output] + list(flat_states)
         return output
 
     def inner_loop(self, sequences, initial_state, mask, training=False, constants=None):

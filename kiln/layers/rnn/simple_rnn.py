@@ -60,10 +60,11 @@ class SimpleRNNCell(BaseRecurrentCell):
         nested = tree.is_nested(states)
         prev = states[0] if nested else states
         sequence, prev = self._dropped(sequence, prev, training)
-        h = ops.matmul(sequence, self.kernel)
-        if self.bias is not None:
-            h = ops.add(h, self.bias)
-        output = ops.add(h, ops.matmul(prev, self.recurrent_kernel))
+        kernel, recurrent_kernel, bias = self._weight_values()
+        h = ops.matmul(sequence, kernel)
+        if bias is not None:
+            h = ops.add(h, bias)
+        output = ops.add(h, ops.matmul(prev, recurrent_kernel))
         output = self.activation(output)
         return output, ([output] if nested else output)
 
