@@ -45,12 +45,12 @@ class ConvLSTM2D(ConvLSTM):
 
     Example:
         >>> import kiln
-        >>> layer = kiln.layers.ConvLSTM2D(4, 3, return_state=True)
+        >>> layer = kiln.layers.ConvLSTM2D(4, 3, return_state=True, name="clstm")
         >>> out, h, c = layer(kiln.ops.ones((2, 3) + (6,) * 2 + (1,)))
         >>> tuple(out.shape) == tuple(h.shape) == tuple(c.shape) == (2,) + (4,) * 2 + (4,)
         True
         >>> [v.path for v in layer.weights]
-        ['conv_lstm2d/conv_lstm_cell/kernel', 'conv_lstm2d/conv_lstm_cell/recurrent_kernel', 'conv_lstm2d/conv_lstm_cell/bias']
+        ['clstm/conv_lstm_cell/kernel', 'clstm/conv_lstm_cell/recurrent_kernel', 'clstm/conv_lstm_cell/bias']
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,

@@ -63,12 +63,12 @@ class Bidirectional(Layer):
 
     Example:
         >>> import kiln
-        >>> layer = kiln.layers.Bidirectional(kiln.layers.LSTM(3, return_sequences=True),
-        ...                                   merge_mode="sum")
+        >>> layer = kiln.layers.Bidirectional(kiln.layers.LSTM(3, return_sequences=True, name="lstm"),
+        ...                                   merge_mode="sum", name="bi")
         >>> tuple(layer(kiln.ops.ones((2, 5, 4))).shape)
         (2, 5, 3)
         >>> [v.path for v in layer.weights][:2]
-        ['bidirectional/forward_lstm/lstm_cell/kernel', 'bidirectional/forward_lstm/lstm_cell/recurrent_kernel']
+        ['bi/forward_lstm/lstm_cell/kernel', 'bi/forward_lstm/lstm_cell/recurrent_kernel']
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
