@@ -81,6 +81,7 @@ class BaseSeparableConv(Layer):
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
         self._activation_fn = None if self.activation is activations.linear else self.activation
         self._bias_shape = None
+        self._cast_weights = False
 
     def build(self, input_shape):
         in_channels = input_shape[self._channel_axis]
@@ -109,15 +110,22 @@ class BaseSeparableConv(Layer):
             if self.data_format == "channels_first":
                 self._bias_shape = (1, self.filters) + (1,) * self.rank
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
+        # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
+        self._cast_weights = self.compute_dtype != self.variable_dtype
         self.built = True
 
     def call(self, inputs):
+        depthwise_kernel, pointwise_kernel = self.depthwise_kernel, self.pointwise_kernel
+        bias = self.bias
+        if self._cast_weights:
+            depthwise_kernel = ops.cast(depthwise_kernel, self.compute_dtype)
+            pointwise_kernel = ops.cast(pointwise_kernel, self.compute_dtype)
+            bias = None if bias is None else ops.cast(bias, self.compute_dtype)
         outputs = ops.separable_conv(
-            inputs, self.depthwise_kernel, self.pointwise_kernel, strides=self.strides,
+            inputs, depthwise_kernel, pointwise_kernel, strides=self.strides,
             padding=self.padding, data_format=self.data_format, dilation_rate=self.dilation_rate,
         )
-        if self.use_bias:
-            bias = self.bias
+        if bias is not None:
             if self._bias_shape is not None:
                 bias = ops.reshape(bias, self._bias_shape)
             outputs = ops.add(outputs, bias)
