@@ -30,7 +30,7 @@ from kiln.backend import current as _backend
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import StatelessScope, get_stateless_scope, name_scope
-from kiln.backend.common.variables import REGULARIZED_VARIABLES, KerasVariable
+from kiln.backend.common.variables import AUTOCAST_DTYPE, REGULARIZED_VARIABLES, KerasVariable
 from kiln.layers.input_spec import assert_input_compatibility
 from kiln.ops import shape_rules
 from kiln.ops.operation import Operation, _has_symbolic
@@ -447,9 +447,22 @@ class Layer(_backend.layer.BackendLayer, Operation):
             if training is None and outer is not _UNSET:
                 training = outer
         if self.autocast and args and not symbolic:
-            first_dtype = getattr(args[0], "dtype", None)
-            if first_dtype is not None and first_dtype is not self._autocast_ok_dtype:
-                args = (self._autocast_input(args[0]),) + args[1:]
+            first = args[0]
+            first_dtype = getattr(first, "dtype", None)
+            if first_dtype is not None:
+                if first_dtype is not self._autocast_ok_dtype:
+                    args = (self._autocast_input(first),) + args[1:]
+            elif isinstance(first, (list, tuple, dict)):
+                # Several inputs (merging layers...): each float one takes the compute dtype.
+                args = (tree.map_structure(self._autocast_input, first),) + args[1:]
+            if len(args) > 1 or kwargs:
+                policy = self._dtype_policy
+                if policy._compute_dtype != policy._variable_dtype:
+                    # Mixed precision: the other tensor arguments (value, key...) too.
+                    args = args[:1] + tuple(tree.map_structure(self._autocast_input, args[1:]))
+                    kwargs = {k: (v if k in ("training", "mask") else
+                                  tree.map_structure(self._autocast_input, v))
+                              for k, v in kwargs.items()}
         previous_mask = None
         # Eager pass-through layers (Dense...) skip the lookup: it would cost every call, and
         # Sequential/functional models hand masks over explicitly anyway.
@@ -460,6 +473,15 @@ class Layer(_backend.layer.BackendLayer, Operation):
                 if previous_mask is not None and self._has_mask_arg:
                     kwargs["mask"] = previous_mask
         token = _call_training.set(training)
+        # Mixed precision: float variables read in the compute dtype while this layer runs;
+        # a full-precision layer nested in a mixed one reads them unchanged.
+        policy = self._dtype_policy
+        if self.autocast and policy._compute_dtype != policy._variable_dtype:
+            autocast_token = AUTOCAST_DTYPE.set(policy._compute_dtype)
+        elif AUTOCAST_DTYPE.get() is not None:
+            autocast_token = AUTOCAST_DTYPE.set(None)
+        else:
+            autocast_token = None
         try:
             if symbolic:
                 outputs = Operation.symbolic_call(self, *args, **kwargs)
@@ -474,12 +496,16 @@ class Layer(_backend.layer.BackendLayer, Operation):
                     self.add_loss(self._activity_regularizer(out) / ops.cast(ops.shape(out)[0], out.dtype))
         finally:
             _call_training.reset(token)
+            if autocast_token is not None:
+                AUTOCAST_DTYPE.reset(autocast_token)
         return outputs
 
     def _autocast_input(self, x):
         from kiln import ops
 
-        dtype = x.dtype
+        dtype = getattr(x, "dtype", None)
+        if dtype is None or isinstance(x, KerasTensor):
+            return x
         name = dtypes.standardize_dtype(dtype)
         if name in dtypes.FLOAT_TYPES and name != self.compute_dtype:
             return ops.cast(x, self.compute_dtype)

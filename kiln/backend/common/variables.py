@@ -13,6 +13,8 @@ Example:
     [2.0, 3.0]
 """
 
+import contextvars
+
 import numpy as np
 
 from kiln.backend.common import dtypes, global_state
@@ -22,6 +24,30 @@ from kiln.backend.common.scopes import _stateless_scope, current_path
 # How many variables carry a regularizer: when none do, Layer.losses skips its scan,
 # which otherwise runs on every training step.
 REGULARIZED_VARIABLES = [0]
+
+# The compute dtype of the mixed-precision layer whose ``call`` is running (None
+# outside one): reading a float variable created with ``autocast=True`` then gives
+# its value in that dtype, so layers read weights without casting by hand.
+AUTOCAST_DTYPE = contextvars.ContextVar("kiln_autocast_dtype", default=None)
+_AUTOCAST_SOURCE_DTYPES = frozenset({"float16", "bfloat16", "float32", "float64"})
+
+
+def autocast_value(variable, value):
+    """``value`` cast to the running layer's compute dtype when ``variable`` autocasts.
+
+    Example:
+        >>> import kiln
+        >>> v = kiln.Variable([1.0], name="w")
+        >>> token = AUTOCAST_DTYPE.set("float16")
+        >>> str(v.value.dtype).endswith("float16")
+        True
+        >>> AUTOCAST_DTYPE.reset(token)
+    """
+    dtype = AUTOCAST_DTYPE.get()
+    if (dtype is None or not variable._autocast or variable._dtype == dtype
+            or variable._dtype not in _AUTOCAST_SOURCE_DTYPES):
+        return value
+    return variable._convert_to_tensor(value, dtype=dtype)
 
 
 class KerasVariable(TensorOperators):
@@ -98,12 +124,18 @@ class KerasVariable(TensorOperators):
     # -- reading ----------------------------------------------------------------------
     @property
     def value(self):
-        """The current value (the scope's value inside a :class:`StatelessScope`)."""
+        """The current value (the scope's value inside a :class:`StatelessScope`).
+
+        Inside a mixed-precision layer's call, float variables read in the
+        layer's compute dtype (see :data:`AUTOCAST_DTYPE`).
+        """
         scope = _stateless_scope.get()
         if scope is not None:
             mapped = scope.get_current_value(self)
             if mapped is not None:
-                return mapped
+                return autocast_value(self, mapped) if AUTOCAST_DTYPE.get() else mapped
+        if AUTOCAST_DTYPE.get() is not None:
+            return autocast_value(self, self._value)
         return self._value
 
     def numpy(self):

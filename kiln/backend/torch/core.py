@@ -27,7 +27,7 @@ from kiln.backend.common.control_flow import (ScanPrimitives, associative_scan_b
                                               vectorize_with_batch_map)
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import SymbolicScope, _stateless_scope
-from kiln.backend.common.variables import KerasVariable
+from kiln.backend.common.variables import AUTOCAST_DTYPE, KerasVariable, autocast_value
 
 _builtin_slice = builtins.slice
 Tensor = torch.Tensor
@@ -190,6 +190,11 @@ class Variable(KerasVariable):
 
     @property
     def value(self):
+        if AUTOCAST_DTYPE.get() is not None:
+            return autocast_value(self, self._stored_value())
+        return self._stored_value()
+
+    def _stored_value(self):
         scope = _stateless_scope.get()
         if scope is not None:
             mapped = scope.get_current_value(self)

@@ -30,6 +30,10 @@ def make_train_function(model):
         for p in params:
             p.grad = None
         loss, y_pred = forward_loss(x, y, sw)
+        if not loss.requires_grad:
+            # Nothing trainable reaches the loss (a frozen or weightless model): no update.
+            with torch.no_grad():
+                return model._eager_step_logs(x, y, y_pred, sw, loss)
         loss.backward()
         with torch.no_grad():
             optimizer.apply([p.grad for p in params], tvars)

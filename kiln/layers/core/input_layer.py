@@ -32,9 +32,11 @@ class InputLayer(Layer):
         (None, 3)
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, **kwargs):
-        kwargs.pop("ragged", None)
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        if ragged:
+            raise ValueError(f"InputLayer: ragged inputs are not supported (only the tensorflow "
+                             f"backend has ragged tensors); received ragged={ragged!r}")
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
