@@ -7,6 +7,8 @@ Example:
     (1, 4, 4, 2)
 """
 
+import inspect
+
 from kiln import tree
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.conv_rnn.conv_lstm_cell import ConvLSTMCell
@@ -96,13 +98,6 @@ class ConvLSTM(RNN):
             return [KerasTensor(s, dtype=self.compute_dtype) for s in shapes]
         return KerasTensor(shapes, dtype=self.compute_dtype)
 
-    def compute_mask(self, inputs, mask):
-        mask = tree.flatten(mask)[0] if mask is not None else None
-        output_mask = mask if self.return_sequences else None
-        if self.return_state:
-            return [output_mask, None, None]
-        return output_mask
-
     def get_config(self):
         config = super().get_config()
         config.pop("cell", None)
@@ -119,4 +114,74 @@ class ConvLSTM(RNN):
         config = dict(config)
         config.pop("cell", None)
         return super().from_config(config)
+
+
+_DOC = """{rank}-D convolutional LSTM: an LSTM whose input and recurrent transforms are convolutions.
+
+    Input: ``(batch, time, {dims}, channels)`` with ``data_format="channels_last"``, or
+    ``(batch, time, channels, {dims})`` with ``"channels_first"``. At every step the four
+    gates (input, forget, cell, output, in that order) are ``conv(x_t, kernel) + bias +
+    conv(h, recurrent_kernel)`` (the recurrent convolution has stride 1 and ``"same"``
+    padding); then ``c = f * c + i * activation(g)`` and ``h = o * activation(c)``.
+
+    Args:
+        filters: number of output channels (of ``h`` and ``c``).
+        kernel_size: int or tuple of {rank} ints.
+        strides: int or tuple of {rank} ints (of the input convolution).
+        padding: ``"valid"`` or ``"same"`` (of the input convolution).
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default: config).
+        dilation_rate: int or tuple of {rank} ints (of the input convolution).
+        activation: of the candidate cell state and the output (default tanh).
+        recurrent_activation: of the gates (default sigmoid).
+        use_bias: whether the gates have a bias.
+        kernel_initializer, recurrent_initializer, bias_initializer: initializers.
+        unit_forget_bias: start the forget-gate bias at 1.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        activity_regularizer: optional penalties.
+        kernel_constraint, recurrent_constraint, bias_constraint: optional constraints.
+        dropout: fraction of the input channels dropped in training.
+        recurrent_dropout: fraction of the state channels dropped in training.
+        seed: seed of the dropout masks.
+        return_sequences: return every step's output, not only the last.
+        return_state: also return the last ``h`` and ``c``.
+        go_backwards: process the sequence backwards.
+        stateful: carry the last states of a batch over to the next batch.
+
+    Example:
+        >>> import kiln
+        >>> layer = kiln.layers.ConvLSTM{rank}D(4, 3, return_state=True, name="clstm")
+        >>> out, h, c = layer(kiln.ops.ones((2, 3) + (6,) * {rank} + (1,)))
+        >>> tuple(out.shape) == tuple(h.shape) == tuple(c.shape) == (2,) + (4,) * {rank} + (4,)
+        True
+        >>> [v.path for v in layer.weights]
+        ['clstm/conv_lstm_cell/kernel', 'clstm/conv_lstm_cell/recurrent_kernel', 'clstm/conv_lstm_cell/bias']
+    """
+
+
+def fixed_rank_doc(rank):
+    """The docstring of ``ConvLSTM<rank>D``.
+
+    Example:
+        >>> fixed_rank_doc(2).splitlines()[0]
+        '2-D convolutional LSTM: an LSTM whose input and recurrent transforms are convolutions.'
+    """
+    return _DOC.format(rank=rank, dims=", ".join(f"d{i + 1}" for i in range(rank)))
+
+
+def fixed_rank_init(rank):
+    """``ConvLSTM.__init__`` with ``rank`` fixed; its signature is ConvLSTM's without ``rank``.
+
+    Example:
+        >>> import inspect
+        >>> list(inspect.signature(fixed_rank_init(2)).parameters)[:3]
+        ['self', 'filters', 'kernel_size']
+    """
+    def __init__(self, *args, **kwargs):
+        ConvLSTM.__init__(self, rank, *args, **kwargs)
+
+    signature = inspect.signature(ConvLSTM.__init__)
+    __init__.__signature__ = signature.replace(
+        parameters=[p for name, p in signature.parameters.items() if name != "rank"])
+    __init__.__doc__ = f"Create a ConvLSTM{rank}D layer (arguments as documented on the class)."
+    return __init__
 
