@@ -600,8 +600,10 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
                              "attn_logits_soft_cap")
         return jax.nn.dot_product_attention(query, key, value, bias=bias, mask=mask, scale=scale,
                                             is_causal=is_causal, implementation="cudnn")
-    # jax.nn's XLA path takes its softmax in float32, which would cost float64 inputs precision.
-    if attn_logits_soft_cap is not None or flash_attention is False or dtype == jnp.float64:
+    # jax.nn's XLA path takes its softmax in float32, which would cost float64 inputs precision,
+    # and it needs value heads as wide as query/key heads (MultiHeadAttention's value_dim may differ).
+    if (attn_logits_soft_cap is not None or flash_attention is False or dtype == jnp.float64
+            or value.shape[-1] != query.shape[-1]):
         cap = None if attn_logits_soft_cap is None else float(attn_logits_soft_cap)
         return _attention_math(query, key, value, bias, mask, scale, is_causal, cap)
     if bias is not None:

@@ -11,6 +11,7 @@ Example:
 import math
 
 from kiln import ops
+from kiln.backend.common.scopes import name_scope
 from kiln.layers.attention.qkv_base import (QKVAttentionBase, check_positive_int, expand_mask,
                                             masked_softmax)
 from kiln.layers.core.einsum_dense import EinsumDense
@@ -85,6 +86,12 @@ class GroupQueryAttention(QKVAttentionBase):
     bias_constraint = property(lambda self: self._bias_constraint)
 
     def build(self, query_shape, value_shape, key_shape=None):
+        # Sublayer weights are paths under this layer's name, also when build is called directly.
+        with name_scope(self.name, caller=self):
+            self._build_sublayers(query_shape, value_shape, key_shape)
+        self.built = True
+
+    def _build_sublayers(self, query_shape, value_shape, key_shape):
         query_shape, value_shape, key_shape = self._check_shapes(
             query_shape, value_shape, key_shape, ranks=(3,))
         self.feature_dim = query_shape[-1]

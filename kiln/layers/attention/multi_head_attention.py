@@ -14,6 +14,7 @@ import math
 import string
 
 from kiln import ops
+from kiln.backend.common.scopes import name_scope
 from kiln.layers.attention.qkv_base import (QKVAttentionBase, check_positive_int, expand_mask,
                                             masked_softmax)
 from kiln.layers.core.einsum_dense import EinsumDense
@@ -170,6 +171,12 @@ class MultiHeadAttention(QKVAttentionBase):
         return axes
 
     def build(self, query_shape, value_shape, key_shape=None):
+        # Sublayer weights are paths under this layer's name, also when build is called directly.
+        with name_scope(self.name, caller=self):
+            self._build_sublayers(query_shape, value_shape, key_shape)
+        self.built = True
+
+    def _build_sublayers(self, query_shape, value_shape, key_shape):
         query_shape, value_shape, key_shape = self._check_shapes(query_shape, value_shape, key_shape)
         rank = len(query_shape)
 
