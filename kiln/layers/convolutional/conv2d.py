@@ -10,7 +10,14 @@ from kiln.layers.convolutional.base_conv import BaseConv
 
 
 class Conv2D(BaseConv):
-    """2D convolution over images ``(batch, height, width, channels)``; see :class:`BaseConv` for the arguments."""
+    """2D convolution over images ``(batch, height, width, channels)``; see :class:`BaseConv` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> layer = kiln.layers.Conv2D(4, 3, strides=2, padding="same")
+        >>> tuple(layer(kiln.KerasTensor((None, 9, 8, 3))).shape)
+        (None, 5, 4, 4)
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,

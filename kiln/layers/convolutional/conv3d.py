@@ -10,7 +10,14 @@ from kiln.layers.convolutional.base_conv import BaseConv
 
 
 class Conv3D(BaseConv):
-    """3D convolution over volumes ``(batch, d1, d2, d3, channels)``; see :class:`BaseConv` for the arguments."""
+    """3D convolution over volumes ``(batch, d1, d2, d3, channels)``; see :class:`BaseConv` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> layer = kiln.layers.Conv3D(2, 3, data_format="channels_first")
+        >>> tuple(layer(kiln.KerasTensor((None, 1, 5, 6, 7))).shape)
+        (None, 2, 3, 4, 5)
+    """
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,

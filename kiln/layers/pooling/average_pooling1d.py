@@ -10,7 +10,13 @@ from kiln.layers.pooling.base_pooling import BasePooling
 
 
 class AveragePooling1D(BasePooling):
-    """Average pooling over the steps of a sequence; see :class:`BasePooling` for the arguments."""
+    """Average pooling over the steps of a sequence; see :class:`BasePooling` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> tuple(kiln.layers.AveragePooling1D(2)(kiln.KerasTensor((None, 7, 3))).shape)
+        (None, 3, 3)
+    """
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
                  **kwargs):

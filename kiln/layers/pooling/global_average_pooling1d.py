@@ -11,7 +11,13 @@ from kiln.layers.pooling.base_global_pooling import BaseGlobalPooling
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """Mean over the time axis; with a ``mask`` (batch, steps) only unmasked steps count."""
+    """Mean over the time axis; with a ``mask`` (batch, steps) only unmasked steps count.
+
+    Example:
+        >>> import kiln
+        >>> tuple(kiln.layers.GlobalAveragePooling1D(keepdims=True)(kiln.KerasTensor((None, 7, 3))).shape)
+        (None, 1, 3)
+    """
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(pool_dimensions=1, data_format=data_format, keepdims=keepdims, **kwargs)

@@ -11,7 +11,13 @@ from kiln.layers.pooling.base_global_pooling import BaseGlobalPooling
 
 
 class GlobalMaxPooling1D(BaseGlobalPooling):
-    """Global max pooling over 1 spatial axis(es); see :class:`BaseGlobalPooling`."""
+    """Global max pooling over the steps of a sequence; see :class:`BaseGlobalPooling`.
+
+    Example:
+        >>> import kiln
+        >>> tuple(kiln.layers.GlobalMaxPooling1D(data_format="channels_first")(kiln.KerasTensor((None, 3, 7))).shape)
+        (None, 3)
+    """
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(pool_dimensions=1, data_format=data_format, keepdims=keepdims, **kwargs)

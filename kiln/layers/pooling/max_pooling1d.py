@@ -10,7 +10,13 @@ from kiln.layers.pooling.base_pooling import BasePooling
 
 
 class MaxPooling1D(BasePooling):
-    """Max pooling over the steps of a sequence ``(batch, steps, channels)``; see :class:`BasePooling` for the arguments."""
+    """Max pooling over the steps of a sequence ``(batch, steps, channels)``; see :class:`BasePooling` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> tuple(kiln.layers.MaxPooling1D(3, strides=1)(kiln.KerasTensor((None, 8, 2))).shape)
+        (None, 6, 2)
+    """
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None,
                  **kwargs):

@@ -10,7 +10,13 @@ from kiln.layers.pooling.base_pooling import BasePooling
 
 
 class MaxPooling2D(BasePooling):
-    """Max pooling over the spatial axes of images; see :class:`BasePooling` for the arguments."""
+    """Max pooling over the spatial axes of images; see :class:`BasePooling` for the arguments.
+
+    Example:
+        >>> import kiln
+        >>> tuple(kiln.layers.MaxPooling2D(padding="same")(kiln.KerasTensor((None, 5, 5, 2))).shape)
+        (None, 3, 3, 2)
+    """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, name=None,
                  **kwargs):
