@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conformance import make_input, run_layer_test
+from conformance import make_input, run_layer_test, to_numpy
 from kiln import KerasTensor, layers, ops
 
 
@@ -16,8 +16,8 @@ def test_cropping1d():
 
 def test_cropping2d_channels_last():
     x = make_input((2, 5, 6, 3))
-    run_layer_test(layers.Cropping2D, {"cropping": ((1, 0), (2, 1))}, input_shape=(2, 5, 6, 3),
-                   input_data=x, expected_output=x[:, 1:, 2:5])
+    y = layers.Cropping2D(((1, 0), (2, 1)))(ops.convert_to_tensor(x))
+    np.testing.assert_allclose(to_numpy(y), x[:, 1:, 2:5])
 
 
 def test_cropping2d_channels_first():
