@@ -1,5 +1,7 @@
 """Image preprocessing and augmentation layers."""
 
+from kiln.layers.preprocessing.image.aug_mix import AugMix
+from kiln.layers.preprocessing.image.rand_augment import RandAugment
 from kiln.layers.preprocessing.image.random_brightness import RandomBrightness
 from kiln.layers.preprocessing.image.random_color_degeneration import RandomColorDegeneration
 from kiln.layers.preprocessing.image.random_color_jitter import RandomColorJitter
@@ -22,6 +24,7 @@ from kiln.layers.preprocessing.image.random_translation import RandomTranslation
 from kiln.layers.preprocessing.image.random_zoom import RandomZoom
 
 __all__ = [
+    "AugMix", "RandAugment",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
     "RandomCrop", "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
     "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",

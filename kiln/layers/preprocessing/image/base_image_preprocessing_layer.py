@@ -277,6 +277,33 @@ class BaseImagePreprocessingLayer(DataLayer):
         return config
 
 
+def constant_rows(backend, like, value):
+    """A float32 vector of ``value`` with the length of the vector ``like``.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(constant_rows(kiln.layers.RandomFlip().backend, kiln.ops.ones((2,)), 1.0)).tolist()
+        [1.0, 1.0]
+    """
+    return backend.numpy.full(backend.core.shape(like)[:1], value, dtype="float32")
+
+
+def stack_transforms(backend, entries):
+    """Eight (batch,) vectors -> (batch, 8) transforms.
+
+    Stacked on a new first axis, then transposed: TensorFlow's graph optimizer
+    rewrites ``stack(..., axis=1)[:, i, None, None]`` (what the warp kernels
+    read) into a wrongly shaped tensor.
+
+    Example:
+        >>> import kiln
+        >>> v = kiln.ops.ones((3,))
+        >>> kiln.ops.shape(stack_transforms(kiln.layers.RandomFlip().backend, [v] * 8))
+        (3, 8)
+    """
+    return backend.numpy.transpose(backend.numpy.stack(entries, axis=0))
+
+
 def rotation_transforms(backend, angles, height, width):
     """Projective transforms (batch, 8) rotating by ``angles`` (radians, counter-clockwise) about the centre.
 
@@ -292,8 +319,8 @@ def rotation_transforms(backend, angles, height, width):
     cos, sin = np_.cos(angles), np_.sin(angles)
     x_offset = (w - (cos * w - sin * h)) / 2.0
     y_offset = (h - (sin * w + cos * h)) / 2.0
-    zeros = np_.zeros_like(angles)
-    return np_.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
+    zeros = constant_rows(backend, angles, 0.0)
+    return stack_transforms(backend, [cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros])
 
 
 class BaseAffineLayer(BaseImagePreprocessingLayer):

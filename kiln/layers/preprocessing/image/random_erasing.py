@@ -79,8 +79,14 @@ class RandomErasing(BaseImagePreprocessingLayer):
         transformation = {"mask": mask}
         if self.fill_value is None:
             low, high = self.value_range
-            noise = self.backend.random.normal(self.backend.core.shape(images), mean=(low + high) / 2.0,
+            # Drawn channels-last whatever the data format, so both layouts get the same noise.
+            shape = self.backend.core.shape(images)
+            if self.data_format == "channels_first":
+                shape = tuple(shape[:-3]) + (shape[-2], shape[-1], shape[-3])
+            noise = self.backend.random.normal(shape, mean=(low + high) / 2.0,
                                                stddev=(high - low) / 4.0, seed=self._seed(seed))
+            if self.data_format == "channels_first":
+                noise = np_.moveaxis(noise, -1, -3)
             transformation["fill"] = np_.clip(noise, low, high)
         return transformation
 

@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, parse_factor)
+    BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
 
 
 class RandomShear(BaseAffineLayer):
@@ -58,9 +58,10 @@ class RandomShear(BaseAffineLayer):
         height, width = self._hw(images)
         cy = (cast(height, "float32") - 1.0) / 2.0
         cx = (cast(width, "float32") - 1.0) / 2.0
-        ones, zeros = np_.ones_like(shear_x), np_.zeros_like(shear_x)
-        return np_.stack([ones, shear_x, -shear_x * cy, shear_y, ones, -shear_y * cx, zeros, zeros],
-                         axis=1)
+        ones = constant_rows(self.backend, shear_x, 1.0)
+        zeros = constant_rows(self.backend, shear_x, 0.0)
+        return stack_transforms(self.backend, [ones, shear_x, -shear_x * cy, shear_y, ones,
+                                               -shear_y * cx, zeros, zeros])
 
     def get_config(self):
         config = super().get_config()

@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, parse_factor)
+    BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
 
 
 class RandomTranslation(BaseAffineLayer):
@@ -48,8 +48,9 @@ class RandomTranslation(BaseAffineLayer):
         np_ = self.backend.numpy
         dy = self._uniform((batch,), self._height[0], self._height[1], seed=seed) * cast(height, "float32")
         dx = self._uniform((batch,), self._width[0], self._width[1], seed=seed) * cast(width, "float32")
-        ones, zeros = np_.ones_like(dx), np_.zeros_like(dx)
-        return np_.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+        ones = constant_rows(self.backend, dx, 1.0)
+        zeros = constant_rows(self.backend, dx, 0.0)
+        return stack_transforms(self.backend, [ones, zeros, -dx, zeros, ones, -dy, zeros, zeros])
 
     def get_config(self):
         config = super().get_config()

@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, parse_factor)
+    BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
 
 
 class RandomZoom(BaseAffineLayer):
@@ -56,9 +56,9 @@ class RandomZoom(BaseAffineLayer):
         cast = self.backend.core.cast
         h = cast(height, "float32") - 1.0
         w = cast(width, "float32") - 1.0
-        zeros = np_.zeros_like(zoom_h)
-        return np_.stack([zoom_w, zeros, w / 2.0 * (1.0 - zoom_w),
-                               zeros, zoom_h, h / 2.0 * (1.0 - zoom_h), zeros, zeros], axis=1)
+        zeros = constant_rows(self.backend, zoom_h, 0.0)
+        return stack_transforms(self.backend, [zoom_w, zeros, w / 2.0 * (1.0 - zoom_w),
+                               zeros, zoom_h, h / 2.0 * (1.0 - zoom_h), zeros, zeros])
 
     def get_config(self):
         config = super().get_config()
