@@ -53,27 +53,34 @@ class CenterCrop(DataLayer):
             width = dynamic[w_axis] if width is None else width
         if isinstance(height, int) and isinstance(width, int):
             if height < self.height or width < self.width:
-                return self._resize(inputs)
-            return self._crop(inputs, rank, h_axis, w_axis, height, width)
+                return self._resize(inputs, rank, h_axis, w_axis, height, width)
+            return self._crop(inputs, rank, h_axis, w_axis, height, width, self.height, self.width)
         # Sizes known only when the tf.data graph runs.
         fits = b.numpy.logical_and(b.numpy.greater_equal(height, self.height),
                                    b.numpy.greater_equal(width, self.width))
-        return b.core.cond(fits, lambda: self._crop(inputs, rank, h_axis, w_axis, height, width),
-                           lambda: self._resize(inputs))
+        return b.core.cond(
+            fits,
+            lambda: self._crop(inputs, rank, h_axis, w_axis, height, width, self.height, self.width),
+            lambda: self._resize(inputs, rank, h_axis, w_axis, height, width))
 
-    def _crop(self, inputs, rank, h_axis, w_axis, height, width):
-        top = (height - self.height) // 2
-        left = (width - self.width) // 2
+    def _crop(self, inputs, rank, h_axis, w_axis, height, width, crop_height, crop_width):
+        top = (height - crop_height) // 2
+        left = (width - crop_width) // 2
         start = [0] * rank
         size = list(self.backend.core.shape(inputs))
         start[h_axis], start[w_axis] = top, left
-        size[h_axis], size[w_axis] = self.height, self.width
+        size[h_axis], size[w_axis] = crop_height, crop_width
         return self.backend.core.slice(inputs, start, size)
 
-    def _resize(self, inputs):
-        out = self.backend.image.resize(inputs, (self.height, self.width), crop_to_aspect_ratio=True,
-                                        data_format=self.data_format)
-        return self.backend.core.cast(out, self.compute_dtype)
+    def _resize(self, inputs, rank, h_axis, w_axis, height, width):
+        # The largest centred window with the target's aspect ratio, then a bilinear resize.
+        b = self.backend
+        minimum = min if isinstance(height, int) and isinstance(width, int) else b.numpy.minimum
+        crop_height = minimum(height, (width * self.height) // self.width)
+        crop_width = minimum(width, (height * self.width) // self.height)
+        window = self._crop(inputs, rank, h_axis, w_axis, height, width, crop_height, crop_width)
+        out = b.image.resize(window, (self.height, self.width), data_format=self.data_format)
+        return b.core.cast(out, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return _image_shape.resized_shape(input_shape, self.height, self.width, self.data_format)
