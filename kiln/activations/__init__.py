@@ -64,4 +64,15 @@ ALL_OBJECTS_DICT = object_lookup.name_table(_FUNCTIONS, {"swish": silu, "hard_sw
 _CATALOG = object_lookup.Catalog("activation function", ALL_OBJECTS_DICT,
                                  instantiate_classes=False, none_result=linear,
                                  names_for_builtins=True)
-get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
+get, deserialize = _CATALOG.get, _CATALOG.deserialize
+
+
+def serialize(activation):
+    """The JSON-friendly form of ``activation`` that :func:`deserialize` turns back into it.
+
+    Example:
+        >>> from kiln import activations
+        >>> activations.serialize(activations.relu)
+        'relu'
+    """
+    return _CATALOG.serialize(activation)

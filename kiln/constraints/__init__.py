@@ -24,4 +24,15 @@ ALL_OBJECTS_DICT = object_lookup.name_table((Constraint, MaxNorm, MinMaxNorm, No
 # argument such as kernel_constraint="..." needs an object to call.
 _CATALOG = object_lookup.Catalog("constraint", ALL_OBJECTS_DICT, base_class=Constraint,
                                  names_give_instances=True)
-get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
+get, deserialize = _CATALOG.get, _CATALOG.deserialize
+
+
+def serialize(constraint):
+    """The JSON-friendly form of ``constraint`` that :func:`deserialize` turns back into it.
+
+    Example:
+        >>> from kiln import constraints
+        >>> constraints.serialize(constraints.NonNeg())["class_name"]
+        'NonNeg'
+    """
+    return _CATALOG.serialize(constraint)

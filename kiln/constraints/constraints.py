@@ -17,6 +17,14 @@ class Constraint:
         {}
     """
 
+    def __init__(self, *args, **kwargs):
+        # Keras' signature for the argument-less constraints is (*args, **kwargs); none is accepted.
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: takes no arguments; received args={args}, "
+                f"kwargs={sorted(kwargs)}"
+            )
+
     def __call__(self, w):
         return w
 
@@ -83,7 +91,13 @@ class MinMaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
-    """Set negative entries to zero."""
+    """Set negative entries to zero.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(NonNeg()(kiln.ops.convert_to_tensor([-3.0, 0.5]))).tolist()
+        [0.0, 0.5]
+    """
 
     def __call__(self, w):
         w = ops.convert_to_tensor(w)

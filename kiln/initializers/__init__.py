@@ -29,12 +29,13 @@ from kiln.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from kiln.initializers.stft_initializer import STFT
 from kiln.saving import object_lookup
 
 _CLASSES = (
     Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, LecunNormal,
     LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal,
-    VarianceScaling, Zeros,
+    VarianceScaling, Zeros, STFT,
 )
 # Lower-case aliases, as Keras exports them (``kiln.initializers.glorot_uniform`` is a class).
 constant = Constant
@@ -51,6 +52,7 @@ random_normal = RandomNormal
 random_uniform = RandomUniform
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
+stft = STFT
 zeros = Zeros
 
 ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES, {
@@ -60,7 +62,7 @@ ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES, {
     "ones": Ones, "one": Ones, "orthogonal": Orthogonal, "random_normal": RandomNormal,
     "normal": RandomNormal, "random_uniform": RandomUniform, "uniform": RandomUniform,
     "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling, "zeros": Zeros,
-    "zero": Zeros,
+    "zero": Zeros, "stft": STFT, "STFTInitializer": STFT,
 })
 
 
@@ -68,4 +70,15 @@ ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES, {
 # argument such as kernel_initializer="..." needs an object to call.
 _CATALOG = object_lookup.Catalog("initializer", ALL_OBJECTS_DICT, base_class=Initializer,
                                  names_give_instances=True)
-get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
+get, deserialize = _CATALOG.get, _CATALOG.deserialize
+
+
+def serialize(initializer):
+    """The JSON-friendly form of ``initializer`` that :func:`deserialize` turns back into it.
+
+    Example:
+        >>> from kiln import initializers
+        >>> initializers.serialize(initializers.Ones())["class_name"]
+        'Ones'
+    """
+    return _CATALOG.serialize(initializer)

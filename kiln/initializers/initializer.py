@@ -21,6 +21,14 @@ class Initializer:
         {}
     """
 
+    def __init__(self, *args, **kwargs):
+        # Keras' signature for the argument-less initializers is (*args, **kwargs); none is accepted.
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: takes no arguments; received args={args}, "
+                f"kwargs={sorted(kwargs)}"
+            )
+
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"Initializer {type(self).__name__} must implement __call__")
 

@@ -1,16 +1,28 @@
 """Random initializers: normal, uniform, truncated normal, variance scaling, orthogonal.
 
-``seed`` may be an int, None or a ``kiln.random.SeedGenerator``. With an int or
-None the initializer draws the same values on every call (None picks a random
-int once, at construction, so the initializer stays usable inside jitted
-code); a SeedGenerator gives new values on each call. ``get_config`` keeps the
-seed as passed (None stays None).
+``seed`` may be an int, None or a ``kiln.random.SeedGenerator``.
+
+- An int seed gives the SAME values on every backend and on every call: the
+  samples are drawn on the host by NumPy's counter-based Philox generator
+  (``np.random.Generator(np.random.Philox(seed))``), in float64, then cast to
+  the requested dtype and converted to a tensor. (Each backend's own random
+  kernels differ — JAX's threefry, torch's and TF's Philox streams — so
+  drawing on the host is what makes a seeded model identical everywhere.)
+- None picks a random int once, at construction: an instance repeats its
+  values on every call (as in Keras), and two unseeded instances differ.
+- A ``SeedGenerator`` draws with the backend's random ops and advances its
+  state, so each call gives new values (backend-specific).
+
+``get_config`` keeps the seed as passed (None stays None).
 
 Example:
-    >>> import kiln
+    >>> import kiln, numpy as np
     >>> init = RandomUniform(minval=0.0, maxval=1.0, seed=3)
     >>> values = kiln.ops.convert_to_numpy(init((4,)))
     >>> bool(((values >= 0) & (values < 1)).all())
+    True
+    >>> golden = np.random.Generator(np.random.Philox(3)).uniform(0.0, 1.0, (4,))
+    >>> bool(np.allclose(values, golden))
     True
 """
 
@@ -31,6 +43,53 @@ def _kiln_random():
     from kiln import random
 
     return random
+
+
+def host_generator(seed):
+    """The NumPy generator an int ``seed`` stands for (the same on every backend).
+
+    Example:
+        >>> float(host_generator(0).standard_normal()) == float(host_generator(0).standard_normal())
+        True
+    """
+    # Philox takes non-negative seeds; a negative one maps to its 64-bit two's complement.
+    return np.random.Generator(np.random.Philox(int(seed) % 2**64))
+
+
+def _to_tensor(values, dtype):
+    """Host float64 samples -> a tensor of ``dtype`` (via float32 unless float64 is asked for)."""
+    host_dtype = np.float64 if dtype == "float64" else np.float32
+    tensor = ops.convert_to_tensor(np.asarray(values, dtype=host_dtype))
+    return tensor if dtype in ("float32", "float64") else ops.cast(tensor, dtype)
+
+
+def _host_truncated_normal(rng, shape):
+    """Standard normal samples, each one outside [-2, 2] redrawn until none is left."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2.0
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2.0
+    return values
+
+
+def _draw(kind, shape, dtype, seed, a, b):
+    """``kind`` in normal (mean a, stddev b), truncated_normal (a, b) or uniform [a, b)."""
+    if not isinstance(seed, int):
+        random = _kiln_random()
+        if kind == "normal":
+            return random.normal(shape, mean=a, stddev=b, dtype=dtype, seed=seed)
+        if kind == "truncated_normal":
+            return random.truncated_normal(shape, mean=a, stddev=b, dtype=dtype, seed=seed)
+        return random.uniform(shape, minval=a, maxval=b, dtype=dtype, seed=seed)
+    rng = host_generator(seed)
+    if kind == "normal":
+        values = a + b * rng.standard_normal(shape)
+    elif kind == "truncated_normal":
+        values = a + b * _host_truncated_normal(rng, shape)
+    else:
+        values = a + (b - a) * rng.random(shape)
+    return _to_tensor(values, dtype)
 
 
 class RandomInitializer(Initializer):
@@ -80,8 +139,8 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        return _kiln_random().normal(tuple(shape), mean=self.mean, stddev=self.stddev,
-                                     dtype=_float_dtype(dtype, "RandomNormal"), seed=self.seed)
+        return _draw("normal", tuple(shape), _float_dtype(dtype, "RandomNormal"), self.seed,
+                     self.mean, self.stddev)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -103,9 +162,8 @@ class TruncatedNormal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        return _kiln_random().truncated_normal(
-            tuple(shape), mean=self.mean, stddev=self.stddev,
-            dtype=_float_dtype(dtype, "TruncatedNormal"), seed=self.seed)
+        return _draw("truncated_normal", tuple(shape), _float_dtype(dtype, "TruncatedNormal"),
+                     self.seed, self.mean, self.stddev)
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
@@ -125,8 +183,8 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        return _kiln_random().uniform(tuple(shape), minval=self.minval, maxval=self.maxval,
-                                      dtype=_float_dtype(dtype, "RandomUniform"), seed=self.seed)
+        return _draw("uniform", tuple(shape), _float_dtype(dtype, "RandomUniform"), self.seed,
+                     self.minval, self.maxval)
 
     def get_config(self):
         return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
@@ -223,14 +281,13 @@ class VarianceScaling(RandomInitializer):
         else:
             n = (fan_in + fan_out) / 2.0
         scale = self.scale / max(1.0, n)
-        random = _kiln_random()
         if self.distribution == "truncated_normal":
             stddev = math.sqrt(scale) / _TRUNCATED_STDDEV_FACTOR
-            return random.truncated_normal(shape, mean=0.0, stddev=stddev, dtype=dtype, seed=self.seed)
+            return _draw("truncated_normal", shape, dtype, self.seed, 0.0, stddev)
         if self.distribution == "untruncated_normal":
-            return random.normal(shape, mean=0.0, stddev=math.sqrt(scale), dtype=dtype, seed=self.seed)
+            return _draw("normal", shape, dtype, self.seed, 0.0, math.sqrt(scale))
         limit = math.sqrt(3.0 * scale)
-        return random.uniform(shape, minval=-limit, maxval=limit, dtype=dtype, seed=self.seed)
+        return _draw("uniform", shape, dtype, self.seed, -limit, limit)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
@@ -268,31 +325,66 @@ class GlorotUniform(_FixedVarianceScaling):
 
 
 class GlorotNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``."""
+    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``.
+
+    Example:
+        >>> import kiln
+        >>> w = kiln.ops.convert_to_numpy(GlorotNormal(seed=0)((100, 100)))
+        >>> bool(abs(w.std() - 0.1) < 0.01)
+        True
+    """
 
     _MODE, _DISTRIBUTION = "fan_avg", "truncated_normal"
 
 
 class LecunUniform(_FixedVarianceScaling):
-    """Uniform in ``[-limit, limit]``, ``limit = sqrt(3 / fan_in)``."""
+    """Uniform in ``[-limit, limit]``, ``limit = sqrt(3 / fan_in)``.
+
+    Example:
+        >>> import kiln
+        >>> w = kiln.ops.convert_to_numpy(LecunUniform(seed=0)((12, 5)))
+        >>> bool(abs(w).max() <= 0.5)
+        True
+    """
 
     _MODE, _DISTRIBUTION = "fan_in", "uniform"
 
 
 class LecunNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(1 / fan_in)``."""
+    """Truncated normal with ``stddev = sqrt(1 / fan_in)``.
+
+    Example:
+        >>> import kiln
+        >>> w = kiln.ops.convert_to_numpy(LecunNormal(seed=0)((400, 50)))
+        >>> bool(abs(w.std() - 0.05) < 0.005)
+        True
+    """
 
     _MODE, _DISTRIBUTION = "fan_in", "truncated_normal"
 
 
 class HeUniform(_FixedVarianceScaling):
-    """Uniform in ``[-limit, limit]``, ``limit = sqrt(6 / fan_in)``."""
+    """Uniform in ``[-limit, limit]``, ``limit = sqrt(6 / fan_in)``.
+
+    Example:
+        >>> import kiln
+        >>> w = kiln.ops.convert_to_numpy(HeUniform(seed=0)((24, 5)))
+        >>> bool(abs(w).max() <= 0.5)
+        True
+    """
 
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "uniform"
 
 
 class HeNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(2 / fan_in)``."""
+    """Truncated normal with ``stddev = sqrt(2 / fan_in)``.
+
+    Example:
+        >>> import kiln
+        >>> w = kiln.ops.convert_to_numpy(HeNormal(seed=0)((200, 50)))
+        >>> bool(abs(w.std() - 0.1) < 0.01)
+        True
+    """
 
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
 
@@ -323,14 +415,17 @@ class Orthogonal(RandomInitializer):
                 f"Orthogonal initializer: expected a shape of rank >= 2, received shape={shape}"
             )
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        sample = _kiln_random().normal((max(rows, cols), min(rows, cols)), dtype="float32",
-                                       seed=self.seed)
-        a = np.asarray(ops.convert_to_numpy(sample), dtype=np.float64)
+        sample_shape = (max(rows, cols), min(rows, cols))
+        if isinstance(self.seed, int):
+            a = host_generator(self.seed).standard_normal(sample_shape)
+        else:
+            sample = _kiln_random().normal(sample_shape, dtype="float32", seed=self.seed)
+            a = np.asarray(ops.convert_to_numpy(sample), dtype=np.float64)
         q, r = np.linalg.qr(a)
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return ops.convert_to_tensor((self.gain * q).reshape(shape), dtype=dtype)
+        return _to_tensor((self.gain * q).reshape(shape), dtype)
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}

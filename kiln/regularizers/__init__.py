@@ -24,4 +24,15 @@ ALL_OBJECTS_DICT = object_lookup.name_table((Regularizer, L1, L2, L1L2, Orthogon
 # argument such as kernel_regularizer="..." needs an object to call.
 _CATALOG = object_lookup.Catalog("regularizer", ALL_OBJECTS_DICT, base_class=Regularizer,
                                  names_give_instances=True)
-get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
+get, deserialize = _CATALOG.get, _CATALOG.deserialize
+
+
+def serialize(regularizer):
+    """The JSON-friendly form of ``regularizer`` that :func:`deserialize` turns back into it.
+
+    Example:
+        >>> from kiln import regularizers
+        >>> regularizers.serialize(regularizers.L2(0.1))["config"]
+        {'l2': 0.1}
+    """
+    return _CATALOG.serialize(regularizer)

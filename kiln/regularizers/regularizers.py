@@ -29,6 +29,14 @@ class Regularizer:
         {}
     """
 
+    def __init__(self, *args, **kwargs):
+        # Keras' signature for the argument-less regularizers is (*args, **kwargs); none is accepted.
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: takes no arguments; received args={args}, "
+                f"kwargs={sorted(kwargs)}"
+            )
+
     def __call__(self, x):
         return 0.0
 
