@@ -152,6 +152,10 @@ class RNN(Layer):
             raise ValueError(
                 f"{type(self).__name__} '{self.name}': the input `sequences` must have rank >= 3 "
                 f"(batch, timesteps, features); received input_shape={tuple(first)}")
+        if self.unroll and first[1] is None:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': `unroll=True` needs a known number of "
+                f"timesteps; received input_shape={tuple(first)}")
         if _is_nested_shape(sequences_shape):
             step_shape = [(s[0],) + tuple(s[2:]) for s in sequences_shape]
         else:
@@ -221,7 +225,8 @@ class RNN(Layer):
                 f"{type(self).__name__} '{self.name}': `initial_state` must hold {expected} tensors "
                 f"(one per state of the cell, state_size={self.cell.state_size}); received "
                 f"{len(flat_initial)}")
-        dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+        # The cell runs inside this layer's call (its autocast scope): states in our compute dtype.
+        dtype = self.compute_dtype
         flat_initial = [ops.cast(s, dtype) if ops.dtype(s) != dtype else s
                         for s in (ops.convert_to_tensor(s) for s in flat_initial)]
         if mask is not None:
