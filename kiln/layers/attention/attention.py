@@ -67,7 +67,7 @@ class Attention(Layer):
 
     Example:
         >>> import kiln
-        >>> layer = kiln.layers.Attention(use_scale=True)
+        >>> layer = kiln.layers.Attention(use_scale=True, name="attention")
         >>> out, scores = layer([kiln.ops.ones((1, 2, 3)), kiln.ops.ones((1, 4, 3))],
         ...                     return_attention_scores=True)
         >>> tuple(scores.shape), [v.path for v in layer.weights]
