@@ -25,8 +25,8 @@ class Masking(Layer):
 
     Example:
         >>> import kiln, numpy as np
-        >>> x = np.array([[[5.0], [-1.0]]], dtype="float32")
-        >>> kiln.ops.convert_to_numpy(kiln.layers.Masking(-1.0)(x)).ravel().tolist()
+        >>> x = np.array([[[5.0], [9.0]]], dtype="float32")
+        >>> kiln.ops.convert_to_numpy(kiln.layers.Masking(9.0)(x)).ravel().tolist()
         [5.0, 0.0]
     """
 

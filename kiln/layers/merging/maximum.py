@@ -1,19 +1,19 @@
-"""``Maximum``: Element-wise maximum of a list of inputs.
-
-Example:
-    >>> import kiln
-    >>> x = kiln.ops.convert_to_tensor([[1.0, 4.0]])
-    >>> y = kiln.ops.convert_to_tensor([[3.0, 2.0]])
-    >>> kiln.ops.convert_to_numpy(kiln.layers.Maximum()([x, y])).tolist()
-    [[3.0, 4.0]]
-"""
+"""``Maximum``: Element-wise maximum of a list of inputs."""
 
 from kiln import ops
 from kiln.layers.merging.base_merge import Merge
 
 
 class Maximum(Merge):
-    """Element-wise maximum of a list of inputs."""
+    """Element-wise maximum of a list of inputs.
+
+    Example:
+        >>> import kiln
+        >>> x = kiln.ops.convert_to_tensor([[1.0, 4.0]])
+        >>> y = kiln.ops.convert_to_tensor([[3.0, 2.0]])
+        >>> kiln.ops.convert_to_numpy(kiln.layers.Maximum()([x, y])).tolist()
+        [[3.0, 4.0]]
+    """
 
     def _merge_function(self, inputs):
         out = inputs[0]
