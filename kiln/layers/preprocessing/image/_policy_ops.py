@@ -75,7 +75,7 @@ def solarize(layer, images, value_range, magnitude):
 
 
 def apply_operation(layer, name, op_layer, images, magnitude, value_range, training):
-    """Run one operation on ``images`` (all of them; the caller selects per image)."""
+    """Run one non-geometric operation on ``images`` (all of them; the caller selects per image)."""
     if op_layer is not None:
         transformation = op_layer.get_random_transformation(images, training=training)
         return op_layer.transform_images(images, transformation, training=training)
@@ -88,10 +88,29 @@ def apply_operation(layer, name, op_layer, images, magnitude, value_range, train
     raise ValueError(f"unknown augmentation operation {name!r}")
 
 
-def select_per_image(layer, candidates, choice, images):
-    """Pick ``candidates[choice[i]]`` for image ``i`` (``choice``: int32 (batch,))."""
+def apply_choice(layer, operations, choice, images, magnitude, value_range, interpolation, training):
+    """Image ``i`` goes through ``operations[choice[i]]``; ``choice`` is int32 (batch,).
+
+    The geometric operations share one warp: each image's transform is picked
+    first (the identity for images that drew another operation).
+    """
     np_ = layer.backend.numpy
-    out = candidates[0]
-    for index in range(1, len(candidates)):
-        out = np_.where(layer._per_image(np_.equal(choice, index), images), candidates[index], out)
+    batch = layer._batch_size(images)
+    identity = np_.broadcast_to(np_.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0], dtype="float32"),
+                                (batch, 8))
+    transform = identity
+    any_geometric = None
+    out = None
+    for index, (name, op_layer) in enumerate(operations):
+        chosen = np_.equal(choice, index)
+        if name in GEOMETRIC:
+            drawn = op_layer._draw_transform(images, None)
+            transform = np_.where(chosen[:, None], drawn, transform)
+            any_geometric = chosen if any_geometric is None else np_.logical_or(any_geometric, chosen)
+            continue
+        result = apply_operation(layer, name, op_layer, images, magnitude, value_range, training)
+        out = result if out is None else np_.where(layer._per_image(chosen, images), result, out)
+    if any_geometric is not None:
+        warped = layer._warp(images, transform, interpolation, "constant", 0.0)
+        out = warped if out is None else np_.where(layer._per_image(any_geometric, images), warped, out)
     return out

@@ -8,7 +8,7 @@ Example:
 
 from kiln.layers.preprocessing.image import _policy_ops
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, check_value_range,
+    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, check_value_range,
     parse_factor)
 
 _BASE_OPERATIONS = ("auto_contrast", "solarize", "posterize", "rotate", "shear_x", "shear_y",
@@ -123,11 +123,9 @@ class AugMix(BaseImagePreprocessingLayer):
         for chain in range(self.num_chains):
             y = x
             for step in range(self._depth[1]):
-                candidates = [_policy_ops.apply_operation(self, name, layer, y, self._magnitude,
-                                                          self.value_range, training)
-                              for name, layer in self._operations]
-                stepped = _policy_ops.select_per_image(self, candidates,
-                                                       transformation["choices"][chain, step], y)
+                stepped = _policy_ops.apply_choice(
+                    self, self._operations, transformation["choices"][chain, step], y,
+                    self._magnitude, self.value_range, self.interpolation, training)
                 active = np_.less(float(step), transformation["depth"][chain])
                 y = np_.where(self._per_image(active, y), stepped, y)
             weighted = y * self._per_image(transformation["chain_weights"][:, chain], x)
@@ -141,4 +139,4 @@ class AugMix(BaseImagePreprocessingLayer):
         config.update({"value_range": self.value_range, "num_chains": self.num_chains,
                        "chain_depth": self.chain_depth, "factor": self.factor, "alpha": self.alpha,
                        "all_ops": self.all_ops, "interpolation": self.interpolation})
-        return config
+        return tuples_to_lists(config)

@@ -274,7 +274,7 @@ class BaseImagePreprocessingLayer(DataLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"data_format": self.data_format, "seed": self.seed})
-        return config
+        return tuples_to_lists(config)
 
 
 def constant_rows(backend, like, value):
@@ -302,6 +302,16 @@ def stack_transforms(backend, entries):
         (3, 8)
     """
     return backend.numpy.transpose(backend.numpy.stack(entries, axis=0))
+
+
+def tuples_to_lists(config):
+    """Config values that are tuples become lists (what a JSON round trip gives back).
+
+    Example:
+        >>> tuples_to_lists({"factor": (0.1, 0.2), "seed": 3})
+        {'factor': [0.1, 0.2], 'seed': 3}
+    """
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}
 
 
 def rotation_transforms(backend, angles, height, width):
@@ -372,4 +382,4 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"fill_mode": self.fill_mode, "interpolation": self.interpolation,
                        "fill_value": self.fill_value})
-        return config
+        return tuples_to_lists(config)

@@ -8,7 +8,7 @@ Example:
 
 from kiln.layers.preprocessing.image import _policy_ops
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    INTERPOLATIONS, BaseImagePreprocessingLayer, check_choice, check_value_range, parse_factor)
+    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, check_choice, check_value_range, parse_factor)
 
 # Parameter-free operations next to the layer-backed ones.
 _FUNCTIONS = ("identity", "auto_contrast", "solarize")
@@ -72,10 +72,8 @@ class RandAugment(BaseImagePreprocessingLayer):
             return images
         x = self.backend.core.cast(images, "float32")
         for choice in transformation["choices"]:
-            candidates = [_policy_ops.apply_operation(self, name, layer, x, self._magnitude,
-                                                      self.value_range, training)
-                          for name, layer in self._operations]
-            x = _policy_ops.select_per_image(self, candidates, choice, x)
+            x = _policy_ops.apply_choice(self, self._operations, choice, x, self._magnitude,
+                                         self.value_range, self.interpolation, training)
         x = self._clip(x, self.value_range)
         return self.backend.core.cast(x, images.dtype)
 
@@ -83,4 +81,4 @@ class RandAugment(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"value_range": self.value_range, "num_ops": self.num_ops,
                        "factor": self.factor, "interpolation": self.interpolation})
-        return config
+        return tuples_to_lists(config)

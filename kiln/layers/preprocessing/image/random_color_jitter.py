@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, check_value_range)
+    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range)
 from kiln.layers.preprocessing.image.random_brightness import RandomBrightness
 from kiln.layers.preprocessing.image.random_contrast import RandomContrast
 from kiln.layers.preprocessing.image.random_hue import RandomHue
@@ -70,4 +70,4 @@ class RandomColorJitter(BaseImagePreprocessingLayer):
         config.update({"value_range": self.value_range, "brightness_factor": self.brightness_factor,
                        "contrast_factor": self.contrast_factor,
                        "saturation_factor": self.saturation_factor, "hue_factor": self.hue_factor})
-        return config
+        return tuples_to_lists(config)

@@ -6,7 +6,8 @@ Example:
     (4, 2, 3, 1)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseImagePreprocessingLayer
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer, tuples_to_lists)
 
 
 class RandomCrop(BaseImagePreprocessingLayer):
@@ -88,4 +89,4 @@ class RandomCrop(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"height": self.height, "width": self.width})
-        return config
+        return tuples_to_lists(config)

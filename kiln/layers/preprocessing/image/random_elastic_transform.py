@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    FILL_MODES, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice,
+    tuples_to_lists, FILL_MODES, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice,
     check_value_range, parse_factor)
 
 
@@ -92,4 +92,4 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
         config.update({"factor": self.factor, "scale": self.scale,
                        "interpolation": self.interpolation, "fill_mode": self.fill_mode,
                        "fill_value": self.fill_value, "value_range": self.value_range})
-        return config
+        return tuples_to_lists(config)

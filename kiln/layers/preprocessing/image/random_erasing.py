@@ -9,7 +9,7 @@ Example:
 import math
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, _is_number, check_value_range, parse_factor)
+    tuples_to_lists, BaseImagePreprocessingLayer, _is_number, check_value_range, parse_factor)
 
 # Aspect ratios (height / width) of the erased box are drawn log-uniformly in this range.
 _ASPECT = (0.3, 1.0 / 0.3)
@@ -108,4 +108,4 @@ class RandomErasing(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale, "fill_value": self.fill_value,
                        "value_range": self.value_range})
-        return config
+        return tuples_to_lists(config)

@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, check_choice)
+    tuples_to_lists, BaseImagePreprocessingLayer, check_choice)
 
 HORIZONTAL = "horizontal"
 VERTICAL = "vertical"
@@ -75,4 +75,4 @@ class RandomFlip(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config["mode"] = self.mode
-        return config
+        return tuples_to_lists(config)

@@ -9,7 +9,7 @@ Example:
 import numbers
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, check_value_range, parse_factor)
+    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
 
 
 class RandomGaussianBlur(BaseImagePreprocessingLayer):
@@ -94,4 +94,4 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "kernel_size": self.kernel_size, "sigma": self.sigma,
                        "value_range": self.value_range})
-        return config
+        return tuples_to_lists(config)

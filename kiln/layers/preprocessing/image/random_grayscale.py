@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, _is_number)
+    tuples_to_lists, BaseImagePreprocessingLayer, _is_number)
 
 
 class RandomGrayscale(BaseImagePreprocessingLayer):
@@ -51,4 +51,4 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config["factor"] = self.factor
-        return config
+        return tuples_to_lists(config)

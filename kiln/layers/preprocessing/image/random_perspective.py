@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, parse_factor)
+    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, parse_factor)
 
 
 class RandomPerspective(BaseImagePreprocessingLayer):
@@ -89,4 +89,4 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"factor": self.factor, "scale": self.scale,
                        "interpolation": self.interpolation, "fill_value": self.fill_value})
-        return config
+        return tuples_to_lists(config)

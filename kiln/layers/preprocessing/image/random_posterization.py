@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, check_value_range)
+    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range)
 
 
 class RandomPosterization(BaseImagePreprocessingLayer):
@@ -63,4 +63,4 @@ class RandomPosterization(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"factor": self.factor, "value_range": self.value_range})
-        return config
+        return tuples_to_lists(config)

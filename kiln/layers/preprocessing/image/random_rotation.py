@@ -10,7 +10,7 @@ Example:
 import math
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, parse_factor,
+    tuples_to_lists, BaseAffineLayer, parse_factor,
     rotation_transforms)
 
 
@@ -53,4 +53,4 @@ class RandomRotation(BaseAffineLayer):
     def get_config(self):
         config = super().get_config()
         config["factor"] = self.factor
-        return config
+        return tuples_to_lists(config)

@@ -8,7 +8,7 @@ Example:
 
 from kiln import config as _config
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, check_value_range, parse_factor)
+    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
 
 
 class RandomSaturation(BaseImagePreprocessingLayer):
@@ -63,4 +63,4 @@ class RandomSaturation(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"factor": self.factor, "value_range": self.value_range})
-        return config
+        return tuples_to_lists(config)

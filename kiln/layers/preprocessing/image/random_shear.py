@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
+    tuples_to_lists, BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
 
 
 class RandomShear(BaseAffineLayer):
@@ -66,4 +66,4 @@ class RandomShear(BaseAffineLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"x_factor": self.x_factor, "y_factor": self.y_factor})
-        return config
+        return tuples_to_lists(config)

@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
+    tuples_to_lists, BaseAffineLayer, constant_rows, parse_factor, stack_transforms)
 
 
 class RandomZoom(BaseAffineLayer):
@@ -63,4 +63,4 @@ class RandomZoom(BaseAffineLayer):
     def get_config(self):
         config = super().get_config()
         config.update({"height_factor": self.height_factor, "width_factor": self.width_factor})
-        return config
+        return tuples_to_lists(config)
