@@ -23,13 +23,6 @@ def test_conformance_sequences_and_states_with_dropout():
                    run_training_check=False)
 
 
-def test_conformance_go_backwards_generic_path():
-    run_layer_test(layers.LSTM, {"units": 2, "go_backwards": True, "use_cudnn": False,
-                                 "unit_forget_bias": False, "use_bias": False},
-                   input_shape=(2, 3, 4), expected_output_shape=(2, 2),
-                   expected_num_trainable_weights=2)
-
-
 def test_weights_names_shapes_order_and_forget_bias():
     layer = layers.LSTM(3, name="enc")
     layer.build((None, 4, 5))

@@ -53,11 +53,13 @@ class DropoutRNNCell:
 
     def reset_dropout_mask(self):
         """Forget the cached input mask (the next call draws a new one)."""
-        self._dropout_mask = None
+        if self._dropout_mask is not None:
+            self._dropout_mask = None
 
     def reset_recurrent_dropout_mask(self):
         """Forget the cached recurrent mask."""
-        self._recurrent_dropout_mask = None
+        if self._recurrent_dropout_mask is not None:
+            self._recurrent_dropout_mask = None
 
 
 def validate_rate(owner, name, value):
