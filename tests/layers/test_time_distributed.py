@@ -67,7 +67,29 @@ def test_mask_passes_through_in_a_model():
     embedded = layers.Embedding(6, 3, mask_zero=True)(tokens)
     out = layers.TimeDistributed(layers.Dense(2))(embedded)
     assert out._keras_mask is not None and tuple(out._keras_mask.shape) == (None, 4)
-    assert layers.TimeDistributed(layers.Dense(2)).compute_mask(None, "m") == "m"
+    mask = ops.convert_to_tensor(np.array([[True, False, True, True]]))
+    assert layers.TimeDistributed(layers.Dense(2)).compute_mask(ops.ones((1, 4, 3)), mask) is mask
+
+
+def test_finer_mask_goes_through_the_wrapped_layer():
+    tokens = kiln.Input((3, 4), dtype="int32")
+    embedding = layers.Embedding(7, 2, mask_zero=True)
+    embedded = embedding(tokens)
+    assert tuple(embedded._keras_mask.shape) == (None, 3, 4)
+    # An LSTM returning its last output drops the inner mask: a step survives if any token does.
+    summed = layers.TimeDistributed(layers.LSTM(3))(embedded)
+    assert tuple(summed.shape) == (None, 3, 3) and tuple(summed._keras_mask.shape) == (None, 3)
+    sequences = layers.TimeDistributed(layers.LSTM(3, return_sequences=True))(embedded)
+    assert tuple(sequences._keras_mask.shape) == (None, 3, 4)
+    data = np.array([[[1, 2, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]]], dtype="int32")
+    layer = layers.TimeDistributed(layers.LSTM(3))
+    vectors = ops.convert_to_tensor(embedding.embeddings.numpy()[data])
+    y = to_numpy(layer(vectors, mask=ops.convert_to_tensor(data != 0)))
+    np.testing.assert_array_equal(to_numpy(layer.compute_mask(vectors, ops.convert_to_tensor(data != 0))),
+                                  [[True, False, True]])
+    lstm = layer.layer
+    for t, n in ((0, 2), (2, 4)):
+        np.testing.assert_allclose(y[:, t], to_numpy(lstm(vectors[:, t, :n])), rtol=1e-5, atol=1e-5)
 
 
 def test_config_round_trip_nests_the_envelope():

@@ -24,7 +24,9 @@ class TimeDistributed(Wrapper):
     layer is built for one step's shape ``(batch, ...)``.
 
     A ``(batch, time, ...)`` mask is folded the same way and handed to a wrapped
-    layer whose ``call`` takes ``mask``; the output carries the input's mask.
+    layer whose ``call`` takes ``mask``. A ``(batch, time)`` mask is the output's
+    mask too; a finer one gives the output mask the wrapped layer computes (see
+    ``compute_mask``).
     Floating outputs come out in the wrapper's compute dtype.
 
     Args:
@@ -106,6 +108,23 @@ class TimeDistributed(Wrapper):
         outputs = self.layer(folded, **kwargs)
         return tree.map_structure(
             lambda y: self._cast_float(ops.reshape(y, (-1, steps) + tuple(ops.shape(y)[1:]))), outputs)
+
+    def compute_mask(self, inputs, mask):
+        """A ``(batch, time)`` mask passes through; a finer one goes through the wrapped layer.
+
+        For a ``(batch, time, ...)`` mask, the wrapped layer's ``compute_mask`` on the
+        folded input and mask gives the per-step output mask (unfolded back); when it
+        gives None, a step is kept if any of its entries is.
+        """
+        if mask is None or len(mask.shape) <= 2:
+            return mask
+        mask_shape, input_shape = ops.shape(mask), ops.shape(inputs)
+        steps = mask_shape[1]
+        inner = self.layer.compute_mask(ops.reshape(inputs, (-1,) + tuple(input_shape[2:])),
+                                        ops.reshape(mask, (-1,) + tuple(mask_shape[2:])))
+        if inner is None:
+            return ops.any(mask, axis=tuple(range(2, len(mask_shape))))
+        return ops.reshape(inner, (-1, steps) + tuple(ops.shape(inner)[1:]))
 
     def _cast_float(self, y):
         dtype = ops.dtype(y)
