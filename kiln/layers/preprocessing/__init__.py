@@ -3,10 +3,14 @@
 from kiln.layers.preprocessing.category_encoding import CategoryEncoding
 from kiln.layers.preprocessing.center_crop import CenterCrop
 from kiln.layers.preprocessing.discretization import Discretization
+from kiln.layers.preprocessing.hashed_crossing import HashedCrossing
+from kiln.layers.preprocessing.hashing import Hashing
+from kiln.layers.preprocessing.integer_lookup import IntegerLookup
 from kiln.layers.preprocessing.normalization import Normalization
 from kiln.layers.preprocessing.pipeline import Pipeline
 from kiln.layers.preprocessing.rescaling import Rescaling
 from kiln.layers.preprocessing.resizing import Resizing
+from kiln.layers.preprocessing.string_lookup import StringLookup
 
-__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Normalization", "Pipeline",
-           "Rescaling", "Resizing"]
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+           "IntegerLookup", "Normalization", "Pipeline", "Rescaling", "Resizing", "StringLookup"]
