@@ -2,11 +2,11 @@
 
 Example:
     >>> import kiln
-    >>> gn = kiln.layers.GroupNormalization(groups=2)
+    >>> gn = kiln.layers.GroupNormalization(groups=2, name="gn")
     >>> tuple(gn(kiln.ops.ones((1, 5, 4))).shape)
     (1, 5, 4)
     >>> [v.path for v in gn.weights]
-    ['group_normalization/gamma', 'group_normalization/beta']
+    ['gn/gamma', 'gn/beta']
 """
 
 from kiln import constraints, initializers, ops, regularizers

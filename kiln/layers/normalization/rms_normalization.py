@@ -26,10 +26,10 @@ class RMSNormalization(Layer):
         epsilon: added to the mean square.
 
     Example:
-        >>> layer = RMSNormalization()
+        >>> layer = RMSNormalization(name="rms")
         >>> layer.build((None, 3, 8))
         >>> [(v.path, tuple(v.shape)) for v in layer.weights]
-        [('rms_normalization/scale', (8,))]
+        [('rms/scale', (8,))]
     """
 
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):

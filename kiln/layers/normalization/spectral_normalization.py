@@ -2,11 +2,11 @@
 
 Example:
     >>> import kiln
-    >>> layer = kiln.layers.SpectralNormalization(kiln.layers.Dense(3))
+    >>> layer = kiln.layers.SpectralNormalization(kiln.layers.Dense(3), name="sn")
     >>> tuple(layer(kiln.ops.ones((2, 4)), training=True).shape)
     (2, 3)
     >>> [v.path for v in layer.non_trainable_weights]
-    ['spectral_normalization/vector_u']
+    ['sn/vector_u']
 """
 
 from kiln import initializers, ops
