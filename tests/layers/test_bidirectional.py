@@ -1,5 +1,9 @@
 """Bidirectional: conformance, LSTM numerics vs two one-way LSTMs, merge modes, states, masks, bad input."""
 
+import json
+import zipfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -184,3 +188,33 @@ def test_mismatched_backward_layer_rejected():
 def test_wrong_rank_rejected():
     with pytest.raises(ValueError, match="bi_rank"):
         layers.Bidirectional(layers.LSTM(2), name="bi_rank")(ops.ones((2, 3)))
+
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
+
+
+def _strip_ids(value):
+    if isinstance(value, dict):
+        return {k: _strip_ids(v) for k, v in value.items() if k != "shared_object_id"}
+    if isinstance(value, list):
+        return [_strip_ids(v) for v in value]
+    return value
+
+
+def test_keras3_bidirectional_gru_fixture():
+    """A Keras 3 file (Embedding(mask_zero) -> Bidirectional(GRU)): same config back, same predictions."""
+    if not (FIXTURES / "embedding_bigru.keras").exists():
+        pytest.skip("Keras 3 fixtures not available")
+    from kiln.saving import serialization_lib, weights_h5
+
+    config = json.loads(zipfile.ZipFile(FIXTURES / "embedding_bigru.keras").read("config.json"))
+    config.pop("compile_config", None)
+    entry = [e for e in config["config"]["layers"] if e["class_name"] == "Bidirectional"][0]
+    entry = _strip_ids({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")})
+    rebuilt = serialization_lib.deserialize_kiln_object(entry)
+    assert serialization_lib.serialize_kiln_object(rebuilt) == entry
+    model = serialization_lib.deserialize_kiln_object(config)
+    weights_h5.load_weights_h5(model, str(FIXTURES / "embedding_bigru.weights.h5"))
+    data = np.load(FIXTURES / "embedding_bigru.npz", allow_pickle=False)
+    np.testing.assert_allclose(np.asarray(model.predict(data["x"], verbose=0)), data["y"],
+                               rtol=1e-5, atol=1e-5)
