@@ -7,12 +7,6 @@ from conformance import make_input, run_layer_test, to_numpy
 from kiln import KerasTensor, layers, ops
 
 
-def test_conformance_dense_like():
-    run_layer_test(layers.EinsumDense, {"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "c"},
-                   input_shape=(2, 3), expected_output_shape=(2, 4),
-                   expected_num_trainable_weights=2, expected_num_non_trainable_weights=0)
-
-
 def test_conformance_3d_with_none_output_axis():
     run_layer_test(layers.EinsumDense,
                    {"equation": "abc,cde->abde", "output_shape": (None, 2, 3), "bias_axes": "de",

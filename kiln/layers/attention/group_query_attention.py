@@ -73,7 +73,7 @@ class GroupQueryAttention(QKVAttentionBase):
         self.num_query_heads = num_query_heads
         self.num_key_value_heads = num_key_value_heads
         self.num_repeats = num_query_heads // num_key_value_heads
-        self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
+        self._scale = 1.0 / math.sqrt(float(head_dim))
         self.feature_dim = None
 
     dropout = property(lambda self: self._dropout)
@@ -117,54 +117,22 @@ class GroupQueryAttention(QKVAttentionBase):
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
         self.built = True
 
-    def _compute_attention(self, query, key, value, attention_mask=None, training=None,
-                           return_attention_scores=False):
-        """Attention of ``(B, T, Nq, H)`` queries over ``(B, S, Nkv, H)`` keys/values."""
-        self._check_scores_request(return_attention_scores)
-        mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
-        if not ((self._dropout > 0 and training) or return_attention_scores):
-            # The fused kernels take the grouped key/value heads as they are.
-            output = ops.dot_product_attention(
-                query, key, value, mask=mask, scale=self._inverse_sqrt_head_dim,
-                flash_attention=self._flash_attention)
-            return output, None
+    def _explicit_attention(self, query, key, value, attention_mask, training):
         if self.num_repeats > 1:
             key = ops.repeat(key, self.num_repeats, axis=2)
             value = ops.repeat(value, self.num_repeats, axis=2)
-        query = ops.multiply(query, ops.cast(self._inverse_sqrt_head_dim, query.dtype))
+        query = ops.multiply(query, ops.cast(self._scale, query.dtype))
+        mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
         scores = masked_softmax(ops.einsum("bquh,bkuh->buqk", query, key), mask, (-1,))
         dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
         return ops.einsum("buqk,bkuh->bquh", dropped, value), scores
-
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
-        query, value = self._cast_input(query), self._cast_input(value)
-        key = value if key is None else self._cast_input(key)
-        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
-                                    use_causal_mask)
-        output, scores = self._compute_attention(
-            self._query_dense(query), self._key_dense(key), self._value_dense(value), mask,
-            training, return_attention_scores)
-        output = self._output_dense(output)
-        if return_attention_scores:
-            return output, scores
-        return output
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         self._check_shapes(query_shape, value_shape, key_shape, ranks=(3,))
         return tuple(query_shape)
 
-    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None,
-                            key_mask=None, attention_mask=None, return_attention_scores=False,
-                            training=None, use_causal_mask=False):
-        self._check_scores_request(return_attention_scores)
-        output = self._spec(self.compute_output_shape(
-            query.shape, value.shape, None if key is None else key.shape), self.compute_dtype)
-        if not return_attention_scores:
-            return output
-        scores = (query.shape[0], self.num_query_heads, query.shape[1], value.shape[1])
-        return output, self._spec(scores, self.compute_dtype)
+    def _scores_shape(self, query_shape, value_shape):
+        return (query_shape[0], self.num_query_heads, query_shape[1], value_shape[1])
 
     def get_config(self):
         config = super().get_config()

@@ -144,7 +144,7 @@ class MultiHeadAttention(QKVAttentionBase):
         self._value_dim = value_dim if value_dim else key_dim
         self._output_shape = output_shape if output_shape else None
         self._attention_axes = attention_axes
-        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
+        self._scale = 1.0 / math.sqrt(float(key_dim))
         self._axes = None
 
     num_heads = property(lambda self: self._num_heads)
@@ -209,40 +209,17 @@ class MultiHeadAttention(QKVAttentionBase):
         self._output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
         self.built = True
 
-    def _compute_attention(self, query, key, value, attention_mask=None, training=None,
-                           return_attention_scores=False):
-        """Attention over projected ``(B, T, N, H)`` tensors -> ``(output, scores or None)``."""
-        self._check_scores_request(return_attention_scores)
-        fused = not ((self._dropout > 0 and training) or return_attention_scores
-                     or len(query.shape) != 4 or self._axes != (1,))
-        if fused:
-            mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
-            output = ops.dot_product_attention(
-                query, key, value, mask=mask, scale=self._inverse_sqrt_key_dim,
-                flash_attention=self._flash_attention)
-            return output, None
-        query = ops.multiply(query, ops.cast(self._inverse_sqrt_key_dim, query.dtype))
+    def _can_fuse(self, query):
+        return len(query.shape) == 4 and self._axes == (1,)
+
+    def _explicit_attention(self, query, key, value, attention_mask, training):
+        query = ops.multiply(query, ops.cast(self._scale, query.dtype))
         scores = ops.einsum(self._dot_equation, key, query)
         mask = None if attention_mask is None else expand_mask(
             attention_mask, len(scores.shape), len(self._axes))
         scores = masked_softmax(scores, mask, self._softmax_axes)
         dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
         return ops.einsum(self._combine_equation, dropped, value), scores
-
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
-        query, value = self._cast_input(query), self._cast_input(value)
-        key = value if key is None else self._cast_input(key)
-        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
-                                    use_causal_mask)
-        output, scores = self._compute_attention(
-            self._query_dense(query), self._key_dense(key), self._value_dense(value), mask,
-            training, return_attention_scores)
-        output = self._output_dense(output)
-        if return_attention_scores:
-            return output, scores
-        return output
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape, key_shape = (
@@ -255,22 +232,14 @@ class MultiHeadAttention(QKVAttentionBase):
             return query_shape[:-1] + tuple(self._output_shape)
         return query_shape
 
-    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None,
-                            key_mask=None, attention_mask=None, return_attention_scores=False,
-                            training=None, use_causal_mask=False):
-        self._check_scores_request(return_attention_scores)
-        output = self._spec(self.compute_output_shape(
-            query.shape, value.shape, None if key is None else key.shape), self.compute_dtype)
-        if not return_attention_scores:
-            return output
-        projected_rank = len(query.shape) + 1
+    def _scores_shape(self, query_shape, value_shape):
+        projected_rank = len(query_shape) + 1
         axes = self._axes or self._resolve_axes(projected_rank)
-        q_proj = tuple(query.shape[:-1]) + (self._num_heads, self._key_dim)
-        v_proj = tuple(value.shape[:-1]) + (self._num_heads, self._value_dim)
+        q_proj = tuple(query_shape[:-1]) + (self._num_heads, self._key_dim)
+        v_proj = tuple(value_shape[:-1]) + (self._num_heads, self._value_dim)
         batch_axes = [i for i in range(projected_rank - 1) if i not in axes]
-        shape = ([q_proj[i] for i in batch_axes] + [q_proj[i] for i in axes]
-                 + [v_proj[i] for i in axes])
-        return output, self._spec(shape, self.compute_dtype)
+        return ([q_proj[i] for i in batch_axes] + [q_proj[i] for i in axes]
+                + [v_proj[i] for i in axes])
 
     def get_config(self):
         config = super().get_config()

@@ -255,6 +255,52 @@ class QKVAttentionBase(Layer):
         return combined_attention_mask(query_mask, value_mask, key_mask, attention_mask, steps_q,
                                        steps_v, use_causal_mask, self._sliding_window)
 
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        query, value = self._cast_input(query), self._cast_input(value)
+        key = value if key is None else self._cast_input(key)
+        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
+                                    use_causal_mask)
+        output, scores = self._compute_attention(
+            self._query_dense(query), self._key_dense(key), self._value_dense(value), mask,
+            training, return_attention_scores)
+        output = self._output_dense(output)
+        if return_attention_scores:
+            return output, scores
+        return output
+
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None,
+                           return_attention_scores=False):
+        """Attention over projected ``(B, T, N, H)`` tensors -> ``(output, scores or None)``.
+
+        Without scores to return and without dropout in training, the backend's
+        ``dot_product_attention`` (a fused kernel where it has one; grouped key/value heads
+        as they are) does the work; otherwise ``_explicit_attention`` computes the scores.
+        """
+        self._check_scores_request(return_attention_scores)
+        if not ((self._dropout > 0 and training) or return_attention_scores) and self._can_fuse(query):
+            mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
+            output = ops.dot_product_attention(query, key, value, mask=mask, scale=self._scale,
+                                               flash_attention=self._flash_attention)
+            return output, None
+        return self._explicit_attention(query, key, value, attention_mask, training)
+
+    def _can_fuse(self, query):
+        return True
+
+    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None,
+                            key_mask=None, attention_mask=None, return_attention_scores=False,
+                            training=None, use_causal_mask=False):
+        self._check_scores_request(return_attention_scores)
+        output = KerasTensor(self.compute_output_shape(
+            query.shape, value.shape, None if key is None else key.shape), dtype=self.compute_dtype)
+        if not return_attention_scores:
+            return output
+        scores = KerasTensor(tuple(self._scores_shape(query.shape, value.shape)),
+                             dtype=self.compute_dtype)
+        return output, scores
+
     def _cast_input(self, x):
         if x is None:
             return None
@@ -288,10 +334,6 @@ class QKVAttentionBase(Layer):
         if self._flash_attention is not None:
             config["flash_attention"] = self._flash_attention
         return config
-
-    @staticmethod
-    def _spec(shape, dtype):
-        return KerasTensor(tuple(shape), dtype=dtype)
 
 
 def _clear_mask(tensor):
