@@ -30,7 +30,7 @@ class DropoutRNNCell:
     Example:
         >>> import kiln
         >>> cell = kiln.layers.LSTMCell(3, recurrent_dropout=0.2)
-        >>> cell.get_recurrent_dropout_mask(kiln.ops.ones((2, 3))).shape
+        >>> tuple(cell.get_recurrent_dropout_mask(kiln.ops.ones((2, 3))).shape)
         (2, 3)
     """
 
