@@ -64,6 +64,7 @@ def test_config_nests_the_wrapped_envelope_and_round_trips():
     json.dumps(serialization_lib.serialize_kiln_object(config))
     clone = _Twice.from_config(json.loads(json.dumps(config)))
     assert clone.get_config() == config
+    assert [v.path for v in clone.weights] == ["outer/inner/kernel", "outer/inner/bias"]
     clone.set_weights(wrapper.get_weights())
     x = ops.convert_to_tensor(np.arange(8, dtype="float32").reshape(2, 4))
     np.testing.assert_allclose(to_numpy(clone(x)), to_numpy(wrapper(x)), rtol=1e-6)

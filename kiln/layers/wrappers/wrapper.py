@@ -71,8 +71,10 @@ class Wrapper(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = serialization_lib.deserialize_kiln_object(
-            config["layer"], custom_objects=custom_objects)
+        # A wrapped layer saved built is rebuilt with paths under the wrapper's name.
+        with name_scope(config.get("name") or "wrapper"):
+            config["layer"] = serialization_lib.deserialize_kiln_object(
+                config["layer"], custom_objects=custom_objects)
         return super().from_config(config)
 
 
