@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conformance import make_input, run_layer_test, to_numpy
-from kiln import KerasTensor, layers, ops
+from kiln import Input, KerasTensor, Model, layers, ops
 
 
 def _softmax(x):
@@ -106,6 +106,18 @@ def test_masks_carried_by_symbolic_inputs():
     out, scores = layers.Attention()([q, v], return_attention_scores=True)
     assert out.shape == (None, 3, 4) and scores.shape == (None, 3, 5)
     assert out._keras_mask is not None and out._keras_mask.shape == (None, 3)
+
+
+def test_masks_from_embedding_in_a_functional_model():
+    tokens = Input((4,), dtype="int32")
+    x = layers.Embedding(10, 3, mask_zero=True)(tokens)
+    out = layers.Attention()([x, x])
+    assert out._keras_mask is not None
+    model = Model(tokens, out)
+    ids = np.array([[3, 4, 0, 0], [1, 2, 5, 6]], dtype="int32")
+    emb = to_numpy(model.layers[1](ids))
+    ref = _reference(emb, emb, emb, emb @ emb.transpose(0, 2, 1), ids != 0, ids != 0)[0]
+    np.testing.assert_allclose(to_numpy(model(ids)), ref, rtol=1e-5, atol=1e-5)
 
 
 def test_eager_compute_mask_is_the_query_mask():

@@ -97,6 +97,14 @@ class Attention(Layer):
         self.concat_score_weight = None
         self.supports_masking = True
 
+    def __call__(self, inputs, *args, **kwargs):
+        # Masks the inputs carry become an explicit ``mask`` (a graph edge when symbolic).
+        if kwargs.get("mask") is None and isinstance(inputs, (list, tuple)):
+            masks = self._input_masks(inputs)
+            if masks is not None:
+                kwargs["mask"] = masks
+        return super().__call__(inputs, *args, **kwargs)
+
     # -- input checks ----------------------------------------------------------------------
     def _validate_inputs(self, inputs, mask=None):
         name = f"{type(self).__name__} '{self.name}'"
