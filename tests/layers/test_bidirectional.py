@@ -183,6 +183,8 @@ def test_mismatched_backward_layer_rejected():
                              backward_layer=layers.LSTM(2, go_backwards=True, return_sequences=True))
     with pytest.raises(ValueError, match="`backward_layer` must be a kiln.layers.Layer"):
         layers.Bidirectional(layers.LSTM(2), backward_layer=3)
+    with pytest.raises(ValueError, match="`backward_layer` must be a recurrent layer"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.Dense(2))
 
 
 def test_wrong_rank_rejected():

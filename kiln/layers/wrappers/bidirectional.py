@@ -18,6 +18,21 @@ MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 _RNN_ATTRIBUTES = ("go_backwards", "return_sequences", "return_state", "stateful")
 
 
+def _check_recurrent(argument, layer):
+    if not isinstance(layer, Layer):
+        raise ValueError(
+            f"Bidirectional: `{argument}` must be a kiln.layers.Layer instance (a recurrent layer); "
+            f"received {argument}={layer!r}"
+        )
+    missing = [a for a in _RNN_ATTRIBUTES if not hasattr(layer, a)]
+    if missing:
+        raise ValueError(
+            f"Bidirectional: `{argument}` must be a recurrent layer (RNN, LSTM, GRU, SimpleRNN, "
+            f"ConvLSTM*...) with the attributes {list(_RNN_ATTRIBUTES)}; received {argument}="
+            f"{layer.name!r} ({type(layer).__name__}) without {missing}"
+        )
+
+
 def _strip_prefix(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
@@ -72,27 +87,12 @@ class Bidirectional(Layer):
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
-        owner = f"{type(self).__name__}"
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                f"{owner}: `layer` must be a kiln.layers.Layer instance (a recurrent layer); "
-                f"received layer={layer!r}"
-            )
-        missing = [a for a in _RNN_ATTRIBUTES if not hasattr(layer, a)]
-        if missing:
-            raise ValueError(
-                f"{owner}: `layer` must be a recurrent layer (RNN, LSTM, GRU, SimpleRNN, ConvLSTM*...) "
-                f"with the attributes {list(_RNN_ATTRIBUTES)}; received layer={layer.name!r} "
-                f"({type(layer).__name__}) without {missing}"
-            )
-        if backward_layer is not None and not isinstance(backward_layer, Layer):
-            raise ValueError(
-                f"{owner}: `backward_layer` must be a kiln.layers.Layer instance; received "
-                f"backward_layer={backward_layer!r}"
-            )
+        _check_recurrent("layer", layer)
+        if backward_layer is not None:
+            _check_recurrent("backward_layer", backward_layer)
         if merge_mode not in MERGE_MODES:
             raise ValueError(
-                f"{owner}: invalid merge_mode {merge_mode!r}; expected one of "
+                f"Bidirectional: invalid merge_mode {merge_mode!r}; expected one of "
                 f"{list(MERGE_MODES)}"
             )
         super().__init__(**kwargs)
@@ -101,16 +101,8 @@ class Bidirectional(Layer):
         with name_scope(self.name, caller=self):
             self.forward_layer = _clone(layer, "forward_" + base)
             if backward_layer is None:
-                self.backward_layer = _clone(layer, "backward_" + base,
-                                             go_backwards=not layer.go_backwards)
-        if backward_layer is not None:
-            missing = [a for a in _RNN_ATTRIBUTES if not hasattr(backward_layer, a)]
-            if missing:
-                raise ValueError(
-                    f"{owner} '{self.name}': `backward_layer` must be a recurrent layer; received "
-                    f"{backward_layer.name!r} ({type(backward_layer).__name__}) without {missing}"
-                )
-            self.backward_layer = backward_layer
+                backward_layer = _clone(layer, "backward_" + base, go_backwards=not layer.go_backwards)
+        self.backward_layer = backward_layer
         self._check_directions()
         for direction in (self.forward_layer, self.backward_layer):
             # Masked steps of returned sequences read as zeros, as in Keras.
