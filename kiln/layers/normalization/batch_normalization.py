@@ -9,12 +9,16 @@ Example:
     ['batch_normalization/gamma', 'batch_normalization/beta', 'batch_normalization/moving_mean', 'batch_normalization/moving_variance']
 """
 
-from kiln import constraints, initializers, ops, regularizers
+from kiln import initializers, ops
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
-from kiln.saving import serialization_lib
-
-_LOW_PRECISION = ("float16", "bfloat16")
+from kiln.layers.normalization._affine import (
+    add_affine_weights,
+    init_affine,
+    restore_dtype,
+    serialized,
+    to_float32,
+)
 
 
 class BatchNormalization(Layer):
@@ -61,21 +65,15 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = center
         self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.synchronized = synchronized
         self.renorm = renorm
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.supports_masking = True
-        self.gamma = None
-        self.beta = None
         self.moving_mean = None
         self.moving_variance = None
 
@@ -94,16 +92,7 @@ class BatchNormalization(Layer):
                 f"size; received input_shape={tuple(input_shape)}"
             )
         shape = (size,)
-        if self.scale:
-            self.gamma = self.add_weight(
-                name="gamma", shape=shape, initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                trainable=True, autocast=False)
-        if self.center:
-            self.beta = self.add_weight(
-                name="beta", shape=shape, initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                trainable=True, autocast=False)
+        add_affine_weights(self, shape, scale=self.scale, center=self.center)
         self.moving_mean = self.add_weight(
             name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
             trainable=False, autocast=False)
@@ -118,9 +107,7 @@ class BatchNormalization(Layer):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
-        input_dtype = ops.dtype(inputs)
-        if input_dtype in _LOW_PRECISION:
-            inputs = ops.cast(inputs, "float32")
+        inputs, input_dtype = to_float32(inputs)
         if training and self.trainable:
             mean, variance = self._moments(inputs, mask)
             momentum = self.momentum
@@ -135,9 +122,7 @@ class BatchNormalization(Layer):
         outputs = ops.batch_normalization(
             inputs, mean, variance, axis=self._feature_axis, offset=self.beta, scale=self.gamma,
             epsilon=self.epsilon)
-        if input_dtype in _LOW_PRECISION:
-            outputs = ops.cast(outputs, input_dtype)
-        return outputs
+        return restore_dtype(outputs, input_dtype)
 
     def _moments(self, inputs, mask):
         if mask is None:
@@ -158,21 +143,15 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         config = super().get_config()
-        s = serialization_lib.serialize_kiln_object
         config.update({
             "axis": self.axis,
             "momentum": self.momentum,
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": s(self.beta_initializer),
-            "gamma_initializer": s(self.gamma_initializer),
-            "moving_mean_initializer": s(self.moving_mean_initializer),
-            "moving_variance_initializer": s(self.moving_variance_initializer),
-            "beta_regularizer": s(self.beta_regularizer),
-            "gamma_regularizer": s(self.gamma_regularizer),
-            "beta_constraint": s(self.beta_constraint),
-            "gamma_constraint": s(self.gamma_constraint),
+            **serialized(self, "beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                         "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+                         "beta_constraint", "gamma_constraint"),
             "synchronized": self.synchronized,
             "renorm": self.renorm,
             "renorm_clipping": self.renorm_clipping,

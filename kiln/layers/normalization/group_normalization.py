@@ -9,12 +9,16 @@ Example:
     ['gn/gamma', 'gn/beta']
 """
 
-from kiln import constraints, initializers, ops, regularizers
+from kiln import ops
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
-from kiln.saving import serialization_lib
-
-_LOW_PRECISION = ("float16", "bfloat16")
+from kiln.layers.normalization._affine import (
+    add_affine_weights,
+    affine_config,
+    init_affine,
+    restore_dtype,
+    to_float32,
+)
 
 
 class GroupNormalization(Layer):
@@ -53,15 +57,9 @@ class GroupNormalization(Layer):
         self.epsilon = epsilon
         self.center = center
         self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.supports_masking = True
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -83,14 +81,7 @@ class GroupNormalization(Layer):
             raise ValueError(
                 f"GroupNormalization '{self.name}': number of groups ({self.groups}) must divide "
                 f"the number of channels ({dim}); received input_shape={tuple(input_shape)}")
-        if self.scale:
-            self.gamma = self.add_weight(
-                name="gamma", shape=(dim,), initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(
-                name="beta", shape=(dim,), initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        add_affine_weights(self, (dim,), scale=self.scale, center=self.center)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self._axis = axis
         self._dim = dim
@@ -101,8 +92,7 @@ class GroupNormalization(Layer):
         self.built = True
 
     def call(self, inputs):
-        input_dtype = ops.dtype(inputs)
-        x = ops.cast(inputs, "float32") if input_dtype in _LOW_PRECISION else inputs
+        x, input_dtype = to_float32(inputs)
         shape = ops.shape(x)
         axis = self._axis
         grouped_shape = (tuple(shape[:axis]) + (self.groups, self._dim // self.groups)
@@ -113,32 +103,22 @@ class GroupNormalization(Layer):
         inv = ops.rsqrt(ops.add(variance, self.epsilon))
         normalized = ops.reshape(ops.multiply(ops.subtract(grouped, mean), inv), ops.shape(x))
         if self.gamma is not None:
-            normalized = ops.multiply(
-                normalized, ops.reshape(ops.cast(self.gamma, ops.dtype(x)), self._param_shape))
+            normalized = ops.multiply(normalized, ops.reshape(self.gamma, self._param_shape))
         if self.beta is not None:
-            normalized = ops.add(
-                normalized, ops.reshape(ops.cast(self.beta, ops.dtype(x)), self._param_shape))
-        if input_dtype in _LOW_PRECISION:
-            normalized = ops.cast(normalized, input_dtype)
-        return normalized
+            normalized = ops.add(normalized, ops.reshape(self.beta, self._param_shape))
+        return restore_dtype(normalized, input_dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()
-        s = serialization_lib.serialize_kiln_object
         config.update({
             "groups": self.groups,
             "axis": self.axis,
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": s(self.beta_initializer),
-            "gamma_initializer": s(self.gamma_initializer),
-            "beta_regularizer": s(self.beta_regularizer),
-            "gamma_regularizer": s(self.gamma_regularizer),
-            "beta_constraint": s(self.beta_constraint),
-            "gamma_constraint": s(self.gamma_constraint),
+            **affine_config(self),
         })
         return config

@@ -7,11 +7,15 @@ Example:
     (2, 5)
 """
 
-from kiln import constraints, initializers, ops, regularizers
+from kiln import ops
 from kiln.layers.layer import Layer
-from kiln.saving import serialization_lib
-
-_LOW_PRECISION = ("float16", "bfloat16")
+from kiln.layers.normalization._affine import (
+    add_affine_weights,
+    affine_config,
+    init_affine,
+    restore_dtype,
+    to_float32,
+)
 
 
 class LayerNormalization(Layer):
@@ -48,15 +52,9 @@ class LayerNormalization(Layer):
         self.center = center
         self.scale = scale
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint)
         self.supports_masking = True
-        self.gamma = None
-        self.beta = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -75,16 +73,8 @@ class LayerNormalization(Layer):
                 f"LayerNormalization '{self.name}': the normalized axes {self.axis} must have known "
                 f"sizes; received input_shape={tuple(input_shape)}"
             )
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(
-                name="gamma", shape=shape, initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
-                trainable=True, autocast=False)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(
-                name="beta", shape=shape, initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
-                trainable=True, autocast=False)
+        add_affine_weights(self, shape, scale=self.scale or self.rms_scaling,
+                           center=self.center and not self.rms_scaling)
         self._axes = tuple(axes)
         # gamma/beta need reshaping unless the normalized axes are exactly the trailing ones.
         trailing = tuple(range(ndim - len(axes), ndim))
@@ -98,9 +88,7 @@ class LayerNormalization(Layer):
         return ops.reshape(weight, self._param_shape)
 
     def call(self, inputs):
-        input_dtype = ops.dtype(inputs)
-        if input_dtype in _LOW_PRECISION:
-            inputs = ops.cast(inputs, "float32")
+        inputs, input_dtype = to_float32(inputs)
         if self.rms_scaling:
             mean_square = ops.mean(ops.square(inputs), axis=self._axes, keepdims=True)
             outputs = ops.multiply(inputs, ops.rsqrt(ops.add(mean_square, self.epsilon)))
@@ -112,27 +100,19 @@ class LayerNormalization(Layer):
                 inputs, None if self.gamma is None else self._param(self.gamma),
                 None if self.beta is None else self._param(self.beta),
                 axis=self._axes, epsilon=self.epsilon)
-        if input_dtype in _LOW_PRECISION:
-            outputs = ops.cast(outputs, input_dtype)
-        return outputs
+        return restore_dtype(outputs, input_dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()
-        s = serialization_lib.serialize_kiln_object
         config.update({
             "axis": list(self.axis),
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": s(self.beta_initializer),
-            "gamma_initializer": s(self.gamma_initializer),
-            "beta_regularizer": s(self.beta_regularizer),
-            "gamma_regularizer": s(self.gamma_regularizer),
-            "beta_constraint": s(self.beta_constraint),
-            "gamma_constraint": s(self.gamma_constraint),
+            **affine_config(self),
         })
         return config

@@ -10,9 +10,8 @@ Example:
 
 from kiln import ops
 from kiln.layers.layer import Layer
+from kiln.layers.normalization._affine import restore_dtype, to_float32
 from kiln.layers.normalization.unit_normalization import check_axes, standardize_axis
-
-_LOW_PRECISION = ("float16", "bfloat16")
 
 
 class RMSNormalization(Layer):
@@ -59,17 +58,13 @@ class RMSNormalization(Layer):
         self.built = True
 
     def call(self, inputs):
-        input_dtype = ops.dtype(inputs)
-        x = ops.cast(inputs, "float32") if input_dtype in _LOW_PRECISION else inputs
+        x, input_dtype = to_float32(inputs)
         mean_square = ops.mean(ops.square(x), axis=self._axes, keepdims=True)
         outputs = ops.multiply(x, ops.rsqrt(ops.add(mean_square, self.epsilon)))
         scale = ops.cast(self.scale, ops.dtype(outputs))
         if self._scale_shape is not None:
             scale = ops.reshape(scale, self._scale_shape)
-        outputs = ops.multiply(outputs, scale)
-        if input_dtype in _LOW_PRECISION:
-            outputs = ops.cast(outputs, input_dtype)
-        return outputs
+        return restore_dtype(ops.multiply(outputs, scale), input_dtype)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
