@@ -11,6 +11,8 @@ from kiln.layers.preprocessing.pipeline import Pipeline
 from kiln.layers.preprocessing.rescaling import Rescaling
 from kiln.layers.preprocessing.resizing import Resizing
 from kiln.layers.preprocessing.string_lookup import StringLookup
+from kiln.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "Normalization", "Pipeline", "Rescaling", "Resizing", "StringLookup"]
+           "IntegerLookup", "Normalization", "Pipeline", "Rescaling", "Resizing", "StringLookup",
+           "TextVectorization"]

@@ -217,31 +217,46 @@ class IndexLookup(DataLayer):
             >>> layer.get_vocabulary()
             ['[UNK]', 'b', 'a']
         """
-        counts = collections.Counter()
-        doc_counts = collections.Counter()
-        documents = 0
-        for step, batch in enumerate(iterate_batches(data)):
-            if steps is not None and step >= steps:
-                break
-            batch = np.asarray(batch)
-            if batch.dtype.kind == "S" or batch.dtype.kind == "O":
-                batch = tf_utils.strings_to_python(batch)
-            counts.update(self._tokens_from_array(batch))
-            if self.output_mode == "tf_idf":
+        def documents():
+            for step, batch in enumerate(iterate_batches(data)):
+                if steps is not None and step >= steps:
+                    break
+                batch = np.asarray(batch)
+                if batch.dtype.kind in ("S", "O", "U"):
+                    batch = tf_utils.strings_to_python(batch)
                 rows = batch.reshape(1, -1) if batch.ndim <= 1 else batch.reshape(batch.shape[0], -1)
                 for row in rows:
-                    doc_counts.update(set(self._tokens_from_array(row)))
-                documents += len(rows)
+                    yield self._tokens_from_array(row)
+
+        self.adapt_documents(documents())
+
+    def adapt_documents(self, documents):
+        """Build the vocabulary from an iterable of token lists (one list per document).
+
+        Example:
+            >>> from kiln.layers import StringLookup
+            >>> layer = StringLookup()
+            >>> layer.adapt_documents([["x", "y"], ["y"]])
+            >>> layer.get_vocabulary()
+            ['[UNK]', 'y', 'x']
+        """
+        counts = collections.Counter()
+        doc_counts = collections.Counter()
+        total = 0
+        for tokens in documents:
+            counts.update(tokens)
+            if self.output_mode == "tf_idf":
+                doc_counts.update(set(tokens))
+            total += 1
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
-            doc_counts.pop(special, None)
         ranked = sorted(counts.items(), key=lambda item: (item[1], item[0]), reverse=True)
         if self.max_tokens is not None:
             ranked = ranked[:max(self.max_tokens - self._token_start(), 0)]
         tokens = [token for token, _ in ranked]
         idf = None
         if self.output_mode == "tf_idf":
-            idf = [math.log(1 + documents / (1 + doc_counts[t])) for t in tokens]
+            idf = [math.log(1 + total / (1 + doc_counts[t])) for t in tokens]
         self._vocabulary = tokens
         self._idf_weights = idf
         self._tables = None
