@@ -123,19 +123,112 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     return last_output, outputs, list(new_states) if isinstance(new_states, tuple) else new_states
 
 
-UNSUPPORTED = {
-    "lstm": "no fused LSTM kernel on tensorflow: the LSTM layer runs the generic rnn loop",
-    "gru": "no fused GRU kernel on tensorflow: the GRU layer runs the generic rnn loop",
-}
+
+# -- Fused LSTM / GRU -------------------------------------------------------------------------
+# The input projection of every step is one matmul before a ``tf.scan`` that does only the
+# recurrent matmul (the native TensorFlow way to write it). Masks follow the generic loop
+# exactly (states hold, outputs repeat or zero), so any mask and go_backwards are supported.
+
+
+def _masked_scan(step, x_proj, carry0, mask, go_backwards, zero_output_for_mask):
+    """Scan ``step(carry, x_t) -> (carry, out_t)`` over batch-major ``x_proj`` with Keras masking.
+
+    Returns ``(final carry, last output, outputs (batch, time, units))``; outputs
+    are in processing order.
+    """
+    xs = tf.transpose(x_proj, [1, 0, 2])
+    if mask is not None:
+        mask = convert_to_tensor(mask)
+        if mask.dtype is not tf.bool:
+            mask = tf.cast(mask, tf.bool)
+        if mask.shape.rank == 3:
+            mask = mask[..., 0]
+        xs = (xs, tf.transpose(mask))
+    zero_out = tf.zeros_like(carry0[0])
+
+    def body(state, inputs):
+        carry, prev_out = state[:-1], state[-1]
+        if mask is None:
+            new_carry, out = step(carry, inputs)
+        else:
+            x_t, m_t = inputs
+            new_carry, out = step(carry, x_t)
+            m = m_t[:, None]
+            new_carry = tuple(tf.where(m, n, o) for n, o in zip(new_carry, carry))
+            out = tf.where(m, out, tf.zeros_like(out) if zero_output_for_mask else prev_out)
+        return tuple(new_carry) + (out,)
+
+    states = tf.scan(body, xs, initializer=tuple(carry0) + (zero_out,), reverse=bool(go_backwards))
+    outs = states[-1]
+    index = 0 if go_backwards else -1
+    final = tuple(s[index] for s in states[:-1])
+    last = outs[index]
+    if go_backwards:
+        outs = tf.reverse(outs, [0])
+    return final, last, tf.transpose(outs, [1, 0, 2])
 
 
 def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
          return_sequences=False, go_backwards=False, zero_output_for_mask=False):
-    """Not available on tensorflow (the LSTM layer falls back to :func:`rnn`)."""
-    raise NotImplementedError("lstm: no fused LSTM kernel on the tensorflow backend")
+    """A tanh/sigmoid LSTM over ``inputs`` ``(batch, time, features)``: one projection, one scan.
+
+    Keras layout (gates i, f, c, o); returns ``(last_output, outputs, [h, c])``
+    with the generic loop's masking semantics.
+
+    Example:
+        >>> x, h0 = tf.ones((2, 3, 4)), tf.zeros((2, 5))
+        >>> last, seq, (h, c) = lstm(x, h0, h0, None, tf.zeros((4, 20)), tf.zeros((5, 20)), None)
+        >>> last.shape.as_list(), seq.shape.as_list()
+        ([2, 5], [2, 1, 5])
+    """
+    inputs = convert_to_tensor(inputs)
+    kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
+    x_proj = tf.einsum("btf,fg->btg", inputs, kernel)
+    if bias is not None:
+        x_proj = x_proj + convert_to_tensor(bias)
+
+    def step(carry, x_t):
+        h, c = carry
+        z = x_t + tf.matmul(h, recurrent_kernel)
+        z_i, z_f, z_c, z_o = tf.split(z, 4, axis=-1)
+        c_new = tf.sigmoid(z_f) * c + tf.sigmoid(z_i) * tf.tanh(z_c)
+        h_new = tf.sigmoid(z_o) * tf.tanh(c_new)
+        return (h_new, c_new), h_new
+
+    carry0 = (convert_to_tensor(initial_state_h), convert_to_tensor(initial_state_c))
+    (h, c), last, outs = _masked_scan(step, x_proj, carry0, mask, go_backwards, zero_output_for_mask)
+    return last, outs if return_sequences else last[:, None], [h, c]
 
 
 def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequences=False,
         go_backwards=False, zero_output_for_mask=False):
-    """Not available on tensorflow (the GRU layer falls back to :func:`rnn`)."""
-    raise NotImplementedError("gru: no fused GRU kernel on the tensorflow backend")
+    """A reset_after tanh/sigmoid GRU over ``inputs`` (Keras layout z, r, h; bias ``(2, 3u)``).
+
+    Example:
+        >>> x, h0 = tf.ones((2, 3, 4)), tf.zeros((2, 5))
+        >>> last, seq, h = gru(x, h0, None, tf.zeros((4, 15)), tf.zeros((5, 15)), None, True)
+        >>> seq.shape.as_list()
+        [2, 3, 5]
+    """
+    inputs = convert_to_tensor(inputs)
+    kernel, recurrent_kernel = convert_to_tensor(kernel), convert_to_tensor(recurrent_kernel)
+    bias = None if bias is None else convert_to_tensor(bias)
+    x_proj = tf.einsum("btf,fg->btg", inputs, kernel)
+    if bias is not None:
+        x_proj = x_proj + bias[0]
+
+    def step(carry, x_t):
+        (h,) = carry
+        inner = tf.matmul(h, recurrent_kernel)
+        if bias is not None:
+            inner = inner + bias[1]
+        x_z, x_r, x_h = tf.split(x_t, 3, axis=-1)
+        h_z, h_r, h_h = tf.split(inner, 3, axis=-1)
+        z = tf.sigmoid(x_z + h_z)
+        r = tf.sigmoid(x_r + h_r)
+        h_new = z * h + (1 - z) * tf.tanh(x_h + r * h_h)
+        return (h_new,), h_new
+
+    (h,), last, outs = _masked_scan(step, x_proj, (convert_to_tensor(initial_state),), mask,
+                                    go_backwards, zero_output_for_mask)
+    return last, outs if return_sequences else last[:, None], h
