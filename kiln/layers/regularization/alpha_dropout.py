@@ -9,9 +9,12 @@ Example:
 """
 
 from kiln import ops, random
-from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer
-from kiln.layers.regularization._validation import check_rate
+from kiln.layers.regularization._common import (
+    add_seed_generator,
+    check_rate,
+    resolve_noise_shape,
+)
 
 # The SELU constants: dropped units are set to SELU's negative saturation value.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -41,17 +44,14 @@ class AlphaDropout(Layer):
         self.seed = seed
         self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
         if rate > 0:
-            with name_scope(self.name, caller=self):
-                self.seed_generator = random.SeedGenerator(seed)
+            add_seed_generator(self, seed)
         self.supports_masking = True
         self.built = True
 
     def call(self, inputs, training=False):
         if not (training and self.rate > 0):
             return inputs
-        shape = ops.shape(inputs)
-        noise_shape = shape if self.noise_shape is None else tuple(
-            shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
+        noise_shape = resolve_noise_shape(self.noise_shape, ops.shape(inputs))
         dtype = ops.dtype(inputs)
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
         kept = ops.cast(ops.greater_equal(

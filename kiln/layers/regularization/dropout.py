@@ -8,9 +8,13 @@ Example:
     True
 """
 
-from kiln import random
-from kiln.backend.common.scopes import name_scope
+from kiln import ops, random
 from kiln.layers.layer import Layer
+from kiln.layers.regularization._common import (
+    add_seed_generator,
+    check_rate,
+    resolve_noise_shape,
+)
 
 
 class Dropout(Layer):
@@ -32,19 +36,12 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"Dropout '{self.name}': invalid value received for argument `rate`, expected a "
-                f"float between 0 and 1; received rate={rate!r}"
-            )
-        self.rate = rate
+        self.rate = check_rate(rate, type(self).__name__, self.name)
         self.seed = seed
         self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
         self._noise_has_none = self.noise_shape is not None and None in self.noise_shape
         if rate > 0:
-            # Created under the layer's scope: its state's path is "<layer>/seed_generator/...".
-            with name_scope(self.name, caller=self):
-                self.seed_generator = random.SeedGenerator(seed)
+            add_seed_generator(self, seed)
         self.supports_masking = True
         self.built = True
 
@@ -52,8 +49,7 @@ class Dropout(Layer):
         if training and self.rate > 0:
             noise_shape = self.noise_shape
             if self._noise_has_none:
-                shape = inputs.shape
-                noise_shape = tuple(shape[i] if d is None else d for i, d in enumerate(noise_shape))
+                noise_shape = resolve_noise_shape(noise_shape, ops.shape(inputs))
             return random.dropout(inputs, self.rate, noise_shape=noise_shape, seed=self.seed_generator)
         return inputs
 

@@ -11,9 +11,8 @@ Example:
 import math
 
 from kiln import ops, random
-from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer
-from kiln.layers.regularization._validation import check_rate
+from kiln.layers.regularization._common import add_seed_generator, check_rate
 
 
 class GaussianDropout(Layer):
@@ -34,8 +33,7 @@ class GaussianDropout(Layer):
         self.rate = check_rate(rate, "GaussianDropout", self.name)
         self.seed = seed
         if rate > 0:
-            with name_scope(self.name, caller=self):
-                self.seed_generator = random.SeedGenerator(seed)
+            add_seed_generator(self, seed)
         self.supports_masking = True
         self.built = True
 

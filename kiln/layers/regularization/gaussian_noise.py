@@ -9,9 +9,8 @@ Example:
 """
 
 from kiln import ops, random
-from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer
-from kiln.layers.regularization._validation import check_rate
+from kiln.layers.regularization._common import add_seed_generator, check_rate
 
 
 class GaussianNoise(Layer):
@@ -31,8 +30,7 @@ class GaussianNoise(Layer):
         self.stddev = check_rate(stddev, "GaussianNoise", self.name, arg="stddev")
         self.seed = seed
         if stddev > 0:
-            with name_scope(self.name, caller=self):
-                self.seed_generator = random.SeedGenerator(seed)
+            add_seed_generator(self, seed)
         self.supports_masking = True
         self.built = True
 

@@ -15,7 +15,6 @@ from kiln import ops, random
 from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.regularization.dropout import Dropout
-from kiln.layers.regularization._validation import check_rate
 
 
 class _SpatialDropout(Dropout):
@@ -24,7 +23,6 @@ class _SpatialDropout(Dropout):
     _RANK = None
 
     def __init__(self, rate, seed=None, name=None, dtype=None):
-        check_rate(rate, type(self).__name__, name)
         super().__init__(rate, seed=seed, name=name, dtype=dtype)
         self.input_spec = InputSpec(ndim=self._RANK)
 
