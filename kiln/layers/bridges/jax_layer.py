@@ -275,27 +275,15 @@ class FlaxLayer(JaxLayer):
                              f"received {method!r}")
         takes_training = "training" in inspect.signature(bound).parameters
         apply_method = bound if callable(method) and not isinstance(method, str) else method
-
-        def extra(training):
-            return {"training": training} if takes_training else {}
+        # Modules are hashable values: one compiled init/apply per (module, method, shapes),
+        # shared by every FlaxLayer wrapping an equal module.
+        static = (module, apply_method, takes_training)
 
         def call_fn(params, state, rng, inputs, training):
-            import jax
-            from flax.core.scope import DenyList
-
-            keys = jax.random.split(rng)
-            outputs, mutated = module.apply(
-                {"params": params, **state}, inputs, rngs={"params": keys[0], "dropout": keys[1]},
-                method=apply_method, mutable=DenyList(["params"]), **extra(training))
-            return outputs, dict(mutated)
+            return _flax_jitted("apply")(*static, params, state, rng, inputs, bool(training))
 
         def init_fn(rng, inputs, training):
-            import jax
-
-            keys = jax.random.split(rng)
-            all_variables = module.init({"params": keys[0], "dropout": keys[1]}, inputs,
-                                        method=apply_method, **extra(training))
-            return _split_variables(all_variables)
+            return _flax_jitted("init")(*static, rng, inputs, bool(training))
 
         params, state = (None, None) if variables is None else _split_variables(variables)
         super().__init__(call_fn=call_fn, init_fn=init_fn, params=params, state=state, **kwargs)
@@ -319,6 +307,44 @@ class FlaxLayer(JaxLayer):
         if isinstance(config.get("method"), dict):
             config["method"] = serialization_lib.deserialize_kiln_object(config["method"])
         return Layer.from_config.__func__(cls, config)
+
+
+def _flax_apply(module, method, takes_training, params, state, rng, inputs, training):
+    import jax
+    from flax.core.scope import DenyList
+
+    keys = jax.random.split(rng)
+    kwargs = {"training": training} if takes_training else {}
+    outputs, mutated = module.apply(
+        {"params": params, **state}, inputs, rngs={"params": keys[0], "dropout": keys[1]},
+        method=method, mutable=DenyList(["params"]), **kwargs)
+    return outputs, dict(mutated)
+
+
+def _flax_init(module, method, takes_training, rng, inputs, training):
+    import jax
+
+    keys = jax.random.split(rng)
+    kwargs = {"training": training} if takes_training else {}
+    variables = module.init({"params": keys[0], "dropout": keys[1]}, inputs, method=method, **kwargs)
+    return _split_variables(variables)
+
+
+_FLAX_JITTED = {}
+
+
+def _flax_jitted(kind):
+    """``jax.jit`` of :func:`_flax_apply` / :func:`_flax_init` (module, method, flags static)."""
+    fn = _FLAX_JITTED.get(kind)
+    if fn is None:
+        import jax
+
+        if kind == "apply":
+            fn = jax.jit(_flax_apply, static_argnums=(0, 1, 2, 7))
+        else:
+            fn = jax.jit(_flax_init, static_argnums=(0, 1, 2, 5))
+        _FLAX_JITTED[kind] = fn
+    return fn
 
 
 def _split_variables(variables):
