@@ -6,23 +6,32 @@ Example:
     (1, 3, 3, 3)
 """
 
+from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
-from kiln.layers.reshaping.spatial_args import spatial_axes
+from kiln.layers.reshaping.spatial_args import pair, pairs_per_axis, spatial_axes
 
 
 class BaseCropping(Layer):
-    """Removes ``pairs[i] = (before, after)`` entries from each spatial axis ``i``.
+    """Removes ``(before, after)`` entries from each of the ``rank`` spatial axes.
 
-    Subclasses set the public ``cropping`` / ``data_format`` attributes; this
-    base slices, checks sizes and computes the output shape.
+    Cropping1D (``data_format=None`` here) always crops axis 1 and keeps
+    ``cropping`` as one pair; 2D/3D keep ``rank`` pairs and a ``data_format``.
     """
 
-    def __init__(self, rank, pairs, data_format, **kwargs):
+    def __init__(self, rank, cropping, data_format, **kwargs):
+        owner = type(self).__name__
+        if rank == 1:
+            cropping = pair(cropping, "cropping", owner)
+            self._pairs = (cropping,)
+        else:
+            cropping = self._pairs = pairs_per_axis(cropping, rank, "cropping", owner)
+            data_format = standardize_data_format(data_format, owner)
         super().__init__(**kwargs)
         self._rank = rank
-        self._pairs = pairs
-        self._data_format = data_format
+        self.cropping = cropping
+        self.data_format = data_format
+        self._data_format = data_format or "channels_last"
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def _check(self, input_shape):
@@ -52,3 +61,10 @@ class BaseCropping(Layer):
             if out[axis] is not None:
                 out[axis] = out[axis] - before - after
         return tuple(out)
+
+    def get_config(self):
+        config = super().get_config()
+        config["cropping"] = self.cropping
+        if self.data_format is not None:
+            config["data_format"] = self.data_format
+        return config

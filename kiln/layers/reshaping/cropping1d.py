@@ -7,7 +7,6 @@ Example:
 """
 
 from kiln.layers.reshaping.base_cropping import BaseCropping
-from kiln.layers.reshaping.spatial_args import pair
 
 
 class Cropping1D(BaseCropping):
@@ -20,11 +19,4 @@ class Cropping1D(BaseCropping):
     """
 
     def __init__(self, cropping=(1, 1), **kwargs):
-        cropping = pair(cropping, "cropping", "Cropping1D")
-        super().__init__(1, (cropping,), "channels_last", **kwargs)
-        self.cropping = cropping
-
-    def get_config(self):
-        config = super().get_config()
-        config["cropping"] = self.cropping
-        return config
+        super().__init__(1, cropping, None, **kwargs)

@@ -6,9 +6,7 @@ Example:
     (2, 3, 4, 3)
 """
 
-from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.reshaping.base_cropping import BaseCropping
-from kiln.layers.reshaping.spatial_args import pairs_per_axis
 
 
 class Cropping2D(BaseCropping):
@@ -24,13 +22,4 @@ class Cropping2D(BaseCropping):
     """
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
-        cropping = pairs_per_axis(cropping, 2, "cropping", "Cropping2D")
-        data_format = standardize_data_format(data_format, "Cropping2D")
         super().__init__(2, cropping, data_format, **kwargs)
-        self.cropping = cropping
-        self.data_format = data_format
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"cropping": self.cropping, "data_format": self.data_format})
-        return config

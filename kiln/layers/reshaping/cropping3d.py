@@ -6,9 +6,7 @@ Example:
     (1, 2, 3, 4, 2)
 """
 
-from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.reshaping.base_cropping import BaseCropping
-from kiln.layers.reshaping.spatial_args import pairs_per_axis
 
 
 class Cropping3D(BaseCropping):
@@ -23,13 +21,4 @@ class Cropping3D(BaseCropping):
     """
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
-        cropping = pairs_per_axis(cropping, 3, "cropping", "Cropping3D")
-        data_format = standardize_data_format(data_format, "Cropping3D")
         super().__init__(3, cropping, data_format, **kwargs)
-        self.cropping = cropping
-        self.data_format = data_format
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"cropping": self.cropping, "data_format": self.data_format})
-        return config

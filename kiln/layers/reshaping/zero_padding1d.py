@@ -6,9 +6,7 @@ Example:
     (2, 7, 4)
 """
 
-from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.reshaping.base_zero_padding import BaseZeroPadding
-from kiln.layers.reshaping.spatial_args import pair
 
 
 class ZeroPadding1D(BaseZeroPadding):
@@ -24,13 +22,4 @@ class ZeroPadding1D(BaseZeroPadding):
     """
 
     def __init__(self, padding=1, data_format=None, **kwargs):
-        padding = pair(padding, "padding", "ZeroPadding1D")
-        data_format = standardize_data_format(data_format, "ZeroPadding1D")
-        super().__init__(1, (padding,), data_format, **kwargs)
-        self.padding = padding
-        self.data_format = data_format
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config
+        super().__init__(1, padding, data_format, **kwargs)

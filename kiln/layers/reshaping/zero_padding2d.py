@@ -6,9 +6,7 @@ Example:
     (1, 5, 5, 2)
 """
 
-from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.reshaping.base_zero_padding import BaseZeroPadding
-from kiln.layers.reshaping.spatial_args import pairs_per_axis
 
 
 class ZeroPadding2D(BaseZeroPadding):
@@ -24,13 +22,4 @@ class ZeroPadding2D(BaseZeroPadding):
     """
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
-        padding = pairs_per_axis(padding, 2, "padding", "ZeroPadding2D")
-        data_format = standardize_data_format(data_format, "ZeroPadding2D")
         super().__init__(2, padding, data_format, **kwargs)
-        self.padding = padding
-        self.data_format = data_format
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config
