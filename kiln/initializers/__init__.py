@@ -53,6 +53,7 @@ random_uniform = RandomUniform
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 stft = STFT
+STFTInitializer = STFT
 zeros = Zeros
 
 ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES, {
