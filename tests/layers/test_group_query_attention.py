@@ -56,8 +56,8 @@ def test_weights_config_and_symbolic_scores():
         ("gqa/query/kernel", (8, 2, 4)), ("gqa/key/kernel", (8, 1, 4)),
         ("gqa/value/kernel", (8, 1, 4)), ("gqa/attention_output/kernel", (2, 4, 8))]
     assert list(layer.get_config())[3:] == [
-        "head_dim", "num_query_heads", "num_key_value_heads", "use_bias", "dropout",
-        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+        "head_dim", "num_query_heads", "num_key_value_heads", "use_bias", "use_gate", "dropout",
+        "sliding_window", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
         "activity_regularizer", "kernel_constraint", "bias_constraint", "seed"]
     out, scores = layers.GroupQueryAttention(4, 2, 1)(
         KerasTensor((None, 3, 8)), KerasTensor((None, 6, 8)), return_attention_scores=True)

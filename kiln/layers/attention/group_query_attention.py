@@ -12,8 +12,8 @@ import math
 
 from kiln import ops
 from kiln.backend.common.scopes import name_scope
-from kiln.layers.attention.qkv_base import (QKVAttentionBase, check_positive_int, expand_mask,
-                                            masked_softmax)
+from kiln.layers.activations.softmax import Softmax
+from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
 from kiln.layers.core.einsum_dense import EinsumDense
 from kiln.layers.regularization.dropout import Dropout
 
@@ -110,6 +110,7 @@ class GroupQueryAttention(QKVAttentionBase):
                                      key_shape)
         self._value_dense = projection("value", "bkm,mvh->bkvh", self.num_key_value_heads, "vh",
                                        value_shape)
+        self._softmax = Softmax(axis=-1, dtype="float32")
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         self._output_dense = EinsumDense(
             "bquh,uhm->bqm", output_shape=(None, self.feature_dim),
@@ -123,7 +124,7 @@ class GroupQueryAttention(QKVAttentionBase):
             value = ops.repeat(value, self.num_repeats, axis=2)
         query = ops.multiply(query, ops.cast(self._scale, query.dtype))
         mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
-        scores = masked_softmax(ops.einsum("bquh,bkuh->buqk", query, key), mask, (-1,))
+        scores = self._masked_softmax(ops.einsum("bquh,bkuh->buqk", query, key), mask)
         dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
         return ops.einsum("buqk,bkuh->bquh", dropped, value), scores
 
@@ -141,8 +142,9 @@ class GroupQueryAttention(QKVAttentionBase):
             "num_query_heads": self.num_query_heads,
             "num_key_value_heads": self.num_key_value_heads,
             "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
             "dropout": self._dropout,
+            "sliding_window": self._sliding_window,
         })
         config.update(self._common_config())
-        config.update(self._optional_config())
         return config

@@ -15,8 +15,8 @@ import string
 
 from kiln import ops
 from kiln.backend.common.scopes import name_scope
-from kiln.layers.attention.qkv_base import (QKVAttentionBase, check_positive_int, expand_mask,
-                                            masked_softmax)
+from kiln.layers.activations.softmax import Softmax
+from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
 from kiln.layers.core.einsum_dense import EinsumDense
 from kiln.layers.regularization.dropout import Dropout
 
@@ -153,10 +153,12 @@ class MultiHeadAttention(QKVAttentionBase):
     dropout = property(lambda self: self._dropout)
     use_bias = property(lambda self: self._use_bias)
     attention_axes = property(lambda self: self._attention_axes)
-    query_dense = property(lambda self: self._query_dense)
-    key_dense = property(lambda self: self._key_dense)
-    value_dense = property(lambda self: self._value_dense)
-    output_dense = property(lambda self: self._output_dense)
+    # The projections live in public attributes (Keras exposes them as properties), which is
+    # also where Keras' weight files keep them: query_dense/, key_dense/, ...
+    _query_dense = property(lambda self: self.query_dense)
+    _key_dense = property(lambda self: self.key_dense)
+    _value_dense = property(lambda self: self.value_dense)
+    _output_dense = property(lambda self: self.output_dense)
 
     def _resolve_axes(self, projected_rank):
         if self._attention_axes is None:
@@ -188,25 +190,28 @@ class MultiHeadAttention(QKVAttentionBase):
             layer.build(shape)
             return layer
 
-        self._query_dense = projection("query", self._key_dim, query_shape)
-        self._key_dense = projection("key", self._key_dim, key_shape)
-        self._value_dense = projection("value", self._value_dim, value_shape)
+        self.query_dense = projection("query", self._key_dim, query_shape)
+        self.key_dense = projection("key", self._key_dim, key_shape)
+        self.value_dense = projection("value", self._value_dim, value_shape)
         projected_rank = rank + 1
         self._axes = self._resolve_axes(projected_rank)
+        # As in Keras, the config reports the resolved axes once built.
+        self._attention_axes = self._axes
         if self._sliding_window is not None and len(self._axes) != 1:
             raise ValueError(f"{self._owner()}: sliding_window needs a single attention axis; "
                              f"attention_axes={self._axes}")
         self._dot_equation, self._combine_equation, scores_rank = attention_equations(
             projected_rank, self._axes)
-        self._softmax_axes = tuple(range(scores_rank - len(self._axes), scores_rank))
+        self._softmax = Softmax(axis=list(range(scores_rank - len(self._axes), scores_rank)),
+                                dtype="float32")
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         out_dims = list(self._output_shape) if self._output_shape else [query_shape[-1]]
         equation, bias_axes, out_rank = projection_equation(rank - 1, 2, len(out_dims))
-        self._output_dense = EinsumDense(
+        self.output_dense = EinsumDense(
             equation, output_shape=[None] * (out_rank - 1 - len(out_dims)) + out_dims,
             bias_axes=bias_axes if self._use_bias else None, name="attention_output",
             **self._sublayer_kwargs())
-        self._output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
+        self.output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
         self.built = True
 
     def _can_fuse(self, query):
@@ -217,7 +222,7 @@ class MultiHeadAttention(QKVAttentionBase):
         scores = ops.einsum(self._dot_equation, key, query)
         mask = None if attention_mask is None else expand_mask(
             attention_mask, len(scores.shape), len(self._axes))
-        scores = masked_softmax(scores, mask, self._softmax_axes)
+        scores = self._masked_softmax(scores, mask)
         dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
         return ops.einsum(self._combine_equation, dropped, value), scores
 
@@ -249,9 +254,10 @@ class MultiHeadAttention(QKVAttentionBase):
             "value_dim": self._value_dim,
             "dropout": self._dropout,
             "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
             "output_shape": self._output_shape,
             "attention_axes": self._attention_axes,
+            "sliding_window": self._sliding_window,
         })
         config.update(self._common_config())
-        config.update(self._optional_config())
         return config

@@ -85,25 +85,6 @@ def expand_mask(mask, rank, num_attention_axes):
     return mask
 
 
-def masked_softmax(scores, mask, axes):
-    """Softmax over ``axes`` with disallowed entries excluded; fully masked rows give 0.
-
-    Half-precision scores are normalized in float32 and cast back.
-    """
-    dtype = ops.dtype(scores)
-    if dtype in ("float16", "bfloat16"):
-        scores = ops.cast(scores, "float32")
-    if mask is not None:
-        scores = ops.where(mask, scores, ops.cast(-1e9, ops.dtype(scores)))
-    if len(axes) == 1:
-        probs = ops.softmax(scores, axis=axes[0])
-    else:
-        probs = ops.exp(ops.subtract(scores, ops.logsumexp(scores, axis=axes, keepdims=True)))
-    if mask is not None:
-        probs = ops.multiply(probs, ops.cast(mask, ops.dtype(probs)))
-    return ops.cast(probs, dtype)
-
-
 class QKVAttentionBase(Layer):
     """Base of the projected query/key/value attention layers (not exported).
 
@@ -286,6 +267,12 @@ class QKVAttentionBase(Layer):
             return output, None
         return self._explicit_attention(query, key, value, attention_mask, training)
 
+    def _masked_softmax(self, scores, mask):
+        """Probabilities from ``self._softmax`` (a float32 Softmax layer, so half-precision
+        scores are normalized in float32); disallowed entries get 0, also in fully masked rows."""
+        dtype = ops.dtype(scores)
+        return ops.cast(self._softmax(ops.cast(scores, "float32"), mask=mask), dtype)
+
     def _can_fuse(self, query):
         return True
 
@@ -325,15 +312,6 @@ class QKVAttentionBase(Layer):
             "bias_constraint": serialization_lib.serialize_kiln_object(self._bias_constraint),
             "seed": self.seed,
         }
-
-    def _optional_config(self):
-        # Newer Keras arguments are written only when set, so older readers still load the config.
-        config = {}
-        if self._sliding_window is not None:
-            config["sliding_window"] = self._sliding_window
-        if self._flash_attention is not None:
-            config["flash_attention"] = self._flash_attention
-        return config
 
 
 def _clear_mask(tensor):
