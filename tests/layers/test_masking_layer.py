@@ -64,3 +64,11 @@ def test_invalid_mask_value():
 def test_config_keys():
     config = layers.Masking(mask_value=-1.0).get_config()
     assert list(config) == ["name", "trainable", "dtype", "mask_value"] and config["mask_value"] == -1.0
+
+
+def test_masked_steps_are_skipped_by_a_recurrent_layer():
+    x = np.array([[[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]]], dtype="float32")
+    masked = kiln.Sequential([kiln.Input((3, 2)), layers.Masking(), layers.LSTM(3)])
+    short = kiln.Sequential([kiln.Input((2, 2)), layers.LSTM(3)])
+    short.set_weights(masked.get_weights())
+    np.testing.assert_allclose(to_numpy(masked(x)), to_numpy(short(x[:, :2])), rtol=1e-5, atol=1e-6)
