@@ -25,11 +25,19 @@ def _conv2d(x, w, padding, strides=(1, 1)):
     return np.einsum("bhwcij,ijco->bhwo", windows, w)
 
 
+def _dilate(kernel, rate):
+    """The kernel with ``rate - 1`` zeros between taps: a plain convolution with it is dilated."""
+    kh, kw = kernel.shape[:2]
+    out = np.zeros(((kh - 1) * rate + 1, (kw - 1) * rate + 1) + kernel.shape[2:], kernel.dtype)
+    out[::rate, ::rate] = kernel
+    return out
+
+
 def _reference(x, kernel, recurrent_kernel, bias, padding, strides=(1, 1), go_backwards=False,
-               mask=None):
+               mask=None, dilation=1):
     """ConvLSTM2D by hand: gates i, f, c, o; returns every step's h and the last (h, c)."""
     steps = range(x.shape[1])[::-1] if go_backwards else range(x.shape[1])
-    k = np.split(kernel, 4, axis=-1)
+    k = np.split(_dilate(kernel, dilation), 4, axis=-1)
     rk = np.split(recurrent_kernel, 4, axis=-1)
     b = np.split(bias, 4)
     h = c = None
@@ -75,13 +83,14 @@ def test_conformance_3d_return_state():
                    expected_output_shape=[(1, 2, 2, 2, 1)] * 3, expected_num_trainable_weights=3)
 
 
-@pytest.mark.parametrize("padding, strides, go_backwards, data_format",
-                         [("valid", 1, False, "channels_last"), ("same", 2, True, "channels_first")])
-def test_2d_matches_numpy_step_by_step(padding, strides, go_backwards, data_format):
+@pytest.mark.parametrize("padding, strides, dilation, go_backwards, data_format", [
+    ("valid", 1, 2, False, "channels_last"), ("same", 2, 1, True, "channels_first")])
+def test_2d_matches_numpy_step_by_step(padding, strides, dilation, go_backwards, data_format):
     x = make_input((2, 3, 5, 5, 2))
     first = data_format == "channels_first"
     layer = layers.ConvLSTM2D(3, (3, 2), strides=strides, padding=padding, go_backwards=go_backwards,
-                              data_format=data_format, return_sequences=True, return_state=True,
+                              dilation_rate=dilation, data_format=data_format,
+                              return_sequences=True, return_state=True,
                               bias_initializer="random_normal")
     fed = np.transpose(x, (0, 1, 4, 2, 3)).copy() if first else x
     seq, h, c = (to_numpy(t) for t in layer(ops.convert_to_tensor(fed)))
@@ -90,7 +99,7 @@ def test_2d_matches_numpy_step_by_step(padding, strides, go_backwards, data_form
     kernel, recurrent_kernel, bias = layer.get_weights()
     assert kernel.shape == (3, 2, 2, 12) and recurrent_kernel.shape == (3, 2, 3, 12)
     want_seq, want_h, want_c = _reference(x, kernel, recurrent_kernel, bias, padding,
-                                          (strides, strides), go_backwards)
+                                          (strides, strides), go_backwards, dilation=dilation)
     np.testing.assert_allclose(seq, want_seq, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(h, want_h, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(c, want_c, rtol=1e-5, atol=1e-5)
