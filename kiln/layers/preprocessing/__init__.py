@@ -6,13 +6,15 @@ from kiln.layers.preprocessing.discretization import Discretization
 from kiln.layers.preprocessing.hashed_crossing import HashedCrossing
 from kiln.layers.preprocessing.hashing import Hashing
 from kiln.layers.preprocessing.integer_lookup import IntegerLookup
+from kiln.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from kiln.layers.preprocessing.normalization import Normalization
 from kiln.layers.preprocessing.pipeline import Pipeline
 from kiln.layers.preprocessing.rescaling import Rescaling
 from kiln.layers.preprocessing.resizing import Resizing
+from kiln.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from kiln.layers.preprocessing.string_lookup import StringLookup
 from kiln.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "Normalization", "Pipeline", "Rescaling", "Resizing", "StringLookup",
-           "TextVectorization"]
+           "IntegerLookup", "MelSpectrogram", "Normalization", "Pipeline", "Rescaling", "Resizing",
+           "STFTSpectrogram", "StringLookup", "TextVectorization"]
