@@ -1,0 +1,176 @@
+"""``ConvolutionBase``: what the convolution layers share (window arguments, activation and
+bias, weight options, output shapes, configs), for ``BaseConv``, ``BaseConvTranspose``,
+``BaseDepthwiseConv`` and ``BaseSeparableConv``.
+
+Example:
+    >>> import kiln
+    >>> isinstance(kiln.layers.SeparableConv2D(2, 3), ConvolutionBase)
+    True
+"""
+
+from kiln import activations, constraints, initializers, ops, regularizers
+from kiln.layers.argument_validation import (
+    conv_output_length,
+    standardize_data_format,
+    standardize_padding,
+    standardize_tuple,
+)
+from kiln.layers.layer import Layer
+from kiln.saving import serialization_lib
+
+_OPTION_KINDS = (("initializer", initializers), ("regularizer", regularizers),
+                 ("constraint", constraints))
+
+
+def positive_int(value, name, owner):
+    """Validate a positive integer argument (floats with an integer value are accepted).
+
+    Example:
+        >>> positive_int(2.0, "depth_multiplier", "layer")
+        2
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{owner}: {name} must be a positive integer, received {name}={value!r}")
+    return value
+
+
+class ConvolutionBase(Layer):
+    """Shared frame of the convolution layers.
+
+    Subclasses call :meth:`_init_window` and :meth:`_init_output` from ``__init__``, read
+    the input channels with :meth:`_input_channels` in ``build``, end ``call`` with
+    :meth:`_finish` and build their configs from :meth:`_window_config` and
+    :meth:`_output_config`. ``_WEIGHTS`` names the weights (besides the bias) whose
+    ``<name>_initializer/_regularizer/_constraint`` options the layer takes, in Keras'
+    config order.
+
+    Example:
+        >>> import kiln
+        >>> layer = kiln.layers.DepthwiseConv1D(3)
+        >>> layer._output_shape((None, 9, 2), 2)
+        (None, 7, 2)
+    """
+
+    _WEIGHTS = ("kernel",)
+
+    @property
+    def _owner(self):
+        return f"{type(self).__name__} '{self.name}'"
+
+    def _init_window(self, rank, kernel_size, strides, dilation_rate, padding, data_format,
+                     allow_causal=False):
+        """Validate and store ``rank``, ``kernel_size``, ``strides``, ``dilation_rate``,
+        ``padding`` and ``data_format`` (strides and dilation above 1 exclude each other)."""
+        owner = self._owner
+        self.rank = rank
+        self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size", owner)
+        self.strides = standardize_tuple(strides, rank, "strides", owner)
+        self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate", owner)
+        self.padding = standardize_padding(padding, owner, allow_causal=allow_causal)
+        self.data_format = standardize_data_format(data_format, owner)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{owner}: strides > 1 are not supported together with dilation_rate > 1; "
+                f"received strides={self.strides}, dilation_rate={self.dilation_rate}"
+            )
+        self._channel_axis = -1 if self.data_format == "channels_last" else 1
+        self._bias_shape = None
+        self._cast_weights = False
+
+    def _init_output(self, activation, use_bias, options):
+        """Store the activation, ``use_bias`` and the weight options found in ``options``
+        (a dict with ``<weight>_initializer``... for every name of ``_WEIGHTS`` and bias)."""
+        self.activation = activations.get(activation)
+        self._activation_fn = None if self.activation is activations.linear else self.activation
+        self.use_bias = use_bias
+        for name in self._WEIGHTS + ("bias",):
+            for kind, module in _OPTION_KINDS:
+                setattr(self, f"{name}_{kind}", module.get(options[f"{name}_{kind}"]))
+
+    def _input_channels(self, input_shape):
+        """The channel count of ``input_shape`` (an error naming the layer when unknown)."""
+        channels = input_shape[self._channel_axis]
+        if channels is None:
+            raise ValueError(
+                f"{self._owner}: the channel dimension of the input must be known; received "
+                f"input_shape={tuple(input_shape)} with data_format={self.data_format!r}"
+            )
+        return channels
+
+    def _add_option_weight(self, name, options, shape):
+        """Weight ``name`` with the layer's ``<options>_initializer/_regularizer/_constraint``."""
+        return self.add_weight(
+            name=name, shape=shape, initializer=getattr(self, f"{options}_initializer"),
+            regularizer=getattr(self, f"{options}_regularizer"),
+            constraint=getattr(self, f"{options}_constraint"),
+        )
+
+    def _build_bias(self, channels):
+        """The bias (when ``use_bias``), and the mixed-precision flag; call at the end of build."""
+        if self.use_bias:
+            self.bias = self._add_option_weight("bias", "bias", (channels,))
+            if self.data_format == "channels_first":
+                self._bias_shape = (1, channels) + (1,) * self.rank
+        # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
+        self._cast_weights = self.compute_dtype != self.variable_dtype
+
+    def _compute_weights(self, *weights):
+        """``weights`` in the compute dtype (None stays None)."""
+        if not self._cast_weights:
+            return weights
+        return tuple(None if w is None else ops.cast(w, self.compute_dtype) for w in weights)
+
+    def _finish(self, outputs, bias):
+        """Add the bias (broadcast over the spatial axes) and apply the activation."""
+        if bias is not None:
+            if self._bias_shape is not None:
+                bias = ops.reshape(bias, self._bias_shape)
+            outputs = ops.add(outputs, bias)
+        if self._activation_fn is not None:
+            outputs = self._activation_fn(outputs)
+        return outputs
+
+    def _output_shape(self, input_shape, out_channels):
+        """The output shape of a forward convolution window, None dims preserved."""
+        input_shape = tuple(input_shape)
+        owner = self._owner
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"{owner}: expected an input of rank {self.rank + 2}, "
+                             f"received input_shape={input_shape}")
+        spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
+        out = tuple(
+            conv_output_length(spatial[i], self.kernel_size[i], self.padding, self.strides[i],
+                               self.dilation_rate[i])
+            for i in range(self.rank)
+        )
+        for size in out:
+            if size is not None and size <= 0:
+                raise ValueError(
+                    f"{owner}: the input is too small for the kernel; input_shape={input_shape}, "
+                    f"kernel_size={self.kernel_size}, padding={self.padding!r} gives an output "
+                    f"size of {size}"
+                )
+        return self._join(input_shape[0], out, out_channels)
+
+    def _join(self, batch, spatial, channels):
+        if self.data_format == "channels_last":
+            return (batch,) + tuple(spatial) + (channels,)
+        return (batch, channels) + tuple(spatial)
+
+    def _window_config(self):
+        return {"kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": list(self.dilation_rate)}
+
+    def _output_config(self):
+        """activation, use_bias and the weight options, in Keras' order."""
+        serialize = serialization_lib.serialize_kiln_object
+        config = {"activation": activations.serialize(self.activation), "use_bias": self.use_bias}
+        for kind, _ in _OPTION_KINDS:
+            for name in self._WEIGHTS + ("bias",):
+                config[f"{name}_{kind}"] = serialize(getattr(self, f"{name}_{kind}"))
+            if kind == "regularizer":
+                config["activity_regularizer"] = serialize(self._activity_regularizer)
+        return config
