@@ -12,6 +12,7 @@ Example:
 """
 
 from kiln import activations, constraints, initializers, ops, regularizers
+from kiln.backend.common.scopes import name_scope
 from kiln.layers.argument_validation import (
     conv_output_length,
     standardize_data_format,
@@ -101,7 +102,8 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         self.dropout = validate_rate(owner, "dropout", dropout)
         self.recurrent_dropout = validate_rate(owner, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
-        self.seed_generator = SeedGenerator(seed=seed)
+        with name_scope(self.name, caller=self):
+            self.seed_generator = SeedGenerator(seed=seed)
         self.input_spec = InputSpec(ndim=rank + 2)
         # Known once the spatial input size is: one (spatial..., filters) shape per state.
         self.state_size = [-1, -1]
