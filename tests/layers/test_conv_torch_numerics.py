@@ -57,7 +57,7 @@ def torch_conv(x, kernel, bias, layer):
     elif layer.padding == "causal":
         t = torch_pad(t, [((layer.kernel_size[0] - 1) * layer.dilation_rate[0], 0)])
     groups = t.shape[1] // kernel.shape[-2]
-    y = CONV[rank](t, kernel_to_torch(kernel), None if bias is None else torch.from_numpy(bias),
+    y = CONV[rank](t, kernel_to_torch(kernel), None if bias is None else torch.tensor(bias),
                    stride=layer.strides, dilation=layer.dilation_rate, groups=groups)
     return from_channels_first(y, layer.data_format)
 
@@ -66,7 +66,7 @@ def torch_conv_transpose(x, kernel, bias, layer):
     rank = kernel.ndim - 2
     t = torch.from_numpy(np.ascontiguousarray(to_channels_first(x, layer.data_format)))
     w = kernel_to_torch(kernel)  # (k..., out, in) -> (in, out, k...)
-    b = None if bias is None else torch.from_numpy(bias)
+    b = None if bias is None else torch.tensor(bias)
     effs = [(k - 1) * d + 1 for k, d in zip(layer.kernel_size, layer.dilation_rate)]
     out_pad = layer.output_padding or (None,) * rank
     # The full transposed convolution (length (L - 1) * s + k), then Keras' window of the
@@ -95,7 +95,7 @@ def torch_depthwise(x, kernel, bias, layer):
         t = torch_pad(t, same_pads(t.shape[2:], layer.kernel_size, layer.strides, layer.dilation_rate))
     flat = kernel.reshape(kernel.shape[:-2] + (-1,))  # output channel c * multiplier + m
     w = torch.from_numpy(np.ascontiguousarray(np.moveaxis(flat, -1, 0)[:, None]))
-    y = CONV[rank](t, w, None if bias is None else torch.from_numpy(bias), stride=layer.strides,
+    y = CONV[rank](t, w, None if bias is None else torch.tensor(bias), stride=layer.strides,
                    dilation=layer.dilation_rate, groups=t.shape[1])
     return y
 
@@ -103,7 +103,7 @@ def torch_depthwise(x, kernel, bias, layer):
 def torch_separable(x, depthwise, pointwise, bias, layer):
     rank = depthwise.ndim - 2
     mid = torch_depthwise(x, depthwise, None, layer)
-    y = CONV[rank](mid, kernel_to_torch(pointwise), None if bias is None else torch.from_numpy(bias))
+    y = CONV[rank](mid, kernel_to_torch(pointwise), None if bias is None else torch.tensor(bias))
     return from_channels_first(y, layer.data_format)
 
 
