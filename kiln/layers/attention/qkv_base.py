@@ -159,6 +159,9 @@ class QKVAttentionBase(Layer):
         if "query_shape" not in shapes or "value_shape" not in shapes:
             raise ValueError(f"{self._owner()}: call it with both `query` and `value`; received "
                              f"{sorted(tensors)}")
+        self._build_from_shapes(shapes)
+
+    def _build_from_shapes(self, shapes):
         with name_scope(self.name, caller=self):
             self.build(**shapes)
         self._build_shapes_dict = shapes
@@ -180,11 +183,7 @@ class QKVAttentionBase(Layer):
                       "value_shape": tuple(config["input_shape"])}
         else:
             return
-        with name_scope(self.name, caller=self):
-            self.build(**shapes)
-        self._build_shapes_dict = shapes
-        self.built = True
-        self._backend_after_build()
+        self._build_from_shapes(shapes)
 
     def _check_shapes(self, query_shape, value_shape, key_shape, ranks=None):
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
