@@ -28,6 +28,25 @@ def _expand_mask(mask_t, like):
     return mask_t
 
 
+# Eager calls on sequences up to this length run as a Python loop instead of lax.scan.
+_EAGER_LOOP_MAX_STEPS = 64
+
+
+def _python_scan(body, carry, xs, steps, reverse, keep_outputs):
+    """``lax.scan``'s result computed step by step in Python (for concrete, short inputs)."""
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    collected = []
+    for t in order:
+        carry, out = body(carry, _tu.tree_map(lambda x: x[t], xs))
+        if keep_outputs:
+            collected.append(out)
+    if not keep_outputs:
+        return carry, None
+    if reverse:
+        collected.reverse()  # scan(reverse=True) stores each output at its input position
+    return carry, _tu.tree_map(lambda *o: jnp.stack(o, 0), *collected)
+
+
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
         unroll=False, input_length=None, time_major=False, zero_output_for_mask=False,
         return_all_outputs=True):
@@ -91,10 +110,18 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
         return (new_states, output_t), (output_t if return_all_outputs else None)
 
     xs = inputs if mask is None else (inputs, mask)
-    (final_states, last_output), outputs = jax.lax.scan(
-        body, (initial_states, zero_output), xs, reverse=bool(go_backwards),
-        unroll=True if unroll else 1,
-    )
+    steps = first.shape[0]
+    if steps <= _EAGER_LOOP_MAX_STEPS and not any(
+            isinstance(leaf, jax.core.Tracer) for leaf in _tu.tree_leaves((xs, initial_states))):
+        # Called eagerly on a short sequence: a Python loop dispatches each op at once, where
+        # lax.scan would first compile the step (a new closure on every call, so never cached).
+        (final_states, last_output), outputs = _python_scan(
+            body, (initial_states, zero_output), xs, steps, bool(go_backwards), return_all_outputs)
+    else:
+        (final_states, last_output), outputs = jax.lax.scan(
+            body, (initial_states, zero_output), xs, reverse=bool(go_backwards),
+            unroll=True if unroll else 1,
+        )
     if return_all_outputs:
         if go_backwards:
             # scan(reverse=True) stores step outputs at their input positions; Kiln
