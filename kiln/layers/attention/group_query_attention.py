@@ -11,7 +11,6 @@ Example:
 import math
 
 from kiln import ops
-from kiln.backend.common.scopes import name_scope
 from kiln.layers.activations.softmax import Softmax
 from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
 from kiln.layers.core.einsum_dense import EinsumDense
@@ -85,12 +84,6 @@ class GroupQueryAttention(QKVAttentionBase):
     kernel_constraint = property(lambda self: self._kernel_constraint)
     bias_constraint = property(lambda self: self._bias_constraint)
 
-    def build(self, query_shape, value_shape, key_shape=None):
-        # Sublayer weights are paths under this layer's name, also when build is called directly.
-        with name_scope(self.name, caller=self):
-            self._build_sublayers(query_shape, value_shape, key_shape)
-        self.built = True
-
     def _build_sublayers(self, query_shape, value_shape, key_shape):
         query_shape, value_shape, key_shape = self._check_shapes(
             query_shape, value_shape, key_shape, ranks=(3,))
@@ -116,7 +109,6 @@ class GroupQueryAttention(QKVAttentionBase):
             "bquh,uhm->bqm", output_shape=(None, self.feature_dim),
             bias_axes="m" if bias else None, name="attention_output", **self._sublayer_kwargs())
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
-        self.built = True
 
     def _explicit_attention(self, query, key, value, attention_mask, training):
         if self.num_repeats > 1:

@@ -14,7 +14,6 @@ import math
 import string
 
 from kiln import ops
-from kiln.backend.common.scopes import name_scope
 from kiln.layers.activations.softmax import Softmax
 from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
 from kiln.layers.core.einsum_dense import EinsumDense
@@ -172,12 +171,6 @@ class MultiHeadAttention(QKVAttentionBase):
             )
         return axes
 
-    def build(self, query_shape, value_shape, key_shape=None):
-        # Sublayer weights are paths under this layer's name, also when build is called directly.
-        with name_scope(self.name, caller=self):
-            self._build_sublayers(query_shape, value_shape, key_shape)
-        self.built = True
-
     def _build_sublayers(self, query_shape, value_shape, key_shape):
         query_shape, value_shape, key_shape = self._check_shapes(query_shape, value_shape, key_shape)
         rank = len(query_shape)
@@ -212,7 +205,6 @@ class MultiHeadAttention(QKVAttentionBase):
             bias_axes=bias_axes if self._use_bias else None, name="attention_output",
             **self._sublayer_kwargs())
         self.output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
-        self.built = True
 
     def _can_fuse(self, query):
         return len(query.shape) == 4 and self._axes == (1,)

@@ -161,6 +161,15 @@ class QKVAttentionBase(Layer):
                              f"{sorted(tensors)}")
         self._build_from_shapes(shapes)
 
+    def build(self, query_shape, value_shape, key_shape=None):
+        # Sublayer weights are paths under this layer's name, also when build is called directly.
+        with name_scope(self.name, caller=self):
+            self._build_sublayers(query_shape, value_shape, key_shape)
+        self.built = True
+
+    def _build_sublayers(self, query_shape, value_shape, key_shape):
+        raise NotImplementedError
+
     def _build_from_shapes(self, shapes):
         with name_scope(self.name, caller=self):
             self.build(**shapes)
