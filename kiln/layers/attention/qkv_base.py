@@ -171,8 +171,7 @@ class QKVAttentionBase(Layer):
         raise NotImplementedError
 
     def _build_from_shapes(self, shapes):
-        with name_scope(self.name, caller=self):
-            self.build(**shapes)
+        self.build(**shapes)
         self._build_shapes_dict = shapes
         self.built = True
         self._backend_after_build()
