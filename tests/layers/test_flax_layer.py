@@ -4,6 +4,7 @@ flax is in the `test` extra. On torch/tensorflow/numpy each test checks that
 construction is refused with an error naming the jax backend.
 """
 
+import flax.linen as flax_linen
 import numpy as np
 import pytest
 
@@ -12,7 +13,6 @@ from conformance import make_input, run_layer_test, to_numpy
 from kiln import KerasTensor, backend, layers
 from kiln.saving import register_keras_serializable
 
-flax_linen = pytest.importorskip("flax.linen")  # installed with the `test` extra
 ON_JAX = backend.backend() == "jax"
 
 
