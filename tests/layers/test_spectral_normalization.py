@@ -75,3 +75,13 @@ def test_bad_power_iterations(power_iterations):
 def test_not_a_layer_rejected():
     with pytest.raises(ValueError, match="SpectralNormalization.*layer"):
         layers.SpectralNormalization("dense")
+
+
+def test_all_zero_kernel_is_left_unchanged():
+    layer = layers.SpectralNormalization(layers.Dense(2, kernel_initializer="zeros"))
+    layer.build((None, 3))
+    u = layer.vector_u.numpy().copy()
+    y = to_numpy(layer(ops.ones((1, 3)), training=True))
+    np.testing.assert_array_equal(layer.layer.kernel.numpy(), np.zeros((3, 2)))
+    np.testing.assert_array_equal(layer.vector_u.numpy(), u)
+    np.testing.assert_array_equal(y, np.zeros((1, 2)))

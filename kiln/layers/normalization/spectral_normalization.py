@@ -100,11 +100,12 @@ class SpectralNormalization(Layer):
 
     def call(self, inputs, training=False):
         if training:
-            kernel = self._kernel.value
-            new_u, new_kernel = self.normalized_weights()
-            is_zero = ops.all(ops.equal(kernel, 0))
-            self.vector_u.assign(ops.where(is_zero, self.vector_u.value, new_u))
-            self._kernel.assign(ops.where(is_zero, kernel, new_kernel))
+            new_u, new_kernel = ops.cond(
+                ops.all(ops.equal(self._kernel.value, 0)),
+                lambda: (self.vector_u.value, self._kernel.value),
+                self.normalized_weights)
+            self.vector_u.assign(new_u)
+            self._kernel.assign(new_kernel)
         outputs = self.layer(inputs)
         return ops.cast(outputs, ops.dtype(inputs))
 
