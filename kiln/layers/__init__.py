@@ -53,27 +53,6 @@ GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
 
 
-def _functional(layer_cls):
-    def merge(inputs, **kwargs):
-        return layer_cls(**kwargs)(inputs)
-
-    merge.__name__ = layer_cls.__name__.lower()
-    merge.__doc__ = f"Functional form of :class:`{layer_cls.__name__}`: ``{layer_cls.__name__}(**kwargs)(inputs)``."
-    return merge
-
-
-add = _functional(Add)
-subtract = _functional(Subtract)
-multiply = _functional(Multiply)
-average = _functional(Average)
-maximum = _functional(Maximum)
-minimum = _functional(Minimum)
-
-
-def concatenate(inputs, axis=-1, **kwargs):
-    """Functional form of :class:`Concatenate`: ``Concatenate(axis=axis, **kwargs)(inputs)``."""
-    return Concatenate(axis=axis, **kwargs)(inputs)
-
 # Each package lists its layers in its own ``__all__``.
 from kiln.layers.activations import *  # noqa: E402,F401,F403
 from kiln.layers.attention import *  # noqa: E402,F401,F403
