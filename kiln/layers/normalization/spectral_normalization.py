@@ -12,15 +12,14 @@ Example:
 from kiln import initializers, ops
 from kiln.backend.common.scopes import name_scope
 from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
-from kiln.saving import serialization_lib
+from kiln.layers.wrappers.wrapper import Wrapper
 
 
 def _l2_normalize(x):
     return ops.divide(x, ops.sqrt(ops.maximum(ops.sum(ops.square(x)), 1e-12)))
 
 
-class SpectralNormalization(Layer):
+class SpectralNormalization(Wrapper):
     """Wraps a layer that has a ``kernel`` (or ``embeddings``) weight and, in training,
     replaces that weight by ``kernel / sigma`` before calling the layer.
 
@@ -46,25 +45,18 @@ class SpectralNormalization(Layer):
     """
 
     def __init__(self, layer, power_iterations=1, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise ValueError(f"SpectralNormalization '{self.name}': `layer` must be a kiln Layer "
-                             f"instance; received layer={layer!r}")
+        super().__init__(layer, **kwargs)
         if isinstance(power_iterations, bool) or not isinstance(power_iterations, int) \
                 or power_iterations <= 0:
             raise ValueError(f"SpectralNormalization '{self.name}': `power_iterations` must be a "
                              f"positive int; received power_iterations={power_iterations!r}")
-        self.layer = layer
         self.power_iterations = power_iterations
-        self.supports_masking = getattr(layer, "supports_masking", False)
         self.vector_u = None
 
     def build(self, input_shape):
-        if not self.layer.built:
-            # Under this layer's scope also when build() is called directly: "sn/dense/kernel".
-            with name_scope(self.name, caller=self):
-                self.layer.build(input_shape)
-            self.layer.built = True
+        # Under this layer's scope also when build() is called directly: "sn/dense/kernel".
+        with name_scope(self.name, caller=self):
+            super().build(input_shape)
         self.input_spec = InputSpec(shape=(None,) + tuple(input_shape[1:]))
         kernel = getattr(self.layer, "kernel", None)
         if kernel is None:
@@ -114,14 +106,5 @@ class SpectralNormalization(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"layer": serialization_lib.serialize_kiln_object(self.layer),
-                       "power_iterations": self.power_iterations})
+        config["power_iterations"] = self.power_iterations
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        layer = config.pop("layer")
-        if isinstance(layer, dict):
-            layer = serialization_lib.deserialize_kiln_object(layer)
-        return super().from_config({**config, "layer": layer})
