@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from conformance import make_input, run_layer_test, to_numpy
+import kiln
 from kiln import KerasTensor, Input, Model, layers, ops
 
 
@@ -164,3 +165,17 @@ def test_bad_cells_and_inputs():
         layers.RNN(layers.SimpleRNNCell(2), name="r")(ops.ones((2, 3)))
     with pytest.raises(ValueError, match="unroll"):
         layers.RNN(layers.SimpleRNNCell(2), unroll=True)(KerasTensor((None, None, 3)))
+
+
+def test_stateful_model_trains_and_keeps_states():
+    if kiln.backend.backend() == "numpy":
+        pytest.skip("numpy backend has no autodiff")
+    from kiln import Sequential
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 3, 2)).astype("float32"), rng.standard_normal((4, 1)).astype("float32")
+    model = Sequential([Input(batch_shape=(2, 3, 2)), layers.LSTM(3, stateful=True), layers.Dense(1)])
+    model.compile("adam", "mse")
+    losses = model.fit(x, y, batch_size=2, epochs=2, verbose=0, shuffle=False).history["loss"]
+    assert np.all(np.isfinite(losses))
+    assert np.abs(model.layers[0].states[0].numpy()).sum() > 0

@@ -214,7 +214,9 @@ class RNN(Layer):
         structure = _state_structure(self.cell)
         if initial_state is None:
             if self.stateful:
-                flat_initial = [v.value for v in self.states]
+                # Copies: the variables are assigned the final states below, in place on torch,
+                # while autograd may still need these values.
+                flat_initial = [ops.copy(v.value) for v in self.states]
             else:
                 flat_initial = tree.flatten(self.get_initial_state(ops.shape(first)[0]))
         else:
