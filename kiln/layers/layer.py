@@ -484,7 +484,7 @@ class Layer(_backend.layer.BackendLayer, Operation):
             autocast_token = None
         try:
             if symbolic:
-                outputs = Operation.symbolic_call(self, *args, **kwargs)
+                outputs = self._symbolic_call(args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
             if args and (self._computes_masks or (self.supports_masking and previous_mask is not None)):
@@ -498,6 +498,27 @@ class Layer(_backend.layer.BackendLayer, Operation):
             _call_training.reset(token)
             if autocast_token is not None:
                 AUTOCAST_DTYPE.reset(autocast_token)
+        return outputs
+
+    def _symbolic_call(self, args, kwargs):
+        """Infer the outputs from KerasTensors cast as ``call`` would see them; record the node."""
+        from kiln.ops.node import Node
+
+        spec_args, spec_kwargs = args, kwargs
+        if self.autocast:
+            compute = self._dtype_policy._compute_dtype
+
+            def cast(x):
+                if (isinstance(x, KerasTensor) and x.dtype != compute
+                        and x.dtype in dtypes.FLOAT_TYPES):
+                    return KerasTensor(x.shape, dtype=compute, sparse=x.sparse, record_history=False)
+                return x
+
+            spec_args = tree.map_structure(cast, args)
+            spec_kwargs = {k: (v if k in ("training", "mask") else tree.map_structure(cast, v))
+                           for k, v in kwargs.items()}
+        outputs = self.compute_output_spec(*spec_args, **spec_kwargs)
+        Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
         return outputs
 
     def _autocast_input(self, x):
@@ -684,6 +705,12 @@ def _get_mask(x):
 def _set_mask(outputs, mask):
     """Attach ``mask`` to each output that can hold attributes (not e.g. JAX arrays)."""
     if mask is None:
+        return
+    if (isinstance(outputs, (list, tuple)) and isinstance(mask, (list, tuple))
+            and len(outputs) == len(mask)):
+        # One mask per output (e.g. an RNN's sequence mask, then None for each state).
+        for out, out_mask in zip(outputs, mask):
+            _set_mask(out, out_mask)
         return
     for out in tree.flatten(outputs):
         try:

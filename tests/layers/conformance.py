@@ -244,7 +244,10 @@ class _MeanOfOutputs(layers.Layer):
         return total
 
     def compute_output_shape(self, input_shape):
-        first = tree.flatten(input_shape)[0] if isinstance(input_shape, (list, dict)) else input_shape
+        first = input_shape
+        while isinstance(first, dict) or (isinstance(first, (list, tuple)) and first
+                                          and isinstance(first[0], (list, tuple, dict))):
+            first = next(iter(first.values())) if isinstance(first, dict) else first[0]
         return (first[0], 1)
 
 
