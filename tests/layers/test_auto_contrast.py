@@ -61,7 +61,7 @@ def test_inside_tf_data():
 
 def test_config():
     config = layers.AutoContrast(value_range=(0, 1), name="ac").get_config()
-    assert config["value_range"] == (0, 1) and "seed" not in config
+    assert config["value_range"] == [0, 1] and "seed" not in config
     assert layers.AutoContrast.from_config(config).value_range == (0, 1)
 
 

@@ -70,7 +70,7 @@ def test_inside_tf_data():
 
 def test_config():
     config = layers.CutMix(factor=0.5, seed=5).get_config()
-    assert config["factor"] == (0.0, 0.5) and config["seed"] == 5
+    assert config["factor"] == [0.0, 0.5] and config["seed"] == 5
     assert layers.CutMix.from_config(config).get_config() == config
 
 

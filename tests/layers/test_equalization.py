@@ -73,7 +73,7 @@ def test_inside_tf_data():
 
 def test_config():
     config = layers.Equalization(value_range=(0, 1), bins=64, name="eq").get_config()
-    assert config["bins"] == 64 and config["value_range"] == (0, 1) and "seed" not in config
+    assert config["bins"] == 64 and config["value_range"] == [0, 1] and "seed" not in config
     assert layers.Equalization.from_config(config).get_config() == config
 
 

@@ -72,7 +72,7 @@ def test_config():
     config = layers.Solarization(addition_factor=0.2, threshold_factor=(0.1, 0.5), seed=3).get_config()
     for key in ("value_range", "addition_factor", "threshold_factor", "seed"):
         assert key in config
-    assert config["addition_factor"] == (0.0, 0.2) and config["threshold_factor"] == (0.1, 0.5)
+    assert config["addition_factor"] == [0.0, 0.2] and config["threshold_factor"] == [0.1, 0.5]
     assert layers.Solarization.from_config(config).get_config() == config
 
 

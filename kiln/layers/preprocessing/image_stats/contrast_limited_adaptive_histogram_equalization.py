@@ -148,6 +148,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.pop("seed")
         config.pop("data_format")
-        config.update({"value_range": self.value_range, "clip_limit": self.clip_limit,
-                       "tile_grid_size": self.tile_grid_size, "data_format": self.data_format})
+        config.update({"value_range": list(self.value_range), "clip_limit": self.clip_limit,
+                       "tile_grid_size": list(self.tile_grid_size),
+                       "data_format": self.data_format})
         return config

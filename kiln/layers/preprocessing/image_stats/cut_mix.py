@@ -88,5 +88,5 @@ class CutMix(BaseImagePreprocessingLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "seed": self.seed})
+        config.update({"factor": list(self.factor), "seed": self.seed})
         return config

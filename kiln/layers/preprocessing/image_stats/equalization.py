@@ -82,5 +82,5 @@ class Equalization(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config.pop("seed")
-        config.update({"bins": self.bins, "value_range": self.value_range})
+        config.update({"bins": self.bins, "value_range": list(self.value_range)})
         return config

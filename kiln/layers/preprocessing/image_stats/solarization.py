@@ -74,6 +74,7 @@ class Solarization(BaseImagePreprocessingLayer):
     def get_config(self):
         config = super().get_config()
         config.pop("data_format")
-        config.update({"value_range": self.value_range, "addition_factor": self.addition_factor,
-                       "threshold_factor": self.threshold_factor, "seed": self.seed})
+        config.update({"value_range": list(self.value_range),
+                       "addition_factor": list(self.addition_factor),
+                       "threshold_factor": list(self.threshold_factor), "seed": self.seed})
         return config
