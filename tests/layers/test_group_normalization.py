@@ -29,14 +29,15 @@ def _random_weights(layer, channels):
     return gamma, beta
 
 
-@pytest.mark.parametrize("groups", [1, 3, 6])
+@pytest.mark.parametrize("groups", [1, 3, 6, -1])
 def test_matches_torch_channels_last(groups):
     x = make_input((2, 4, 5, 6)) * 3 + 1
     layer = layers.GroupNormalization(groups=groups, epsilon=1e-5)
     layer.build(x.shape)
     gamma, beta = _random_weights(layer, 6)
     y = to_numpy(layer(ops.convert_to_tensor(x)))
-    want = F.group_norm(torch.from_numpy(x).permute(0, 3, 1, 2), groups, torch.from_numpy(gamma),
+    torch_groups = 6 if groups == -1 else groups  # -1: one group per channel
+    want = F.group_norm(torch.from_numpy(x).permute(0, 3, 1, 2), torch_groups, torch.from_numpy(gamma),
                         torch.from_numpy(beta), eps=1e-5).permute(0, 2, 3, 1).numpy()
     np.testing.assert_allclose(y, want, atol=1e-5)
 
@@ -67,10 +68,16 @@ def test_groups_must_divide_channels():
         layers.GroupNormalization(groups=8)(ops.ones((1, 2, 6)))
 
 
-@pytest.mark.parametrize("groups", [0, -2, 1.5])
+@pytest.mark.parametrize("groups", [0, -2, 1.5, True])
 def test_bad_groups(groups):
     with pytest.raises(ValueError, match="GroupNormalization.*groups"):
         layers.GroupNormalization(groups=groups)
+
+
+def test_axis_as_one_element_list_and_bad_axis():
+    assert layers.GroupNormalization(axis=[1]).axis == 1
+    with pytest.raises(ValueError, match="GroupNormalization.*axis"):
+        layers.GroupNormalization(axis=[1, 2])
 
 
 def test_batch_axis_and_unknown_channels_rejected():

@@ -31,8 +31,9 @@ class GroupNormalization(Layer):
     computed in float32 for float16/bfloat16 inputs.
 
     Args:
-        groups: positive int dividing the size of ``axis``.
-        axis: the channel axis (int).
+        groups: positive int dividing the size of ``axis``, or -1 for one group
+            per channel (instance normalization).
+        axis: the channel axis (an int, or a list holding one int).
         epsilon: added to the variance.
         center, scale: whether to learn ``beta`` / ``gamma``.
         *_initializer, *_regularizer, *_constraint: for the weights.
@@ -46,12 +47,14 @@ class GroupNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
-            raise ValueError(f"GroupNormalization '{self.name}': `groups` must be a positive int; "
-                             f"received groups={groups!r}")
+        if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError(f"GroupNormalization '{self.name}': `groups` must be a positive int "
+                             f"or -1 (one group per channel); received groups={groups!r}")
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # the channel axis may come as a one-element list
         if isinstance(axis, bool) or not isinstance(axis, int):
-            raise ValueError(f"GroupNormalization '{self.name}': `axis` must be an int; "
-                             f"received axis={axis!r}")
+            raise ValueError(f"GroupNormalization '{self.name}': `axis` must be an int (the "
+                             f"channel axis); received axis={axis!r}")
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
@@ -73,18 +76,20 @@ class GroupNormalization(Layer):
             raise ValueError(
                 f"GroupNormalization '{self.name}': axis {self.axis} of the input must have a known "
                 f"size; received input_shape={tuple(input_shape)}")
-        if dim < self.groups:
+        groups = dim if self.groups == -1 else self.groups
+        if dim < groups:
             raise ValueError(
-                f"GroupNormalization '{self.name}': number of groups ({self.groups}) cannot be more "
+                f"GroupNormalization '{self.name}': number of groups ({groups}) cannot be more "
                 f"than the number of channels ({dim}); received input_shape={tuple(input_shape)}")
-        if dim % self.groups:
+        if dim % groups:
             raise ValueError(
-                f"GroupNormalization '{self.name}': number of groups ({self.groups}) must divide "
+                f"GroupNormalization '{self.name}': number of groups ({groups}) must divide "
                 f"the number of channels ({dim}); received input_shape={tuple(input_shape)}")
         add_affine_weights(self, (dim,), scale=self.scale, center=self.center)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self._axis = axis
         self._dim = dim
+        self._groups = groups
         # Grouped view: the channel axis becomes (groups, dim // groups); statistics are taken
         # over every axis of that view except the batch and the group axis.
         self._reduction_axes = tuple(i for i in range(1, ndim + 1) if i != axis)
@@ -95,7 +100,7 @@ class GroupNormalization(Layer):
         x, input_dtype = to_float32(inputs)
         shape = ops.shape(x)
         axis = self._axis
-        grouped_shape = (tuple(shape[:axis]) + (self.groups, self._dim // self.groups)
+        grouped_shape = (tuple(shape[:axis]) + (self._groups, self._dim // self._groups)
                          + tuple(shape[axis + 1:]))
         grouped_shape = tuple(-1 if d is None else d for d in grouped_shape)
         grouped = ops.reshape(x, grouped_shape)
