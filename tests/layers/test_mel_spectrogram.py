@@ -22,7 +22,7 @@ def test_conformance():
 
 def test_mixed_precision_output_dtype():
     layer = layers.MelSpectrogram(**KWARGS, dtype="mixed_float16")
-    assert ops.dtype(layer(ops.ones((1, 64)))) == "float16"
+    assert ops.dtype(layer(ops.ones((2, 64)))) == "float16"
 
 
 def test_mel_matrix_matches_tf_signal():
@@ -46,7 +46,7 @@ def test_values_match_numpy(power_to_db, top_db):
 
 
 def test_unbatched_input_and_symbolic_shape():
-    assert ops.shape(layers.MelSpectrogram(**KWARGS)(ops.ones((48,)))) == (6, 4)
+    assert ops.shape(layers.MelSpectrogram(**KWARGS)(ops.ones((64,)))) == (6, 5)
     assert layers.MelSpectrogram(**KWARGS)(kiln.KerasTensor((None, 64))).shape == (None, 6, 5)
 
 

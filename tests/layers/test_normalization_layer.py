@@ -9,10 +9,13 @@ from conformance import make_input, run_layer_test, to_numpy
 from kiln import layers, ops
 
 
-def test_conformance_given_statistics():
-    run_layer_test(layers.Normalization, {"mean": [1.0, 2.0, 3.0], "variance": [1.0, 4.0, 9.0]},
-                   input_shape=(2, 4, 3), expected_output_shape=(2, 4, 3),
-                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)
+def test_given_statistics_have_no_weights():
+    layer = layers.Normalization(mean=[1.0, 2.0, 3.0], variance=[1.0, 4.0, 9.0])
+    x = np.ones((2, 4, 3), "float32")
+    np.testing.assert_allclose(to_numpy(layer(ops.convert_to_tensor(x))), np.broadcast_to(
+        [0.0, -0.5, -2 / 3], (2, 4, 3)), atol=1e-6)
+    assert layer.weights == []
+    assert layers.Normalization.from_config(layer.get_config()).get_config() == layer.get_config()
 
 
 def test_conformance_adaptable_weights():

@@ -9,12 +9,6 @@ from conformance import make_input, run_layer_test, to_numpy
 from kiln import layers, ops
 
 
-def test_conformance():
-    run_layer_test(layers.Rescaling, {"scale": 0.5, "offset": 1.0}, input_shape=(2, 3, 4),
-                   expected_output_shape=(2, 3, 4), expected_num_trainable_weights=0,
-                   expected_num_non_trainable_weights=0)
-
-
 def test_conformance_per_channel():
     run_layer_test(layers.Rescaling, {"scale": [1.0, 2.0, 3.0], "offset": [0.0, 0.5, 1.0]},
                    input_shape=(2, 4, 4, 3), expected_output_shape=(2, 4, 4, 3))

@@ -22,17 +22,11 @@ def _numpy_stft(x, frame_length, frame_step, fft_length, window="hann"):
 
 
 def test_conformance():
-    run_layer_test(layers.STFTSpectrogram, {"mode": "magnitude", "frame_length": 8, "frame_step": 4},
-                   input_shape=(2, 32, 1), expected_output_shape=(2, 7, 5),
+    run_layer_test(layers.STFTSpectrogram, {"mode": "magnitude", "frame_length": 4, "frame_step": 4,
+                                            "expand_dims": True},
+                   input_shape=(2, 12, 1), expected_output_shape=(2, 3, 3, 1),
                    expected_num_trainable_weights=2, expected_num_non_trainable_weights=0,
                    rtol=1e-4, atol=1e-4)
-
-
-def test_conformance_expand_dims_same_padding():
-    run_layer_test(layers.STFTSpectrogram, {"mode": "real", "frame_length": 8, "padding": "same",
-                                            "expand_dims": True},
-                   input_shape=(2, 16, 2), expected_output_shape=(2, 4, 5, 2),
-                   expected_num_trainable_weights=1, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("mode", ["real", "imag", "psd", "magnitude", "log", "angle", "stft"])
@@ -59,6 +53,8 @@ def test_channel_layouts():
     first = layers.STFTSpectrogram("psd", 8, 8, expand_dims=True, data_format="channels_first")
     np.testing.assert_allclose(to_numpy(first(ops.convert_to_tensor(x.transpose(0, 2, 1)))), z,
                                rtol=1e-4, atol=1e-4)
+    same = layers.STFTSpectrogram("real", 8, 8, padding="same", expand_dims=True)
+    assert ops.shape(same(ops.convert_to_tensor(x[:, :20]))) == (1, 3, 5, 2)
 
 
 def test_documented_shapes():
