@@ -290,3 +290,16 @@ def test_fused_and_generic_dropout_draw_the_same_mask(kind):
     b = generic(ops.convert_to_tensor(x), training=True)
     np.testing.assert_allclose(_np(a), _np(b), atol=1e-5)
     assert not np.allclose(_np(a), _np(fused(ops.convert_to_tensor(x), training=False)))
+
+
+@pytest.mark.slow  # torch.compile of a training step takes ~10-25 s
+def test_compiled_training_step_runs():
+    if BACKEND == "numpy":
+        pytest.skip("numpy backend has no autodiff")
+    from kiln import Input, Sequential
+
+    rng = _rng(9)
+    x, y = rng.standard_normal((4, 3, 2)).astype("float32"), rng.standard_normal((4, 1)).astype("float32")
+    model = Sequential([Input((3, 2)), layers.LSTM(2), layers.Dense(1)])
+    model.compile("adam", "mse", jit_compile=True)  # torch.compile on torch, XLA on jax/tf
+    assert np.isfinite(model.fit(x, y, batch_size=4, epochs=1, verbose=0).history["loss"][0])

@@ -121,6 +121,9 @@ def _run_fused(name, kernel_fn, inputs, hx, params, has_biases, mask, go_backwar
                zero_output_for_mask):
     """Run a fused kernel batch-first; returns ``(outputs, last_output, final hx tuple)``."""
     inputs = convert_to_tensor(inputs)
+    if not inputs.is_cuda and torch.compiler.is_compiling():
+        # Inductor cannot lower the fused CPU kernel (mkldnn_rnn_layer); trace the loop instead.
+        raise NotImplementedError(f"{name}: the torch fused CPU kernel is not used under torch.compile")
     _check_fused_dtype(name, inputs)
     time_steps = inputs.shape[1]
     lengths = _right_padded_lengths(name, mask, time_steps)
