@@ -9,14 +9,14 @@ from test_image_preprocessing_common import images
 
 
 def test_conformance():
-    run_layer_test(layers.RandomBrightness, {"factor": 0.2, "seed": 1}, input_shape=(2, 4, 5, 3),
-                   expected_output_shape=(2, 4, 5, 3), expected_num_trainable_weights=0,
+    run_layer_test(layers.RandomBrightness, {"factor": 0.2, "seed": 1}, input_shape=(2, 6, 7, 3),
+                   expected_output_shape=(2, 6, 7, 3), expected_num_trainable_weights=0,
                    expected_num_seed_generators=1)
 
 
 @pytest.mark.parametrize("factor,value_range", [((0.1, 0.1), (0, 255)), ((-0.5, -0.5), (0, 1))])
 def test_fixed_factor_matches_numpy(factor, value_range):
-    x = images((2, 3, 4, 3)) / 255.0 * value_range[1]
+    x = images() / 255.0 * value_range[1]
     out = to_numpy(layers.RandomBrightness(factor, value_range=value_range)(x))
     expected = np.clip(x + factor[0] * (value_range[1] - value_range[0]), *value_range)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)

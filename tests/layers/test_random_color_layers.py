@@ -1,6 +1,8 @@
 """The colour augmentations: RandomColorDegeneration, RandomSaturation, RandomHue, RandomColorJitter,
 RandomGrayscale, RandomInvert, RandomPosterization, RandomSharpness — conformance, values vs NumPy or
-tf.image, bad arguments."""
+colorsys, bad arguments."""
+
+import colorsys
 
 import numpy as np
 import pytest
@@ -26,13 +28,13 @@ CONFORMANCE = [
 
 @pytest.mark.parametrize("cls,kwargs", CONFORMANCE, ids=[c.__name__ for c, _ in CONFORMANCE])
 def test_conformance(cls, kwargs):
-    run_layer_test(cls, {**kwargs, "seed": 1}, input_shape=(2, 4, 5, 3),
-                   input_data=images((2, 4, 5, 3)), expected_output_shape=(2, 4, 5, 3),
+    run_layer_test(cls, {**kwargs, "seed": 1}, input_shape=(2, 6, 7, 3),
+                   input_data=images(), expected_output_shape=(2, 6, 7, 3),
                    expected_num_trainable_weights=0, expected_num_seed_generators=1)
 
 
 def test_color_degeneration_matches_numpy():
-    x = images((3, 2, 3, 3))
+    x = images()
     layer = layers.RandomColorDegeneration((0.2, 0.9), seed=2)
     t = layer.get_random_transformation(x)
     f = to_numpy(t["factor"]).reshape(-1, 1, 1, 1)
@@ -40,12 +42,18 @@ def test_color_degeneration_matches_numpy():
     np.testing.assert_allclose(to_numpy(layer.transform_images(x, t)), x + f * (gray - x), atol=1e-2)
 
 
-def test_saturation_and_hue_match_tf_image():
-    tf = pytest.importorskip("tensorflow")
-    x = images((2, 3, 4, 3))
+def _hsv_reference(image01, saturation_scale=1.0, hue_delta=0.0):
+    out = np.empty_like(image01)
+    for index in np.ndindex(image01.shape[:-1]):
+        h, s, v = colorsys.rgb_to_hsv(*image01[index])
+        out[index] = colorsys.hsv_to_rgb((h + hue_delta) % 1.0, min(s * saturation_scale, 1.0), v)
+    return out
+
+
+def test_saturation_and_hue_match_colorsys():
+    x = images()
     out = to_numpy(layers.RandomSaturation((0.25, 0.25))(x))
-    expected = tf.image.adjust_saturation(x / 255.0, 1.0 / 3.0).numpy() * 255.0
-    np.testing.assert_allclose(out, expected, atol=0.05)
+    np.testing.assert_allclose(out, _hsv_reference(x / 255.0, saturation_scale=1.0 / 3.0) * 255.0, atol=0.05)
     np.testing.assert_allclose(to_numpy(layers.RandomSaturation((0.5, 0.5))(x)), x, atol=0.05)
     hue = layers.RandomHue((0.2, 0.6), seed=3)
     t = hue.get_random_transformation(x)
@@ -53,8 +61,7 @@ def test_saturation_and_hue_match_tf_image():
     assert np.all((np.abs(deltas) >= 0.1 - 1e-6) & (np.abs(deltas) <= 0.3 + 1e-6))
     out = to_numpy(hue.transform_images(x, t))
     for image, result, delta in zip(x, out, deltas):
-        np.testing.assert_allclose(result, tf.image.adjust_hue(image / 255.0, delta).numpy() * 255.0,
-                                   atol=0.05)
+        np.testing.assert_allclose(result, _hsv_reference(image / 255.0, hue_delta=delta) * 255.0, atol=0.05)
 
 
 def test_jitter_runs_its_steps_in_order():
@@ -65,7 +72,7 @@ def test_jitter_runs_its_steps_in_order():
 
 
 def test_grayscale_invert_posterization_match_numpy():
-    x = images((2, 3, 4, 3))
+    x = images()
     gray = to_numpy(layers.RandomGrayscale(1.0)(x))
     np.testing.assert_allclose(gray, np.repeat((x @ LUMA)[..., None], 3, axis=-1), atol=1e-2)
     np.testing.assert_allclose(to_numpy(layers.RandomGrayscale(0.0)(x)), x)
@@ -78,13 +85,13 @@ def test_grayscale_invert_posterization_match_numpy():
 
 
 def test_sharpness_matches_numpy():
-    x = images((2, 5, 6, 3))
+    x = images()
     np.testing.assert_allclose(to_numpy(layers.RandomSharpness((0.5, 0.5))(x)), x, atol=1e-3)
     kernel = np.ones((3, 3)) / 13.0
     kernel[1, 1] = 5.0 / 13.0
     smooth = x.copy()
-    for i in range(1, 4):
-        for j in range(1, 5):
+    for i in range(1, 5):
+        for j in range(1, 6):
             smooth[:, i, j] = np.einsum("bhwc,hw->bc", x[:, i - 1:i + 2, j - 1:j + 2], kernel)
     np.testing.assert_allclose(to_numpy(layers.RandomSharpness((0.0, 0.0))(x)), smooth, atol=1e-3)
     sharp = np.clip(smooth + 2.0 * (x - smooth), 0, 255)

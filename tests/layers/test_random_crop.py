@@ -9,7 +9,7 @@ from test_image_preprocessing_common import images
 
 
 def test_conformance():
-    run_layer_test(layers.RandomCrop, {"height": 3, "width": 4, "seed": 1}, input_shape=(2, 5, 6, 3),
+    run_layer_test(layers.RandomCrop, {"height": 3, "width": 4, "seed": 1}, input_shape=(2, 6, 7, 3),
                    expected_output_shape=(2, 3, 4, 3), expected_num_trainable_weights=0,
                    expected_num_seed_generators=1)
 

@@ -9,8 +9,8 @@ from test_image_preprocessing_common import images
 
 
 def test_conformance():
-    run_layer_test(layers.RandomGaussianBlur, {"sigma": (0.5, 1.5), "seed": 1}, input_shape=(2, 5, 6, 3),
-                   input_data=images((2, 5, 6, 3)), expected_output_shape=(2, 5, 6, 3),
+    run_layer_test(layers.RandomGaussianBlur, {"sigma": (0.5, 1.5), "seed": 1}, input_shape=(2, 6, 7, 3),
+                   input_data=images(), expected_output_shape=(2, 6, 7, 3),
                    expected_num_trainable_weights=0, expected_num_seed_generators=1)
 
 

@@ -9,20 +9,20 @@ from test_image_preprocessing_common import images
 
 
 def test_conformance():
-    run_layer_test(layers.RandomPerspective, {"scale": 0.5, "seed": 1}, input_shape=(2, 5, 6, 3),
-                   expected_output_shape=(2, 5, 6, 3), expected_num_trainable_weights=0,
+    run_layer_test(layers.RandomPerspective, {"scale": 0.5, "seed": 1}, input_shape=(2, 6, 7, 3),
+                   expected_output_shape=(2, 6, 7, 3), expected_num_trainable_weights=0,
                    expected_num_seed_generators=1)
 
 
 def test_identity_settings():
-    x = images((2, 5, 5, 3))
+    x = images()
     np.testing.assert_allclose(to_numpy(layers.RandomPerspective(scale=0.0)(x)), x, atol=1e-3)
     np.testing.assert_allclose(to_numpy(layers.RandomPerspective(factor=0.0, seed=1)(x)), x, atol=1e-3)
 
 
 def test_corners_move_within_scale_and_warp_follows():
     x = images((3, 8, 10, 1))
-    layer = layers.RandomPerspective(scale=0.4, seed=3)
+    layer = layers.RandomPerspective((1.0, 1.0), scale=0.4, seed=3)
     t = layer.get_random_transformation(x)
     start, end = to_numpy(t["start_points"]), to_numpy(t["end_points"])
     np.testing.assert_allclose(start[0], [[0, 0], [9, 0], [0, 7], [9, 7]])

@@ -11,8 +11,8 @@ from test_image_preprocessing_common import images, numpy_warp
 
 
 def test_conformance():
-    run_layer_test(layers.RandomRotation, {"factor": 0.2, "seed": 1}, input_shape=(2, 4, 5, 3),
-                   expected_output_shape=(2, 4, 5, 3), expected_num_trainable_weights=0,
+    run_layer_test(layers.RandomRotation, {"factor": 0.2, "seed": 1}, input_shape=(2, 6, 7, 3),
+                   expected_output_shape=(2, 6, 7, 3), expected_num_trainable_weights=0,
                    expected_num_seed_generators=1)
 
 

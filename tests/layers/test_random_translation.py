@@ -10,7 +10,7 @@ from test_image_preprocessing_common import images
 
 def test_conformance():
     run_layer_test(layers.RandomTranslation, {"height_factor": 0.2, "width_factor": 0.3, "seed": 1},
-                   input_shape=(2, 4, 5, 3), expected_output_shape=(2, 4, 5, 3),
+                   input_shape=(2, 6, 7, 3), expected_output_shape=(2, 6, 7, 3),
                    expected_num_trainable_weights=0, expected_num_seed_generators=1)
 
 

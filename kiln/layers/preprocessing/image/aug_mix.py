@@ -44,6 +44,8 @@ class AugMix(BaseImagePreprocessingLayer):
         True
     """
 
+    _GEOMETRIC = True
+
     def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1.0,
                  all_ops=True, interpolation="bilinear", seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, seed=seed, **kwargs)
@@ -133,6 +135,13 @@ class AugMix(BaseImagePreprocessingLayer):
         m = self._per_image(transformation["mix_weight"], x)
         out = self._clip(m * x + (1.0 - m) * mixed, self.value_range)
         return self.backend.core.cast(out, images.dtype)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training or transformation is None:
+            return segmentation_masks
+        raise NotImplementedError(
+            f"AugMix '{self.name}': segmentation_masks are not supported yet (its operations "
+            "are drawn per image inside the image transform)")
 
     def get_config(self):
         config = super().get_config()

@@ -9,7 +9,8 @@ the layer's compute dtype. ``training=False`` returns the images unchanged
 (cast to the compute dtype); a call that names no ``training`` augments.
 Dict inputs ``{"images": ..., "labels": ..., "segmentation_masks": ...}``
 return a dict: images transformed, labels passed through, segmentation masks
-transformed by geometric layers with the same draw.
+transformed by geometric layers with the same draw. Bounding boxes pass
+through colour layers; geometric layers reject them (not supported yet).
 
 Computations go through ``self.backend`` (``numpy``, ``image``, ``random``,
 ``core``...), so the layers also run inside ``tf.data`` whatever the backend.
@@ -135,6 +136,10 @@ class BaseImagePreprocessingLayer(DataLayer):
             training = True
         images = data["images"] if isinstance(data, dict) else data
         self._check_images(images)
+        if isinstance(data, dict) and "bounding_boxes" in data and self._GEOMETRIC:
+            raise NotImplementedError(
+                f"{type(self).__name__} '{self.name}': bounding_boxes are not supported yet by "
+                f"geometric augmentation layers (images, labels and segmentation_masks are)")
         transformation = self.get_random_transformation(data, training=training)
         out = self.transform_images(self._to_compute(images), transformation, training=training)
         if not isinstance(data, dict):

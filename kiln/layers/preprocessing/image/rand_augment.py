@@ -36,6 +36,8 @@ class RandAugment(BaseImagePreprocessingLayer):
         True
     """
 
+    _GEOMETRIC = True
+
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
                  seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, seed=seed, **kwargs)
@@ -76,6 +78,13 @@ class RandAugment(BaseImagePreprocessingLayer):
                                          self.value_range, self.interpolation, training)
         x = self._clip(x, self.value_range)
         return self.backend.core.cast(x, images.dtype)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training or transformation is None:
+            return segmentation_masks
+        raise NotImplementedError(
+            f"RandAugment '{self.name}': segmentation_masks are not supported yet (its operations "
+            "are drawn per image inside the image transform)")
 
     def get_config(self):
         config = super().get_config()
