@@ -10,13 +10,10 @@ from kiln import KerasTensor, layers, ops
 
 @pytest.mark.parametrize("cls,kwargs,shape,out", [
     (layers.AdaptiveAveragePooling1D, {"output_size": 3}, (2, 7, 2), (2, 3, 2)),
-    (layers.AdaptiveMaxPooling1D, {"output_size": 2, "data_format": "channels_first"}, (2, 3, 5),
-     (2, 3, 2)),
-    (layers.AdaptiveAveragePooling2D, {"output_size": (2, 3)}, (1, 5, 7, 2), (1, 2, 3, 2)),
-    (layers.AdaptiveMaxPooling2D, {"output_size": 2}, (1, 4, 5, 3), (1, 2, 2, 3)),
+    (layers.AdaptiveMaxPooling2D, {"output_size": (2, 3), "data_format": "channels_first"},
+     (1, 3, 5, 7), (1, 3, 2, 3)),
     (layers.AdaptiveAveragePooling3D, {"output_size": 2, "data_format": "channels_first"},
      (1, 2, 3, 4, 5), (1, 2, 2, 2, 2)),
-    (layers.AdaptiveMaxPooling3D, {"output_size": (1, 2, 2)}, (1, 3, 3, 4, 2), (1, 1, 2, 2, 2)),
 ])
 def test_conformance(cls, kwargs, shape, out):
     run_layer_test(cls, kwargs, input_shape=shape, expected_output_shape=out,
