@@ -1,7 +1,7 @@
 """``Average``: Element-wise mean of a list of inputs."""
 
 from kiln import ops
-from kiln.layers.merging.base_merge import Merge
+from kiln.layers.merging.base_merge import Merge, fold
 
 
 class Average(Merge):
@@ -16,7 +16,4 @@ class Average(Merge):
     """
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.add(out, x)
-        return ops.divide(out, float(len(inputs)))
+        return ops.divide(fold(ops.add, inputs), float(len(inputs)))

@@ -13,11 +13,26 @@ from kiln import ops
 from kiln.layers.layer import Layer
 
 
+def fold(function, tensors):
+    """``function`` applied left to right over ``tensors``: ``f(f(t0, t1), t2)...``.
+
+    Example:
+        >>> fold(lambda a, b: a + b, [1, 2, 3])
+        6
+    """
+    out = tensors[0]
+    for tensor in tensors[1:]:
+        out = function(out, tensor)
+    return out
+
+
 class Merge(Layer):
     """Combines a list of at least two tensors with :meth:`_merge_function`.
 
     Subclasses implement ``_merge_function(inputs)``; shapes are checked when
     the layer builds, with an error naming the layer and the received shapes.
+    Subclasses with their own shape rule override :meth:`_check_shapes` (it
+    validates ``input_shape`` and returns what ``compute_output_shape`` needs).
     """
 
     _min_inputs = 2
@@ -61,9 +76,12 @@ class Merge(Layer):
             out.append(dim)
         return tuple(out)
 
-    def build(self, input_shape):
+    def _check_shapes(self, input_shape):
         self._check_inputs(input_shape)
-        self._broadcast_shapes(input_shape)
+        return self._broadcast_shapes(input_shape)
+
+    def build(self, input_shape):
+        self._check_shapes(input_shape)
         self.built = True
 
     def call(self, inputs):
@@ -73,15 +91,10 @@ class Merge(Layer):
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
-        self._check_inputs(input_shape)
-        return self._broadcast_shapes(input_shape)
+        return self._check_shapes(input_shape)
 
     def compute_mask(self, inputs, mask=None):
         """The element-wise AND of the inputs' masks (None if no input has one)."""
         if mask is None or all(m is None for m in mask):
             return None
-        masks = [m for m in mask if m is not None]
-        out = masks[0]
-        for m in masks[1:]:
-            out = ops.logical_and(out, m)
-        return out
+        return fold(ops.logical_and, [m for m in mask if m is not None])

@@ -48,10 +48,6 @@ class Concatenate(Merge):
                 )
         return shapes, axis
 
-    def build(self, input_shape):
-        self._check_shapes(input_shape)
-        self.built = True
-
     def _merge_function(self, inputs):
         return ops.concatenate(inputs, axis=self.axis)
 

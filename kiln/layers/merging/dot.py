@@ -74,10 +74,6 @@ class Dot(Merge):
                              f"input shapes {shape1} and {shape2}")
         return shape1, shape2, a1, a2
 
-    def build(self, input_shape):
-        self._check_shapes(input_shape)
-        self.built = True
-
     def _merge_function(self, inputs):
         x1, x2 = inputs
         a1, a2 = self._resolve_axes(len(x1.shape), len(x2.shape))

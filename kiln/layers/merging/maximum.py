@@ -1,7 +1,7 @@
 """``Maximum``: Element-wise maximum of a list of inputs."""
 
 from kiln import ops
-from kiln.layers.merging.base_merge import Merge
+from kiln.layers.merging.base_merge import Merge, fold
 
 
 class Maximum(Merge):
@@ -16,7 +16,4 @@ class Maximum(Merge):
     """
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.maximum(out, x)
-        return out
+        return fold(ops.maximum, inputs)

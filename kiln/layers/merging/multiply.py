@@ -1,7 +1,7 @@
 """``Multiply``: Element-wise product of a list of inputs."""
 
 from kiln import ops
-from kiln.layers.merging.base_merge import Merge
+from kiln.layers.merging.base_merge import Merge, fold
 
 
 class Multiply(Merge):
@@ -16,7 +16,4 @@ class Multiply(Merge):
     """
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = ops.multiply(out, x)
-        return out
+        return fold(ops.multiply, inputs)

@@ -6,12 +6,10 @@ Example:
     (2, 12, 5)
 """
 
-from kiln import ops
-from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
+from kiln.layers.reshaping.base_up_sampling import BaseUpSampling
 
 
-class UpSampling1D(Layer):
+class UpSampling1D(BaseUpSampling):
     """Repeats every step along axis 1 ``size`` times (``[a, b]`` -> ``[a, a, b, b]``).
 
     Args:
@@ -24,21 +22,4 @@ class UpSampling1D(Layer):
     """
 
     def __init__(self, size=2, **kwargs):
-        super().__init__(**kwargs)
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"UpSampling1D '{self.name}': `size` must be a positive integer; "
-                             f"received size={size!r}")
-        self.size = size
-        self.input_spec = InputSpec(ndim=3)
-
-    def call(self, inputs):
-        return ops.repeat(inputs, self.size, axis=1)
-
-    def compute_output_shape(self, input_shape):
-        steps = None if input_shape[1] is None else input_shape[1] * self.size
-        return (input_shape[0], steps, input_shape[2])
-
-    def get_config(self):
-        config = super().get_config()
-        config["size"] = self.size
-        return config
+        super().__init__(1, size, None, **kwargs)

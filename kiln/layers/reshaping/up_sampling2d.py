@@ -7,15 +7,12 @@ Example:
 """
 
 from kiln import ops
-from kiln.layers.argument_validation import standardize_data_format, standardize_tuple
-from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
-from kiln.layers.reshaping.spatial_args import spatial_axes
+from kiln.layers.reshaping.base_up_sampling import BaseUpSampling
 
 INTERPOLATIONS = ("bicubic", "bilinear", "lanczos3", "lanczos5", "nearest")
 
 
-class UpSampling2D(Layer):
+class UpSampling2D(BaseUpSampling):
     """Scales height and width by ``size = (rows, cols)``.
 
     ``interpolation="nearest"`` repeats rows and columns; "bilinear",
@@ -30,38 +27,21 @@ class UpSampling2D(Layer):
     """
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
-        super().__init__(**kwargs)
-        owner = f"UpSampling2D '{self.name}'"
-        self.size = standardize_tuple(size, 2, "size", owner)
-        self.data_format = standardize_data_format(data_format, owner)
+        super().__init__(2, size, data_format, **kwargs)
         if interpolation not in INTERPOLATIONS:
-            raise ValueError(f"{owner}: `interpolation` must be one of {INTERPOLATIONS}; "
-                             f"received interpolation={interpolation!r}")
+            raise ValueError(f"UpSampling2D '{self.name}': `interpolation` must be one of "
+                             f"{INTERPOLATIONS}; received interpolation={interpolation!r}")
         self.interpolation = interpolation
-        self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
-        axes = spatial_axes(2, self.data_format)
         if self.interpolation == "nearest":
-            out = inputs
-            for axis, factor in zip(axes, self.size):
-                if factor != 1:
-                    out = ops.repeat(out, factor, axis=axis)
-            return out
+            return super().call(inputs)
         shape = ops.shape(inputs)
-        new_size = tuple(shape[a] * f for a, f in zip(axes, self.size))
+        new_size = tuple(shape[a] * f for a, f in self._factors_per_axis())
         return ops.image.resize(inputs, new_size, interpolation=self.interpolation,
                                 data_format=self.data_format)
 
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for axis, factor in zip(spatial_axes(2, self.data_format), self.size):
-            if out[axis] is not None:
-                out[axis] = out[axis] * factor
-        return tuple(out)
-
     def get_config(self):
         config = super().get_config()
-        config.update({"size": self.size, "data_format": self.data_format,
-                       "interpolation": self.interpolation})
+        config["interpolation"] = self.interpolation
         return config

@@ -6,14 +6,10 @@ Example:
     (1, 2, 4, 6, 4)
 """
 
-from kiln import ops
-from kiln.layers.argument_validation import standardize_data_format, standardize_tuple
-from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
-from kiln.layers.reshaping.spatial_args import spatial_axes
+from kiln.layers.reshaping.base_up_sampling import BaseUpSampling
 
 
-class UpSampling3D(Layer):
+class UpSampling3D(BaseUpSampling):
     """Repeats each voxel ``size = (d, h, w)`` times along the spatial axes.
 
     Example:
@@ -23,27 +19,4 @@ class UpSampling3D(Layer):
     """
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        owner = f"UpSampling3D '{self.name}'"
-        self.size = standardize_tuple(size, 3, "size", owner)
-        self.data_format = standardize_data_format(data_format, owner)
-        self.input_spec = InputSpec(ndim=5)
-
-    def call(self, inputs):
-        out = inputs
-        for axis, factor in zip(spatial_axes(3, self.data_format), self.size):
-            if factor != 1:
-                out = ops.repeat(out, factor, axis=axis)
-        return out
-
-    def compute_output_shape(self, input_shape):
-        out = list(input_shape)
-        for axis, factor in zip(spatial_axes(3, self.data_format), self.size):
-            if out[axis] is not None:
-                out[axis] = out[axis] * factor
-        return tuple(out)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size, "data_format": self.data_format})
-        return config
+        super().__init__(3, size, data_format, **kwargs)
