@@ -323,7 +323,9 @@ def clip(x, x_min, x_max):
     if x.dtype == BOOL:
         x = x.astype(INT32)
     x, x_min, x_max = promote(x, x_min, x_max)
-    return as_array(np.clip(x, x_min, x_max))
+    out = np.clip(x, x_min, x_max)
+    # np.clip computes bfloat16 (an ml_dtypes type) in float32: keep the promoted dtype.
+    return as_array(out if out.dtype == x.dtype else out.astype(x.dtype))
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
