@@ -325,6 +325,13 @@ class IndexLookup(DataLayer):
         if self._vocabulary is None:
             raise ValueError(f"{self._owner}: the layer has no vocabulary; pass `vocabulary=` or call "
                              "`adapt` first")
+        if self._backend_lookup_applies(inputs):
+            ids = self._backend_lookup(inputs)
+            if self.output_mode == "int":
+                return ids
+            idf = self._idf_vector() if self.output_mode == "tf_idf" else None
+            return encode_categorical(self.backend, ids, self.output_mode, self._depth(),
+                                      self.compute_dtype, idf_weights=idf)
         x = tf_utils.to_tf(inputs)
         if self.invert:
             tokens = self._invert(x)
@@ -339,6 +346,28 @@ class IndexLookup(DataLayer):
 
     def _convert_tokens(self, tokens):
         return self.convert_output(tokens)
+
+    def _backend_lookup_applies(self, inputs):
+        """Integer lookups on backend tensors run with the backend's own ops (so they compile)."""
+        return False
+
+    def _backend_lookup(self, inputs):
+        """Token ids with ``self.backend`` ops: binary search in the sorted vocabulary."""
+        b = self.backend
+        knp = b.numpy
+        vocab = np.asarray(self._vocabulary, "int64")
+        order = np.argsort(vocab, kind="stable")
+        sorted_vocab = b.core.convert_to_tensor(vocab[order])
+        sorted_ids = b.core.convert_to_tensor((order + self._token_start()).astype("int64"))
+        x = b.core.cast(inputs, sorted_vocab.dtype)
+        position = knp.clip(knp.searchsorted(sorted_vocab, x), 0, vocab.size - 1)
+        found = knp.equal(knp.take(sorted_vocab, position), x)
+        oov = knp.add(knp.mod(x, self.num_oov_indices), self._oov_start())
+        ids = knp.where(found, knp.take(sorted_ids, position), b.core.cast(oov, sorted_ids.dtype))
+        if self.mask_token is not None:
+            mask_id = 0 if self.output_mode == "int" else -1
+            ids = knp.where(knp.equal(x, self.mask_token), mask_id, ids)
+        return b.core.cast(ids, "int64")
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":

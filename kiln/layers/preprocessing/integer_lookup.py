@@ -81,6 +81,16 @@ class IntegerLookup(IndexLookup):
             return tf.math.floormod(x, tf.constant(self.num_oov_indices, tf.int64))
         return hash_to_bins(x, self.num_oov_indices, self._hash_key)
 
+    def _backend_lookup_applies(self, inputs):
+        # Backend tensors (not tf tensors, NumPy arrays or lists), floormod OOV spreading and
+        # a non-empty vocabulary: a binary search in backend ops, which jit-compiles.
+        from kiln import ops
+
+        return (not self.invert and not self.in_tf_data() and self.num_oov_indices > 0
+                and self.oov_method == "floormod" and bool(self._vocabulary)
+                and not tf_utils.is_tf_tensor(inputs) and ops.is_tensor(inputs)
+                and "int" in str(ops.dtype(inputs)))
+
     def _convert_tokens(self, tokens):
         tf = tf_utils.tf_module()
         return self.convert_output(tf.cast(tokens, self.vocabulary_dtype))

@@ -54,6 +54,19 @@ def _backend_numpy(value):
     return np.asarray(ops.convert_to_numpy(value))
 
 
+def is_tf_tensor(x):
+    """True for tf tensors (dense, ragged or sparse), without importing TensorFlow.
+
+    Example:
+        >>> is_tf_tensor(np.zeros(2))
+        False
+    """
+    import sys
+
+    tf = sys.modules.get("tensorflow")
+    return tf is not None and isinstance(x, (tf.Tensor, tf.RaggedTensor, tf.SparseTensor))
+
+
 def is_string_tensor(x):
     """True for a tf tensor of dtype string.
 
