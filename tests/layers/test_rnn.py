@@ -143,8 +143,9 @@ def test_return_state_symbolic_and_mask_structure():
     layer = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], return_state=True)
     outputs = layer(KerasTensor((None, 7, 4)))
     assert [o.shape for o in outputs] == [(None, 2), (None, 3), (None, 3), (None, 2)]
+    assert layer.compute_mask(None, None) is None
     mask = layer.compute_mask(None, ops.ones((1, 7), dtype="bool"))
-    assert mask == [None, None, None, None]
+    assert mask == [None, None, None, None]  # the last output and the states carry no mask
 
 
 def test_initial_state_is_used():

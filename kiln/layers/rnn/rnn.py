@@ -138,6 +138,8 @@ class RNN(Layer):
 
     def compute_mask(self, inputs, mask):
         mask = tree.flatten(mask)[0] if mask is not None else None
+        if mask is None:
+            return None
         output_mask = mask if self.return_sequences else None
         if self.return_state:
             return [output_mask] + [None for _ in _flat_state_sizes(self.cell)]
