@@ -17,11 +17,9 @@ def _counts(ids, depth):
 
 @pytest.mark.parametrize("mode, shape", [("one_hot", (2, 4, 5))])
 def test_conformance(mode, shape):
-    # Integer inputs: no gradient reaches them, and the layer has no weights to train.
     run_layer_test(layers.CategoryEncoding, {"num_tokens": 5, "output_mode": mode},
                    input_shape=(2, 4), input_dtype="int32", input_data=IDS,
-                   expected_output_shape=shape, expected_num_trainable_weights=0,
-                   run_training_check=False)
+                   expected_output_shape=shape, expected_num_trainable_weights=0)
 
 
 def test_values_match_numpy():

@@ -12,11 +12,11 @@ BOUNDARIES = [-0.5, 0.0, 0.7]
 
 
 def test_conformance_int():
-    # Outputs are bin indices: integers, so there is nothing to train or to compute in half
-    # precision (the layer's dtype is int64 whatever the policy).
+    # Outputs are bin indices: integers, so there is nothing to compute in half precision
+    # (the layer's dtype is int64 whatever the policy).
     run_layer_test(layers.Discretization, {"bin_boundaries": BOUNDARIES}, input_shape=(2, 5),
                    expected_output_shape=(2, 5), expected_num_trainable_weights=0,
-                   run_training_check=False, run_mixed_precision_check=False)
+                   run_mixed_precision_check=False)
 
 
 def test_one_hot_shape():
