@@ -43,6 +43,18 @@ def causal_mask(query_steps, key_steps):
     return ops.greater_equal(ops.cumsum(ones, axis=0), ops.cumsum(ones, axis=1))
 
 
+def check_dropout(owner, dropout):
+    """Raise ValueError naming ``owner`` unless ``dropout`` is a number in [0, 1].
+
+    Example:
+        >>> check_dropout("Attention 'attention'", 0.1)
+        0.1
+    """
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
+        raise ValueError(f"{owner}: dropout must be a float in [0, 1]; received dropout={dropout!r}")
+    return dropout
+
+
 class Attention(Layer):
     """Dot-product attention: ``softmax(query @ key^T) @ value``.
 
@@ -81,11 +93,7 @@ class Attention(Layer):
                 f"{type(self).__name__} '{self.name}': invalid value for argument score_mode, "
                 f"expected one of {_SCORE_MODES}; received score_mode={score_mode!r}"
             )
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}': dropout must be a float in [0, 1]; "
-                f"received dropout={dropout!r}"
-            )
+        check_dropout(f"{type(self).__name__} '{self.name}'", dropout)
         self.use_scale = use_scale
         self.score_mode = score_mode
         self.dropout = dropout

@@ -12,8 +12,7 @@ import math
 
 from kiln import ops
 from kiln.layers.activations.softmax import Softmax
-from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
-from kiln.layers.core.einsum_dense import EinsumDense
+from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int
 from kiln.layers.regularization.dropout import Dropout
 
 
@@ -75,8 +74,11 @@ class GroupQueryAttention(QKVAttentionBase):
         self._scale = 1.0 / math.sqrt(float(head_dim))
         self.feature_dim = None
 
-    dropout = property(lambda self: self._dropout)
-    use_bias = property(lambda self: self._use_bias)
+    # Scores (batch, heads, query steps, key steps) from (key, query); output from (scores, value).
+    _dot_equation = "bkuh,bquh->buqk"
+    _combine_equation = "buqk,bkuh->bquh"
+    _num_attention_axes = 1
+
     kernel_initializer = property(lambda self: self._kernel_initializer)
     bias_initializer = property(lambda self: self._bias_initializer)
     kernel_regularizer = property(lambda self: self._kernel_regularizer)
@@ -88,37 +90,26 @@ class GroupQueryAttention(QKVAttentionBase):
         query_shape, value_shape, key_shape = self._check_shapes(
             query_shape, value_shape, key_shape, ranks=(3,))
         self.feature_dim = query_shape[-1]
-        bias = self._use_bias
-
-        def projection(name, equation, heads, bias_axes, shape):
-            layer = EinsumDense(equation, output_shape=(None, heads, self.head_dim),
-                                bias_axes=bias_axes if bias else None, name=name,
-                                **self._sublayer_kwargs())
-            layer.build(shape)
-            return layer
-
-        self._query_dense = projection("query", "bqm,muh->bquh", self.num_query_heads, "uh",
-                                       query_shape)
-        self._key_dense = projection("key", "bkm,mvh->bkvh", self.num_key_value_heads, "vh",
-                                     key_shape)
-        self._value_dense = projection("value", "bkm,mvh->bkvh", self.num_key_value_heads, "vh",
-                                       value_shape)
+        query_heads = (None, self.num_query_heads, self.head_dim)
+        key_value_heads = (None, self.num_key_value_heads, self.head_dim)
+        self._query_dense = self._projection("query", "bqm,muh->bquh", query_heads, "uh",
+                                             query_shape)
+        self._key_dense = self._projection("key", "bkm,mvh->bkvh", key_value_heads, "vh",
+                                           key_shape)
+        self._value_dense = self._projection("value", "bkm,mvh->bkvh", key_value_heads, "vh",
+                                             value_shape)
         self._softmax = Softmax(axis=-1, dtype="float32")
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
-        self._output_dense = EinsumDense(
-            "bquh,uhm->bqm", output_shape=(None, self.feature_dim),
-            bias_axes="m" if bias else None, name="attention_output", **self._sublayer_kwargs())
-        self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
+        self._output_dense = self._projection(
+            "attention_output", "bquh,uhm->bqm", (None, self.feature_dim), "m",
+            (None, None, self.num_query_heads, self.head_dim))
 
     def _explicit_attention(self, query, key, value, attention_mask, training):
+        # Each key/value head serves num_repeats query heads.
         if self.num_repeats > 1:
             key = ops.repeat(key, self.num_repeats, axis=2)
             value = ops.repeat(value, self.num_repeats, axis=2)
-        query = ops.multiply(query, ops.cast(self._scale, query.dtype))
-        mask = None if attention_mask is None else expand_mask(attention_mask, 4, 1)
-        scores = self._masked_softmax(ops.einsum("bquh,bkuh->buqk", query, key), mask)
-        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
-        return ops.einsum("buqk,bkuh->bquh", dropped, value), scores
+        return super()._explicit_attention(query, key, value, attention_mask, training)
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         self._check_shapes(query_shape, value_shape, key_shape, ranks=(3,))

@@ -13,10 +13,8 @@ Example:
 import math
 import string
 
-from kiln import ops
 from kiln.layers.activations.softmax import Softmax
-from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int, expand_mask
-from kiln.layers.core.einsum_dense import EinsumDense
+from kiln.layers.attention.qkv_base import QKVAttentionBase, check_positive_int
 from kiln.layers.regularization.dropout import Dropout
 
 
@@ -149,8 +147,6 @@ class MultiHeadAttention(QKVAttentionBase):
     num_heads = property(lambda self: self._num_heads)
     key_dim = property(lambda self: self._key_dim)
     value_dim = property(lambda self: self._value_dim)
-    dropout = property(lambda self: self._dropout)
-    use_bias = property(lambda self: self._use_bias)
     attention_axes = property(lambda self: self._attention_axes)
     # The projections live in public attributes (Keras exposes them as properties), which is
     # also where Keras' weight files keep them: query_dense/, key_dense/, ...
@@ -158,6 +154,7 @@ class MultiHeadAttention(QKVAttentionBase):
     _key_dense = property(lambda self: self.key_dense)
     _value_dense = property(lambda self: self.value_dense)
     _output_dense = property(lambda self: self.output_dense)
+    _num_attention_axes = property(lambda self: len(self._axes))
 
     def _resolve_axes(self, projected_rank):
         if self._attention_axes is None:
@@ -177,11 +174,9 @@ class MultiHeadAttention(QKVAttentionBase):
 
         def projection(name, heads_dim, shape):
             equation, bias_axes, out_rank = projection_equation(rank - 1, 1, 2)
-            layer = EinsumDense(equation, output_shape=[None] * (out_rank - 3) + [self._num_heads, heads_dim],
-                                bias_axes=bias_axes if self._use_bias else None, name=name,
-                                **self._sublayer_kwargs())
-            layer.build(shape)
-            return layer
+            return self._projection(name, equation,
+                                    [None] * (out_rank - 3) + [self._num_heads, heads_dim],
+                                    bias_axes, shape)
 
         self.query_dense = projection("query", self._key_dim, query_shape)
         self.key_dense = projection("key", self._key_dim, key_shape)
@@ -200,23 +195,12 @@ class MultiHeadAttention(QKVAttentionBase):
         self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         out_dims = list(self._output_shape) if self._output_shape else [query_shape[-1]]
         equation, bias_axes, out_rank = projection_equation(rank - 1, 2, len(out_dims))
-        self.output_dense = EinsumDense(
-            equation, output_shape=[None] * (out_rank - 1 - len(out_dims)) + out_dims,
-            bias_axes=bias_axes if self._use_bias else None, name="attention_output",
-            **self._sublayer_kwargs())
-        self.output_dense.build(tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
+        self.output_dense = self._projection(
+            "attention_output", equation, [None] * (out_rank - 1 - len(out_dims)) + out_dims,
+            bias_axes, tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
 
     def _can_fuse(self, query):
         return len(query.shape) == 4 and self._axes == (1,)
-
-    def _explicit_attention(self, query, key, value, attention_mask, training):
-        query = ops.multiply(query, ops.cast(self._scale, query.dtype))
-        scores = ops.einsum(self._dot_equation, key, query)
-        mask = None if attention_mask is None else expand_mask(
-            attention_mask, len(scores.shape), len(self._axes))
-        scores = self._masked_softmax(scores, mask)
-        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
-        return ops.einsum(self._combine_equation, dropped, value), scores
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         query_shape, value_shape, key_shape = (

@@ -10,14 +10,15 @@ Example:
     [[[1, 0, 0], [1, 1, 0], [1, 1, 1]]]
 """
 
-from kiln import constraints, initializers, ops, regularizers
+from kiln import ops, regularizers
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import name_scope
-from kiln.layers.attention.attention import causal_mask
+from kiln.layers.attention.attention import causal_mask, check_dropout
+from kiln.layers.core.dense import set_weight_options, weight_options_config
+from kiln.layers.core.einsum_dense import EinsumDense
 from kiln.layers.layer import Layer, _get_mask, _set_mask
 from kiln.ops import shape_rules
-from kiln.saving import serialization_lib
 
 _INPUT_NAMES = ("query", "value", "key")
 
@@ -97,12 +98,14 @@ class QKVAttentionBase(Layer):
         True
     """
 
+    dropout = property(lambda self: self._dropout)
+    use_bias = property(lambda self: self._use_bias)
+
     def _init_common(self, dropout, use_bias, flash_attention, sliding_window, use_gate,
                      kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                      activity_regularizer, kernel_constraint, bias_constraint, seed):
         owner = self._owner()
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
-            raise ValueError(f"{owner}: dropout must be a float in [0, 1]; received dropout={dropout!r}")
+        check_dropout(owner, dropout)
         check_positive_int(owner, "sliding_window", sliding_window, allow_none=True)
         if flash_attention not in (None, True, False):
             raise ValueError(f"{owner}: flash_attention must be None, True or False; received "
@@ -118,15 +121,11 @@ class QKVAttentionBase(Layer):
         self._flash_attention = flash_attention
         self._sliding_window = sliding_window
         self._use_gate = bool(use_gate)
-        self._kernel_initializer = initializers.get(kernel_initializer)
-        self._bias_initializer = initializers.get(bias_initializer)
-        self._kernel_regularizer = regularizers.get(kernel_regularizer)
-        self._bias_regularizer = regularizers.get(bias_regularizer)
+        set_weight_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                           bias_regularizer, kernel_constraint, bias_constraint, prefix="_")
         # As in Keras, the activity regularizer applies to the projections' outputs, not to
         # this layer's output, so it is kept apart from Layer's own.
         self._proj_activity_regularizer = regularizers.get(activity_regularizer)
-        self._kernel_constraint = constraints.get(kernel_constraint)
-        self._bias_constraint = constraints.get(bias_constraint)
         self.seed = seed
         self._build_shapes_dict = None
 
@@ -147,6 +146,15 @@ class QKVAttentionBase(Layer):
             bias_constraint=self._bias_constraint,
             dtype=self.dtype_policy,
         )
+
+    def _projection(self, name, equation, output_shape, bias_axes, input_shape):
+        """An ``EinsumDense`` projection sublayer (biased when ``use_bias``), built for
+        ``input_shape``."""
+        layer = EinsumDense(equation, output_shape=output_shape,
+                            bias_axes=bias_axes if self._use_bias else None, name=name,
+                            **self._sublayer_kwargs())
+        layer.build(input_shape)
+        return layer
 
     # -- building from several inputs --------------------------------------------------------
     def _maybe_build(self, args, kwargs):
@@ -274,6 +282,20 @@ class QKVAttentionBase(Layer):
             return output, None
         return self._explicit_attention(query, key, value, attention_mask, training)
 
+    def _explicit_attention(self, query, key, value, attention_mask, training):
+        """Attention with explicit scores -> ``(output, scores)``.
+
+        ``_dot_equation`` contracts ``(key, query)`` into the scores, whose last
+        ``_num_attention_axes`` axes are normalized; ``_combine_equation`` contracts
+        ``(probabilities, value)`` into the output."""
+        query = ops.multiply(query, ops.cast(self._scale, query.dtype))
+        scores = ops.einsum(self._dot_equation, key, query)
+        mask = None if attention_mask is None else expand_mask(
+            attention_mask, len(scores.shape), self._num_attention_axes)
+        scores = self._masked_softmax(scores, mask)
+        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
+        return ops.einsum(self._combine_equation, dropped, value), scores
+
     def _masked_softmax(self, scores, mask):
         """Probabilities from ``self._softmax`` (a float32 Softmax layer, so half-precision
         scores are normalized in float32); disallowed entries get 0, also in fully masked rows."""
@@ -309,16 +331,9 @@ class QKVAttentionBase(Layer):
                              "flash_attention=True; disable flash attention to get the scores")
 
     def _common_config(self):
-        return {
-            "kernel_initializer": serialization_lib.serialize_kiln_object(self._kernel_initializer),
-            "bias_initializer": serialization_lib.serialize_kiln_object(self._bias_initializer),
-            "kernel_regularizer": serialization_lib.serialize_kiln_object(self._kernel_regularizer),
-            "bias_regularizer": serialization_lib.serialize_kiln_object(self._bias_regularizer),
-            "activity_regularizer": serialization_lib.serialize_kiln_object(self._proj_activity_regularizer),
-            "kernel_constraint": serialization_lib.serialize_kiln_object(self._kernel_constraint),
-            "bias_constraint": serialization_lib.serialize_kiln_object(self._bias_constraint),
-            "seed": self.seed,
-        }
+        config = weight_options_config(self, self._proj_activity_regularizer, prefix="_")
+        config["seed"] = self.seed
+        return config
 
 
 def _clear_mask(tensor):

@@ -14,6 +14,92 @@ from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
 from kiln.saving import serialization_lib
 
+_OMITTED = object()
+
+
+def set_weight_options(layer, kernel_initializer, bias_initializer, kernel_regularizer,
+                       bias_regularizer, kernel_constraint, bias_constraint, prefix=""):
+    """Resolve the six kernel/bias options and store them on ``layer`` as ``<prefix><option>``.
+
+    Example:
+        >>> from kiln.layers.layer import Layer
+        >>> layer = Layer()
+        >>> set_weight_options(layer, "ones", "zeros", None, None, None, None)
+        >>> type(layer.kernel_initializer).__name__
+        'Ones'
+    """
+    for name, module, value in (
+            ("kernel_initializer", initializers, kernel_initializer),
+            ("bias_initializer", initializers, bias_initializer),
+            ("kernel_regularizer", regularizers, kernel_regularizer),
+            ("bias_regularizer", regularizers, bias_regularizer),
+            ("kernel_constraint", constraints, kernel_constraint),
+            ("bias_constraint", constraints, bias_constraint)):
+        setattr(layer, prefix + name, module.get(value))
+
+
+def weight_options_config(layer, activity_regularizer=_OMITTED, prefix=""):
+    """The six kernel/bias options of ``layer`` serialized, in Keras' config order.
+
+    Given an ``activity_regularizer``, its entry follows ``bias_regularizer`` (as in
+    EinsumDense's and the attention layers' configs).
+
+    Example:
+        >>> from kiln.layers.layer import Layer
+        >>> layer = Layer()
+        >>> set_weight_options(layer, "ones", "zeros", None, None, None, None)
+        >>> list(weight_options_config(layer, None))[3:5]
+        ['bias_regularizer', 'activity_regularizer']
+    """
+    serialize = serialization_lib.serialize_kiln_object
+    config = {}
+    for name in ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                 "bias_regularizer", "kernel_constraint", "bias_constraint"):
+        config[name] = serialize(getattr(layer, prefix + name))
+        if name == "bias_regularizer" and activity_regularizer is not _OMITTED:
+            config["activity_regularizer"] = serialize(activity_regularizer)
+    return config
+
+
+def init_projection(layer, activation, *weight_options):
+    """Store the activation and the six weight options of a Dense-like layer; the
+    ``kernel``/``bias`` weights come in build (:func:`add_kernel_and_bias`)."""
+    layer.activation = activations.get(activation)
+    layer._activation_fn = None if layer.activation is activations.linear else layer.activation
+    set_weight_options(layer, *weight_options)
+    layer.kernel = None
+    layer.bias = None
+    layer._cast_weights = False
+
+
+def add_kernel_and_bias(layer, kernel_shape, bias_shape):
+    """Create ``kernel``, then ``bias`` unless ``bias_shape`` is None, with the layer's options."""
+    layer.kernel = layer.add_weight(
+        name="kernel", shape=kernel_shape, initializer=layer.kernel_initializer,
+        regularizer=layer.kernel_regularizer, constraint=layer.kernel_constraint,
+    )
+    if bias_shape is not None:
+        layer.bias = layer.add_weight(
+            name="bias", shape=bias_shape, initializer=layer.bias_initializer,
+            regularizer=layer.bias_regularizer, constraint=layer.bias_constraint,
+        )
+    # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
+    layer._cast_weights = layer.compute_dtype != layer.variable_dtype
+
+
+def project(layer, inputs, contract):
+    """``activation(contract(inputs, kernel) + bias)``, the weights in the compute dtype."""
+    kernel, bias = layer.kernel, layer.bias
+    if layer._cast_weights:
+        kernel = ops.cast(kernel, layer.compute_dtype)
+        bias = None if bias is None else ops.cast(bias, layer.compute_dtype)
+    outputs = contract(inputs, kernel)
+    if bias is not None:
+        outputs = ops.add(outputs, bias)
+    if layer._activation_fn is not None:
+        outputs = layer._activation_fn(outputs)
+    return outputs
+
 
 class Dense(Layer):
     """Densely connected layer: ``output = activation(dot(inputs, kernel) + bias)``.
@@ -52,22 +138,13 @@ class Dense(Layer):
                 f"Dense '{self.name}': LoRA (lora_rank) and quantization are not supported yet"
             )
         self.units = units
-        self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        init_projection(self, activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                        bias_regularizer, kernel_constraint, bias_constraint)
         self.lora_rank = lora_rank
         self.lora_alpha = lora_alpha
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
-        self.kernel = None
-        self.bias = None
-        self._cast_weights = False
-        self._activation_fn = None if self.activation is activations.linear else self.activation
 
     def build(self, input_shape):
         input_dim = input_shape[-1]
@@ -76,31 +153,12 @@ class Dense(Layer):
                 f"Dense '{self.name}': the last dimension of the input must be known to build "
                 f"the layer; received input_shape={tuple(input_shape)}"
             )
-        self.kernel = self.add_weight(
-            name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.units,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
+        add_kernel_and_bias(self, (input_dim, self.units), (self.units,) if self.use_bias else None)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
-        # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
-        self._cast_weights = self.compute_dtype != self.variable_dtype
         self.built = True
 
     def call(self, inputs):
-        kernel, bias = self.kernel, self.bias
-        if self._cast_weights:
-            kernel = ops.cast(kernel, self.compute_dtype)
-            bias = None if bias is None else ops.cast(bias, self.compute_dtype)
-        outputs = ops.matmul(inputs, kernel)
-        if bias is not None:
-            outputs = ops.add(outputs, bias)
-        if self._activation_fn is not None:
-            outputs = self._activation_fn(outputs)
-        return outputs
+        return project(self, inputs, ops.matmul)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -111,12 +169,7 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": serialization_lib.serialize_kiln_object(self.kernel_initializer),
-            "bias_initializer": serialization_lib.serialize_kiln_object(self.bias_initializer),
-            "kernel_regularizer": serialization_lib.serialize_kiln_object(self.kernel_regularizer),
-            "bias_regularizer": serialization_lib.serialize_kiln_object(self.bias_regularizer),
-            "kernel_constraint": serialization_lib.serialize_kiln_object(self.kernel_constraint),
-            "bias_constraint": serialization_lib.serialize_kiln_object(self.bias_constraint),
+            **weight_options_config(self),
             "quantization_config": None,
         })
         # Keras 3 leaves activity_regularizer out of Dense's config; keep it only when set.

@@ -9,11 +9,12 @@ Example:
     [(5, 4), (4,)]
 """
 
+import functools
 import re
 
-from kiln import activations, constraints, initializers, ops, regularizers
+from kiln import activations, ops
+from kiln.layers.core.dense import add_kernel_and_bias, init_projection, project, weight_options_config
 from kiln.layers.layer import Layer
-from kiln.saving import serialization_lib
 
 # Three accepted forms: "ab,bc->ac", "...b,bc->...c" (leading axes elided) and
 # "ab...,bc->ac..." (trailing axes elided).
@@ -181,20 +182,11 @@ class EinsumDense(Layer):
         self.equation = equation
         self.partial_output_shape = partial
         self.bias_axes = bias_axes
-        self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        init_projection(self, activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                        bias_regularizer, kernel_constraint, bias_constraint)
         self.lora_rank = lora_rank
         self.lora_alpha = lora_alpha
         self.full_output_shape = None
-        self.kernel = None
-        self.bias = None
-        self._cast_weights = False
-        self._activation_fn = None if self.activation is activations.linear else self.activation
 
     def build(self, input_shape):
         kernel_shape, bias_shape, full = einsum_shapes(
@@ -206,14 +198,7 @@ class EinsumDense(Layer):
                 f"received input_shape={tuple(input_shape)}, kernel shape {kernel_shape}"
             )
         self.full_output_shape = full
-        self.kernel = self.add_weight(
-            name="kernel", shape=kernel_shape, initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if bias_shape is not None:
-            self.bias = self.add_weight(
-                name="bias", shape=bias_shape, initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self._cast_weights = self.compute_dtype != self.variable_dtype
+        add_kernel_and_bias(self, kernel_shape, bias_shape)
         self.built = True
 
     @property
@@ -221,16 +206,7 @@ class EinsumDense(Layer):
         return None if self.kernel is None else tuple(self.kernel.shape)
 
     def call(self, inputs, training=None):
-        kernel, bias = self.kernel, self.bias
-        if self._cast_weights:
-            kernel = ops.cast(kernel, self.compute_dtype)
-            bias = None if bias is None else ops.cast(bias, self.compute_dtype)
-        outputs = ops.einsum(self.equation, inputs, kernel)
-        if bias is not None:
-            outputs = ops.add(outputs, bias)
-        if self._activation_fn is not None:
-            outputs = self._activation_fn(outputs)
-        return outputs
+        return project(self, inputs, functools.partial(ops.einsum, self.equation))
 
     def compute_output_shape(self, input_shape):
         return einsum_shapes(self.equation, self.bias_axes, input_shape, self.partial_output_shape,
@@ -243,13 +219,7 @@ class EinsumDense(Layer):
             "equation": self.equation,
             "activation": activations.serialize(self.activation),
             "bias_axes": self.bias_axes,
-            "kernel_initializer": serialization_lib.serialize_kiln_object(self.kernel_initializer),
-            "bias_initializer": serialization_lib.serialize_kiln_object(self.bias_initializer),
-            "kernel_regularizer": serialization_lib.serialize_kiln_object(self.kernel_regularizer),
-            "bias_regularizer": serialization_lib.serialize_kiln_object(self.bias_regularizer),
-            "activity_regularizer": serialization_lib.serialize_kiln_object(self._activity_regularizer),
-            "kernel_constraint": serialization_lib.serialize_kiln_object(self.kernel_constraint),
-            "bias_constraint": serialization_lib.serialize_kiln_object(self.bias_constraint),
+            **weight_options_config(self, self._activity_regularizer),
             "quantization_config": None,
         })
         if self.lora_rank is not None:

@@ -11,7 +11,7 @@ from kiln import ops
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer, _get_mask
-from kiln.layers.wrappers.wrapper import build_sublayer, is_shape
+from kiln.layers.wrappers.wrapper import build_sublayer, deserialize_nested, is_shape
 from kiln.saving import serialization_lib
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -286,13 +286,6 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        # Nested layers saved built are rebuilt with paths under this layer's name.
-        with name_scope(config.get("name") or "bidirectional"):
-            config["layer"] = serialization_lib.deserialize_kiln_object(
-                config["layer"], custom_objects=custom_objects)
-            backward = config.pop("backward_layer", None)
-            if backward is not None:
-                config["backward_layer"] = serialization_lib.deserialize_kiln_object(
-                    backward, custom_objects=custom_objects)
+        config = deserialize_nested(config, ("layer", "backward_layer"), "bidirectional",
+                                    custom_objects)
         return super().from_config(config)

@@ -28,6 +28,29 @@ def build_sublayer(layer, input_shape):
     layer.built = True
 
 
+def deserialize_nested(config, keys, default_name, custom_objects=None):
+    """A copy of ``config`` whose nested layer envelopes under ``keys`` are layers.
+
+    Layers saved built are rebuilt under the outer layer's name scope, so their
+    variable paths sit below the outer layer's name as they did when saved.
+    Keys that are absent or None are left as they are.
+
+    Example:
+        >>> import kiln
+        >>> envelope = kiln.saving.serialize_keras_object(kiln.layers.Dense(2))
+        >>> config = deserialize_nested({"name": "w", "layer": envelope}, ("layer",), "wrapper")
+        >>> type(config["layer"]).__name__
+        'Dense'
+    """
+    config = dict(config)
+    with name_scope(config.get("name") or default_name):
+        for key in keys:
+            if config.get(key) is not None:
+                config[key] = serialization_lib.deserialize_kiln_object(
+                    config[key], custom_objects=custom_objects)
+    return config
+
+
 class Wrapper(Layer):
     """Abstract base of wrappers: it owns ``layer`` and serializes it inside its config.
 
@@ -70,11 +93,7 @@ class Wrapper(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        # A wrapped layer saved built is rebuilt with paths under the wrapper's name.
-        with name_scope(config.get("name") or "wrapper"):
-            config["layer"] = serialization_lib.deserialize_kiln_object(
-                config["layer"], custom_objects=custom_objects)
+        config = deserialize_nested(config, ("layer",), "wrapper", custom_objects)
         return super().from_config(config)
 
 
