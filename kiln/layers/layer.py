@@ -321,8 +321,19 @@ class Layer(_backend.layer.BackendLayer, Operation):
 
     @property
     def weights(self):
-        """Trainable then non-trainable weights (seed-generator states excluded)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """Every weight, layer by layer as Keras 3 lists them (seed-generator states excluded).
+
+        Each layer gives its own trainable then non-trainable variables, then
+        its sub-layers' (depth first), so ``get_weights()`` lists interchange
+        with Keras even for wrappers that hold state of their own.
+        """
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            for v in layer._trainable_variables + layer._non_trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
 
     def get_weights(self):
         """Return the weights as a list of NumPy arrays."""

@@ -15,8 +15,8 @@ On the active backend it:
    symbolic call attaches to its output agree (and equal
    ``expected_output_mask`` when given);
 7. trains: a functional model around a fresh layer, reduced to one float per
-   sample, runs five Adam steps towards a target with ``train_on_batch``; when
-   the layer has trainable weights the loss must go down (jax/torch/tensorflow;
+   sample, runs seven Adam steps towards a target with ``train_on_batch``; when
+   the layer has trainable weights the loss must go down from the second step (jax/torch/tensorflow;
    numpy has no autodiff);
 8. mixed precision: under ``mixed_float16`` and ``mixed_bfloat16`` the layer
    keeps float32 weights, returns its compute dtype (``mixed_output_dtype``
@@ -252,7 +252,7 @@ class _MeanOfOutputs(layers.Layer):
 
 
 def _check_training_step(layer_cls, init_kwargs, input_shape, input_dtype, data, call_kwargs):
-    """Five Adam steps on a model around a fresh layer: the loss goes down when there is anything to train."""
+    """Seven Adam steps on a model around a fresh layer: the loss goes down when there is anything to train."""
     from kiln import Input, Model, optimizers
 
     name = layer_cls.__name__
@@ -267,10 +267,12 @@ def _check_training_step(layer_cls, init_kwargs, input_shape, input_dtype, data,
     batch = tree.flatten(data)[0].shape[0]
     target = np.full((batch, 1), 2.0, dtype="float32")
     feed = data if isinstance(data, (list, dict)) else data
-    losses = [float(model.train_on_batch(feed, target)) for _ in range(6)]
+    losses = [float(model.train_on_batch(feed, target)) for _ in range(7)]
     assert all(np.isfinite(losses)), f"{name}: non-finite loss while training: {losses}"
     if layer.trainable_weights:
-        assert losses[-1] < losses[0], f"{name}: training did not lower the loss: {losses}"
+        # Measured from the second step: the first may also move state that is not trained
+        # (moving statistics, a power-iteration vector), which shifts the loss on its own.
+        assert losses[-1] < losses[1], f"{name}: training did not lower the loss: {losses}"
 
 
 def _check_mixed_precision(layer_cls, init_kwargs, layer, x, input_shape, input_dtype, call_kwargs,

@@ -53,7 +53,7 @@ def test_converges_to_unit_spectral_norm_on_embedding():
 def test_weights_and_config():
     layer = layers.SpectralNormalization(layers.Dense(2, name="d"), name="sn")
     layer.build((None, 3))
-    assert [v.path for v in layer.weights] == ["sn/d/kernel", "sn/d/bias", "sn/vector_u"]
+    assert [v.path for v in layer.weights] == ["sn/vector_u", "sn/d/kernel", "sn/d/bias"]  # Keras order: own weights first
     assert tuple(layer.vector_u.shape) == (1, 2) and not layer.vector_u.trainable
     config = layer.get_config()
     assert config["layer"]["class_name"] == "Dense" and config["power_iterations"] == 1
