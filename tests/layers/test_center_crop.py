@@ -1,4 +1,5 @@
-"""CenterCrop: conformance, crop windows vs NumPy slicing, small images resized, channels_first, model and tf.data, bad input."""
+"""CenterCrop: conformance, crop windows vs NumPy slicing, small images resized, channels_first,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""HashedCrossing: Keras' documented crosses, the same values as tf.sparse.cross_hashed, one_hot, model and tf.data, bad input."""
+"""HashedCrossing: Keras' documented crosses, the same values as tf.sparse.cross_hashed, one_hot,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

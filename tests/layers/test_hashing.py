@@ -1,4 +1,5 @@
-"""Hashing: Keras' documented bins, the same values as tf.strings hashing, mask, salt, output modes, model and tf.data, bad input."""
+"""Hashing: Keras' documented bins, the same values as tf.strings hashing, mask, salt, output modes,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""IntegerLookup: conformance, Keras' documented lookups, floormod OOV, invert, vector modes, adapt, model and tf.data, bad input."""
+"""IntegerLookup: conformance, Keras' documented lookups, floormod OOV, invert, vector modes, adapt,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

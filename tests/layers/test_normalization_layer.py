@@ -1,4 +1,5 @@
-"""Normalization: conformance, values vs NumPy, adapt from arrays/tensors/datasets, invert, model and tf.data, bad input."""
+"""Normalization: conformance, values vs NumPy, adapt from arrays/tensors/datasets, invert,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""STFTSpectrogram: conformance, every mode vs NumPy's rfft of windowed frames, layouts, model and tf.data, bad input."""
+"""STFTSpectrogram: conformance, every mode vs NumPy's rfft of windowed frames, layouts,
+model and tf.data, bad input."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""StringLookup: Keras' documented lookups, OOV hashing vs tf, invert, vector modes, adapt, file vocabularies, model and tf.data, bad input."""
+"""StringLookup: Keras' documented lookups, OOV hashing vs tf, invert, vector modes, adapt,
+file vocabularies, model and tf.data, bad input."""
 
 import json
 
@@ -89,6 +90,7 @@ def test_config_keys():
                 "encoding", "name"):
         assert key in config
     assert layers.StringLookup.from_config(config).get_config() == config
+    assert layers.StringLookup.from_config({**config, "vocabulary_dtype": "string"}).get_config() == config
 
 
 def test_symbolic_shape():

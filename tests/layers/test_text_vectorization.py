@@ -1,4 +1,5 @@
-"""TextVectorization: Keras' documented outputs, standardize/split/ngrams modes, vector modes, adapt, config, model and tf.data, bad input."""
+"""TextVectorization: Keras' documented outputs, standardize/split/ngrams modes, vector modes, adapt,
+config, model and tf.data, bad input."""
 
 import json
 

@@ -51,6 +51,9 @@ class StringLookup(IndexLookup):
                  pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None, salt=None,
                  **kwargs):
         self.encoding = encoding
+        # Configs written by Keras may name the (always "string") vocabulary dtype.
+        if kwargs.get("vocabulary_dtype", "string") == "string":
+            kwargs.pop("vocabulary_dtype", None)
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
                          mask_token=mask_token, oov_token=oov_token, vocabulary_dtype="string",
                          vocabulary=vocabulary, idf_weights=idf_weights, invert=invert,
