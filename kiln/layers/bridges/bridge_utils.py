@@ -6,6 +6,7 @@ Example:
 """
 
 import base64
+import re
 
 from kiln import config, tree
 from kiln.backend.common.keras_tensor import KerasTensor
@@ -61,3 +62,22 @@ def bytes_from_envelope(envelope, owner, what):
     if isinstance(envelope, dict) and envelope.get("class_name") == "__bytes__":
         return base64.b64decode(envelope["config"]["value"])
     raise ValueError(f"{owner}: cannot read the saved {what} from {type(envelope).__name__}")
+
+
+def unique_variable_name(raw, taken, default):
+    """``raw`` reduced to ``[0-9A-Za-z_]`` (``default`` if nothing is left), made unique
+    against ``taken`` with a ``_1``, ``_2``... suffix; the result is added to ``taken``.
+
+    Example:
+        >>> taken = set()
+        >>> unique_variable_name("['dense']['w']", taken, "param")
+        'dense_w'
+        >>> unique_variable_name("dense/w", taken, "param"), unique_variable_name("", taken, "param")
+        ('dense_w_1', 'param')
+    """
+    base = re.sub(r"[^0-9A-Za-z_]+", "_", raw).strip("_") or default
+    name, i = base, 1
+    while name in taken:
+        name, i = f"{base}_{i}", i + 1
+    taken.add(name)
+    return name

@@ -10,7 +10,6 @@ Example:
 """
 
 import inspect
-import re
 
 from kiln import tree
 from kiln.backend import current as _backend
@@ -24,6 +23,15 @@ from kiln.saving import serialization_lib
 
 _CALL_ARGS = ("params", "state", "rng", "inputs", "training")
 _INIT_ARGS = ("rng", "inputs", "training")
+
+
+def _deserialize_entries(config, keys):
+    """A copy of ``config`` with the serialized objects (dicts) under ``keys`` deserialized."""
+    config = dict(config)
+    for key in keys:
+        if isinstance(config.get(key), dict):
+            config[key] = serialization_lib.deserialize_kiln_object(config[key])
+    return config
 
 
 def _argument_names(fn, allowed, required, owner, what):
@@ -131,12 +139,8 @@ class JaxLayer(Layer):
         for path, leaf in leaves:
             if isinstance(leaf, (bool, int, float)) or hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
                 dtype = dtypes.standardize_dtype(leaf.dtype if hasattr(leaf, "dtype") else type(leaf))
-                base = re.sub(r"[^0-9A-Za-z_]+", "_", jax.tree_util.keystr(path)).strip("_") or \
-                    ("param" if trainable else "state")
-                name, i = base, 1
-                while name in taken:
-                    name, i = f"{base}_{i}", i + 1
-                taken.add(name)
+                name = bridge_utils.unique_variable_name(
+                    jax.tree_util.keystr(path), taken, "param" if trainable else "state")
                 created.append(self.add_weight(
                     shape=tuple(getattr(leaf, "shape", ())),
                     dtype=None if dtypes.is_float(dtype) else dtype,
@@ -225,11 +229,7 @@ class JaxLayer(Layer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("call_fn", "init_fn"):
-            if isinstance(config.get(key), dict):
-                config[key] = serialization_lib.deserialize_kiln_object(config[key])
-        return super().from_config(config)
+        return super().from_config(_deserialize_entries(config, ("call_fn", "init_fn")))
 
 
 class FlaxLayer(JaxLayer):
@@ -301,12 +301,7 @@ class FlaxLayer(JaxLayer):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("module"), dict):
-            config["module"] = serialization_lib.deserialize_kiln_object(config["module"])
-        if isinstance(config.get("method"), dict):
-            config["method"] = serialization_lib.deserialize_kiln_object(config["method"])
-        return Layer.from_config.__func__(cls, config)
+        return Layer.from_config.__func__(cls, _deserialize_entries(config, ("module", "method")))
 
 
 def _flax_apply(module, method, takes_training, params, state, rng, inputs, training):

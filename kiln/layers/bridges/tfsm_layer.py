@@ -6,7 +6,6 @@ Example:
     >>> outputs = layer(inputs)  # doctest: +SKIP
 """
 
-import re
 
 import numpy as np
 
@@ -92,11 +91,7 @@ class TFSMLayer(Layer):
         taken = set()
         adopted_cls = _adopting_variable_class()
         for v in sorted(found.values(), key=lambda v: (not v.trainable, v.name)):
-            base = re.sub(r"[^0-9A-Za-z_]+", "_", v.name.split(":")[0]).strip("_") or "variable"
-            name, i = base, 1
-            while name in taken:
-                name, i = f"{base}_{i}", i + 1
-            taken.add(name)
+            name = bridge_utils.unique_variable_name(v.name.split(":")[0], taken, "variable")
             with name_scope(self.name, caller=self):
                 variable = adopted_cls.adopt(v, trainable=bool(v.trainable), name=name)
             self._track_variable(variable)
