@@ -31,6 +31,20 @@ def half_to_float32(x):
     return x, dtype
 
 
+def to_compute_dtype(x, compute_dtype):
+    """``x`` as a tensor; a floating one in another dtype is cast to ``compute_dtype``.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.dtype(to_compute_dtype(kiln.ops.ones((1,), dtype="float64"), "float32"))
+        'float32'
+    """
+    x = ops.convert_to_tensor(x)
+    if dtypes.is_float(ops.dtype(x)) and ops.dtype(x) != compute_dtype:
+        return ops.cast(x, compute_dtype)
+    return x
+
+
 def causal_mask(query_steps, key_steps):
     """Boolean ``(query_steps, key_steps)`` mask, True where key step ``j <= i``.
 
@@ -216,10 +230,7 @@ class Attention(Layer):
         return outputs
 
     def _cast_input(self, x):
-        x = ops.convert_to_tensor(x)
-        if dtypes.is_float(ops.dtype(x)) and ops.dtype(x) != self.compute_dtype:
-            return ops.cast(x, self.compute_dtype)
-        return x
+        return to_compute_dtype(x, self.compute_dtype)
 
     @staticmethod
     def _input_masks(inputs):

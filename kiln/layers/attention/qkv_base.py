@@ -11,10 +11,9 @@ Example:
 """
 
 from kiln import ops, regularizers
-from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import name_scope
-from kiln.layers.attention.attention import causal_mask, check_dropout
+from kiln.layers.attention.attention import causal_mask, check_dropout, to_compute_dtype
 from kiln.layers.core.dense import set_weight_options, weight_options_config
 from kiln.layers.core.einsum_dense import EinsumDense
 from kiln.layers.layer import Layer, _get_mask, _set_mask
@@ -318,12 +317,7 @@ class QKVAttentionBase(Layer):
         return output, scores
 
     def _cast_input(self, x):
-        if x is None:
-            return None
-        x = ops.convert_to_tensor(x)
-        if dtypes.is_float(ops.dtype(x)) and ops.dtype(x) != self.compute_dtype:
-            return ops.cast(x, self.compute_dtype)
-        return x
+        return None if x is None else to_compute_dtype(x, self.compute_dtype)
 
     def _check_scores_request(self, return_attention_scores):
         if self._flash_attention and return_attention_scores:

@@ -61,12 +61,16 @@ def weight_options_config(layer, activity_regularizer=_OMITTED, prefix=""):
     return config
 
 
-def init_projection(layer, activation, *weight_options):
-    """Store the activation and the six weight options of a Dense-like layer; the
-    ``kernel``/``bias`` weights come in build (:func:`add_kernel_and_bias`)."""
+def init_projection(layer, activation, kernel_initializer, bias_initializer, kernel_regularizer,
+                    bias_regularizer, kernel_constraint, bias_constraint, lora_rank, lora_alpha):
+    """Store the activation, the six weight options and the LoRA arguments of a Dense-like
+    layer; the ``kernel``/``bias`` weights come in build (:func:`add_kernel_and_bias`)."""
     layer.activation = activations.get(activation)
     layer._activation_fn = None if layer.activation is activations.linear else layer.activation
-    set_weight_options(layer, *weight_options)
+    set_weight_options(layer, kernel_initializer, bias_initializer, kernel_regularizer,
+                       bias_regularizer, kernel_constraint, bias_constraint)
+    layer.lora_rank = lora_rank
+    layer.lora_alpha = lora_alpha
     layer.kernel = None
     layer.bias = None
     layer._cast_weights = False
@@ -140,9 +144,7 @@ class Dense(Layer):
         self.units = units
         self.use_bias = use_bias
         init_projection(self, activation, kernel_initializer, bias_initializer, kernel_regularizer,
-                        bias_regularizer, kernel_constraint, bias_constraint)
-        self.lora_rank = lora_rank
-        self.lora_alpha = lora_alpha
+                        bias_regularizer, kernel_constraint, bias_constraint, lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 

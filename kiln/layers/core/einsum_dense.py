@@ -183,9 +183,7 @@ class EinsumDense(Layer):
         self.partial_output_shape = partial
         self.bias_axes = bias_axes
         init_projection(self, activation, kernel_initializer, bias_initializer, kernel_regularizer,
-                        bias_regularizer, kernel_constraint, bias_constraint)
-        self.lora_rank = lora_rank
-        self.lora_alpha = lora_alpha
+                        bias_regularizer, kernel_constraint, bias_constraint, lora_rank, lora_alpha)
         self.full_output_shape = None
 
     def build(self, input_shape):

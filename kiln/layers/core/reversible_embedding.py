@@ -88,7 +88,7 @@ class ReversibleEmbedding(Embedding):
     def compute_output_shape(self, input_shape, reverse=False):
         if reverse:
             return tuple(input_shape[:-1]) + (self.input_dim,)
-        return tuple(input_shape) + (self.output_dim,)
+        return super().compute_output_shape(input_shape)
 
     def compute_output_spec(self, inputs, reverse=False):
         shape = self.compute_output_shape(inputs.shape, reverse=reverse)
