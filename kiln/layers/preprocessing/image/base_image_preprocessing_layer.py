@@ -229,6 +229,15 @@ class BaseImagePreprocessingLayer(DataLayer):
         return self.backend.random.uniform(shape, minval=minval, maxval=maxval, dtype=dtype,
                                            seed=self._seed(seed))
 
+    def _draw_factor(self, images, seed):
+        """One value per image, uniform in the factor range (``self._factor``)."""
+        return self._uniform((self._batch_size(images),), self._factor[0], self._factor[1], seed=seed)
+
+    def _draw_should_apply(self, images, seed):
+        """Per image: apply with a probability drawn from the factor range (``self._factor``)."""
+        draws = self._uniform((self._batch_size(images),), 0.0, 1.0, seed=seed)
+        return self.backend.numpy.less(draws, self._draw_factor(images, seed))
+
     def _per_image(self, values, images):
         """Reshape a (batch,) tensor so it broadcasts over images (batched or not)."""
         np_ = self.backend.numpy
@@ -387,4 +396,40 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
         config = super().get_config()
         config.update({"fill_mode": self.fill_mode, "interpolation": self.interpolation,
                        "fill_value": self.fill_value})
+        return tuples_to_lists(config)
+
+
+class BaseFactorLayer(BaseImagePreprocessingLayer):
+    """Base of the layers configured by ``factor`` and ``value_range``.
+
+    ``factor`` is parsed by :func:`parse_factor` with the class's
+    ``_FACTOR_BOUNDS`` and ``_SINGLE_FACTOR``; the default transformation is one
+    draw per image from the factor range (``{"factor": (batch,)}``).
+
+    Example:
+        >>> import kiln
+        >>> kiln.layers.RandomHue(0.3).get_config()["factor"]
+        0.3
+    """
+
+    _FACTOR_BOUNDS = (0.0, 1.0)
+    _SINGLE_FACTOR = "from_zero"
+
+    def __init__(self, factor, value_range=(0, 255), **kwargs):
+        super().__init__(**kwargs)
+        owner = f"{type(self).__name__} '{self.name}'"
+        self.factor = factor
+        self._factor = parse_factor(owner, "factor", factor, self._FACTOR_BOUNDS,
+                                    single=self._SINGLE_FACTOR)
+        self.value_range = check_value_range(owner, value_range)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        return {"factor": self._draw_factor(images, seed)}
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range})
         return tuples_to_lists(config)

@@ -6,11 +6,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomBrightness(BaseImagePreprocessingLayer):
+class RandomBrightness(BaseFactorLayer):
     """Adds ``u * (high - low)`` to every pixel of an image, ``u`` drawn from ``factor``, then clips.
 
     Args:
@@ -27,19 +26,17 @@ class RandomBrightness(BaseImagePreprocessingLayer):
         [35.5, 255.0]
     """
 
+    _FACTOR_BOUNDS = (-1.0, 1.0)
+    _SINGLE_FACTOR = "symmetric"
+
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        owner = f"RandomBrightness '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (-1.0, 1.0))
-        self.value_range = check_value_range(owner, value_range)
+        super().__init__(factor, value_range=value_range, seed=seed, **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
         images = data["images"] if isinstance(data, dict) else data
-        batch = self._batch_size(images)
-        delta = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
+        delta = self._draw_factor(images, seed)
         return {"rgb_delta": delta * float(self.value_range[1] - self.value_range[0])}
 
     def transform_images(self, images, transformation, training=True):
@@ -47,8 +44,3 @@ class RandomBrightness(BaseImagePreprocessingLayer):
             return images
         delta = self.backend.core.cast(self._per_image(transformation["rgb_delta"], images), images.dtype)
         return self._clip(images + delta, self.value_range)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)

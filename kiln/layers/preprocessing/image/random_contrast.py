@@ -6,11 +6,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomContrast(BaseImagePreprocessingLayer):
+class RandomContrast(BaseFactorLayer):
     """Per image and channel, ``(x - mean) * c + mean`` with ``c`` in ``[1 - lower, 1 + upper]``.
 
     The mean is taken over the image's height and width; the result is
@@ -30,14 +29,14 @@ class RandomContrast(BaseImagePreprocessingLayer):
         0.5
     """
 
+    _FACTOR_BOUNDS = (0.0, float("inf"))
+    _SINGLE_FACTOR = "same"
+
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        owner = f"RandomContrast '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, float("inf")), single="same")
+        super().__init__(factor, value_range=value_range, seed=seed, **kwargs)
         if self._factor[0] > 1.0:
-            raise ValueError(f"{owner}: factor's lower bound must be in [0, 1], received factor={factor!r}")
-        self.value_range = check_value_range(owner, value_range)
+            raise ValueError(f"RandomContrast '{self.name}': factor's lower bound must be in [0, 1], "
+                             f"received factor={factor!r}")
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -57,8 +56,3 @@ class RandomContrast(BaseImagePreprocessingLayer):
         factor = self._per_image(transformation["contrast_factor"], images)
         out = self._clip((x - mean) * factor + mean, self.value_range)
         return self.backend.core.cast(out, images.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)

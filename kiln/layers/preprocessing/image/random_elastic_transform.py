@@ -7,11 +7,11 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, FILL_MODES, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice,
-    check_value_range, parse_factor)
+    FILL_MODES, INTERPOLATIONS, BaseFactorLayer, _is_number, check_choice, parse_factor,
+    tuples_to_lists)
 
 
-class RandomElasticTransform(BaseImagePreprocessingLayer):
+class RandomElasticTransform(BaseFactorLayer):
     """With probability ``p`` (drawn from ``factor``) per image, warps it by
     ``kiln.ops.image.elastic_transform``.
 
@@ -42,10 +42,9 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
 
     def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect",
                  fill_value=0.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
         owner = f"RandomElasticTransform '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
         self.scale = scale
         self._scale = parse_factor(owner, "scale", scale, (0.0, float("inf")), single="from_zero")
         self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
@@ -53,16 +52,12 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
         if not _is_number(fill_value):
             raise ValueError(f"{owner}: fill_value must be a number, received fill_value={fill_value!r}")
         self.fill_value = fill_value
-        self.value_range = check_value_range(owner, value_range)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
         images = data["images"] if isinstance(data, dict) else data
-        np_ = self.backend.numpy
-        batch = self._batch_size(images)
-        probability = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
-        should_apply = np_.less(self._uniform((batch,), 0.0, 1.0, seed=seed), probability)
+        should_apply = self._draw_should_apply(images, seed)
         scale = self._uniform((), self._scale[0], self._scale[1], seed=seed)
         return {"should_apply": should_apply, "scale": scale}
 
@@ -89,7 +84,6 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "scale": self.scale,
-                       "interpolation": self.interpolation, "fill_mode": self.fill_mode,
-                       "fill_value": self.fill_value, "value_range": self.value_range})
+        config.update({"scale": self.scale, "interpolation": self.interpolation,
+                       "fill_mode": self.fill_mode, "fill_value": self.fill_value})
         return tuples_to_lists(config)

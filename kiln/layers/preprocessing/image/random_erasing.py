@@ -9,13 +9,13 @@ Example:
 import math
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, _is_number, check_value_range, parse_factor)
+    BaseFactorLayer, _is_number, parse_factor, tuples_to_lists)
 
 # Aspect ratios (height / width) of the erased box are drawn log-uniformly in this range.
 _ASPECT = (0.3, 1.0 / 0.3)
 
 
-class RandomErasing(BaseImagePreprocessingLayer):
+class RandomErasing(BaseFactorLayer):
     """Erases, with probability ``p`` (drawn from ``factor``), one box per image.
 
     The box covers a fraction of the image area drawn from ``scale``, with an
@@ -41,16 +41,14 @@ class RandomErasing(BaseImagePreprocessingLayer):
 
     def __init__(self, factor=1.0, scale=(0.02, 0.33), fill_value=None, value_range=(0, 255),
                  seed=None, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
         owner = f"RandomErasing '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
         self.scale = scale
         self._scale = parse_factor(owner, "scale", scale, (0.0, 1.0), single="same")
         if fill_value is not None and not _is_number(fill_value):
             raise ValueError(f"{owner}: fill_value must be a number or None, received fill_value={fill_value!r}")
         self.fill_value = fill_value
-        self.value_range = check_value_range(owner, value_range)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -62,8 +60,7 @@ class RandomErasing(BaseImagePreprocessingLayer):
         height, width = self._hw(images)
         h = cast(height, "float32")
         w = cast(width, "float32")
-        probability = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
-        should_apply = np_.less(self._uniform((batch,), 0.0, 1.0, seed=seed), probability)
+        should_apply = self._draw_should_apply(images, seed)
         area = self._uniform((batch,), self._scale[0], self._scale[1], seed=seed) * h * w
         aspect = np_.exp(self._uniform((batch,), math.log(_ASPECT[0]), math.log(_ASPECT[1]), seed=seed))
         box_h = np_.clip(np_.round(np_.sqrt(area * aspect)), 1.0, h)
@@ -106,6 +103,5 @@ class RandomErasing(BaseImagePreprocessingLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "scale": self.scale, "fill_value": self.fill_value,
-                       "value_range": self.value_range})
+        config.update({"scale": self.scale, "fill_value": self.fill_value})
         return tuples_to_lists(config)

@@ -9,10 +9,10 @@ Example:
 import numbers
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+    BaseFactorLayer, parse_factor, tuples_to_lists)
 
 
-class RandomGaussianBlur(BaseImagePreprocessingLayer):
+class RandomGaussianBlur(BaseFactorLayer):
     """Blurs each image with probability ``p`` (drawn from ``factor``) by a Gaussian of random sigma.
 
     The separable ``kernel_size`` x ``kernel_size`` kernel (normalized) runs
@@ -36,10 +36,9 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
 
     def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255), data_format=None,
                  seed=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
         owner = f"RandomGaussianBlur '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
         if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) \
                 or kernel_size <= 0 or kernel_size % 2 == 0:
             raise ValueError(f"{owner}: kernel_size must be a positive odd int, "
@@ -49,7 +48,6 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         self._sigma = parse_factor(owner, "sigma", sigma, (0.0, float("inf")), single="same")
         if self._sigma[0] <= 0:
             raise ValueError(f"{owner}: sigma must be positive, received sigma={sigma!r}")
-        self.value_range = check_value_range(owner, value_range)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -57,8 +55,7 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         images = data["images"] if isinstance(data, dict) else data
         np_ = self.backend.numpy
         batch = self._batch_size(images)
-        probability = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
-        should_apply = np_.less(self._uniform((batch,), 0.0, 1.0, seed=seed), probability)
+        should_apply = self._draw_should_apply(images, seed)
         sigma = self._uniform((batch,), self._sigma[0], self._sigma[1], seed=seed)
         offsets = np_.arange(self.kernel_size, dtype="float32") - float(self.kernel_size // 2)
         weights = np_.exp(-np_.square(offsets) / (2.0 * np_.square(np_.expand_dims(sigma, 1))))
@@ -92,6 +89,5 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"factor": self.factor, "kernel_size": self.kernel_size, "sigma": self.sigma,
-                       "value_range": self.value_range})
+        config.update({"kernel_size": self.kernel_size, "sigma": self.sigma})
         return tuples_to_lists(config)

@@ -21,7 +21,7 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
     Example:
         >>> import kiln, numpy as np
         >>> x = np.array([[[255.0, 0.0, 0.0]]], "float32")
-        >>> kiln.ops.convert_to_numpy(kiln.layers.RandomGrayscale(1.0)(x)).round(2).tolist()
+        >>> kiln.ops.convert_to_numpy(kiln.layers.RandomGrayscale(1.0)(x)).astype("float64").round(2).tolist()
         [[[76.22, 76.22, 76.22]]]
     """
 

@@ -6,11 +6,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomHue(BaseImagePreprocessingLayer):
+class RandomHue(BaseFactorLayer):
     """Shifts the hue by ``+-f / 2`` of a full turn (random sign), ``f`` drawn from ``factor``.
 
     ``factor=0`` is a no-op; 1 allows the largest shift (half the colour circle).
@@ -31,11 +30,8 @@ class RandomHue(BaseImagePreprocessingLayer):
     """
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
-        owner = f"RandomHue '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
-        self.value_range = check_value_range(owner, value_range)
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -44,7 +40,7 @@ class RandomHue(BaseImagePreprocessingLayer):
         np_ = self.backend.numpy
         batch = self._batch_size(images)
         sign = np_.where(self._uniform((batch,), 0.0, 1.0, seed=seed) > 0.5, -1.0, 1.0)
-        factor = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
+        factor = self._draw_factor(images, seed)
         return {"factor": sign * factor * 0.5}
 
     def transform_images(self, images, transformation, training=True):
@@ -59,8 +55,3 @@ class RandomHue(BaseImagePreprocessingLayer):
         rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
         out = self._clip(self._from_unit(rgb, self.value_range), self.value_range)
         return self.backend.core.cast(out, images.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)

@@ -6,11 +6,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomInvert(BaseImagePreprocessingLayer):
+class RandomInvert(BaseFactorLayer):
     """Inverts each image with a probability ``p`` drawn (per image) from the ``factor`` range.
 
     Args:
@@ -28,20 +27,14 @@ class RandomInvert(BaseImagePreprocessingLayer):
     """
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
-        owner = f"RandomInvert '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
-        self.value_range = check_value_range(owner, value_range)
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
         images = data["images"] if isinstance(data, dict) else data
-        batch = self._batch_size(images)
-        probability = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
-        draws = self._uniform((batch,), 0.0, 1.0, seed=seed)
-        return {"should_invert": self.backend.numpy.less(draws, probability)}
+        return {"should_invert": self._draw_should_apply(images, seed)}
 
     def transform_images(self, images, transformation, training=True):
         if not training or transformation is None:
@@ -49,8 +42,3 @@ class RandomInvert(BaseImagePreprocessingLayer):
         inverted = float(self.value_range[0] + self.value_range[1]) - images
         return self.backend.numpy.where(self._per_image(transformation["should_invert"], images),
                                         inverted, images)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)

@@ -56,8 +56,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         height, width = self._hw(images)
         h = cast(height, "float32") - 1.0
         w = cast(width, "float32") - 1.0
-        probability = self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)
-        should_apply = np_.less(self._uniform((batch,), 0.0, 1.0, seed=seed), probability)
+        should_apply = self._draw_should_apply(images, seed)
         zero = np_.zeros_like(h)
         corners = np_.stack([np_.stack([zero, zero]), np_.stack([w, zero]),
                              np_.stack([zero, h]), np_.stack([w, h])])  # (4, 2) as (x, y)

@@ -7,11 +7,10 @@ Example:
 """
 
 from kiln import config as _config
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomSaturation(BaseImagePreprocessingLayer):
+class RandomSaturation(BaseFactorLayer):
     """Multiplies the saturation by ``f / (1 - f)``, ``f`` drawn from ``factor`` (clipped to [0, 1]).
 
     ``f = 0.5`` leaves the image unchanged, ``f = 0`` makes it gray and
@@ -33,18 +32,8 @@ class RandomSaturation(BaseImagePreprocessingLayer):
     """
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
-        owner = f"RandomSaturation '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
-        self.value_range = check_value_range(owner, value_range)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = self._batch_size(images)
-        return {"factor": self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)}
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
 
     def transform_images(self, images, transformation, training=True):
         if not training or transformation is None:
@@ -59,8 +48,3 @@ class RandomSaturation(BaseImagePreprocessingLayer):
         rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
         out = self._clip(self._from_unit(rgb, self.value_range), self.value_range)
         return self.backend.core.cast(out, images.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)

@@ -6,11 +6,10 @@ Example:
     (2, 4, 4, 3)
 """
 
-from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, BaseImagePreprocessingLayer, check_value_range, parse_factor)
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseFactorLayer
 
 
-class RandomSharpness(BaseImagePreprocessingLayer):
+class RandomSharpness(BaseFactorLayer):
     """``smooth + 2 f (x - smooth)`` per image, ``f`` drawn from ``factor``, clipped to the range.
 
     ``smooth`` filters each channel with ``[[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13``
@@ -33,18 +32,8 @@ class RandomSharpness(BaseImagePreprocessingLayer):
     """
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, seed=seed, **kwargs)
-        owner = f"RandomSharpness '{self.name}'"
-        self.factor = factor
-        self._factor = parse_factor(owner, "factor", factor, (0.0, 1.0), single="from_zero")
-        self.value_range = check_value_range(owner, value_range)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = self._batch_size(images)
-        return {"factor": self._uniform((batch,), self._factor[0], self._factor[1], seed=seed)}
+        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
+                         **kwargs)
 
     def _smooth(self, x):
         np_ = self.backend.numpy
@@ -77,8 +66,3 @@ class RandomSharpness(BaseImagePreprocessingLayer):
         factor = self._per_image(transformation["factor"], images) * 2.0
         out = self._clip(smooth + factor * (x - smooth), self.value_range)
         return self.backend.core.cast(out, images.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"factor": self.factor, "value_range": self.value_range})
-        return tuples_to_lists(config)
