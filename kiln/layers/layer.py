@@ -49,8 +49,10 @@ def _call_signature(cls):
     info = _CALL_SIGNATURE_CACHE.get(cls)
     if info is None:
         params = inspect.signature(cls.call).parameters
+        training = params.get("training")
+        default = None if training is None or training.default is inspect.Parameter.empty else training.default
         info = ("training" in params, "mask" in params,
-                any(p.kind is p.VAR_KEYWORD for p in params.values()))
+                any(p.kind is p.VAR_KEYWORD for p in params.values()), default)
         _CALL_SIGNATURE_CACHE[cls] = info
     return info
 
@@ -152,7 +154,8 @@ class Layer(_backend.layer.BackendLayer, Operation):
             self._input_shape_arg = (batch_size,) + tuple(input_shape)
         else:
             self._input_shape_arg = None
-        self._has_training_arg, self._has_mask_arg, self._call_has_var_kwargs = _call_signature(type(self))
+        (self._has_training_arg, self._has_mask_arg, self._call_has_var_kwargs,
+         self._call_training_default) = _call_signature(type(self))
         self._build_overridden = type(self).build is not Layer.build
         self._computes_masks = type(self).compute_mask is not Layer.compute_mask
         self._autocast_ok_dtype = None
@@ -163,6 +166,7 @@ class Layer(_backend.layer.BackendLayer, Operation):
         "_layers", "_trainable_variables", "_non_trainable_variables", "_seed_generators",
         "_losses", "_tracked_ids", "_inbound_nodes", "_outbound_nodes", "_build_shapes",
         "_input_shape_arg", "input_spec", "_autocast_ok_dtype", "_computes_masks",
+        "_call_training_default",
     })
 
     def __setattr__(self, name, value):
@@ -451,7 +455,8 @@ class Layer(_backend.layer.BackendLayer, Operation):
         if self._has_training_arg:
             training = kwargs.get("training")
             if training is None:
-                training = None if outer is _UNSET else outer
+                # Not passed: the enclosing call's value, else the call signature's default.
+                training = self._call_training_default if outer is _UNSET or outer is None else outer
                 kwargs["training"] = training
         else:
             training = kwargs.pop("training", None) if not self._call_has_var_kwargs else kwargs.get("training")
