@@ -4,7 +4,7 @@
 
 Each row times one training-style step (forward of a ``(batch, steps, features)``
 batch, sum of the last output, backward) and reports the median over repeats
-and steps/s. The fused path runs ``torch._VF.lstm`` on views of the layer's
+and samples/s; the three steps run round-robin, so load changes hit all alike. The fused path runs ``torch._VF.lstm`` on views of the layer's
 Keras-layout variables; the generic path (``use_cudnn=False``) is the Python
 loop over time; the native row is ``torch.nn.LSTM`` with the same shapes.
 """
@@ -26,15 +26,18 @@ import torch  # noqa: E402
 import kiln  # noqa: E402
 
 
-def _median_seconds(step, repeats, warmup=2):
-    for _ in range(warmup):
-        step()
-    times = []
+def _interleaved_medians(steps, repeats, warmup=2):
+    """Median seconds of each step, timing them round-robin so load changes hit all alike."""
+    for step in steps:
+        for _ in range(warmup):
+            step()
+    times = [[] for _ in steps]
     for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i, step in enumerate(steps):
+            start = time.perf_counter()
+            step()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def kiln_step(layer, x):
@@ -67,7 +70,6 @@ def main(argv=None):
     torch.set_num_threads(1)
     x_np = np.random.default_rng(0).standard_normal((args.batch, args.steps, args.features)).astype("float32")
     x = torch.from_numpy(x_np)
-    rows = []
     fused = kiln.layers.LSTM(args.units)
     generic = kiln.layers.LSTM(args.units, use_cudnn=False)
     fused(x)
@@ -76,10 +78,11 @@ def main(argv=None):
     np.testing.assert_allclose(kiln.ops.convert_to_numpy(fused(x)), kiln.ops.convert_to_numpy(generic(x)),
                                atol=1e-5)
     native = torch.nn.LSTM(args.features, args.units, batch_first=True)
-    rows.append(("torch.nn.LSTM (native)", _median_seconds(native_step(native, x), args.repeats)))
-    rows.append(("kiln LSTM fused (use_cudnn='auto')", _median_seconds(kiln_step(fused, x), args.repeats)))
-    rows.append(("kiln LSTM generic (use_cudnn=False)",
-                 _median_seconds(kiln_step(generic, x), max(3, args.repeats // 4))))
+    names = ["torch.nn.LSTM (native)", "kiln LSTM fused (use_cudnn='auto')",
+             "kiln LSTM generic (use_cudnn=False)"]
+    medians = _interleaved_medians([native_step(native, x), kiln_step(fused, x), kiln_step(generic, x)],
+                                   args.repeats)
+    rows = list(zip(names, medians))
     print(f"torch {torch.__version__}, threads=1; batch {args.batch}, steps {args.steps}, "
           f"features {args.features}, units {args.units}; forward + backward per step")
     native_time = rows[0][1]

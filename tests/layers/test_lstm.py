@@ -17,9 +17,9 @@ def test_conformance_sequences_and_states_with_dropout():
                                  "dropout": 0.2, "recurrent_dropout": 0.3, "seed": 1},
                    input_shape=(2, 3, 4), expected_output_shape=[(2, 3, 2), (2, 2), (2, 2)],
                    expected_num_trainable_weights=3,
-                   # The helper's _MeanOfOutputs.compute_output_shape flattens a list of output
-                   # shapes down to ints (reported to the lead); training is checked without
-                   # return_state in the other configurations.
+                   # Fresh dropout masks on a 2-sample batch make a few small Adam steps too
+                   # noisy to lower the loss reliably (seen failing on tensorflow); the
+                   # configuration without dropout runs the training check.
                    run_training_check=False)
 
 

@@ -133,7 +133,9 @@ def _run_fused(name, kernel_fn, inputs, hx, params, has_biases, mask, go_backwar
             inputs = inputs.flip(1)
         result = kernel_fn(inputs, hx, params, has_biases, 1, 0.0, train, False, True)
         outputs, final = result[0], tuple(s[0] for s in result[1:])
-        return outputs, outputs[:, -1], final
+        # The final h is the last output; taking it (not outputs[:, -1]) keeps a
+        # (batch, time, units) zero gradient out of the backward pass.
+        return outputs, final[0], final
     if go_backwards:
         raise NotImplementedError(f"{name}: the torch fused kernel does not run go_backwards with a mask")
     packed = torch.nn.utils.rnn.pack_padded_sequence(inputs, lengths.cpu(), batch_first=True,
