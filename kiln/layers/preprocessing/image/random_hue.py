@@ -25,7 +25,7 @@ class RandomHue(BaseFactorLayer):
         >>> import kiln, numpy as np
         >>> red = np.array([[[1.0, 0.0, 0.0]]], "float32")
         >>> out = kiln.layers.RandomHue((1.0, 1.0), value_range=(0, 1))(red)  # half a turn: cyan
-        >>> kiln.ops.convert_to_numpy(out).round(3).tolist()
+        >>> kiln.ops.convert_to_numpy(out).astype("float64").round(3).tolist()
         [[[0.0, 1.0, 1.0]]]
     """
 

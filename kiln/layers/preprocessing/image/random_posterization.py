@@ -57,7 +57,8 @@ class RandomPosterization(BaseImagePreprocessingLayer):
         levels = np_.round(np_.clip(x, 0.0, 1.0) * 255.0)
         step = np_.power(2.0, 8.0 - self._per_image(transformation["bits"], images))
         kept = np_.floor(levels / step) * step
-        out = self._from_unit(kept / 255.0, self.value_range)
+        low, high = self.value_range
+        out = kept * ((high - low) / 255.0) + low
         return self.backend.core.cast(out, images.dtype)
 
     def get_config(self):

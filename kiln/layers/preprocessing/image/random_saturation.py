@@ -27,7 +27,7 @@ class RandomSaturation(BaseFactorLayer):
         >>> import kiln, numpy as np
         >>> x = np.array([[[0.8, 0.4, 0.4]]], "float32")
         >>> out = kiln.layers.RandomSaturation((0.0, 0.0), value_range=(0, 1))(x)
-        >>> kiln.ops.convert_to_numpy(out).round(3).tolist()  # saturation 0: gray at the value
+        >>> kiln.ops.convert_to_numpy(out).astype("float64").round(3).tolist()  # saturation 0: gray at the value
         [[[0.8, 0.8, 0.8]]]
     """
 
