@@ -11,7 +11,12 @@ from kiln import ops
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer, _get_mask
-from kiln.layers.wrappers.wrapper import build_sublayer, deserialize_nested, is_shape
+from kiln.layers.wrappers.wrapper import (
+    build_sublayer,
+    deserialize_nested,
+    is_shape,
+    sublayer_output_shape,
+)
 from kiln.saving import serialization_lib
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -145,14 +150,7 @@ class Bidirectional(Layer):
 
     # -- shapes -------------------------------------------------------------------------
     def _forward_output_shape(self, sequences_shape):
-        try:
-            return self.forward_layer.compute_output_shape(tuple(sequences_shape))
-        except NotImplementedError:
-            spec = self.forward_layer.compute_output_spec(
-                KerasTensor(tuple(sequences_shape), dtype=self.compute_dtype))
-            if isinstance(spec, (list, tuple)):
-                return tuple(tuple(s.shape) for s in spec)
-            return tuple(spec.shape)
+        return sublayer_output_shape(self.forward_layer, tuple(sequences_shape), self.compute_dtype)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         output_shape = self._forward_output_shape(sequences_shape)

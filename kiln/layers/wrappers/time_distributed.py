@@ -11,7 +11,7 @@ from kiln import ops, tree
 from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.input_spec import InputSpec
-from kiln.layers.wrappers.wrapper import Wrapper
+from kiln.layers.wrappers.wrapper import Wrapper, sublayer_output_shape
 
 
 class TimeDistributed(Wrapper):
@@ -61,12 +61,7 @@ class TimeDistributed(Wrapper):
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         child_shape = self._child_input_shape(input_shape)
-        try:
-            child_output = self.layer.compute_output_shape(child_shape)
-        except NotImplementedError:
-            child_output = tree.map_structure(
-                lambda t: tuple(t.shape),
-                self.layer.compute_output_spec(KerasTensor(child_shape, dtype=self.compute_dtype)))
+        child_output = sublayer_output_shape(self.layer, child_shape, self.compute_dtype)
         return self._insert_time(child_output, input_shape[1])
 
     def compute_output_spec(self, inputs, training=None, mask=None):

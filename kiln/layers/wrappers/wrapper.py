@@ -8,6 +8,8 @@ Example:
     True
 """
 
+from kiln import tree
+from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.backend.common.scopes import name_scope
 from kiln.layers.layer import Layer
 from kiln.saving import serialization_lib
@@ -26,6 +28,23 @@ def build_sublayer(layer, input_shape):
         layer.build(input_shape)
     layer._build_shapes = input_shape
     layer.built = True
+
+
+def sublayer_output_shape(layer, input_shape, dtype):
+    """The output shape(s) of ``layer`` for ``input_shape``: its ``compute_output_shape``, or,
+    for a layer without a shape rule, the shapes of its ``compute_output_spec`` on a
+    ``dtype`` KerasTensor.
+
+    Example:
+        >>> import kiln
+        >>> sublayer_output_shape(kiln.layers.Dense(3), (None, 5), "float32")
+        (None, 3)
+    """
+    try:
+        return layer.compute_output_shape(input_shape)
+    except NotImplementedError:
+        spec = layer.compute_output_spec(KerasTensor(input_shape, dtype=dtype))
+        return tree.map_structure(lambda t: tuple(t.shape), spec)
 
 
 def deserialize_nested(config, keys, default_name, custom_objects=None):
