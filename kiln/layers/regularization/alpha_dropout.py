@@ -9,19 +9,14 @@ Example:
 """
 
 from kiln import ops, random
-from kiln.layers.layer import Layer
-from kiln.layers.regularization._common import (
-    add_seed_generator,
-    check_rate,
-    resolve_noise_shape,
-)
+from kiln.layers.regularization._common import BaseMaskNoiseLayer, resolve_noise_shape
 
 # The SELU constants: dropped units are set to SELU's negative saturation value.
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-class AlphaDropout(Layer):
+class AlphaDropout(BaseMaskNoiseLayer):
     """In training, sets a fraction ``rate`` of the inputs to ``-alpha * scale`` (SELU's
     negative limit), then applies the affine map ``a * x + b`` that restores the
     inputs' mean and variance (for zero-mean, unit-variance inputs). At
@@ -39,18 +34,9 @@ class AlphaDropout(Layer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = check_rate(rate, "AlphaDropout", self.name)
-        self.seed = seed
-        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
-        if rate > 0:
-            add_seed_generator(self, seed)
-        self.supports_masking = True
-        self.built = True
+        super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
 
-    def call(self, inputs, training=False):
-        if not (training and self.rate > 0):
-            return inputs
+    def _apply_noise(self, inputs):
         noise_shape = resolve_noise_shape(self.noise_shape, ops.shape(inputs))
         dtype = ops.dtype(inputs)
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
@@ -60,12 +46,3 @@ class AlphaDropout(Layer):
         b = -a * alpha_p * self.rate
         x = ops.add(ops.multiply(inputs, kept), ops.multiply(ops.subtract(1.0, kept), alpha_p))
         return ops.add(ops.multiply(x, a), b)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed,
-                       "noise_shape": list(self.noise_shape) if self.noise_shape is not None else None})
-        return config

@@ -8,16 +8,11 @@ Example:
     True
 """
 
-from kiln import ops, random
-from kiln.layers.layer import Layer
-from kiln.layers.regularization._common import (
-    add_seed_generator,
-    check_rate,
-    resolve_noise_shape,
-)
+from kiln import random
+from kiln.layers.regularization._common import BaseMaskNoiseLayer
 
 
-class Dropout(Layer):
+class Dropout(BaseMaskNoiseLayer):
     """Sets a fraction ``rate`` of inputs to 0 in training, multiplying the others by ``1/(1-rate)``.
 
     At inference (``training`` False or None) the layer is the identity.
@@ -35,29 +30,8 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = check_rate(rate, type(self).__name__, self.name)
-        self.seed = seed
-        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
-        self._noise_has_none = self.noise_shape is not None and None in self.noise_shape
-        if rate > 0:
-            add_seed_generator(self, seed)
-        self.supports_masking = True
-        self.built = True
+        super().__init__(rate, noise_shape=noise_shape, seed=seed, **kwargs)
 
-    def call(self, inputs, training=False):
-        if training and self.rate > 0:
-            noise_shape = self.noise_shape
-            if self._noise_has_none:
-                noise_shape = resolve_noise_shape(noise_shape, ops.shape(inputs))
-            return random.dropout(inputs, self.rate, noise_shape=noise_shape, seed=self.seed_generator)
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed,
-                       "noise_shape": list(self.noise_shape) if self.noise_shape is not None else None})
-        return config
+    def _apply_noise(self, inputs):
+        return random.dropout(inputs, self.rate, noise_shape=self._noise_shape_of(inputs),
+                              seed=self.seed_generator)

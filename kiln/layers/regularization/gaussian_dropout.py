@@ -11,11 +11,10 @@ Example:
 import math
 
 from kiln import ops, random
-from kiln.layers.layer import Layer
-from kiln.layers.regularization._common import add_seed_generator, check_rate
+from kiln.layers.regularization._common import BaseNoiseLayer
 
 
-class GaussianDropout(Layer):
+class GaussianDropout(BaseNoiseLayer):
     """Multiplicative 1-centred Gaussian noise with standard deviation
     ``sqrt(rate / (1 - rate))``, applied only in training (mean preserved).
 
@@ -29,26 +28,10 @@ class GaussianDropout(Layer):
     """
 
     def __init__(self, rate, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = check_rate(rate, "GaussianDropout", self.name)
-        self.seed = seed
-        if rate > 0:
-            add_seed_generator(self, seed)
-        self.supports_masking = True
-        self.built = True
+        super().__init__(rate, seed=seed, **kwargs)
 
-    def call(self, inputs, training=False):
-        if training and self.rate > 0:
-            stddev = math.sqrt(self.rate / (1.0 - self.rate))
-            noise = random.normal(ops.shape(inputs), mean=1.0, stddev=stddev,
-                                  dtype=ops.dtype(inputs), seed=self.seed_generator)
-            return ops.multiply(inputs, noise)
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed})
-        return config
+    def _apply_noise(self, inputs):
+        stddev = math.sqrt(self.rate / (1.0 - self.rate))
+        noise = random.normal(ops.shape(inputs), mean=1.0, stddev=stddev,
+                              dtype=ops.dtype(inputs), seed=self.seed_generator)
+        return ops.multiply(inputs, noise)

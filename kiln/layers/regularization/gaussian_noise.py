@@ -9,11 +9,10 @@ Example:
 """
 
 from kiln import ops, random
-from kiln.layers.layer import Layer
-from kiln.layers.regularization._common import add_seed_generator, check_rate
+from kiln.layers.regularization._common import BaseNoiseLayer
 
 
-class GaussianNoise(Layer):
+class GaussianNoise(BaseNoiseLayer):
     """Adds ``N(0, stddev**2)`` noise to the inputs when ``training`` is true.
 
     Args:
@@ -25,26 +24,12 @@ class GaussianNoise(Layer):
         0.2
     """
 
+    _AMOUNT = "stddev"
+
     def __init__(self, stddev, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.stddev = check_rate(stddev, "GaussianNoise", self.name, arg="stddev")
-        self.seed = seed
-        if stddev > 0:
-            add_seed_generator(self, seed)
-        self.supports_masking = True
-        self.built = True
+        super().__init__(stddev, seed=seed, **kwargs)
 
-    def call(self, inputs, training=False):
-        if training and self.stddev > 0:
-            noise = random.normal(ops.shape(inputs), mean=0.0, stddev=self.stddev,
-                                  dtype=ops.dtype(inputs), seed=self.seed_generator)
-            return ops.add(inputs, noise)
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"stddev": self.stddev, "seed": self.seed})
-        return config
+    def _apply_noise(self, inputs):
+        noise = random.normal(ops.shape(inputs), mean=0.0, stddev=self.stddev,
+                              dtype=ops.dtype(inputs), seed=self.seed_generator)
+        return ops.add(inputs, noise)

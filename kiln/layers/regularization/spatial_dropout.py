@@ -11,7 +11,7 @@ Example:
     (2, 4, 3)
 """
 
-from kiln import ops, random
+from kiln import ops
 from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.regularization.dropout import Dropout
@@ -26,16 +26,11 @@ class _SpatialDropout(Dropout):
         super().__init__(rate, seed=seed, name=name, dtype=dtype)
         self.input_spec = InputSpec(ndim=self._RANK)
 
-    def _noise_shape(self, shape):
+    def _noise_shape_of(self, inputs):
+        shape = ops.shape(inputs)
         if getattr(self, "data_format", "channels_last") == "channels_first":
             return (shape[0], shape[1]) + (1,) * (self._RANK - 2)
         return (shape[0],) + (1,) * (self._RANK - 2) + (shape[-1],)
-
-    def call(self, inputs, training=False):
-        if training and self.rate > 0:
-            return random.dropout(inputs, self.rate, noise_shape=self._noise_shape(ops.shape(inputs)),
-                                  seed=self.seed_generator)
-        return inputs
 
     def get_config(self):
         base = super().get_config()
