@@ -8,10 +8,10 @@ Example:
 """
 
 from kiln import activations
-from kiln.layers.layer import Layer
+from kiln.layers.activations.base_activation import BaseActivation
 
 
-class Activation(Layer):
+class Activation(BaseActivation):
     """Applies ``activation`` (a name such as ``"relu"`` or a callable) to its input.
 
     Example:
@@ -21,15 +21,10 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         self.activation = activations.get(activation)
-        self.built = True
 
     def call(self, inputs):
         return self.activation(inputs)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()

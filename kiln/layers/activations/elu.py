@@ -8,10 +8,10 @@ Example:
 """
 
 from kiln import activations
-from kiln.layers.layer import Layer
+from kiln.layers.activations.base_activation import BaseActivation
 
 
-class ELU(Layer):
+class ELU(BaseActivation):
     """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise.
 
     Args:
@@ -22,22 +22,14 @@ class ELU(Layer):
         0.5
     """
 
+    _CONFIG = ("alpha",)
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
             raise ValueError(
                 f"ELU '{self.name}': `alpha` must be a number; received alpha={alpha!r}")
         self.alpha = alpha
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config["alpha"] = self.alpha
-        return config

@@ -10,11 +10,11 @@ Example:
 import warnings
 
 from kiln import activations
+from kiln.layers.activations.base_activation import BaseActivation
 from kiln.layers.activations.relu import check_non_negative
-from kiln.layers.layer import Layer
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(BaseActivation):
     """Leaky rectified linear unit with a fixed ``negative_slope`` (>= 0).
 
     The deprecated keyword ``alpha`` is accepted as a synonym of
@@ -25,6 +25,8 @@ class LeakyReLU(Layer):
         0.3
     """
 
+    _CONFIG = ("negative_slope",)
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
@@ -33,16 +35,6 @@ class LeakyReLU(Layer):
         super().__init__(**kwargs)
         check_non_negative(self, "negative_slope", negative_slope)
         self.negative_slope = negative_slope
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config["negative_slope"] = self.negative_slope
-        return config

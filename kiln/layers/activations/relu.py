@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln import activations
-from kiln.layers.layer import Layer
+from kiln.layers.activations.base_activation import BaseActivation
 
 
 def check_non_negative(layer, name, value, allow_none=False):
@@ -22,7 +22,7 @@ def check_non_negative(layer, name, value, allow_none=False):
         )
 
 
-class ReLU(Layer):
+class ReLU(BaseActivation):
     """Applies ``relu(x, negative_slope, max_value, threshold)`` element-wise.
 
     The output is ``max_value`` for ``x >= max_value``, ``x`` for
@@ -41,6 +41,8 @@ class ReLU(Layer):
         [-0.5, 2.0]
     """
 
+    _CONFIG = ("max_value", "negative_slope", "threshold")
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         check_non_negative(self, "max_value", max_value, allow_none=True)
@@ -49,18 +51,7 @@ class ReLU(Layer):
         self.max_value = max_value
         self.negative_slope = negative_slope
         self.threshold = threshold
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.relu(inputs, negative_slope=self.negative_slope,
                                 max_value=self.max_value, threshold=self.threshold)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
-                       "threshold": self.threshold})
-        return config

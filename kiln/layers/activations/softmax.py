@@ -8,7 +8,7 @@ Example:
 """
 
 from kiln import activations, ops
-from kiln.layers.layer import Layer
+from kiln.layers.activations.base_activation import BaseActivation
 
 
 def _large_negative(dtype):
@@ -16,7 +16,7 @@ def _large_negative(dtype):
     return -3e4 if dtype == "float16" else -1e9
 
 
-class Softmax(Layer):
+class Softmax(BaseActivation):
     """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a list of ints).
 
     ``mask`` (broadcastable to the input, True = keep; a lower-rank mask such as
@@ -33,6 +33,8 @@ class Softmax(Layer):
         [0.2689, 0.7311, 0.0]
     """
 
+    _CONFIG = ("axis",)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
@@ -44,8 +46,6 @@ class Softmax(Layer):
             raise ValueError(f"Softmax '{self.name}': `axis` must be an int or a non-empty list "
                              f"of ints; received axis={axis!r}")
         self.axis = axis
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs, mask=None):
         dtype = ops.dtype(inputs)
@@ -64,11 +64,3 @@ class Softmax(Layer):
         if mask is not None:
             outputs = ops.multiply(outputs, ops.cast(mask, ops.dtype(outputs)))
         return outputs
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config["axis"] = self.axis
-        return config
