@@ -11,17 +11,16 @@ Example:
 
 from kiln import initializers, ops
 from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
 from kiln.layers.normalization._affine import (
-    add_affine_weights,
-    init_affine,
+    BaseAffineNormalization,
     restore_dtype,
     serialized,
     to_float32,
 )
+from kiln.layers.normalization._axes import check_feature_axis
 
 
-class BatchNormalization(Layer):
+class BatchNormalization(BaseAffineNormalization):
     """Normalize the ``axis`` features: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     With ``training=True`` (and a trainable layer) ``mean``/``var`` are the
@@ -49,7 +48,10 @@ class BatchNormalization(Layer):
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
                  synchronized=False, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer,
+                         gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer,
+                         gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
+                         gamma_constraint=gamma_constraint, **kwargs)
         if renorm:
             raise NotImplementedError(
                 f"BatchNormalization '{self.name}': renorm=True is not supported yet"
@@ -63,36 +65,20 @@ class BatchNormalization(Layer):
         self.axis = int(axis)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
-        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                    beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.synchronized = synchronized
         self.renorm = renorm
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-        self.supports_masking = True
         self.moving_mean = None
         self.moving_variance = None
 
     def build(self, input_shape):
         ndim = len(input_shape)
-        if not -ndim <= self.axis < ndim:
-            raise ValueError(
-                f"BatchNormalization '{self.name}': axis={self.axis} is out of range for an input "
-                f"of shape {tuple(input_shape)}"
-            )
-        axis = self.axis % ndim
-        size = input_shape[axis]
-        if size is None:
-            raise ValueError(
-                f"BatchNormalization '{self.name}': axis {self.axis} of the input must have a known "
-                f"size; received input_shape={tuple(input_shape)}"
-            )
+        axis, size = check_feature_axis(self.axis, input_shape, f"BatchNormalization '{self.name}'")
         shape = (size,)
-        add_affine_weights(self, shape, scale=self.scale, center=self.center)
+        self._add_affine_weights(shape, scale=self.scale, center=self.center)
         self.moving_mean = self.add_weight(
             name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
             trainable=False, autocast=False)
@@ -137,9 +123,6 @@ class BatchNormalization(Layer):
         variance = ops.divide(ops.sum(ops.multiply(ops.square(centered), weights),
                                       axis=self._reduction_axes), total)
         return mean, variance
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()

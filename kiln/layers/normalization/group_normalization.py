@@ -11,17 +11,11 @@ Example:
 
 from kiln import ops
 from kiln.layers.input_spec import InputSpec
-from kiln.layers.layer import Layer
-from kiln.layers.normalization._affine import (
-    add_affine_weights,
-    affine_config,
-    init_affine,
-    restore_dtype,
-    to_float32,
-)
+from kiln.layers.normalization._affine import BaseAffineNormalization, restore_dtype, to_float32
+from kiln.layers.normalization._axes import check_feature_axis
 
 
-class GroupNormalization(Layer):
+class GroupNormalization(BaseAffineNormalization):
     """Splits the ``axis`` channels into ``groups`` groups and normalizes each group of each
     sample by its own mean and variance (over the group's channels and every
     non-batch axis), then applies the per-channel ``gamma``/``beta``.
@@ -46,7 +40,10 @@ class GroupNormalization(Layer):
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer,
+                         gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer,
+                         gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
+                         gamma_constraint=gamma_constraint, **kwargs)
         if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
             raise ValueError(f"GroupNormalization '{self.name}': `groups` must be a positive int "
                              f"or -1 (one group per channel); received groups={groups!r}")
@@ -58,34 +55,24 @@ class GroupNormalization(Layer):
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
-        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                    beta_constraint, gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape):
         ndim = len(input_shape)
-        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
-            raise ValueError(
-                f"GroupNormalization '{self.name}': axis={self.axis} must name a non-batch axis of "
-                f"the input; received input_shape={tuple(input_shape)}")
-        axis = self.axis % ndim
-        dim = input_shape[axis]
-        if dim is None:
-            raise ValueError(
-                f"GroupNormalization '{self.name}': axis {self.axis} of the input must have a known "
-                f"size; received input_shape={tuple(input_shape)}")
+        owner = f"GroupNormalization '{self.name}'"
+        axis, dim = check_feature_axis(self.axis, input_shape, owner)
+        if axis == 0:
+            raise ValueError(f"{owner}: axis={self.axis} must name a non-batch axis of the input; "
+                             f"received input_shape={tuple(input_shape)}")
         groups = dim if self.groups == -1 else self.groups
         if dim < groups:
             raise ValueError(
-                f"GroupNormalization '{self.name}': number of groups ({groups}) cannot be more "
+                f"{owner}: number of groups ({groups}) cannot be more "
                 f"than the number of channels ({dim}); received input_shape={tuple(input_shape)}")
         if dim % groups:
             raise ValueError(
-                f"GroupNormalization '{self.name}': number of groups ({groups}) must divide "
+                f"{owner}: number of groups ({groups}) must divide "
                 f"the number of channels ({dim}); received input_shape={tuple(input_shape)}")
-        add_affine_weights(self, (dim,), scale=self.scale, center=self.center)
+        self._add_affine_weights((dim,), scale=self.scale, center=self.center)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self._axis = axis
         self._dim = dim
@@ -113,9 +100,6 @@ class GroupNormalization(Layer):
             normalized = ops.add(normalized, ops.reshape(self.beta, self._param_shape))
         return restore_dtype(normalized, input_dtype)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def get_config(self):
         config = super().get_config()
         config.update({
@@ -124,6 +108,6 @@ class GroupNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            **affine_config(self),
+            **self._affine_config(),
         })
         return config

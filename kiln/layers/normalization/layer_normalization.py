@@ -8,17 +8,11 @@ Example:
 """
 
 from kiln import ops
-from kiln.layers.layer import Layer
-from kiln.layers.normalization._affine import (
-    add_affine_weights,
-    affine_config,
-    init_affine,
-    restore_dtype,
-    to_float32,
-)
+from kiln.layers.normalization._affine import BaseAffineNormalization, restore_dtype, to_float32
+from kiln.layers.normalization._axes import check_axes, weight_shape_for_axes
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(BaseAffineNormalization):
     """``gamma * (x - mean) / sqrt(var + epsilon) + beta``, moments taken per sample over ``axis``.
 
     Args:
@@ -38,7 +32,10 @@ class LayerNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         rms_scaling = kwargs.pop("rms_scaling", False)
-        super().__init__(**kwargs)
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer,
+                         gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer,
+                         gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
+                         gamma_constraint=gamma_constraint, **kwargs)
         if isinstance(axis, (list, tuple)):
             self.axis = [int(a) for a in axis]
         elif isinstance(axis, int) and not isinstance(axis, bool):
@@ -49,37 +46,15 @@ class LayerNormalization(Layer):
                 f"received axis={axis!r}"
             )
         self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
         self.rms_scaling = rms_scaling
-        init_affine(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
-                    beta_constraint, gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape):
-        ndim = len(input_shape)
-        axes = []
-        for a in self.axis:
-            if not -ndim <= a < ndim:
-                raise ValueError(
-                    f"LayerNormalization '{self.name}': axis {a} is out of range for an input of "
-                    f"shape {tuple(input_shape)}"
-                )
-            axes.append(a % ndim)
-        axes = sorted(set(axes))
-        shape = tuple(input_shape[a] for a in axes)
-        if any(d is None for d in shape):
-            raise ValueError(
-                f"LayerNormalization '{self.name}': the normalized axes {self.axis} must have known "
-                f"sizes; received input_shape={tuple(input_shape)}"
-            )
-        add_affine_weights(self, shape, scale=self.scale or self.rms_scaling,
-                           center=self.center and not self.rms_scaling)
-        self._axes = tuple(axes)
+        owner = f"LayerNormalization '{self.name}'"
+        self._axes = check_axes(self.axis, input_shape, owner)
         # gamma/beta need reshaping unless the normalized axes are exactly the trailing ones.
-        trailing = tuple(range(ndim - len(axes), ndim))
-        self._param_shape = None if self._axes == trailing else tuple(
-            input_shape[i] if i in self._axes else 1 for i in range(ndim))
+        shape, self._param_shape = weight_shape_for_axes(self.axis, self._axes, input_shape, owner)
+        self._add_affine_weights(shape, scale=self.scale or self.rms_scaling,
+                                 center=self.center and not self.rms_scaling)
         self.built = True
 
     def _param(self, weight):
@@ -102,9 +77,6 @@ class LayerNormalization(Layer):
                 axis=self._axes, epsilon=self.epsilon)
         return restore_dtype(outputs, input_dtype)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def get_config(self):
         config = super().get_config()
         config.update({
@@ -113,6 +85,6 @@ class LayerNormalization(Layer):
             "center": self.center,
             "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            **affine_config(self),
+            **self._affine_config(),
         })
         return config

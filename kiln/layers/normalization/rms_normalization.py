@@ -11,7 +11,7 @@ Example:
 from kiln import ops
 from kiln.layers.layer import Layer
 from kiln.layers.normalization._affine import restore_dtype, to_float32
-from kiln.layers.normalization.unit_normalization import check_axes, standardize_axis
+from kiln.layers.normalization._axes import check_axes, standardize_axis, weight_shape_for_axes
 
 
 class RMSNormalization(Layer):
@@ -43,18 +43,10 @@ class RMSNormalization(Layer):
 
     def build(self, input_shape):
         owner = f"RMSNormalization '{self.name}'"
-        axes = check_axes(self.axis, input_shape, owner)
-        shape = tuple(input_shape[a] for a in axes)
-        if any(d is None for d in shape):
-            raise ValueError(f"{owner}: the normalized axes {self.axis} must have known sizes; "
-                             f"received input_shape={tuple(input_shape)}")
-        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
-        ndim = len(input_shape)
-        self._axes = axes
-        trailing = axes == tuple(range(ndim - len(axes), ndim))
+        self._axes = check_axes(self.axis, input_shape, owner)
         # The scale broadcasts as is when the normalized axes are the trailing ones.
-        self._scale_shape = None if trailing else tuple(
-            input_shape[i] if i in axes else 1 for i in range(ndim))
+        shape, self._scale_shape = weight_shape_for_axes(self.axis, self._axes, input_shape, owner)
+        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
         self.built = True
 
     def call(self, inputs):

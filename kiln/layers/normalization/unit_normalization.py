@@ -9,29 +9,7 @@ Example:
 
 from kiln import ops
 from kiln.layers.layer import Layer
-
-
-def standardize_axis(axis, owner):
-    """An int stays an int; a list/tuple of ints becomes a list; anything else is an error."""
-    if isinstance(axis, (list, tuple)):
-        if not axis or not all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
-            raise TypeError(f"{owner}: `axis` must be an int or a non-empty list of ints; "
-                            f"received axis={axis!r}")
-        return list(axis)
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{owner}: `axis` must be an int or a list of ints; received axis={axis!r}")
-    return axis
-
-
-def check_axes(axis, input_shape, owner):
-    """The axes in ``axis`` as sorted non-negative ints, checked against the input rank."""
-    ndim = len(input_shape)
-    axes = axis if isinstance(axis, list) else [axis]
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{owner}: axis {a} is out of range for an input of shape "
-                             f"{tuple(input_shape)} (rank {ndim})")
-    return tuple(sorted({a % ndim for a in axes}))
+from kiln.layers.normalization._axes import check_axes, standardize_axis
 
 
 class UnitNormalization(Layer):
