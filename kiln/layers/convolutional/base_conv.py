@@ -49,13 +49,9 @@ class BaseConv(ConvolutionBase):
                 f"{owner}: the number of filters must be divisible by groups; received "
                 f"filters={self.filters}, groups={self.groups}"
             )
-        self._init_output(activation, use_bias, {
-            "kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
-            "kernel_regularizer": kernel_regularizer, "bias_regularizer": bias_regularizer,
-            "kernel_constraint": kernel_constraint, "bias_constraint": bias_constraint})
+        self._init_output(locals())
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = None
-        self.bias = None
         self._conv_padding = "valid" if self.padding == "causal" else self.padding
 
     def build(self, input_shape):
@@ -67,9 +63,7 @@ class BaseConv(ConvolutionBase):
             )
         self.kernel = self._add_option_weight(
             "kernel", "kernel", self.kernel_size + (in_channels // self.groups, self.filters))
-        self._build_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
-        self.built = True
+        self._finish_build(in_channels, self.filters)
 
     def convolution_op(self, inputs, kernel):
         """The convolution itself (subclasses may pad first)."""

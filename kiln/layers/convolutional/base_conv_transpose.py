@@ -81,21 +81,15 @@ class BaseConvTranspose(ConvolutionBase):
                         f"dilation rate of its axis; received output_padding={output_padding!r}, "
                         f"strides={self.strides}, dilation_rate={self.dilation_rate}"
                     )
-        self._init_output(activation, use_bias, {
-            "kernel_initializer": kernel_initializer, "bias_initializer": bias_initializer,
-            "kernel_regularizer": kernel_regularizer, "bias_regularizer": bias_regularizer,
-            "kernel_constraint": kernel_constraint, "bias_constraint": bias_constraint})
+        self._init_output(locals())
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
         self.kernel = self._add_option_weight(
             "kernel", "kernel", self.kernel_size + (self.filters, in_channels))
-        self._build_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
-        self.built = True
+        self._finish_build(in_channels, self.filters)
 
     def call(self, inputs):
         kernel, bias = self._compute_weights(self.kernel, self.bias)

@@ -43,21 +43,15 @@ class BaseDepthwiseConv(ConvolutionBase):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.depth_multiplier = positive_int(depth_multiplier, "depth_multiplier", self._owner)
         self._init_window(rank, kernel_size, strides, dilation_rate, padding, data_format)
-        self._init_output(activation, use_bias, {
-            "depthwise_initializer": depthwise_initializer, "bias_initializer": bias_initializer,
-            "depthwise_regularizer": depthwise_regularizer, "bias_regularizer": bias_regularizer,
-            "depthwise_constraint": depthwise_constraint, "bias_constraint": bias_constraint})
+        self._init_output(locals())
         self.input_spec = InputSpec(min_ndim=rank + 2)
         self.kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
         self.kernel = self._add_option_weight(
             "kernel", "depthwise", self.kernel_size + (in_channels, self.depth_multiplier))
-        self._build_bias(in_channels * self.depth_multiplier)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
-        self.built = True
+        self._finish_build(in_channels, in_channels * self.depth_multiplier)
 
     def call(self, inputs):
         kernel, bias = self._compute_weights(self.kernel, self.bias)

@@ -47,17 +47,10 @@ class BaseSeparableConv(ConvolutionBase):
         self.depth_multiplier = positive_int(depth_multiplier, "depth_multiplier", self._owner)
         self.filters = positive_int(filters, "filters", self._owner)
         self._init_window(rank, kernel_size, strides, dilation_rate, padding, data_format)
-        self._init_output(activation, use_bias, {
-            "depthwise_initializer": depthwise_initializer,
-            "pointwise_initializer": pointwise_initializer, "bias_initializer": bias_initializer,
-            "depthwise_regularizer": depthwise_regularizer,
-            "pointwise_regularizer": pointwise_regularizer, "bias_regularizer": bias_regularizer,
-            "depthwise_constraint": depthwise_constraint,
-            "pointwise_constraint": pointwise_constraint, "bias_constraint": bias_constraint})
+        self._init_output(locals())
         self.input_spec = InputSpec(min_ndim=rank + 2)
         self.depthwise_kernel = None
         self.pointwise_kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         in_channels = self._input_channels(input_shape)
@@ -66,9 +59,7 @@ class BaseSeparableConv(ConvolutionBase):
         self.pointwise_kernel = self._add_option_weight(
             "pointwise_kernel", "pointwise",
             (1,) * self.rank + (in_channels * self.depth_multiplier, self.filters))
-        self._build_bias(self.filters)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
-        self.built = True
+        self._finish_build(in_channels, self.filters)
 
     def call(self, inputs):
         depthwise, pointwise, bias = self._compute_weights(

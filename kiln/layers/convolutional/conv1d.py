@@ -8,6 +8,7 @@ Example:
 
 from kiln import ops
 from kiln.layers.convolutional.base_conv import BaseConv
+from kiln.layers.convolutional.convolution_base import forward_arguments
 
 
 class Conv1D(BaseConv):
@@ -24,13 +25,7 @@ class Conv1D(BaseConv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(
-            rank=1, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate, groups=groups,
-            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+        super().__init__(rank=1, **forward_arguments(locals()))
         if self.padding == "causal":
             left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
             self._causal_pad = ([[0, 0], [left, 0], [0, 0]] if self.data_format == "channels_last"

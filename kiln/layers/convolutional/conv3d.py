@@ -7,6 +7,7 @@ Example:
 """
 
 from kiln.layers.convolutional.base_conv import BaseConv
+from kiln.layers.convolutional.convolution_base import forward_arguments
 
 
 class Conv3D(BaseConv):
@@ -24,10 +25,4 @@ class Conv3D(BaseConv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(
-            rank=3, filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
-            data_format=data_format, dilation_rate=dilation_rate, groups=groups,
-            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, **kwargs)
+        super().__init__(rank=3, **forward_arguments(locals()))

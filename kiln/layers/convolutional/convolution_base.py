@@ -15,6 +15,7 @@ from kiln.layers.argument_validation import (
     standardize_padding,
     standardize_tuple,
 )
+from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
 from kiln.saving import serialization_lib
 
@@ -36,11 +37,25 @@ def positive_int(value, name, owner):
     return value
 
 
+def forward_arguments(arguments):
+    """A constructor's ``locals()`` (taken first thing) as keyword arguments for its base
+    class: every named argument, then the ``**kwargs`` entries.
+
+    Example:
+        >>> forward_arguments({"self": None, "filters": 2, "kwargs": {"name": "c"}})
+        {'filters': 2, 'name': 'c'}
+    """
+    forwarded = {k: v for k, v in arguments.items() if k not in ("self", "kwargs", "__class__")}
+    forwarded.update(arguments.get("kwargs", {}))
+    return forwarded
+
+
 class ConvolutionBase(Layer):
     """Shared frame of the convolution layers.
 
     Subclasses call :meth:`_init_window` and :meth:`_init_output` from ``__init__``, read
-    the input channels with :meth:`_input_channels` in ``build``, end ``call`` with
+    the input channels with :meth:`_input_channels` in ``build`` and end it with
+    :meth:`_finish_build`, end ``call`` with
     :meth:`_finish` and build their configs from :meth:`_window_config` and
     :meth:`_output_config`. ``_WEIGHTS`` names the weights (besides the bias) whose
     ``<name>_initializer/_regularizer/_constraint`` options the layer takes, in Keras'
@@ -79,15 +94,17 @@ class ConvolutionBase(Layer):
         self._bias_shape = None
         self._cast_weights = False
 
-    def _init_output(self, activation, use_bias, options):
-        """Store the activation, ``use_bias`` and the weight options found in ``options``
-        (a dict with ``<weight>_initializer``... for every name of ``_WEIGHTS`` and bias)."""
-        self.activation = activations.get(activation)
+    def _init_output(self, arguments):
+        """Store ``activation``, ``use_bias`` and the weight options (``<weight>_initializer``...
+        for every name of ``_WEIGHTS`` and bias) found in ``arguments``: the constructor's
+        ``locals()``. The bias starts as None (it comes in build)."""
+        self.activation = activations.get(arguments["activation"])
         self._activation_fn = None if self.activation is activations.linear else self.activation
-        self.use_bias = use_bias
+        self.use_bias = arguments["use_bias"]
         for name in self._WEIGHTS + ("bias",):
             for kind, module in _OPTION_KINDS:
-                setattr(self, f"{name}_{kind}", module.get(options[f"{name}_{kind}"]))
+                setattr(self, f"{name}_{kind}", module.get(arguments[f"{name}_{kind}"]))
+        self.bias = None
 
     def _input_channels(self, input_shape):
         """The channel count of ``input_shape`` (an error naming the layer when unknown)."""
@@ -107,14 +124,17 @@ class ConvolutionBase(Layer):
             constraint=getattr(self, f"{options}_constraint"),
         )
 
-    def _build_bias(self, channels):
-        """The bias (when ``use_bias``), and the mixed-precision flag; call at the end of build."""
+    def _finish_build(self, in_channels, channels):
+        """End ``build``: the bias of ``channels`` entries (when ``use_bias``), the
+        mixed-precision flag, and an input spec fixing the ``in_channels``."""
         if self.use_bias:
             self.bias = self._add_option_weight("bias", "bias", (channels,))
             if self.data_format == "channels_first":
                 self._bias_shape = (1, channels) + (1,) * self.rank
         # Mixed precision: weights are stored in variable_dtype, computed in compute_dtype.
         self._cast_weights = self.compute_dtype != self.variable_dtype
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
+        self.built = True
 
     def _compute_weights(self, *weights):
         """``weights`` in the compute dtype (None stays None)."""

@@ -7,6 +7,7 @@ Example:
 """
 
 from kiln.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
+from kiln.layers.convolutional.convolution_base import forward_arguments
 
 
 class DepthwiseConv1D(BaseDepthwiseConv):
@@ -24,10 +25,4 @@ class DepthwiseConv1D(BaseDepthwiseConv):
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(
-            rank=1, depth_multiplier=depth_multiplier, kernel_size=kernel_size, strides=strides,
-            padding=padding, data_format=data_format, dilation_rate=dilation_rate,
-            activation=activation, use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-            bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer,
-            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
+        super().__init__(rank=1, **forward_arguments(locals()))
