@@ -40,15 +40,3 @@ def resized_shape(input_shape, height, width, data_format):
     h, w = hw_axes(len(shape), data_format)
     shape[h], shape[w] = height, width
     return tuple(shape)
-
-
-def positive_int(owner, name, value):
-    """``value`` if it is a positive int, else a ValueError naming ``owner`` and ``name``.
-
-    Example:
-        >>> positive_int("CenterCrop", "height", 3)
-        3
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{owner}: `{name}` must be a positive integer; received {name}={value!r}")
-    return value

@@ -8,7 +8,8 @@ Example:
 """
 
 from kiln.layers.preprocessing.data_layer import DataLayer
-from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_not_sparse,
+from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_int,
+                                                            check_not_sparse,
                                                             encode_categorical, encoded_shape)
 
 
@@ -37,9 +38,7 @@ class CategoryEncoding(DataLayer):
         super().__init__(**kwargs)
         owner = f"CategoryEncoding '{self.name}'"
         check_choice(owner, "output_mode", output_mode, ("one_hot", "multi_hot", "count"))
-        if isinstance(num_tokens, bool) or not isinstance(num_tokens, int) or num_tokens < 1:
-            raise ValueError(f"{owner}: `num_tokens` must be a positive integer; received "
-                             f"num_tokens={num_tokens!r}")
+        check_int(owner, "num_tokens", num_tokens)
         check_not_sparse(owner, sparse)
         self.num_tokens = num_tokens
         self.output_mode = output_mode

@@ -9,6 +9,7 @@ Example:
 from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.preprocessing import _image_shape
 from kiln.layers.preprocessing.data_layer import DataLayer
+from kiln.layers.preprocessing.preprocessing_utils import check_int
 
 
 class CenterCrop(DataLayer):
@@ -33,8 +34,8 @@ class CenterCrop(DataLayer):
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
         owner = f"CenterCrop '{self.name}'"
-        self.height = _image_shape.positive_int(owner, "height", height)
-        self.width = _image_shape.positive_int(owner, "width", width)
+        self.height = check_int(owner, "height", height)
+        self.width = check_int(owner, "width", width)
         self.data_format = standardize_data_format(data_format, owner)
 
     def build(self, input_shape):

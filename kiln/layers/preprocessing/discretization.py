@@ -13,8 +13,8 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.preprocessing.data_layer import DataLayer
 from kiln.layers.preprocessing.normalization import iterate_batches
 from kiln.layers.preprocessing.preprocessing_utils import (ENCODING_MODES, check_choice,
-                                                            check_not_sparse, encode_categorical,
-                                                            encoded_shape)
+                                                            check_int, check_not_sparse,
+                                                            encode_categorical, encoded_shape)
 
 
 class Discretization(DataLayer):
@@ -50,10 +50,7 @@ class Discretization(DataLayer):
         if (bin_boundaries is None) == (num_bins is None):
             raise ValueError(f"{owner}: give exactly one of `bin_boundaries` and `num_bins`; received "
                              f"bin_boundaries={bin_boundaries!r}, num_bins={num_bins!r}")
-        if num_bins is not None and (isinstance(num_bins, bool) or not isinstance(num_bins, int)
-                                     or num_bins < 1):
-            raise ValueError(f"{owner}: `num_bins` must be a positive integer; received "
-                             f"num_bins={num_bins!r}")
+        check_int(owner, "num_bins", num_bins, allow_none=True)
         if bin_boundaries is not None:
             bin_boundaries = [float(b) for b in np.asarray(bin_boundaries).ravel()]
             if any(b2 < b1 for b1, b2 in zip(bin_boundaries, bin_boundaries[1:])):

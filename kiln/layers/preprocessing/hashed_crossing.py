@@ -14,7 +14,8 @@ Example:
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.preprocessing import tf_utils
 from kiln.layers.preprocessing.data_layer import DataLayer
-from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_not_sparse,
+from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_int,
+                                                            check_not_sparse,
                                                             encode_categorical, encoded_shape)
 
 
@@ -41,9 +42,7 @@ class HashedCrossing(DataLayer):
             dtype = "int64" if output_mode == "int" else "float32"
         super().__init__(name=name, dtype=dtype, **kwargs)
         owner = f"HashedCrossing '{self.name}'"
-        if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 1:
-            raise ValueError(f"{owner}: `num_bins` must be a positive integer; received "
-                             f"num_bins={num_bins!r}")
+        check_int(owner, "num_bins", num_bins)
         check_choice(owner, "output_mode", output_mode, ("int", "one_hot"))
         check_not_sparse(owner, sparse)
         self.num_bins = num_bins

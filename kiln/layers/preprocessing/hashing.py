@@ -18,8 +18,8 @@ from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.preprocessing import tf_utils
 from kiln.layers.preprocessing.data_layer import DataLayer
 from kiln.layers.preprocessing.preprocessing_utils import (ENCODING_MODES, check_choice,
-                                                            check_not_sparse, encode_categorical,
-                                                            encoded_shape)
+                                                            check_int, check_not_sparse,
+                                                            encode_categorical, encoded_shape)
 
 
 def standardize_salt(owner, salt):
@@ -82,9 +82,7 @@ class Hashing(DataLayer):
             kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
         super().__init__(**kwargs)
         owner = f"Hashing '{self.name}'"
-        if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 1:
-            raise ValueError(f"{owner}: `num_bins` must be a positive integer; received "
-                             f"num_bins={num_bins!r}")
+        check_int(owner, "num_bins", num_bins)
         if mask_value is not None and num_bins < 2:
             raise ValueError(f"{owner}: with a `mask_value`, `num_bins` must be at least 2 (bin 0 is "
                              f"the mask); received num_bins={num_bins}")

@@ -24,8 +24,9 @@ from kiln.layers.preprocessing import tf_utils
 from kiln.layers.preprocessing.data_layer import DataLayer
 from kiln.layers.preprocessing.normalization import iterate_batches
 from kiln.layers.preprocessing.preprocessing_utils import (ENCODING_MODES, check_choice,
-                                                            check_not_sparse, encode_categorical,
-                                                            encoded_shape, listify)
+                                                            check_int, check_not_sparse,
+                                                            encode_categorical, encoded_shape,
+                                                            listify)
 
 
 def read_vocabulary_file(path):
@@ -63,14 +64,8 @@ class IndexLookup(DataLayer):
         self._owner = owner
         check_choice(owner, "output_mode", output_mode, ("int",) + ENCODING_MODES)
         check_not_sparse(owner, sparse)
-        if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int)
-                                       or max_tokens <= 1):
-            raise ValueError(f"{owner}: `max_tokens` must be None or an integer greater than 1; "
-                             f"received max_tokens={max_tokens!r}")
-        if isinstance(num_oov_indices, bool) or not isinstance(num_oov_indices, int) \
-                or num_oov_indices < 0:
-            raise ValueError(f"{owner}: `num_oov_indices` must be a non-negative integer; received "
-                             f"num_oov_indices={num_oov_indices!r}")
+        check_int(owner, "max_tokens", max_tokens, minimum=2, allow_none=True)
+        check_int(owner, "num_oov_indices", num_oov_indices, minimum=0)
         if invert and output_mode != "int":
             raise ValueError(f"{owner}: `invert=True` needs output_mode='int'; received "
                              f"output_mode={output_mode!r}")

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from kiln.layers.preprocessing.data_layer import DataLayer
+from kiln.layers.preprocessing.preprocessing_utils import check_int
 
 _MEL_BREAK_HZ = 700.0
 _MEL_HIGH_Q = 1127.0
@@ -87,8 +88,7 @@ class MelSpectrogram(DataLayer):
         for arg, value in (("fft_length", fft_length), ("sequence_stride", sequence_stride),
                            ("sequence_length", sequence_length), ("sampling_rate", sampling_rate),
                            ("num_mel_bins", num_mel_bins)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"{owner}: `{arg}` must be a positive integer; received {arg}={value!r}")
+            check_int(owner, arg, value, allow_none=True)
         if window not in ("hann", "hamming", None):
             raise ValueError(f"{owner}: `window` must be 'hann', 'hamming' or None; received "
                              f"window={window!r}")

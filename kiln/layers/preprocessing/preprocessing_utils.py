@@ -26,6 +26,24 @@ def check_choice(owner, name, value, allowed):
     return value
 
 
+def check_int(owner, name, value, minimum=1, allow_none=False):
+    """Return ``value`` if it is an int (not a bool) >= ``minimum`` (or None when ``allow_none``),
+    else raise ValueError naming ``owner`` and the argument.
+
+    Example:
+        >>> check_int("Layer", "num_bins", 3), check_int("Layer", "max_tokens", None, 2, True)
+        (3, None)
+    """
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        expected = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            minimum, f"an integer >= {minimum}")
+        raise ValueError(f"{owner}: `{name}` must be {expected}{' or None' if allow_none else ''}; "
+                         f"received {name}={value!r}")
+    return value
+
+
 def check_not_sparse(owner, sparse):
     """``sparse=True`` outputs are not supported by Kiln's preprocessing layers (dense only).
 

@@ -10,7 +10,7 @@ from kiln.backend.common import dtypes
 from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.preprocessing import _image_shape
 from kiln.layers.preprocessing.data_layer import DataLayer
-from kiln.layers.preprocessing.preprocessing_utils import check_choice
+from kiln.layers.preprocessing.preprocessing_utils import check_choice, check_int
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5", "area")
 FILL_MODES = ("constant",)
@@ -46,8 +46,8 @@ class Resizing(DataLayer):
                  data_format=None, **kwargs):
         super().__init__(**kwargs)
         owner = f"Resizing '{self.name}'"
-        self.height = _image_shape.positive_int(owner, "height", height)
-        self.width = _image_shape.positive_int(owner, "width", width)
+        self.height = check_int(owner, "height", height)
+        self.width = check_int(owner, "width", width)
         self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
         self.fill_mode = check_choice(owner, "fill_mode", fill_mode, FILL_MODES)
         if crop_to_aspect_ratio and pad_to_aspect_ratio:

@@ -15,7 +15,7 @@ from kiln import config, initializers
 from kiln.layers.argument_validation import standardize_data_format
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.preprocessing.data_layer import DataLayer
-from kiln.layers.preprocessing.preprocessing_utils import check_choice
+from kiln.layers.preprocessing.preprocessing_utils import check_choice, check_int
 
 MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
 SCALINGS = ("density", "spectrum", None)
@@ -67,8 +67,7 @@ class STFTSpectrogram(DataLayer):
         check_choice(owner, "padding", padding, PADDINGS)
         for arg, value in (("frame_length", frame_length), ("frame_step", frame_step),
                            ("fft_length", fft_length)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ValueError(f"{owner}: `{arg}` must be a positive integer; received {arg}={value!r}")
+            check_int(owner, arg, value, allow_none=True)
         if frame_step is None:
             frame_step = max(frame_length // 2, 1)
         if fft_length is None:

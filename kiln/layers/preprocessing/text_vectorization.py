@@ -19,7 +19,8 @@ import string
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.preprocessing import tf_utils
 from kiln.layers.preprocessing.data_layer import DataLayer, tensorflow_backend
-from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_not_sparse,
+from kiln.layers.preprocessing.preprocessing_utils import (check_choice, check_int,
+                                                            check_not_sparse,
                                                             encode_categorical)
 from kiln.layers.preprocessing.string_lookup import StringLookup
 from kiln.saving import serialization_lib
@@ -100,10 +101,7 @@ class TextVectorization(DataLayer):
             if output_mode != "int":
                 raise ValueError(f"{owner}: `output_sequence_length` only applies to output_mode='int'; "
                                  f"received output_mode={output_mode!r}")
-            if isinstance(output_sequence_length, bool) or not isinstance(output_sequence_length, int) \
-                    or output_sequence_length < 1:
-                raise ValueError(f"{owner}: `output_sequence_length` must be a positive integer; "
-                                 f"received output_sequence_length={output_sequence_length!r}")
+            check_int(owner, "output_sequence_length", output_sequence_length)
         self._ngrams = _standardize_ngrams(owner, ngrams)
         self.ngrams = ngrams
         self.standardize = standardize

@@ -9,6 +9,7 @@ Example:
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer, check_value_range)
+from kiln.layers.preprocessing.preprocessing_utils import check_int
 
 
 class Equalization(BaseImagePreprocessingLayer):
@@ -37,9 +38,7 @@ class Equalization(BaseImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         owner = f"Equalization '{self.name}'"
         self.value_range = check_value_range(owner, value_range)
-        if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
-            raise ValueError(f"{owner}: bins must be an integer >= 2, received bins={bins!r}")
-        self.bins = bins
+        self.bins = check_int(owner, "bins", bins, minimum=2)
 
     def transform_images(self, images, transformation, training=True):
         if not training:
