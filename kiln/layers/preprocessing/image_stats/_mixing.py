@@ -1,4 +1,4 @@
-"""Sampling shared by MixUp and CutMix: Beta(alpha, alpha) draws from normal and uniform
+"""Sampling and mixing shared by MixUp and CutMix: Beta(alpha, alpha) draws from normal and uniform
 draws only (so they also run with TensorFlow inside tf.data and under jit).
 
 Example:
@@ -74,3 +74,23 @@ def mix(backend, values, others, weight):
     weight = backend.core.cast(weight, values.dtype)
     weight = np_.reshape(weight, (-1,) + (1,) * (len(values.shape) - 1))
     return weight * values + (1 - weight) * backend.core.cast(others, values.dtype)
+
+
+def mix_with_permutation(backend, values, transformation, training):
+    """``values`` mixed with their batch permutation ``transformation["permutation_order"]``
+    by ``transformation["mix_weight"]`` (see :func:`mix`); unchanged outside training or
+    without a transformation.
+
+    Example:
+        >>> import kiln
+        >>> from kiln.layers.preprocessing.data_layer import kiln_backend
+        >>> t = {"permutation_order": kiln.ops.convert_to_tensor([1, 0]),
+        ...      "mix_weight": kiln.ops.convert_to_tensor([0.5, 0.5])}
+        >>> x = kiln.ops.convert_to_tensor([[0.0], [2.0]])
+        >>> kiln.ops.convert_to_numpy(mix_with_permutation(kiln_backend(), x, t, True)).tolist()
+        [[1.0], [1.0]]
+    """
+    if not training or transformation is None:
+        return values
+    others = backend.numpy.take(values, transformation["permutation_order"], axis=0)
+    return mix(backend, values, others, transformation["mix_weight"])

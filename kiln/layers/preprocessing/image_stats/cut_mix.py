@@ -11,7 +11,7 @@ Example:
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer, parse_factor)
-from kiln.layers.preprocessing.image_stats._mixing import mix, sample_symmetric_beta
+from kiln.layers.preprocessing.image_stats._mixing import mix_with_permutation, sample_symmetric_beta
 
 
 class CutMix(BaseImagePreprocessingLayer):
@@ -78,10 +78,7 @@ class CutMix(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels, transformation, training=True):
         labels = self.backend.core.cast(labels, self.compute_dtype)
-        if not training or transformation is None:
-            return labels
-        others = self.backend.numpy.take(labels, transformation["permutation_order"], axis=0)
-        return mix(self.backend, labels, others, transformation["mix_weight"])
+        return mix_with_permutation(self.backend, labels, transformation, training)
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
         return self.transform_images(segmentation_masks, transformation, training)

@@ -11,7 +11,7 @@ Example:
 import numbers
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import BaseImagePreprocessingLayer
-from kiln.layers.preprocessing.image_stats._mixing import mix, sample_symmetric_beta
+from kiln.layers.preprocessing.image_stats._mixing import mix_with_permutation, sample_symmetric_beta
 
 
 class MixUp(BaseImagePreprocessingLayer):
@@ -51,22 +51,16 @@ class MixUp(BaseImagePreprocessingLayer):
         weight = sample_symmetric_beta(self.backend, (batch,), float(self.alpha), self._seed(seed))
         return {"mix_weight": weight, "permutation_order": permutation}
 
-    def _mix(self, values, transformation, training):
-        if not training or transformation is None:
-            return values
-        others = self.backend.numpy.take(values, transformation["permutation_order"], axis=0)
-        return mix(self.backend, values, others, transformation["mix_weight"])
-
     def transform_images(self, images, transformation, training=True):
-        return self._mix(images, transformation, training)
+        return mix_with_permutation(self.backend, images, transformation, training)
 
     def transform_labels(self, labels, transformation, training=True):
         labels = self.backend.core.cast(labels, self.compute_dtype)
-        return self._mix(labels, transformation, training)
+        return mix_with_permutation(self.backend, labels, transformation, training)
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
         masks = self.backend.core.cast(segmentation_masks, self.compute_dtype)
-        return self._mix(masks, transformation, training)
+        return mix_with_permutation(self.backend, masks, transformation, training)
 
     def get_config(self):
         config = super().get_config()
