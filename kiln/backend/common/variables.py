@@ -197,6 +197,11 @@ class KerasVariable(TensorOperators):
 
     @property
     def dtype(self):
+        """The stored dtype, or the compute dtype while a mixed-precision layer reads it autocast."""
+        dtype = AUTOCAST_DTYPE.get()
+        if (dtype is not None and self._autocast and self._dtype != dtype
+                and self._dtype in _AUTOCAST_SOURCE_DTYPES):
+            return dtype
         return self._dtype
 
     @property
