@@ -408,7 +408,9 @@ def projective_source_coordinates(transform, xs, ys):
         >>> rows.tolist(), cols.tolist()
         ([[[0.0, 0.0]]], [[[2.0, 3.0]]])
     """
-    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i, None, None] for i in range(8))
+    # Two-step indexing: TensorFlow's graph optimizer mis-rewrites the fused
+    # `transform[:, i, None, None]` when `transform` comes from tf.stack(axis=1).
+    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i][:, None, None] for i in range(8))
     k = c0 * xs + c1 * ys + 1.0
     cols = (a0 * xs + a1 * ys + a2) / k
     rows = (b0 * xs + b1 * ys + b2) / k
