@@ -415,8 +415,8 @@ class BaseFactorLayer(BaseImagePreprocessingLayer):
     _FACTOR_BOUNDS = (0.0, 1.0)
     _SINGLE_FACTOR = "from_zero"
 
-    def __init__(self, factor, value_range=(0, 255), **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, seed=seed, **kwargs)
         owner = f"{type(self).__name__} '{self.name}'"
         self.factor = factor
         self._factor = parse_factor(owner, "factor", factor, self._FACTOR_BOUNDS,
@@ -428,6 +428,30 @@ class BaseFactorLayer(BaseImagePreprocessingLayer):
             return None
         images = data["images"] if isinstance(data, dict) else data
         return {"factor": self._draw_factor(images, seed)}
+
+    def transform_images(self, images, transformation, training=True):
+        """The frame of the pixel-value layers: ``_adjust`` on the images in float32, the result
+        clipped to ``value_range`` and cast back to the input dtype (no-op when not training)."""
+        if not training or transformation is None:
+            return images
+        x = self.backend.core.cast(images, "float32")
+        out = self._clip(self._adjust(x, transformation, images), self.value_range)
+        return self.backend.core.cast(out, images.dtype)
+
+    def _adjust(self, x, transformation, images):
+        """The adjusted float32 images (before clipping); ``images`` is the input, for its rank."""
+        raise NotImplementedError
+
+    def _in_hsv(self, x, adjust):
+        """``adjust(h, s, v)`` applied to the HSV form of ``x`` (in ``value_range``, float32):
+        the new ``(h, s, v)`` converted back to RGB in ``value_range``."""
+        np_, image = self.backend.numpy, self.backend.image
+        _, _, c_axis = self._axes(x)
+        unit = np_.clip(self._to_unit(x, self.value_range), 0.0, 1.0)
+        hsv = image.rgb_to_hsv(unit, data_format=self.data_format)
+        h, s, v = adjust(*np_.split(hsv, 3, axis=c_axis))
+        rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
+        return self._from_unit(rgb, self.value_range)
 
     def get_config(self):
         config = super().get_config()

@@ -27,15 +27,6 @@ class RandomColorDegeneration(BaseFactorLayer):
         [[[76.22, 76.22, 76.22]]]
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
-                         **kwargs)
-
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return images
-        x = self.backend.core.cast(images, "float32")
+    def _adjust(self, x, transformation, images):
         gray = self.backend.image.rgb_to_grayscale(x, data_format=self.data_format)
-        factor = self._per_image(transformation["factor"], images)
-        out = self._clip(x + factor * (gray - x), self.value_range)
-        return self.backend.core.cast(out, images.dtype)
+        return x + self._per_image(transformation["factor"], images) * (gray - x)

@@ -46,13 +46,8 @@ class RandomContrast(BaseFactorLayer):
         factor = self._uniform((batch,), 1.0 - self._factor[0], 1.0 + self._factor[1], seed=seed)
         return {"contrast_factor": factor}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return images
-        np_ = self.backend.numpy
-        x = self.backend.core.cast(images, "float32")
+    def _adjust(self, x, transformation, images):
         h_axis, w_axis, _ = self._axes(images)
-        mean = np_.mean(x, axis=(h_axis, w_axis), keepdims=True)
+        mean = self.backend.numpy.mean(x, axis=(h_axis, w_axis), keepdims=True)
         factor = self._per_image(transformation["contrast_factor"], images)
-        out = self._clip((x - mean) * factor + mean, self.value_range)
-        return self.backend.core.cast(out, images.dtype)
+        return (x - mean) * factor + mean

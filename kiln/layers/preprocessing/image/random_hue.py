@@ -29,10 +29,6 @@ class RandomHue(BaseFactorLayer):
         [[[0.0, 1.0, 1.0]]]
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
-                         **kwargs)
-
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
@@ -43,15 +39,6 @@ class RandomHue(BaseFactorLayer):
         factor = self._draw_factor(images, seed)
         return {"factor": sign * factor * 0.5}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return images
-        np_, image = self.backend.numpy, self.backend.image
-        _, _, c_axis = self._axes(images)
-        x = self._to_unit(self.backend.core.cast(images, "float32"), self.value_range)
-        hsv = image.rgb_to_hsv(np_.clip(x, 0.0, 1.0), data_format=self.data_format)
-        h, s, v = np_.split(hsv, 3, axis=c_axis)
-        h = np_.mod(h + self._per_image(transformation["factor"], images), 1.0)
-        rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
-        out = self._clip(self._from_unit(rgb, self.value_range), self.value_range)
-        return self.backend.core.cast(out, images.dtype)
+    def _adjust(self, x, transformation, images):
+        shift = self._per_image(transformation["factor"], images)
+        return self._in_hsv(x, lambda h, s, v: (self.backend.numpy.mod(h + shift, 1.0), s, v))

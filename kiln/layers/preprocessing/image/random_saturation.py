@@ -31,20 +31,8 @@ class RandomSaturation(BaseFactorLayer):
         [[[0.8, 0.8, 0.8]]]
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
-                         **kwargs)
-
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return images
-        np_, image = self.backend.numpy, self.backend.image
-        _, _, c_axis = self._axes(images)
-        x = self._to_unit(self.backend.core.cast(images, "float32"), self.value_range)
-        hsv = image.rgb_to_hsv(np_.clip(x, 0.0, 1.0), data_format=self.data_format)
-        h, s, v = np_.split(hsv, 3, axis=c_axis)
+    def _adjust(self, x, transformation, images):
         factor = self._per_image(transformation["factor"], images)
-        s = np_.clip(s * (factor / (1.0 - factor + _config.epsilon())), 0.0, 1.0)
-        rgb = image.hsv_to_rgb(np_.concatenate([h, s, v], axis=c_axis), data_format=self.data_format)
-        out = self._clip(self._from_unit(rgb, self.value_range), self.value_range)
-        return self.backend.core.cast(out, images.dtype)
+        scale = factor / (1.0 - factor + _config.epsilon())
+        return self._in_hsv(
+            x, lambda h, s, v: (h, self.backend.numpy.clip(s * scale, 0.0, 1.0), v))

@@ -31,10 +31,6 @@ class RandomSharpness(BaseFactorLayer):
         5.0
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
-                         **kwargs)
-
     def _smooth(self, x):
         np_ = self.backend.numpy
         h_axis, w_axis, _ = self._axes(x)
@@ -58,11 +54,7 @@ class RandomSharpness(BaseFactorLayer):
         inner = np_.expand_dims(inner, -1) if self.data_format == "channels_last" else inner
         return np_.where(inner, smooth, x)
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return images
-        x = self.backend.core.cast(images, "float32")
+    def _adjust(self, x, transformation, images):
         smooth = self._smooth(x)
         factor = self._per_image(transformation["factor"], images) * 2.0
-        out = self._clip(smooth + factor * (x - smooth), self.value_range)
-        return self.backend.core.cast(out, images.dtype)
+        return smooth + factor * (x - smooth)
