@@ -50,6 +50,40 @@ def forward_arguments(arguments):
     return forwarded
 
 
+def window_output_shape(input_shape, window, strides, padding, data_format, owner,
+                        dilation_rate=None, out_channels=None, window_arg="kernel_size"):
+    """The shape after sliding ``window`` (with ``strides``, ``padding`` and ``dilation_rate``,
+    default 1) over the spatial axes of a ``(batch, *spatial, channels)`` input (channels
+    first: ``(batch, channels, *spatial)``), None dims preserved. ``out_channels`` replaces
+    the channel size (None keeps the input's). Errors name ``owner`` and ``window_arg``.
+
+    Example:
+        >>> window_output_shape((None, 9, 5, 3), (2, 2), (2, 2), "valid", "channels_last", "pool")
+        (None, 4, 2, 3)
+    """
+    input_shape = tuple(input_shape)
+    rank = len(window)
+    if len(input_shape) != rank + 2:
+        raise ValueError(f"{owner}: expected an input of rank {rank + 2}, "
+                         f"received input_shape={input_shape}")
+    channels_last = data_format == "channels_last"
+    spatial = input_shape[1:-1] if channels_last else input_shape[2:]
+    dilation_rate = dilation_rate or (1,) * rank
+    out = tuple(conv_output_length(spatial[i], window[i], padding, strides[i], dilation_rate[i])
+                for i in range(rank))
+    for size in out:
+        if size is not None and size <= 0:
+            raise ValueError(
+                f"{owner}: the input is too small for the window; input_shape={input_shape}, "
+                f"{window_arg}={tuple(window)}, padding={padding!r} gives an output size of {size}"
+            )
+    if out_channels is None:
+        out_channels = input_shape[-1] if channels_last else input_shape[1]
+    if channels_last:
+        return (input_shape[0],) + out + (out_channels,)
+    return (input_shape[0], out_channels) + out
+
+
 class ConvolutionBase(Layer):
     """Shared frame of the convolution layers.
 
@@ -154,25 +188,9 @@ class ConvolutionBase(Layer):
 
     def _output_shape(self, input_shape, out_channels):
         """The output shape of a forward convolution window, None dims preserved."""
-        input_shape = tuple(input_shape)
-        owner = self._owner
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(f"{owner}: expected an input of rank {self.rank + 2}, "
-                             f"received input_shape={input_shape}")
-        spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
-        out = tuple(
-            conv_output_length(spatial[i], self.kernel_size[i], self.padding, self.strides[i],
-                               self.dilation_rate[i])
-            for i in range(self.rank)
-        )
-        for size in out:
-            if size is not None and size <= 0:
-                raise ValueError(
-                    f"{owner}: the input is too small for the kernel; input_shape={input_shape}, "
-                    f"kernel_size={self.kernel_size}, padding={self.padding!r} gives an output "
-                    f"size of {size}"
-                )
-        return self._join(input_shape[0], out, out_channels)
+        return window_output_shape(input_shape, self.kernel_size, self.strides, self.padding,
+                                   self.data_format, self._owner, self.dilation_rate,
+                                   out_channels=out_channels)
 
     def _join(self, batch, spatial, channels):
         if self.data_format == "channels_last":

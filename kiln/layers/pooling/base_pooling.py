@@ -8,11 +8,11 @@ Example:
 
 from kiln import ops
 from kiln.layers.argument_validation import (
-    conv_output_length,
     standardize_data_format,
     standardize_padding,
     standardize_tuple,
 )
+from kiln.layers.convolutional.convolution_base import window_output_shape
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
 
@@ -56,20 +56,9 @@ class BasePooling(Layer):
         return ops.cast(outputs, dtype) if dtype in self._upcast_dtypes else outputs
 
     def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
-        out = tuple(conv_output_length(spatial[i], self.pool_size[i], self.padding, self.strides[i])
-                    for i in range(self.pool_dimensions))
-        for size in out:
-            if size is not None and size <= 0:
-                raise ValueError(
-                    f"{type(self).__name__} '{self.name}': the input is too small for the pooling "
-                    f"window; input_shape={input_shape}, pool_size={self.pool_size}, "
-                    f"padding={self.padding!r}"
-                )
-        if self.data_format == "channels_last":
-            return (input_shape[0],) + out + (input_shape[-1],)
-        return (input_shape[0], input_shape[1]) + out
+        return window_output_shape(input_shape, self.pool_size, self.strides, self.padding,
+                                   self.data_format, f"{type(self).__name__} '{self.name}'",
+                                   window_arg="pool_size")
 
     def get_config(self):
         config = super().get_config()
