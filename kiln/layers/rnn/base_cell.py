@@ -9,11 +9,82 @@ Example:
 
 from kiln import activations, constraints, initializers, ops, random, regularizers
 from kiln.backend.common.scopes import name_scope
+from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
 from kiln.layers.rnn.dropout_rnn_cell import DropoutRNNCell, validate_rate, validate_units
 from kiln.saving import serialization_lib
 
 _ser = serialization_lib.serialize_kiln_object
+_WEIGHTS = ("kernel", "recurrent", "bias")
+
+
+def init_recurrent_options(cell, arguments):
+    """Set the options every gated cell shares from its constructor's ``locals()``:
+    ``activation``, ``recurrent_activation``, ``use_bias``, the ``kernel`` / ``recurrent`` /
+    ``bias`` initializers, regularizers and constraints, ``unit_forget_bias`` (when taken), the
+    dropout rates, ``seed`` and the seed generator of the dropout masks.
+
+    Example:
+        >>> import kiln
+        >>> kiln.layers.LSTMCell(2, recurrent_dropout=0.5).recurrent_dropout
+        0.5
+    """
+    owner = f"{type(cell).__name__} '{cell.name}'"
+    cell.activation = activations.get(arguments["activation"])
+    cell.recurrent_activation = activations.get(arguments["recurrent_activation"])
+    cell.use_bias = bool(arguments["use_bias"])
+    for weight in _WEIGHTS:
+        for kind, module in (("initializer", initializers), ("regularizer", regularizers),
+                             ("constraint", constraints)):
+            key = f"{weight}_{kind}"
+            setattr(cell, key, module.get(arguments[key]))
+    if "unit_forget_bias" in arguments:
+        cell.unit_forget_bias = bool(arguments["unit_forget_bias"])
+    cell.dropout = validate_rate(owner, "dropout", arguments["dropout"])
+    cell.recurrent_dropout = validate_rate(owner, "recurrent_dropout", arguments["recurrent_dropout"])
+    cell.seed = arguments["seed"]
+    with name_scope(cell.name, caller=cell):
+        cell.seed_generator = random.SeedGenerator(cell.seed)
+
+
+def recurrent_options_config(cell, recurrent_activation=True):
+    """The config entries of :func:`init_recurrent_options`' options but ``seed``, in Keras'
+    order (``unit_forget_bias`` after ``bias_initializer`` when the cell has it)."""
+    items = {"activation": activations.serialize(cell.activation)}
+    if recurrent_activation:
+        items["recurrent_activation"] = activations.serialize(cell.recurrent_activation)
+    items["use_bias"] = cell.use_bias
+    for weight in _WEIGHTS:
+        items[f"{weight}_initializer"] = _ser(getattr(cell, f"{weight}_initializer"))
+    if hasattr(cell, "unit_forget_bias"):
+        items["unit_forget_bias"] = cell.unit_forget_bias
+    for kind in ("regularizer", "constraint"):
+        for weight in _WEIGHTS:
+            items[f"{weight}_{kind}"] = _ser(getattr(cell, f"{weight}_{kind}"))
+    items["dropout"] = cell.dropout
+    items["recurrent_dropout"] = cell.recurrent_dropout
+    return items
+
+
+def forget_bias_initializer(base, units):
+    """An initializer of the ``(4 * units,)`` bias of gates ``i, f, c, o``: ``base`` for each
+    block but the forget one, which starts at one."""
+
+    def forget_bias_one(shape, dtype=None):
+        return ops.concatenate([base((units,), dtype=dtype), ops.ones((units,), dtype=dtype),
+                                base((2 * units,), dtype=dtype)])
+
+    return forget_bias_one
+
+
+def dropped_step(cell, inputs, prev, training):
+    """A step's ``inputs`` and previous state ``prev`` with the cell's cached input / recurrent
+    dropout masks applied when training."""
+    if training and 0.0 < cell.dropout < 1.0:
+        inputs = inputs * cell.get_dropout_mask(inputs)
+    if training and 0.0 < cell.recurrent_dropout < 1.0:
+        prev = prev * cell.get_recurrent_dropout_mask(prev)
+    return inputs, prev
 
 
 class BaseRecurrentCell(Layer, DropoutRNNCell):
@@ -37,26 +108,10 @@ class BaseRecurrentCell(Layer, DropoutRNNCell):
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        arguments = dict(locals())
         super().__init__(**kwargs)
-        owner = f"{type(self).__name__} '{self.name}'"
-        self.units = validate_units(owner, units)
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = validate_rate(owner, "dropout", dropout)
-        self.recurrent_dropout = validate_rate(owner, "recurrent_dropout", recurrent_dropout)
-        self.seed = seed
-        with name_scope(self.name, caller=self):
-            self.seed_generator = random.SeedGenerator(seed)
+        self.units = validate_units(f"{type(self).__name__} '{self.name}'", units)
+        init_recurrent_options(self, arguments)
         self.state_size = self.units
         self.output_size = self.units
         self.kernel = self.recurrent_kernel = self.bias = None
@@ -100,31 +155,12 @@ class BaseRecurrentCell(Layer, DropoutRNNCell):
 
     def _dropped(self, inputs, prev, training):
         """Apply the cached input / recurrent dropout masks when training."""
-        if training and 0.0 < self.dropout < 1.0:
-            inputs = inputs * self.get_dropout_mask(inputs)
-        if training and 0.0 < self.recurrent_dropout < 1.0:
-            prev = prev * self.get_recurrent_dropout_mask(prev)
-        return inputs, prev
+        return dropped_step(self, inputs, prev, training)
 
     # -- config ---------------------------------------------------------------------------
     def _config_items(self):
-        items = {"units": self.units, "activation": activations.serialize(self.activation)}
-        if self.has_recurrent_activation:
-            items["recurrent_activation"] = activations.serialize(self.recurrent_activation)
-        items["use_bias"] = self.use_bias
-        items.update({
-            "kernel_initializer": _ser(self.kernel_initializer),
-            "recurrent_initializer": _ser(self.recurrent_initializer),
-            "bias_initializer": _ser(self.bias_initializer),
-            "kernel_regularizer": _ser(self.kernel_regularizer),
-            "recurrent_regularizer": _ser(self.recurrent_regularizer),
-            "bias_regularizer": _ser(self.bias_regularizer),
-            "kernel_constraint": _ser(self.kernel_constraint),
-            "recurrent_constraint": _ser(self.recurrent_constraint),
-            "bias_constraint": _ser(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-        })
+        items = {"units": self.units}
+        items.update(recurrent_options_config(self, self.has_recurrent_activation))
         return items
 
     def get_config(self):
@@ -142,6 +178,22 @@ class RecurrentLayerMixin:
                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
                    "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
                    "recurrent_dropout", "reset_after", "seed")
+    # The constructor arguments that configure the RNN layer rather than its cell.
+    _LAYER_OPTIONS = ("activity_regularizer", "return_sequences", "return_state", "go_backwards",
+                      "stateful", "unroll")
+
+    def _init_over_cell(self, cell_class, cell_name, arguments):
+        """Initialise the layer from its constructor's ``locals()`` (taken first thing): the
+        cell ``cell_class(...)`` named ``cell_name`` gets the cell arguments (and the layer's
+        dtype and trainable), the RNN the layer options and ``**kwargs``."""
+        kwargs = arguments.get("kwargs", {})
+        cell_args = {k: v for k, v in arguments.items()
+                     if k not in ("self", "kwargs", "__class__") + self._LAYER_OPTIONS}
+        cell = cell_class(**cell_args, dtype=kwargs.get("dtype"),
+                          trainable=kwargs.get("trainable", True), name=cell_name)
+        options = {k: arguments[k] for k in self._LAYER_OPTIONS}
+        super().__init__(cell, **options, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
 
     def get_config(self):
         config = super().get_config()

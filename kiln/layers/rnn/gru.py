@@ -16,10 +16,9 @@ Example:
 
 from kiln import ops, tree
 from kiln.backend import current as _backend
-from kiln.layers.input_spec import InputSpec
-from kiln.layers.rnn.base_cell import BaseRecurrentCell, RecurrentLayerMixin
-from kiln.layers.rnn.lstm import _check_use_cudnn, dropped_sequences, fused_allowed, no_fused_kernel
-from kiln.layers.rnn.rnn import RNN
+from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.rnn.base_cell import BaseRecurrentCell
+from kiln.layers.rnn.fused import FusedRecurrentLayer
 
 
 class GRUCell(BaseRecurrentCell):
@@ -59,14 +58,9 @@ class GRUCell(BaseRecurrentCell):
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, reset_after=True,
                  seed=None, **kwargs):
-        super().__init__(
-            units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
+        arguments = forward_arguments(locals())
+        del arguments["reset_after"]
+        super().__init__(**arguments)
         self.reset_after = bool(reset_after)
 
     def _bias_shape(self):
@@ -106,7 +100,7 @@ class GRUCell(BaseRecurrentCell):
         return items
 
 
-class GRU(RecurrentLayerMixin, RNN):
+class GRU(FusedRecurrentLayer):
     """Gated Recurrent Unit layer: an ``RNN`` over a ``GRUCell``.
 
     On the torch backend, with ``reset_after=True`` and a configuration the
@@ -130,35 +124,12 @@ class GRU(RecurrentLayerMixin, RNN):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
-        cell = GRUCell(
-            units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, reset_after=reset_after,
-            seed=seed, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
-            name="gru_cell")
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
-        self.use_cudnn = _check_use_cudnn(self, use_cudnn)
-        self.input_spec = InputSpec(ndim=3)
+        self._init_over_cell(GRUCell, "gru_cell", locals())
 
-    def inner_loop(self, sequences, initial_state, mask, training=False, constants=None):
-        if fused_allowed(self, constants) and self.cell.reset_after:
-            cell = self.cell
-            try:
-                last, outputs, state = _backend.rnn.gru(
-                    dropped_sequences(self, sequences, training), initial_state[0], mask,
-                    *cell._weight_values(),
-                    return_sequences=self.return_sequences, go_backwards=self.go_backwards,
-                    zero_output_for_mask=self.zero_output_for_mask)
-                return last, outputs, [state]
-            except NotImplementedError:
-                pass
-        if self.use_cudnn is True:
-            no_fused_kernel(self)
-        return super().inner_loop(sequences, initial_state, mask, training=training,
-                                  constants=constants)
+    def _fused_supported(self):
+        return self.cell.reset_after
+
+    def _fused_loop(self, sequences, initial_state, mask):
+        last, outputs, state = _backend.rnn.gru(sequences, initial_state[0], mask,
+                                                *self.cell._weight_values(), **self._fused_options())
+        return last, outputs, [state]

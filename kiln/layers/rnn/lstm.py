@@ -13,11 +13,11 @@ Example:
     [(5, 16), (4, 16), (16,)]
 """
 
-from kiln import activations, initializers, ops
+from kiln import ops
 from kiln.backend import current as _backend
-from kiln.layers.input_spec import InputSpec
-from kiln.layers.rnn.base_cell import BaseRecurrentCell, RecurrentLayerMixin
-from kiln.layers.rnn.rnn import RNN
+from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.rnn.base_cell import BaseRecurrentCell, forget_bias_initializer
+from kiln.layers.rnn.fused import FusedRecurrentLayer
 
 
 class LSTMCell(BaseRecurrentCell):
@@ -57,30 +57,16 @@ class LSTMCell(BaseRecurrentCell):
                  recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
-        super().__init__(
-            units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
+        arguments = forward_arguments(locals())
+        del arguments["unit_forget_bias"]
+        super().__init__(**arguments)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = [self.units, self.units]
 
     def _bias_initializer_fn(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, units = self.bias_initializer, self.units
-
-        def forget_bias_one(shape, dtype=None):
-            return ops.concatenate([
-                base((units,), dtype=dtype),
-                initializers.Ones()((units,), dtype=dtype),
-                base((2 * units,), dtype=dtype),
-            ])
-
-        return forget_bias_one
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
@@ -97,51 +83,8 @@ class LSTMCell(BaseRecurrentCell):
         h = ops.multiply(o, self.activation(c))
         return h, [h, c]
 
-    def _config_items(self):
-        items = super()._config_items()
-        out = {}
-        for key, value in items.items():
-            out[key] = value
-            if key == "bias_initializer":
-                out["unit_forget_bias"] = self.unit_forget_bias
-        return out
 
-
-def _check_use_cudnn(layer, use_cudnn):
-    if use_cudnn not in ("auto", True, False):
-        raise ValueError(
-            f"{type(layer).__name__} '{layer.name}': `use_cudnn` must be 'auto', True or False; "
-            f"received use_cudnn={use_cudnn!r}")
-    return use_cudnn
-
-
-def fused_allowed(layer, constants):
-    """Whether the fused backend kernel can run this layer's configuration."""
-    cell = layer.cell
-    return (layer.use_cudnn in ("auto", True) and not cell.recurrent_dropout and not layer.unroll
-            and constants is None and cell.activation is activations.tanh
-            and cell.recurrent_activation is activations.sigmoid)
-
-
-def dropped_sequences(layer, sequences, training):
-    """The input dropout of the cell applied to the whole sequence (one mask for every step)."""
-    cell = layer.cell
-    if training and 0.0 < cell.dropout < 1.0:
-        mask = cell.get_dropout_mask(sequences[:, 0])
-        return ops.multiply(sequences, ops.expand_dims(mask, 1))
-    return sequences
-
-
-def no_fused_kernel(layer):
-    raise ValueError(
-        f"{type(layer).__name__} '{layer.name}': use_cudnn=True was given but the fused kernel "
-        f"cannot run this configuration on the {_backend.NAME} backend (it needs tanh/sigmoid "
-        "activations, no recurrent_dropout, unroll=False, no constants, a right-padded mask or "
-        "none, and a backend with a fused kernel); pass use_cudnn='auto' to fall back to the "
-        "generic loop")
-
-
-class LSTM(RecurrentLayerMixin, RNN):
+class LSTM(FusedRecurrentLayer):
     """Long Short-Term Memory layer: an ``RNN`` over an ``LSTMCell``.
 
     On the torch backend, when the configuration allows (tanh / sigmoid
@@ -168,34 +111,8 @@ class LSTM(RecurrentLayerMixin, RNN):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", **kwargs):
-        cell = LSTMCell(
-            units, activation=activation, recurrent_activation=recurrent_activation,
-            use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-            seed=seed, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
-            name="lstm_cell")
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
-        self.use_cudnn = _check_use_cudnn(self, use_cudnn)
-        self.input_spec = InputSpec(ndim=3)
+        self._init_over_cell(LSTMCell, "lstm_cell", locals())
 
-    def inner_loop(self, sequences, initial_state, mask, training=False, constants=None):
-        if fused_allowed(self, constants):
-            cell = self.cell
-            try:
-                return _backend.rnn.lstm(
-                    dropped_sequences(self, sequences, training), initial_state[0],
-                    initial_state[1], mask, *cell._weight_values(),
-                    return_sequences=self.return_sequences, go_backwards=self.go_backwards,
-                    zero_output_for_mask=self.zero_output_for_mask)
-            except NotImplementedError:
-                pass
-        if self.use_cudnn is True:
-            no_fused_kernel(self)
-        return super().inner_loop(sequences, initial_state, mask, training=training,
-                                  constants=constants)
+    def _fused_loop(self, sequences, initial_state, mask):
+        return _backend.rnn.lstm(sequences, initial_state[0], initial_state[1], mask,
+                                 *self.cell._weight_values(), **self._fused_options())

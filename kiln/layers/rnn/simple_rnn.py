@@ -10,7 +10,7 @@ Example:
 """
 
 from kiln import ops, tree
-from kiln.layers.input_spec import InputSpec
+from kiln.layers.convolutional.convolution_base import forward_arguments
 from kiln.layers.rnn.base_cell import BaseRecurrentCell, RecurrentLayerMixin
 from kiln.layers.rnn.rnn import RNN
 
@@ -47,14 +47,7 @@ class SimpleRNNCell(BaseRecurrentCell):
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
-        super().__init__(
-            units, activation=activation, recurrent_activation=None, use_bias=use_bias,
-            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
-            seed=seed, **kwargs)
+        super().__init__(recurrent_activation=None, **forward_arguments(locals()))
 
     def call(self, sequence, states, training=False):
         nested = tree.is_nested(states)
@@ -91,16 +84,4 @@ class SimpleRNN(RecurrentLayerMixin, RNN):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False, seed=None,
                  **kwargs):
-        cell = SimpleRNNCell(
-            units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
-            dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
-            name="simple_rnn_cell")
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
-        self.input_spec = InputSpec(ndim=3)
+        self._init_over_cell(SimpleRNNCell, "simple_rnn_cell", locals())
