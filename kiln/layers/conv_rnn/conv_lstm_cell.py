@@ -11,8 +11,7 @@ Example:
     ((1, 5, 5, 4), (1, 5, 5, 4))
 """
 
-from kiln import activations, constraints, initializers, ops, regularizers
-from kiln.backend.common.scopes import name_scope
+from kiln import ops
 from kiln.layers.argument_validation import (
     conv_output_length,
     standardize_data_format,
@@ -21,9 +20,13 @@ from kiln.layers.argument_validation import (
 )
 from kiln.layers.input_spec import InputSpec
 from kiln.layers.layer import Layer
-from kiln.layers.rnn.dropout_rnn_cell import DropoutRNNCell, validate_rate
-from kiln.random.seed_generator import SeedGenerator
-from kiln.saving import serialization_lib
+from kiln.layers.rnn.base_cell import (
+    dropped_step,
+    forget_bias_initializer,
+    init_recurrent_options,
+    recurrent_options_config,
+)
+from kiln.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
 
 class ConvLSTMCell(Layer, DropoutRNNCell):
@@ -66,6 +69,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
                  recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
+        arguments = dict(locals())
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} '{self.name}'"
         if rank not in (1, 2, 3):
@@ -86,24 +90,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
                 f"{owner}: strides > 1 are not supported together with dilation_rate > 1; "
                 f"received strides={self.strides}, dilation_rate={self.dilation_rate}"
             )
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = validate_rate(owner, "dropout", dropout)
-        self.recurrent_dropout = validate_rate(owner, "recurrent_dropout", recurrent_dropout)
-        self.seed = seed
-        with name_scope(self.name, caller=self):
-            self.seed_generator = SeedGenerator(seed=seed)
+        init_recurrent_options(self, arguments)
         self.input_spec = InputSpec(ndim=rank + 2)
         # Known once the spatial input size is: one (spatial..., filters) shape per state.
         self.state_size = [-1, -1]
@@ -176,14 +163,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
     def _bias_init(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        base, n = self.bias_initializer, self.filters
-
-        def init(shape, dtype=None):
-            # Gate blocks i, f, c, o: the forget block starts at one.
-            return ops.concatenate([base((n,), dtype=dtype), ops.ones((n,), dtype=dtype),
-                                    base((2 * n,), dtype=dtype)])
-
-        return init
+        return forget_bias_initializer(self.bias_initializer, self.filters)
 
     def get_initial_state(self, batch_size=None):
         """Zero ``h`` and ``c`` of shape ``(batch_size,) + state shape`` (needs a built cell)."""
@@ -193,10 +173,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
     # -- the step -------------------------------------------------------------------------
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
-        if training and 0.0 < self.dropout < 1.0:
-            inputs = inputs * self.get_dropout_mask(inputs)
-        if training and 0.0 < self.recurrent_dropout < 1.0:
-            h_prev = h_prev * self.get_recurrent_dropout_mask(h_prev)
+        inputs, h_prev = dropped_step(self, inputs, h_prev, training)
         channel_axis = self.rank + 1
         kernels = ops.split(self.kernel, 4, axis=channel_axis)
         recurrent_kernels = ops.split(self.recurrent_kernel, 4, axis=channel_axis)
@@ -232,21 +209,9 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialization_lib.serialize_kiln_object(self.kernel_initializer),
-            "recurrent_initializer": serialization_lib.serialize_kiln_object(self.recurrent_initializer),
-            "bias_initializer": serialization_lib.serialize_kiln_object(self.bias_initializer),
-            "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": serialization_lib.serialize_kiln_object(self.kernel_regularizer),
-            "recurrent_regularizer": serialization_lib.serialize_kiln_object(self.recurrent_regularizer),
-            "bias_regularizer": serialization_lib.serialize_kiln_object(self.bias_regularizer),
-            "kernel_constraint": serialization_lib.serialize_kiln_object(self.kernel_constraint),
-            "recurrent_constraint": serialization_lib.serialize_kiln_object(self.recurrent_constraint),
-            "bias_constraint": serialization_lib.serialize_kiln_object(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
+        })
+        config.update(recurrent_options_config(self))
+        config.update({
             "seed": self.seed,
             "rank": self.rank,
         })
