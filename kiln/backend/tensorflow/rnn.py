@@ -27,6 +27,16 @@ def _expand_mask(mask_t, like):
         if rank and rank > 1 else mask_t
 
 
+def _bool_mask(mask):
+    """A ``(batch, time)`` or ``(batch, time, 1)`` mask as a bool ``(batch, time)`` tensor."""
+    mask = convert_to_tensor(mask)
+    if mask.dtype is not tf.bool:
+        mask = tf.cast(mask, tf.bool)
+    if mask.shape.rank == 3:
+        mask = mask[..., 0]
+    return mask
+
+
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
         unroll=False, input_length=None, time_major=False, zero_output_for_mask=False,
         return_all_outputs=True):
@@ -36,12 +46,7 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     if go_backwards:
         flat_inputs = [tf.reverse(x, [0]) for x in flat_inputs]
     if mask is not None:
-        mask = convert_to_tensor(mask)
-        if mask.dtype is not tf.bool:
-            mask = tf.cast(mask, tf.bool)
-        if mask.shape.rank == 3:
-            mask = mask[..., 0]
-        mask = tf.transpose(mask)  # (time, batch)
+        mask = tf.transpose(_bool_mask(mask))  # (time, batch)
         if go_backwards:
             mask = tf.reverse(mask, [0])
     constants = list(constants) if constants else []
@@ -138,12 +143,7 @@ def _masked_scan(step, x_proj, carry0, mask, go_backwards, zero_output_for_mask)
     """
     xs = tf.transpose(x_proj, [1, 0, 2])
     if mask is not None:
-        mask = convert_to_tensor(mask)
-        if mask.dtype is not tf.bool:
-            mask = tf.cast(mask, tf.bool)
-        if mask.shape.rank == 3:
-            mask = mask[..., 0]
-        xs = (xs, tf.transpose(mask))
+        xs = (xs, tf.transpose(_bool_mask(mask)))
     zero_out = tf.zeros_like(carry0[0])
 
     def body(state, inputs):
