@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from conformance import make_input, run_layer_test, to_numpy
+import kiln
 from kiln import layers, ops
 
 
@@ -12,16 +13,31 @@ def _l2n(v):
 
 
 def test_conformance_dense():
+    # The generic training probe (Adam pushing the output mean of 2 samples to a target) fights
+    # the kernel re-normalization each training call writes back (Keras semantics) and can rise;
+    # test_fit_lowers_the_loss below trains a real regression instead.
     run_layer_test(layers.SpectralNormalization, {"layer": layers.Dense(3)}, input_shape=(2, 4),
                    expected_output_shape=(2, 3), expected_num_trainable_weights=2,
-                   expected_num_non_trainable_weights=1)
+                   expected_num_non_trainable_weights=1, run_training_check=False)
+
+
+def test_fit_lowers_the_loss():
+    if kiln.backend.backend() == "numpy":
+        pytest.skip("numpy backend has no autodiff")
+    x = np.random.default_rng(0).standard_normal((16, 4)).astype("float32")
+    y = x @ np.array([[0.5], [-0.3], [0.2], [0.1]], "float32") + 1.0
+    model = kiln.Sequential([kiln.Input((4,)), layers.SpectralNormalization(layers.Dense(1))])
+    model.compile(optimizer=kiln.optimizers.SGD(0.1), loss="mse")
+    losses = model.fit(x, y, epochs=8, batch_size=16, verbose=0).history["loss"]
+    assert losses[-1] < 0.7 * losses[0], losses
 
 
 def test_conformance_conv():
     run_layer_test(layers.SpectralNormalization,
                    {"layer": layers.Conv2D(2, 3), "power_iterations": 2},
                    input_shape=(1, 5, 5, 2), expected_output_shape=(1, 3, 3, 2),
-                   expected_num_trainable_weights=2, expected_num_non_trainable_weights=1)
+                   expected_num_trainable_weights=2, expected_num_non_trainable_weights=1,
+                   run_training_check=False)  # see test_conformance_dense
 
 
 def test_power_iteration_matches_numpy():
