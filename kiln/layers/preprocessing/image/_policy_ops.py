@@ -12,6 +12,8 @@ Example:
 
 import math
 
+from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer)
 from kiln.layers.preprocessing.image.random_brightness import RandomBrightness
 from kiln.layers.preprocessing.image.random_color_degeneration import RandomColorDegeneration
 from kiln.layers.preprocessing.image.random_contrast import RandomContrast
@@ -23,6 +25,24 @@ from kiln.layers.preprocessing.image.random_translation import RandomTranslation
 
 GEOMETRIC = ("shear_x", "shear_y", "translate_x", "translate_y", "rotate")
 COLOR = ("brightness", "color", "contrast", "sharpness")
+
+
+class PolicyLayer(BaseImagePreprocessingLayer):
+    """Base of RandAugment and AugMix: the operations are drawn per image inside the image
+    transform, so segmentation masks (which would have to follow them) are refused.
+
+    Example:
+        >>> import kiln
+        >>> issubclass(kiln.layers.RandAugment, PolicyLayer)
+        True
+    """
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training or transformation is None:
+            return segmentation_masks
+        raise NotImplementedError(
+            f"{type(self).__name__} '{self.name}': segmentation_masks are not supported yet (its "
+            "operations are drawn per image inside the image transform)")
 
 
 def policy_layers(magnitude, value_range, interpolation, seed, data_format, names=None):

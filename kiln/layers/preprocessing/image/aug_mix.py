@@ -8,7 +8,7 @@ Example:
 
 from kiln.layers.preprocessing.image import _policy_ops
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, check_value_range,
+    tuples_to_lists, INTERPOLATIONS, _is_number, check_choice, check_value_range,
     parse_factor)
 
 _BASE_OPERATIONS = ("auto_contrast", "solarize", "posterize", "rotate", "shear_x", "shear_y",
@@ -17,7 +17,7 @@ _BASE_OPERATIONS = ("auto_contrast", "solarize", "posterize", "rotate", "shear_x
 _GAMMA_PROPOSALS = 8
 
 
-class AugMix(BaseImagePreprocessingLayer):
+class AugMix(_policy_ops.PolicyLayer):
     """AugMix (Hendrycks et al., 2020): ``num_chains`` chains each apply ``chain_depth``
     operations drawn per image (auto contrast, solarization, posterization, rotation,
     shears, translations; with ``all_ops`` also brightness, colour, contrast and
@@ -96,10 +96,7 @@ class AugMix(BaseImagePreprocessingLayer):
         boost = np_.power(self._uniform(tuple(shape), 1e-12, 1.0, seed=seed), 1.0 / alpha)
         return draws * boost
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         np_ = self.backend.numpy
         batch = self._batch_size(images)
         alpha = float(self.alpha)
@@ -135,13 +132,6 @@ class AugMix(BaseImagePreprocessingLayer):
         m = self._per_image(transformation["mix_weight"], x)
         out = self._clip(m * x + (1.0 - m) * mixed, self.value_range)
         return self.backend.core.cast(out, images.dtype)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training or transformation is None:
-            return segmentation_masks
-        raise NotImplementedError(
-            f"AugMix '{self.name}': segmentation_masks are not supported yet (its operations "
-            "are drawn per image inside the image transform)")
 
     def get_config(self):
         config = super().get_config()

@@ -45,6 +45,20 @@ def check_choice(owner, arg, value, allowed):
     return value
 
 
+def check_fill_value(owner, fill_value, allow_none=False):
+    """Raise a ValueError naming ``owner`` unless ``fill_value`` is a number (or None when
+    ``allow_none``); returns it.
+
+    Example:
+        >>> check_fill_value("RandomErasing", None, allow_none=True) is None
+        True
+    """
+    if not (_is_number(fill_value) or (allow_none and fill_value is None)):
+        expected = "a number or None" if allow_none else "a number"
+        raise ValueError(f"{owner}: fill_value must be {expected}, received fill_value={fill_value!r}")
+    return fill_value
+
+
 def _is_number(x):
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
@@ -104,8 +118,9 @@ def check_value_range(owner, value_range):
 class BaseImagePreprocessingLayer(DataLayer):
     """Base of the image augmentation layers: argument checks, the call frame, image geometry.
 
-    Subclasses implement ``get_random_transformation(data, training=True,
-    seed=None)`` and ``transform_images(images, transformation,
+    Subclasses implement ``_random_transformation(images, seed)`` (which
+    ``get_random_transformation(data, training=True, seed=None)`` calls while
+    training) and ``transform_images(images, transformation,
     training=True)``; geometric ones also ``transform_segmentation_masks``.
 
     Args:
@@ -154,7 +169,14 @@ class BaseImagePreprocessingLayer(DataLayer):
         return result
 
     def get_random_transformation(self, data, training=True, seed=None):
-        """Draw this call's random parameters (None: leave the images as they are)."""
+        """Draw this call's random parameters (None: leave the images as they are): none when
+        not training, else :meth:`_random_transformation` of the images in ``data``."""
+        if not training:
+            return None
+        return self._random_transformation(data["images"] if isinstance(data, dict) else data, seed)
+
+    def _random_transformation(self, images, seed):
+        """This call's random parameters for ``images`` (None: a deterministic layer)."""
         return None
 
     def transform_images(self, images, transformation, training=True):
@@ -367,17 +389,12 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
         owner = f"{type(self).__name__} '{self.name}'"
         self.fill_mode = check_choice(owner, "fill_mode", fill_mode, FILL_MODES)
         self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
-        if not _is_number(fill_value):
-            raise ValueError(f"{owner}: fill_value must be a number, received fill_value={fill_value!r}")
-        self.fill_value = fill_value
+        self.fill_value = check_fill_value(owner, fill_value)
 
     def _draw_transform(self, images, seed):
         raise NotImplementedError
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         return {"transform": self._draw_transform(images, seed)}
 
     def transform_images(self, images, transformation, training=True):
@@ -423,10 +440,7 @@ class BaseFactorLayer(BaseImagePreprocessingLayer):
                                     single=self._SINGLE_FACTOR)
         self.value_range = check_value_range(owner, value_range)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         return {"factor": self._draw_factor(images, seed)}
 
     def transform_images(self, images, transformation, training=True):

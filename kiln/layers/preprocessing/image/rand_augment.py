@@ -8,13 +8,13 @@ Example:
 
 from kiln.layers.preprocessing.image import _policy_ops
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, check_choice, check_value_range, parse_factor)
+    tuples_to_lists, INTERPOLATIONS, check_choice, check_value_range, parse_factor)
 
 # Parameter-free operations next to the layer-backed ones.
 _FUNCTIONS = ("identity", "auto_contrast", "solarize")
 
 
-class RandAugment(BaseImagePreprocessingLayer):
+class RandAugment(_policy_ops.PolicyLayer):
     """RandAugment (Cubuk et al., 2019): ``num_ops`` times, every image goes through one
     operation drawn uniformly (per image) from identity, auto contrast, solarization,
     shear x/y, translation x/y, rotation, brightness, colour, contrast, sharpness and
@@ -58,10 +58,7 @@ class RandAugment(BaseImagePreprocessingLayer):
         for layer in self._op_layers:
             self._track_value(layer)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         batch = self._batch_size(images)
         count = float(len(self._operations))
         np_ = self.backend.numpy
@@ -78,13 +75,6 @@ class RandAugment(BaseImagePreprocessingLayer):
                                          self.value_range, self.interpolation, training)
         x = self._clip(x, self.value_range)
         return self.backend.core.cast(x, images.dtype)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training or transformation is None:
-            return segmentation_masks
-        raise NotImplementedError(
-            f"RandAugment '{self.name}': segmentation_masks are not supported yet (its operations "
-            "are drawn per image inside the image transform)")
 
     def get_config(self):
         config = super().get_config()

@@ -32,10 +32,7 @@ class RandomBrightness(BaseFactorLayer):
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, **kwargs)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         delta = self._draw_factor(images, seed)
         return {"rgb_delta": delta * float(self.value_range[1] - self.value_range[0])}
 

@@ -38,10 +38,7 @@ class RandomContrast(BaseFactorLayer):
             raise ValueError(f"RandomContrast '{self.name}': factor's lower bound must be in [0, 1], "
                              f"received factor={factor!r}")
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         batch = self._batch_size(images)
         factor = self._uniform((batch,), 1.0 - self._factor[0], 1.0 + self._factor[1], seed=seed)
         return {"contrast_factor": factor}

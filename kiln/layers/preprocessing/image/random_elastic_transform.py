@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    FILL_MODES, INTERPOLATIONS, BaseFactorLayer, _is_number, check_choice, parse_factor,
+    FILL_MODES, INTERPOLATIONS, BaseFactorLayer, check_choice, check_fill_value, parse_factor,
     tuples_to_lists)
 
 
@@ -49,14 +49,9 @@ class RandomElasticTransform(BaseFactorLayer):
         self._scale = parse_factor(owner, "scale", scale, (0.0, float("inf")), single="from_zero")
         self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
         self.fill_mode = check_choice(owner, "fill_mode", fill_mode, FILL_MODES)
-        if not _is_number(fill_value):
-            raise ValueError(f"{owner}: fill_value must be a number, received fill_value={fill_value!r}")
-        self.fill_value = fill_value
+        self.fill_value = check_fill_value(owner, fill_value)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         should_apply = self._draw_should_apply(images, seed)
         scale = self._uniform((), self._scale[0], self._scale[1], seed=seed)
         return {"should_apply": should_apply, "scale": scale}

@@ -9,7 +9,7 @@ Example:
 import math
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    BaseFactorLayer, _is_number, parse_factor, tuples_to_lists)
+    BaseFactorLayer, check_fill_value, parse_factor, tuples_to_lists)
 
 # Aspect ratios (height / width) of the erased box are drawn log-uniformly in this range.
 _ASPECT = (0.3, 1.0 / 0.3)
@@ -46,14 +46,9 @@ class RandomErasing(BaseFactorLayer):
         owner = f"RandomErasing '{self.name}'"
         self.scale = scale
         self._scale = parse_factor(owner, "scale", scale, (0.0, 1.0), single="same")
-        if fill_value is not None and not _is_number(fill_value):
-            raise ValueError(f"{owner}: fill_value must be a number or None, received fill_value={fill_value!r}")
-        self.fill_value = fill_value
+        self.fill_value = check_fill_value(owner, fill_value, allow_none=True)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         np_ = self.backend.numpy
         cast = self.backend.core.cast
         batch = self._batch_size(images)

@@ -41,10 +41,7 @@ class RandomFlip(BaseImagePreprocessingLayer):
         self.mode = check_choice(f"RandomFlip '{self.name}'", "mode", mode,
                                  (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL))
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         batch = self._batch_size(images)
         draws = self._uniform((batch,), 0.0, 1.0, seed=seed)
         return {"flips": self.backend.numpy.less_equal(draws, 0.5)}

@@ -49,10 +49,7 @@ class RandomGaussianBlur(BaseFactorLayer):
         if self._sigma[0] <= 0:
             raise ValueError(f"{owner}: sigma must be positive, received sigma={sigma!r}")
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         np_ = self.backend.numpy
         batch = self._batch_size(images)
         should_apply = self._draw_should_apply(images, seed)

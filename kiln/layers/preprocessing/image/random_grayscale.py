@@ -32,10 +32,7 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
                              f"received factor={factor!r}")
         self.factor = factor
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         batch = self._batch_size(images)
         draws = self._uniform((batch,), 0.0, 1.0, seed=seed)
         return {"should_apply": self.backend.numpy.less(draws, float(self.factor))}

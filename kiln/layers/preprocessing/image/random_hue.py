@@ -29,10 +29,7 @@ class RandomHue(BaseFactorLayer):
         [[[0.0, 1.0, 1.0]]]
     """
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         np_ = self.backend.numpy
         batch = self._batch_size(images)
         sign = np_.where(self._uniform((batch,), 0.0, 1.0, seed=seed) > 0.5, -1.0, 1.0)

@@ -30,10 +30,7 @@ class RandomInvert(BaseFactorLayer):
         super().__init__(factor, value_range=value_range, data_format=data_format, seed=seed,
                          **kwargs)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         return {"should_invert": self._draw_should_apply(images, seed)}
 
     def transform_images(self, images, transformation, training=True):

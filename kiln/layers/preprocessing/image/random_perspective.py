@@ -7,7 +7,8 @@ Example:
 """
 
 from kiln.layers.preprocessing.image.base_image_preprocessing_layer import (
-    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice, parse_factor)
+    tuples_to_lists, INTERPOLATIONS, BaseImagePreprocessingLayer, _is_number, check_choice,
+    check_fill_value, parse_factor)
 
 
 class RandomPerspective(BaseImagePreprocessingLayer):
@@ -42,14 +43,9 @@ class RandomPerspective(BaseImagePreprocessingLayer):
             raise ValueError(f"{owner}: scale must be a number in [0, 1], received scale={scale!r}")
         self.scale = scale
         self.interpolation = check_choice(owner, "interpolation", interpolation, INTERPOLATIONS)
-        if not _is_number(fill_value):
-            raise ValueError(f"{owner}: fill_value must be a number, received fill_value={fill_value!r}")
-        self.fill_value = fill_value
+        self.fill_value = check_fill_value(owner, fill_value)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         np_ = self.backend.numpy
         cast = self.backend.core.cast
         batch = self._batch_size(images)

@@ -39,10 +39,7 @@ class RandomPosterization(BaseImagePreprocessingLayer):
         self._factor = pair
         self.value_range = check_value_range(owner, value_range)
 
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        images = data["images"] if isinstance(data, dict) else data
+    def _random_transformation(self, images, seed):
         batch = self._batch_size(images)
         bits = self.backend.numpy.floor(
             self._uniform((batch,), float(self._factor[0]), float(self._factor[1]) + 1.0, seed=seed))
