@@ -13,6 +13,7 @@ from kiln import tree
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.conv_rnn.conv_lstm_cell import ConvLSTMCell
 from kiln.layers.input_spec import InputSpec
+from kiln.layers.rnn.base_cell import cell_property
 from kiln.layers.rnn.rnn import RNN
 from kiln.saving import serialization_lib
 
@@ -61,21 +62,6 @@ class ConvLSTM(RNN):
                          activity_regularizer=activity_regularizer, **kwargs)
         self.input_spec = InputSpec(ndim=rank + 3)
 
-    # The cell's hyper-parameters, readable on the layer as in Keras.
-    rank = property(lambda self: self.cell.rank)
-    filters = property(lambda self: self.cell.filters)
-    kernel_size = property(lambda self: self.cell.kernel_size)
-    strides = property(lambda self: self.cell.strides)
-    padding = property(lambda self: self.cell.padding)
-    data_format = property(lambda self: self.cell.data_format)
-    dilation_rate = property(lambda self: self.cell.dilation_rate)
-    activation = property(lambda self: self.cell.activation)
-    recurrent_activation = property(lambda self: self.cell.recurrent_activation)
-    use_bias = property(lambda self: self.cell.use_bias)
-    unit_forget_bias = property(lambda self: self.cell.unit_forget_bias)
-    dropout = property(lambda self: self.cell.dropout)
-    recurrent_dropout = property(lambda self: self.cell.recurrent_dropout)
-
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         sequences_shape = tuple(sequences_shape)
         if len(sequences_shape) != self.cell.rank + 3:
@@ -114,6 +100,14 @@ class ConvLSTM(RNN):
         config = dict(config)
         config.pop("cell", None)
         return super().from_config(config)
+
+
+# The cell's hyper-parameters, readable on the layer as in Keras.
+for _name in ("rank", "filters", "kernel_size", "strides", "padding", "data_format",
+              "dilation_rate", "activation", "recurrent_activation", "use_bias",
+              "unit_forget_bias", "dropout", "recurrent_dropout"):
+    setattr(ConvLSTM, _name, cell_property(_name))
+del _name
 
 
 _DOC = """{rank}-D convolutional LSTM: an LSTM whose input and recurrent transforms are convolutions.

@@ -213,7 +213,14 @@ class RecurrentLayerMixin:
         return config
 
 
-def _cell_property(name):
+def cell_property(name):
+    """A read-only property of a layer that returns its ``cell``'s attribute ``name``.
+
+    Example:
+        >>> import kiln
+        >>> kiln.layers.LSTM(3).units
+        3
+    """
     def getter(self):
         return getattr(self.cell, name)
     getter.__name__ = name
@@ -222,5 +229,5 @@ def _cell_property(name):
 
 
 for _name in RecurrentLayerMixin._CELL_ATTRS:
-    setattr(RecurrentLayerMixin, _name, _cell_property(_name))
+    setattr(RecurrentLayerMixin, _name, cell_property(_name))
 del _name
