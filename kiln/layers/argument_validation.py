@@ -80,3 +80,16 @@ def conv_output_length(length, window, padding, stride, dilation=1):
     if padding == "causal":
         return (length + stride - 1) // stride
     return max(0, (length - effective) // stride + 1)
+
+
+def forward_arguments(arguments):
+    """A constructor's ``locals()`` (taken first thing) as keyword arguments for its base
+    class: every named argument, then the ``**kwargs`` entries.
+
+    Example:
+        >>> forward_arguments({"self": None, "filters": 2, "kwargs": {"name": "c"}})
+        {'filters': 2, 'name': 'c'}
+    """
+    forwarded = {k: v for k, v in arguments.items() if k not in ("self", "kwargs", "__class__")}
+    forwarded.update(arguments.get("kwargs", {}))
+    return forwarded

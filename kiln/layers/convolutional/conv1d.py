@@ -8,7 +8,7 @@ Example:
 
 from kiln import ops
 from kiln.layers.convolutional.base_conv import BaseConv
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 
 
 class Conv1D(BaseConv):

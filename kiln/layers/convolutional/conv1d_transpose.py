@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.convolutional.base_conv_transpose import BaseConvTranspose
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 
 
 class Conv1DTranspose(BaseConvTranspose):

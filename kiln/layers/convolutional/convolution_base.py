@@ -37,19 +37,6 @@ def positive_int(value, name, owner):
     return value
 
 
-def forward_arguments(arguments):
-    """A constructor's ``locals()`` (taken first thing) as keyword arguments for its base
-    class: every named argument, then the ``**kwargs`` entries.
-
-    Example:
-        >>> forward_arguments({"self": None, "filters": 2, "kwargs": {"name": "c"}})
-        {'filters': 2, 'name': 'c'}
-    """
-    forwarded = {k: v for k, v in arguments.items() if k not in ("self", "kwargs", "__class__")}
-    forwarded.update(arguments.get("kwargs", {}))
-    return forwarded
-
-
 def window_output_shape(input_shape, window, strides, padding, data_format, owner,
                         dilation_rate=None, out_channels=None, window_arg="kernel_size"):
     """The shape after sliding ``window`` (with ``strides``, ``padding`` and ``dilation_rate``,

@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 
 
 class DepthwiseConv2D(BaseDepthwiseConv):

@@ -7,7 +7,7 @@ Example:
 """
 
 from kiln.layers.convolutional.base_separable_conv import BaseSeparableConv
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 
 
 class SeparableConv1D(BaseSeparableConv):

@@ -16,7 +16,7 @@ Example:
 
 from kiln import ops, tree
 from kiln.backend import current as _backend
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 from kiln.layers.rnn.base_cell import BaseRecurrentCell
 from kiln.layers.rnn.fused import FusedRecurrentLayer
 

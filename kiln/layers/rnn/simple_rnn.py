@@ -10,7 +10,7 @@ Example:
 """
 
 from kiln import ops, tree
-from kiln.layers.convolutional.convolution_base import forward_arguments
+from kiln.layers.argument_validation import forward_arguments
 from kiln.layers.rnn.base_cell import BaseRecurrentCell, RecurrentLayerMixin
 from kiln.layers.rnn.rnn import RNN
 
