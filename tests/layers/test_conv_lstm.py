@@ -75,11 +75,8 @@ def test_conformance_1d_with_mask():
 
 
 def test_conformance_3d_return_state():
-    # run_training_check=False: the helper's output-reducing layer (_MeanOfOutputs) cannot take
-    # the list of shapes of a multi-output layer yet (reported); the 1D/2D conformance tests
-    # above run the training step through the same cell.
     run_layer_test(layers.ConvLSTM3D, {"filters": 1, "kernel_size": 2, "return_state": True},
-                   input_shape=(1, 2, 3, 3, 3, 1), run_training_check=False,
+                   input_shape=(1, 2, 3, 3, 3, 1),
                    expected_output_shape=[(1, 2, 2, 2, 1)] * 3, expected_num_trainable_weights=3)
 
 
