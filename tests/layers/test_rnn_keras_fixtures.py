@@ -13,6 +13,8 @@ from kiln.saving import serialization_lib
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 # embedding_lstm: Embedding(mask_zero=True) -> LSTM; tf_recurrent_sequential: GRU -> LSTM -> Dense.
 NAMES = ["embedding_lstm", "tf_recurrent_sequential"]
+pytestmark = pytest.mark.skipif(not all((FIXTURES / f"{n}.keras").is_file() for n in NAMES),
+                                reason="Keras 3 fixtures not available")
 
 
 def _config(name):
