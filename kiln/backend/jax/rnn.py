@@ -14,6 +14,7 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from kiln.backend.common import rnn_steps
 from kiln.backend.jax.core import convert_to_tensor
 
 _tu = jax.tree_util
@@ -170,13 +171,7 @@ def _lstm_jit(inputs, h0, c0, mask, kernel, recurrent_kernel, bias, return_seque
     if bias is not None:
         x_proj = x_proj + bias
 
-    def step(carry, x_t):
-        h, c = carry
-        z = x_t + jnp.matmul(h, recurrent_kernel)
-        z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
-        c_new = jax.nn.sigmoid(z_f) * c + jax.nn.sigmoid(z_i) * jnp.tanh(z_c)
-        h_new = jax.nn.sigmoid(z_o) * jnp.tanh(c_new)
-        return (h_new, c_new), h_new
+    step = rnn_steps.lstm_step(jnp.matmul, jnp.split, jax.nn.sigmoid, jnp.tanh, recurrent_kernel)
 
     (h, c), last, outs = _masked_scan(step, jnp.swapaxes(x_proj, 0, 1), (h0, c0),
                                       jnp.zeros_like(h0), mask, go_backwards, zero_output_for_mask)
@@ -190,17 +185,8 @@ def _gru_jit(inputs, h0, mask, kernel, recurrent_kernel, bias, return_sequences,
     if bias is not None:
         x_proj = x_proj + bias[0]
 
-    def step(carry, x_t):
-        (h,) = carry
-        inner = jnp.matmul(h, recurrent_kernel)
-        if bias is not None:
-            inner = inner + bias[1]
-        x_z, x_r, x_h = jnp.split(x_t, 3, axis=-1)
-        h_z, h_r, h_h = jnp.split(inner, 3, axis=-1)
-        z = jax.nn.sigmoid(x_z + h_z)
-        r = jax.nn.sigmoid(x_r + h_r)
-        h_new = z * h + (1 - z) * jnp.tanh(x_h + r * h_h)
-        return (h_new,), h_new
+    step = rnn_steps.gru_step(jnp.matmul, jnp.split, jax.nn.sigmoid, jnp.tanh, recurrent_kernel,
+                              None if bias is None else bias[1])
 
     (h,), last, outs = _masked_scan(step, jnp.swapaxes(x_proj, 0, 1), (h0,), jnp.zeros_like(h0),
                                     mask, go_backwards, zero_output_for_mask)

@@ -12,6 +12,7 @@ Example:
 import tensorflow as tf
 
 from kiln import tree
+from kiln.backend.common import rnn_steps
 from kiln.backend.tensorflow.core import convert_to_tensor
 
 
@@ -187,13 +188,7 @@ def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kerne
     if bias is not None:
         x_proj = x_proj + convert_to_tensor(bias)
 
-    def step(carry, x_t):
-        h, c = carry
-        z = x_t + tf.matmul(h, recurrent_kernel)
-        z_i, z_f, z_c, z_o = tf.split(z, 4, axis=-1)
-        c_new = tf.sigmoid(z_f) * c + tf.sigmoid(z_i) * tf.tanh(z_c)
-        h_new = tf.sigmoid(z_o) * tf.tanh(c_new)
-        return (h_new, c_new), h_new
+    step = rnn_steps.lstm_step(tf.matmul, tf.split, tf.sigmoid, tf.tanh, recurrent_kernel)
 
     carry0 = (convert_to_tensor(initial_state_h), convert_to_tensor(initial_state_c))
     (h, c), last, outs = _masked_scan(step, x_proj, carry0, mask, go_backwards, zero_output_for_mask)
@@ -217,17 +212,8 @@ def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, return_sequ
     if bias is not None:
         x_proj = x_proj + bias[0]
 
-    def step(carry, x_t):
-        (h,) = carry
-        inner = tf.matmul(h, recurrent_kernel)
-        if bias is not None:
-            inner = inner + bias[1]
-        x_z, x_r, x_h = tf.split(x_t, 3, axis=-1)
-        h_z, h_r, h_h = tf.split(inner, 3, axis=-1)
-        z = tf.sigmoid(x_z + h_z)
-        r = tf.sigmoid(x_r + h_r)
-        h_new = z * h + (1 - z) * tf.tanh(x_h + r * h_h)
-        return (h_new,), h_new
+    step = rnn_steps.gru_step(tf.matmul, tf.split, tf.sigmoid, tf.tanh, recurrent_kernel,
+                              None if bias is None else bias[1])
 
     (h,), last, outs = _masked_scan(step, x_proj, (convert_to_tensor(initial_state),), mask,
                                     go_backwards, zero_output_for_mask)
