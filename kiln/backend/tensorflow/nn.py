@@ -211,6 +211,10 @@ def _pool(kind, inputs, pool_size, strides, padding, data_format):
     pool_size, strides = rules.pool_window(pool_size, strides, spatial, kind)
     padding = rules.padding_mode(padding, kind)
     data_format = _data_format(data_format)
+    if spatial == 3 and inputs.dtype in (tf.float16, tf.bfloat16):
+        # No half-precision CPU kernels for 3D pooling: pool in float32, cast back.
+        out = _pool(kind, tf.cast(inputs, tf.float32), pool_size, strides, padding, data_format)
+        return tf.cast(out, inputs.dtype)
     x = _to_channels_last(inputs) if data_format == "channels_first" else inputs
     if kind == "max_pool":
         out = tf.nn.max_pool(x, pool_size, strides, padding.upper())

@@ -214,6 +214,11 @@ def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
         inputs = inputs.to(floatx_dtype())
     inputs, data_format = _to_channels_first(inputs, data_format, op_name)
     spatial = inputs.ndim - 2
+    if spatial == 3 and back is None and inputs.dtype in (torch.float16, torch.bfloat16) \
+            and inputs.device.type == "cpu":
+        # No half-precision CPU kernels for 3D pooling: pool in float32, cast back.
+        back = inputs.dtype
+        inputs = inputs.float()
     pool_size, strides = rules.pool_window(pool_size, strides, spatial, op_name)
     if rules.padding_mode(padding, op_name) == "same":
         pads = rules.same_padding(tuple(inputs.shape[2:]), pool_size, strides)
@@ -239,6 +244,8 @@ def _pool(inputs, pool_size, strides, padding, data_format, op_name, is_max):
                                     device=inputs.device), flat)
             out = _AVG_POOL_FNS[spatial](padded, pool_size, strides) / \
                 _AVG_POOL_FNS[spatial](ones, pool_size, strides)
+        if back is not None:
+            out = out.to(back)
     return _from_channels_first(out, data_format)
 
 

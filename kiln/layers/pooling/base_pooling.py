@@ -42,18 +42,11 @@ class BasePooling(Layer):
         self.pool_dimensions = pool_dimensions
         self.input_spec = InputSpec(ndim=pool_dimensions + 2)
         self._pool_fn = ops.max_pool if pool_mode == "max" else ops.average_pool
-        # Neither torch (avg_pool3d) nor TensorFlow (MaxPool3D) has a float16 CPU kernel for
-        # 3D windows, so half-precision volumes are pooled in float32 and cast back.
-        self._upcast_dtypes = ("float16", "bfloat16") if pool_dimensions == 3 else ()
         self.built = True
 
     def call(self, inputs):
-        dtype = ops.dtype(inputs) if self._upcast_dtypes else None
-        if dtype in self._upcast_dtypes:
-            inputs = ops.cast(inputs, "float32")
-        outputs = self._pool_fn(inputs, pool_size=self.pool_size, strides=self.strides,
-                                padding=self.padding, data_format=self.data_format)
-        return ops.cast(outputs, dtype) if dtype in self._upcast_dtypes else outputs
+        return self._pool_fn(inputs, pool_size=self.pool_size, strides=self.strides,
+                             padding=self.padding, data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         return window_output_shape(input_shape, self.pool_size, self.strides, self.padding,
