@@ -8,7 +8,6 @@ Example:
 """
 
 from kiln import tree
-from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.layer import Layer
 
@@ -34,12 +33,9 @@ class Identity(Layer):
 
     def compute_output_spec(self, inputs):
         # New symbolic tensors (same shape): the graph records this layer as their producer.
-        # Float inputs come out in the compute dtype, as the eager call autocasts them.
+        # (Layer.__call__ already hands float inputs over in the compute dtype.)
         def spec(x):
-            dtype = x.dtype
-            if self.autocast and dtypes.is_float(dtype):
-                dtype = self.compute_dtype
-            return KerasTensor(x.shape, dtype=dtype, sparse=getattr(x, "sparse", False),
+            return KerasTensor(x.shape, dtype=x.dtype, sparse=getattr(x, "sparse", False),
                                ragged=getattr(x, "ragged", False))
 
         return tree.map_structure(spec, inputs)

@@ -23,7 +23,6 @@ import types
 
 from kiln import tree
 from kiln.backend import current as _backend
-from kiln.backend.common import dtypes
 from kiln.backend.common.keras_tensor import KerasTensor
 from kiln.layers.layer import Layer
 from kiln.saving import serialization_lib
@@ -146,11 +145,6 @@ class Lambda(Layer):
 
     def compute_output_spec(self, inputs, mask=None, training=None):
         if self._output_shape is None:
-            if self.autocast:
-                # The eager call sees float inputs in the compute dtype; trace the same.
-                inputs = tree.map_structure(
-                    lambda t: KerasTensor(t.shape, dtype=self.compute_dtype)
-                    if isinstance(t, KerasTensor) and dtypes.is_float(t.dtype) else t, inputs)
             return _backend.core.compute_output_spec(self.call, inputs, mask=mask, training=training)
         shapes = self.compute_output_shape(tree.map_structure(lambda t: t.shape, inputs))
         return _map_shapes(lambda s: KerasTensor(s, dtype=self.compute_dtype), shapes)
