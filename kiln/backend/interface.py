@@ -125,9 +125,12 @@ INTERFACE = {
     ),
     # Training support used by kiln.trainers (see docs/ARCHITECTURE.md).
     "trainer": (
-        "make_train_function",    # (model) -> fn(batch) -> logs dict of scalars
-        "make_test_function",     # (model) -> fn(batch) -> logs dict of scalars
-        "make_predict_function",  # (model) -> fn(batch) -> outputs (native tensors)
+        "train_step",             # Keras 3's per-backend signature (jax: (model, state, data))
+        "test_step",              # idem; Model.train_step/test_step/predict_step call these
+        "predict_step",
+        "make_train_function",    # (model) -> fn(data) -> logs; fn.run_steps(list of data) -> logs
+        "make_test_function",     # (model) -> fn(data) -> logs dict of scalars
+        "make_predict_function",  # (model) -> fn(data) -> outputs (native tensors)
         "to_backend_batch",       # (numpy-nested batch) -> native-tensor-nested batch
         "sync_state",             # (model) -> write any step-held state back into Variables
     ),

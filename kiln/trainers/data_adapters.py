@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from kiln import tree
+from kiln.backend.common.train_steps import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401 (re-exported)
 
 
 def _to_array(x):
@@ -75,16 +76,21 @@ class ArrayDataAdapter:
             self.num_batches = min(self.num_batches, int(steps))
         self._rng = np.random.default_rng()
 
-    def numpy_batches(self):
-        """Yield ``(x, y, sample_weight)`` NumPy batches for one epoch."""
+    def numpy_batches(self, epoch=0, seed=None):
+        """Yield ``(x, y, sample_weight)`` NumPy batches for one epoch.
+
+        With a ``seed``, the shuffle order is a pure function of ``(seed, epoch)``
+        (so an interrupted run can replay it); without, it is drawn afresh.
+        """
         n, bs = self.num_samples, self.batch_size
+        rng = self._rng if seed is None else np.random.default_rng([int(seed), int(epoch)])
         if self.shuffle is True:
-            order = self._rng.permutation(n)
+            order = rng.permutation(n)
         else:
             order = None
         batch_ids = np.arange(math.ceil(n / bs))
         if self.shuffle == "batch":
-            self._rng.shuffle(batch_ids)
+            rng.shuffle(batch_ids)
         x, y, sw = self.x, self.y, self.sample_weight
         if type(x) is np.ndarray and (y is None or type(y) is np.ndarray):
             # Plain arrays (the common case): slice directly, no tree walk per batch.
@@ -107,25 +113,6 @@ class ArrayDataAdapter:
                    tree.map_structure(pick, self.y) if self.y is not None else None,
                    pick(self.sample_weight))
 
-
-def unpack_x_y_sample_weight(data):
-    """Split a batch (a tuple of 1–3 items, or a bare x) into ``(x, y, sample_weight)``.
-
-    Example:
-        >>> unpack_x_y_sample_weight((1, 2))
-        (1, 2, None)
-    """
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError(f"Data is expected as (x,), (x, y) or (x, y, sample_weight); received a tuple of {len(data)}")
 
 
 def train_validation_split(arrays, validation_split):

@@ -21,6 +21,7 @@ from kiln.backend import current as _backend
 from kiln.backend.common.scopes import get_stateless_scope
 from kiln.trainers.compile_utils import CompileLoss, CompileMetrics
 from kiln.trainers.deferred_logs import DeferredLogs
+from kiln.backend.common import train_steps
 from kiln.trainers.data_adapters import ArrayDataAdapter, train_validation_split, unpack_x_y_sample_weight
 
 
@@ -80,11 +81,13 @@ class Trainer:
             jit_compile = _backend.NAME == "jax"
         if jit_compile and run_eagerly:
             raise ValueError("compile(): jit_compile=True and run_eagerly=True cannot be combined")
-        if steps_per_execution != 1:
-            raise NotImplementedError(
-                f"compile(steps_per_execution={steps_per_execution}): running several steps per "
-                "call is not supported yet; use steps_per_execution=1"
-            )
+        if not isinstance(steps_per_execution, int) or isinstance(steps_per_execution, bool) or \
+                steps_per_execution < 1:
+            raise ValueError(f"compile(): steps_per_execution must be an int >= 1, received "
+                             f"{steps_per_execution!r}")
+        if auto_scale_loss and self.optimizer is not None and \
+                getattr(self.dtype_policy, "name", None) == "mixed_float16":
+            self.optimizer = _with_loss_scaling(self.optimizer)
         self._jit_compile = bool(jit_compile)
         self._run_eagerly = bool(run_eagerly)
         self.steps_per_execution = steps_per_execution
@@ -92,6 +95,7 @@ class Trainer:
             "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
             "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+            "auto_scale_loss": auto_scale_loss,
         }
         self.compiled = True
         self._reset_backend_state()
@@ -160,30 +164,62 @@ class Trainer:
             )
         return total
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
-        """Update the loss tracker and compiled metrics with one batch; return the results."""
-        self.update_metrics(x, y, y_pred, sample_weight, loss)
-        return self.get_metrics_result()
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with one batch; return every metric's result (loss included).
 
-    def update_metrics(self, x, y, y_pred, sample_weight=None, loss=None):
-        """Update the loss tracker and compiled metrics with one batch (no results)."""
-        if loss is not None:
-            batch = tree.flatten(x)[0] if isinstance(x, (list, tuple, dict)) else x
-            count = batch.shape[0]
-            if count is None:  # traced with an unknown batch size (tf.function)
-                from kiln import ops
-
-                count = ops.cast(ops.shape(batch)[0], "float32")
-            self._loss_tracker.update_state(loss, sample_weight=count)
+        Override to customise; the default steps call it after updating the
+        loss tracker.
+        """
         if y is not None and self._compile_metrics is not None:
             self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
     def _eager_step_logs(self, x, y, y_pred, sample_weight, loss):
         """Metric update for an eager step; the results are computed when the logs are read."""
         if type(self).compute_metrics is not Trainer.compute_metrics:
-            return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
-        self.update_metrics(x, y, y_pred, sample_weight, loss)
+            return train_steps.update_loss_and_metrics(self, x, y, y_pred, sample_weight, loss)
+        if loss is not None and self._loss_tracker is not None:
+            self._loss_tracker.update_state(loss, sample_weight=train_steps.batch_size_of(x))
+        if y is not None and self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
         return DeferredLogs(self.get_metrics_result)
+
+    # -- the steps (Keras 3's signatures for the current backend; override to customise) ----
+    def train_step(self, *args, **kwargs):
+        """One training step. jax: ``train_step(state, data) -> (logs, state)``; torch and
+        tensorflow: ``train_step(data) -> logs``.
+
+        Example:
+            >>> import kiln
+            >>> callable(kiln.Model.train_step)
+            True
+        """
+        return _backend.trainer.train_step(self, *args, **kwargs)
+
+    def test_step(self, *args, **kwargs):
+        """One evaluation step. jax: ``test_step(state, data) -> (logs, state)``; others:
+        ``test_step(data) -> logs``."""
+        return _backend.trainer.test_step(self, *args, **kwargs)
+
+    def predict_step(self, *args, **kwargs):
+        """One prediction step. jax: ``predict_step(state, data) -> (outputs, non_trainable)``;
+        others: ``predict_step(data) -> outputs``."""
+        return _backend.trainer.predict_step(self, *args, **kwargs)
+
+    def compute_loss_and_updates(self, trainable_variables, non_trainable_variables, metrics_variables,
+                                 x, y, sample_weight, training=False, optimizer_variables=None):
+        """JAX only: the pure loss function the default ``train_step`` differentiates.
+
+        Returns ``(loss, (unscaled_loss, y_pred, non_trainable_variables, metrics_variables))``;
+        ``loss`` is scaled by the optimizer's loss scale when training.
+        """
+        compute = getattr(_backend.trainer, "compute_loss_and_updates", None)
+        if compute is None:
+            raise NotImplementedError(
+                f"compute_loss_and_updates() is part of the JAX trainer; the {_backend.NAME} "
+                "backend computes the loss in train_step() directly")
+        return compute(self, trainable_variables, non_trainable_variables, metrics_variables, x, y,
+                       sample_weight, training=training, optimizer_variables=optimizer_variables)
 
     def get_metrics_result(self):
         """Current results of every metric, as a dict of scalars."""
@@ -272,61 +308,92 @@ class Trainer:
             >>> m.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0).history.keys()
             dict_keys(['loss'])
         """
+        from kiln import config
         from kiln.callbacks.callback_list import CallbackList
 
         self._assert_compiled("fit")
-        if class_weight is not None:
-            raise NotImplementedError("fit(class_weight=...) is not supported yet")
+        if not isinstance(validation_freq, int) or isinstance(validation_freq, bool) or validation_freq < 1:
+            raise ValueError(f"fit(): validation_freq must be an int >= 1, received {validation_freq!r}")
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split(
                 (_as_array_tree(x), _as_array_tree(y), _as_array_tree(sample_weight)), validation_split)
-        from kiln import config
-
         if config.max_epochs() is not None:
             epochs = min(epochs, config.max_epochs())
         if config.max_steps_per_epoch() is not None:
             steps_per_epoch = min(steps_per_epoch or config.max_steps_per_epoch(), config.max_steps_per_epoch())
         adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
                                    steps=steps_per_epoch)
+        class_weights = _class_weight_table(class_weight, adapter.y)
         val = None
         if validation_data is not None:
-            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
-            val = (vx, vy, vsw)
+            val = unpack_x_y_sample_weight(validation_data)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=adapter.num_batches,
                                      batch_size=adapter.batch_size)
-        first = next(adapter.numpy_batches())
-        self._symbolic_build(_backend.trainer.to_backend_batch(first))
+
+        def to_data(batch):
+            x_b, y_b, sw_b = batch
+            if class_weights is not None:
+                sw_b = _apply_class_weight(class_weights, y_b, sw_b)
+            return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(x_b, y_b, sw_b))
+
+        self._symbolic_build(to_data(next(adapter.numpy_batches())))
         train_function = self.make_train_function()
         self.stop_training = False
+        self._stop_reason = None
+        # The shuffle order of epoch e is a pure function of (seed, e), so a resumed run (see
+        # BackupAndRestore) replays the same batches; the seed comes from NumPy's global generator,
+        # which kiln.utils.set_random_seed seeds.
+        shuffle_seed = int(np.random.randint(0, 2**31 - 1))
+        self._fit_callbacks = callback_list.callbacks
+        self._fit_position = {"epoch": initial_epoch, "step": 0, "shuffle_seed": shuffle_seed}
         callback_list.on_train_begin()
+        start_epoch, skip_steps = initial_epoch, 0
+        resume = self.__dict__.pop("_fit_resume_position", None)
+        if resume is not None:
+            start_epoch, skip_steps = int(resume["epoch"]), int(resume["step"])
+            shuffle_seed = int(resume["shuffle_seed"])
+            self._fit_position = {"epoch": start_epoch, "step": skip_steps, "shuffle_seed": shuffle_seed}
+        per_execution = self.steps_per_execution
         epoch_logs = {}
         try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
+            for epoch in range(start_epoch, epochs):
+                resumed_mid_epoch = epoch == start_epoch and skip_steps > 0
+                if not resumed_mid_epoch:
+                    self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 logs = {}
-                for step, batch in enumerate(adapter.numpy_batches()):
-                    callback_list.on_train_batch_begin(step)
-                    logs = train_function(_backend.trainer.to_backend_batch(batch))
-                    callback_list.on_train_batch_end(step, logs)
+                batches = adapter.numpy_batches(epoch=epoch, seed=shuffle_seed)
+                if resumed_mid_epoch:
+                    batches = _skip(batches, skip_steps)
+                first_step = skip_steps if resumed_mid_epoch else 0
+                for steps, group in _executions(batches, per_execution, first_step):
+                    callback_list.on_train_batch_begin(steps[0])
+                    if len(group) == 1:
+                        logs = train_function(to_data(group[0]))
+                    else:
+                        logs = train_function.run_steps([to_data(b) for b in group])
+                    self._fit_position = {"epoch": epoch, "step": steps[-1] + 1,
+                                          "shuffle_seed": shuffle_seed}
+                    callback_list.on_train_batch_end(steps[-1], logs)
                     if self.stop_training:
                         break
                 self._sync_backend_state()
                 epoch_logs = _to_float_logs(logs)
-                if val is not None and (epoch + 1) % validation_freq == 0:
+                if val is not None and not self.stop_training and (epoch + 1) % validation_freq == 0:
                     val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
                                              batch_size=validation_batch_size or adapter.batch_size,
-                                             steps=validation_steps, verbose=0, return_dict=True,
-                                             _use_cached_eval=True)
+                                             steps=validation_steps, verbose=0, return_dict=True)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                self._fit_position = {"epoch": epoch + 1, "step": 0, "shuffle_seed": shuffle_seed}
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
         finally:
             self._sync_backend_state()
         callback_list.on_train_end(epoch_logs)
+        self._fit_callbacks = None
         return self.history
 
     # -- evaluate -----------------------------------------------------------------------
@@ -344,7 +411,6 @@ class Trainer:
         from kiln.callbacks.callback_list import CallbackList
 
         self._assert_compiled("evaluate")
-        kwargs.pop("_use_cached_eval", None)
         if kwargs:
             raise TypeError(f"evaluate(): unexpected arguments {sorted(kwargs)}")
         adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=False, steps=steps)
@@ -352,8 +418,11 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
                                      mode="test")
-        first = next(adapter.numpy_batches())
-        self._symbolic_build(_backend.trainer.to_backend_batch(first))
+
+        def to_data(batch):
+            return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(*batch))
+
+        self._symbolic_build(to_data(next(adapter.numpy_batches())))
         self._sync_backend_state()
         test_function = self.make_test_function()
         self.reset_metrics()
@@ -361,14 +430,13 @@ class Trainer:
         logs = {}
         for step, batch in enumerate(adapter.numpy_batches()):
             callback_list.on_test_batch_begin(step)
-            logs = test_function(_backend.trainer.to_backend_batch(batch))
+            logs = test_function(to_data(batch))
             callback_list.on_test_batch_end(step, logs)
         logs = _to_float_logs(logs)
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        return self._format_logs(logs, False)
 
     # -- predict --------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -389,58 +457,67 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
                                      mode="predict")
+
+        def to_data(batch):
+            return _backend.trainer.to_backend_batch((batch[0],))
+
         if not self.built:
-            first = next(adapter.numpy_batches())
-            self(_backend.trainer.to_backend_batch(first)[0], training=False)
+            self(to_data(next(adapter.numpy_batches()))[0], training=False)
         self._sync_backend_state()
         predict_function = self.make_predict_function()
         callback_list.on_predict_begin()
         outputs = []
         for step, batch in enumerate(adapter.numpy_batches()):
             callback_list.on_predict_batch_begin(step)
-            out = predict_function(_backend.trainer.to_backend_batch(batch)[0])
+            out = predict_function(to_data(batch))
             outputs.append(tree.map_structure(_backend.core.convert_to_numpy, out))
             callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 
     # -- single batches -------------------------------------------------------------------
+    def _single_batch(self, x, y, sample_weight, class_weight=None):
+        x = tree.map_structure(np.asarray, x)
+        y = None if y is None else tree.map_structure(np.asarray, y)
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight)
+        table = _class_weight_table(class_weight, y)
+        if table is not None:
+            sample_weight = _apply_class_weight(table, y, sample_weight)
+        return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(x, y, sample_weight))
+
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one training step on one batch; returns the metric values after it."""
         self._assert_compiled("train_on_batch")
-        batch = _backend.trainer.to_backend_batch(
-            (tree.map_structure(np.asarray, x), None if y is None else tree.map_structure(np.asarray, y),
-             None if sample_weight is None else np.asarray(sample_weight)))
-        self._symbolic_build(batch)
-        logs = _to_float_logs(self.make_train_function()(batch))
+        data = self._single_batch(x, y, sample_weight, class_weight)
+        self._symbolic_build(data)
+        logs = _to_float_logs(self.make_train_function()(data))
         self._sync_backend_state()
         return self._format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Evaluate one batch (metrics are reset first)."""
         self._assert_compiled("test_on_batch")
-        batch = _backend.trainer.to_backend_batch(
-            (tree.map_structure(np.asarray, x), None if y is None else tree.map_structure(np.asarray, y),
-             None if sample_weight is None else np.asarray(sample_weight)))
-        self._symbolic_build(batch)
+        data = self._single_batch(x, y, sample_weight)
+        self._symbolic_build(data)
         self._sync_backend_state()
         self.reset_metrics()
-        logs = _to_float_logs(self.make_test_function()(batch))
+        logs = _to_float_logs(self.make_test_function()(data))
         return self._format_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, as NumPy arrays."""
-        batch = _backend.trainer.to_backend_batch((tree.map_structure(np.asarray, x), None, None))
+        data = _backend.trainer.to_backend_batch((tree.map_structure(np.asarray, x),))
         if not self.built:
-            self(batch[0], training=False)
+            self(data[0], training=False)
         self._sync_backend_state()
-        out = self.make_predict_function()(batch[0])
+        out = self.make_predict_function()(data)
         return tree.map_structure(_backend.core.convert_to_numpy, out)
 
     def _format_logs(self, logs, return_dict):
         if return_dict:
             return logs
         values = [logs[name] for name in self.metrics_names if name in logs]
+        values += [v for k, v in logs.items() if k not in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
 
@@ -448,3 +525,89 @@ def _as_array_tree(x):
     if x is None:
         return None
     return tree.map_structure(lambda a: None if a is None else np.asarray(a), x)
+
+
+def _skip(batches, count):
+    for i, batch in enumerate(batches):
+        if i >= count:
+            yield batch
+
+
+def _executions(batches, per_execution, first_step):
+    """Group an epoch's batches for ``steps_per_execution``: yields (step indices, batches).
+
+    A group holds ``per_execution`` batches of identical shapes (one compiled call runs them);
+    a batch of another shape (the short last batch) runs on its own.
+    """
+    step = first_step
+    if per_execution == 1:
+        for batch in batches:
+            yield [step], [batch]
+            step += 1
+        return
+    group = []
+    for batch in batches:
+        if group and _shapes(batch) != _shapes(group[0]):
+            for single in group:
+                yield [step], [single]
+                step += 1
+            group = []
+        group.append(batch)
+        if len(group) == per_execution:
+            yield list(range(step, step + per_execution)), group
+            step += per_execution
+            group = []
+    for single in group:
+        yield [step], [single]
+        step += 1
+
+
+def _shapes(batch):
+    return [None if a is None else a.shape for a in tree.flatten(batch)]
+
+
+def _class_weight_table(class_weight, y):
+    """Validate ``fit(class_weight=...)`` and return it as a NumPy lookup table (or None)."""
+    if class_weight is None:
+        return None
+    if not isinstance(class_weight, dict) or not class_weight:
+        raise ValueError(f"fit(): class_weight must be a non-empty dict {{class index: weight}}, "
+                         f"received {class_weight!r}")
+    if y is not None and not isinstance(y, np.ndarray):
+        raise ValueError("fit(): class_weight is only supported for models with a single output "
+                         f"(received targets of type {type(y).__name__}); use sample_weight instead")
+    keys = sorted(class_weight)
+    if not all(isinstance(k, (int, np.integer)) and k >= 0 for k in keys):
+        raise ValueError(f"fit(): class_weight keys must be class indices (ints >= 0), received {keys}")
+    table = np.ones(int(keys[-1]) + 1, dtype="float32")
+    for key, weight in class_weight.items():
+        table[int(key)] = float(weight)
+    return table
+
+
+def _apply_class_weight(table, y, sample_weight):
+    """Per-sample weights ``table[class of y]`` (times ``sample_weight`` when given)."""
+    y = np.asarray(y)
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        classes = np.argmax(y, axis=-1)
+    else:
+        classes = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype("int64")
+    if classes.ndim > 1:
+        classes = classes.reshape(classes.shape[0], -1)[:, 0]
+    if classes.size and (classes.min() < 0 or classes.max() >= len(table)):
+        raise ValueError(f"fit(): class_weight has no entry for class {int(classes.max())}; it covers "
+                         f"classes 0..{len(table) - 1}")
+    weights = table[classes]
+    if sample_weight is not None:
+        weights = weights * np.asarray(sample_weight, dtype="float32").reshape(weights.shape[0], -1)[:, 0]
+    return weights
+
+
+def _with_loss_scaling(optimizer):
+    """Wrap ``optimizer`` in a LossScaleOptimizer (mixed_float16 with ``auto_scale_loss``)."""
+    from kiln import optimizers
+
+    scaler = getattr(optimizers, "LossScaleOptimizer", None)
+    if scaler is None or isinstance(optimizer, scaler):
+        return optimizer
+    return scaler(optimizer, name="loss_scale_optimizer")

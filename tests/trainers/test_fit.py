@@ -128,8 +128,8 @@ def test_compile_errors_list_valid_names():
         model.compile(optimizer="sgd", loss="msee")
     with pytest.raises(ValueError, match="sparse_categorical_accuracy"):
         model.compile(optimizer="sgd", loss="mse", metrics=["acurracy"])
-    with pytest.raises(NotImplementedError, match="steps_per_execution"):
-        model.compile(optimizer="sgd", loss="mse", steps_per_execution=4)
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        model.compile(optimizer="sgd", loss="mse", steps_per_execution=0)
     with pytest.raises(RuntimeError, match="compile"):
         model.fit(np.zeros((2, 8)), np.zeros(2))
 

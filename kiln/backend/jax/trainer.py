@@ -1,9 +1,16 @@
 """JAX training steps: one ``jax.jit``-compiled pure step over explicit state.
 
-The state ``(trainable, non_trainable, optimizer, metric)`` values lives in a
-holder on the model between steps; its buffers are donated to each step, and
-written back into the Variables by :func:`sync_state` (at each epoch's end,
-before evaluation and saving).
+The steps follow Keras 3's JAX signatures, so a model may override them:
+``train_step(state, data) -> (logs, state)`` with ``state = (trainable,
+non_trainable, optimizer, metrics)`` variable values, ``test_step(state, data)
+-> (logs, state)`` with ``state = (trainable, non_trainable, metrics)``, and
+``predict_step(state, data) -> (outputs, non_trainable)``.
+
+Between steps the state lives in a holder on the model; its buffers are
+donated to each step and written back into the Variables by :func:`sync_state`
+(at each epoch's end, before evaluation, saving and per-batch callbacks that
+read weights). ``steps_per_execution=N`` runs N steps in one compiled call
+(``lax.scan`` over N stacked batches), traced once.
 
 Example:
     >>> # used by kiln.Model.fit; see kiln/trainers/trainer.py
@@ -11,7 +18,9 @@ Example:
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from kiln.backend.common import train_steps
 from kiln.backend.common.scopes import StatelessScope
 
 
@@ -63,66 +72,132 @@ def _attach(model, groups):
 
 def _in_metric_order(names, logs):
     # jax.jit returns dicts with sorted keys; show logs in the model's metric order.
-    return {name: logs[name] for name in names if name in logs}
+    if not isinstance(logs, dict):
+        return logs
+    ordered = {name: logs[name] for name in names if name in logs}
+    ordered.update((k, v) for k, v in logs.items() if k not in ordered)
+    return ordered
+
+
+def _as_lists(state):
+    # lax.scan and donation need the same structure in and out; overrides may return tuples.
+    return tuple(list(group) for group in state)
+
+
+# -- the default steps (Keras 3's JAX signatures) ----------------------------------------
+def compute_loss_and_updates(model, trainable_variables, non_trainable_variables, metrics_variables,
+                             x, y, sample_weight, training=False, optimizer_variables=None):
+    """The (scaled) loss and ``(unscaled_loss, y_pred, non_trainable_variables, metrics_variables)``."""
+    mapping = list(zip(model.trainable_variables, trainable_variables))
+    ntvars = model.non_trainable_variables
+    mapping += list(zip(ntvars, non_trainable_variables))
+    optimizer = model.optimizer
+    if optimizer_variables is not None and optimizer is not None:
+        # The loss scale of a LossScaleOptimizer is an optimizer variable.
+        mapping += list(zip(optimizer.variables, optimizer_variables))
+    with StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
+        y_pred = model(x, training=training)
+        loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, training)
+        unscaled_loss = loss
+        if training and optimizer is not None:
+            loss = optimizer.scale_loss(loss)
+    new_ntv = [_updated(scope, v, old) for v, old in zip(ntvars, non_trainable_variables)]
+    return loss, (unscaled_loss, y_pred, new_ntv, metrics_variables)
+
+
+def _stateless_metrics(model, metrics_variables, x, y, y_pred, sample_weight, loss):
+    mvars = model.metrics_variables
+    with StatelessScope(state_mapping=list(zip(mvars, metrics_variables))) as scope:
+        logs = train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+    return logs, [_updated(scope, v, old) for v, old in zip(mvars, metrics_variables)]
+
+
+def train_step(model, state, data):
+    """One training step as a pure function: ``(logs, new_state)``."""
+    tv, ntv, ov, mv = state
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    grad_fn = jax.value_and_grad(model.compute_loss_and_updates, has_aux=True)
+    (_, (unscaled_loss, y_pred, ntv, mv)), grads = grad_fn(
+        tv, ntv, mv, x, y, sample_weight, training=True, optimizer_variables=ov)
+    if tv:
+        tv, ov = model.optimizer.stateless_apply(ov, grads, tv)
+    logs, mv = _stateless_metrics(model, mv, x, y, y_pred, sample_weight, unscaled_loss)
+    return logs, (list(tv), list(ntv), list(ov), mv)
+
+
+def test_step(model, state, data):
+    """One evaluation step as a pure function: ``(logs, (trainable, non_trainable, metrics))``."""
+    tv, ntv, mv = state
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    _, (unscaled_loss, y_pred, ntv, mv) = model.compute_loss_and_updates(
+        tv, ntv, mv, x, y, sample_weight, training=False)
+    logs, mv = _stateless_metrics(model, mv, x, y, y_pred, sample_weight, unscaled_loss)
+    return logs, (tv, ntv, mv)
+
+
+def predict_step(model, state, data):
+    """One prediction step as a pure function: ``(outputs, non_trainable)``."""
+    tv, ntv = state
+    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
+    mapping = list(zip(model.trainable_variables, tv)) + list(zip(model.non_trainable_variables, ntv))
+    with StatelessScope(state_mapping=mapping) as scope:
+        outputs = model(x, training=False)
+    return outputs, [_updated(scope, v, old) for v, old in zip(model.non_trainable_variables, ntv)]
+
+
+# -- compiled functions used by the epoch loop -------------------------------------------
+def _jit(model, fn, **kwargs):
+    return jax.jit(fn, **kwargs) if model.jit_compile else fn
 
 
 def make_train_function(model):
-    groups = _groups(model)
-    tvars, ntvars, _, mvars = groups
-    optimizer = model.optimizer
-
-    def loss_fn(tv, ntv, x, y, sw):
-        mapping = list(zip(tvars, tv)) + list(zip(ntvars, ntv))
-        with StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
-            y_pred = model(x, training=True)
-            loss = model.compute_loss(x, y, y_pred, sw, training=True)
-        new_ntv = [_updated(scope, v, old) for v, old in zip(ntvars, ntv)]
-        return loss, (y_pred, new_ntv)
-
-    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
-
-    def step(state, batch):
-        tv, ntv, ov, mv = state
-        x, y, sw = batch
-        (loss, (y_pred, ntv)), grads = grad_fn(tv, ntv, x, y, sw)
-        tv, ov = optimizer.stateless_apply(ov, grads, tv)
-        with StatelessScope(state_mapping=list(zip(mvars, mv))) as scope:
-            logs = model.compute_metrics(x, y, y_pred, sw, loss=loss)
-        mv = [_updated(scope, v, old) for v, old in zip(mvars, mv)]
-        return logs, (list(tv), ntv, list(ov), mv)
-
-    compiled = jax.jit(step, donate_argnums=0) if model.jit_compile else step
-    holder = _attach(model, groups)
-
+    """``train_function(data)`` for one batch; ``train_function.run_steps(batches)`` for N same-shaped ones."""
+    holder = _attach(model, _groups(model))
     names = model.metrics_names
 
-    def train_function(batch):
-        logs, state = compiled(holder.take(), batch)
+    def one_step(state, data):
+        logs, state = model.train_step(state, data)
+        return logs, _as_lists(state)
+
+    def many_steps(state, stacked):
+        def body(carry, data):
+            logs, carry = one_step(carry, data)
+            return carry, logs
+
+        state, logs = jax.lax.scan(body, state, stacked)
+        return jax.tree_util.tree_map(lambda v: v[-1], logs), state
+
+    compiled_one = _jit(model, one_step, donate_argnums=0)
+    compiled_many = _jit(model, many_steps, donate_argnums=0)
+
+    def train_function(data):
+        logs, state = compiled_one(holder.take(), data)
         holder.put(state)
         return _in_metric_order(names, logs)
 
+    def run_steps(batches):
+        stacked = jax.tree_util.tree_map(lambda *leaves: np.stack(leaves), *batches)
+        logs, state = compiled_many(holder.take(), stacked)
+        holder.put(state)
+        return _in_metric_order(names, logs)
+
+    train_function.run_steps = run_steps
     return train_function
 
 
 def make_test_function(model):
     tvars, ntvars, _, mvars = _groups(model)
-
-    def step(tv, ntv, mv, batch):
-        x, y, sw = batch
-        mapping = list(zip(tvars, tv)) + list(zip(ntvars, ntv))
-        with StatelessScope(state_mapping=mapping, collect_losses=True):
-            y_pred = model(x, training=False)
-            loss = model.compute_loss(x, y, y_pred, sw, training=False)
-        with StatelessScope(state_mapping=list(zip(mvars, mv))) as scope:
-            logs = model.compute_metrics(x, y, y_pred, sw, loss=loss)
-        return logs, [_updated(scope, v, old) for v, old in zip(mvars, mv)]
-
-    compiled = jax.jit(step) if model.jit_compile else step
     names = model.metrics_names
 
-    def test_function(batch):
+    def one_step(tv, ntv, mv, data):
+        logs, (_, ntv, mv) = model.test_step((tv, ntv, mv), data)
+        return logs, list(mv)
+
+    compiled = _jit(model, one_step)
+
+    def test_function(data):
         logs, mv = compiled([v.value for v in tvars], [v.value for v in ntvars],
-                            [v.value for v in mvars], batch)
+                            [v.value for v in mvars], data)
         for variable, value in zip(mvars, mv):
             variable._direct_assign(value)
         return _in_metric_order(names, logs)
@@ -133,15 +208,14 @@ def make_test_function(model):
 def make_predict_function(model):
     tvars, ntvars = list(model.trainable_variables), list(model.non_trainable_variables)
 
-    def step(tv, ntv, x):
-        mapping = list(zip(tvars, tv)) + list(zip(ntvars, ntv))
-        with StatelessScope(state_mapping=mapping):
-            return model(x, training=False)
+    def one_step(tv, ntv, data):
+        outputs, _ = model.predict_step((tv, ntv), data)
+        return outputs
 
-    compiled = jax.jit(step) if model.jit_compile else step
+    compiled = _jit(model, one_step)
 
-    def predict_function(x):
-        return compiled([v.value for v in tvars], [v.value for v in ntvars], x)
+    def predict_function(data):
+        return compiled([v.value for v in tvars], [v.value for v in ntvars], data)
 
     return predict_function
 

@@ -7,37 +7,52 @@ Example:
 import numpy as np
 
 from kiln import tree
+from kiln.backend.common import train_steps
 from kiln.backend.interface import unsupported_error
 
 
 UNSUPPORTED = {
     "make_train_function": "no autodiff: the numpy backend runs inference (evaluate/predict) only",
+    "train_step": "no autodiff: the numpy backend runs inference (evaluate/predict) only",
 }
 
 
-def make_train_function(model):
+def _no_training():
     error = unsupported_error("numpy", "trainer.make_train_function")
-    raise NotImplementedError(
+    return NotImplementedError(
         "fit() / train_on_batch() need gradients, which the numpy backend (inference only) does "
         "not have. " + str(error)
     )
 
 
-def make_test_function(model):
-    def step(batch):
-        x, y, sw = batch
-        y_pred = model(x, training=False)
-        loss = model.compute_loss(x, y, y_pred, sw, training=False)
-        return model.compute_metrics(x, y, y_pred, sw, loss=loss)
+def train_step(model, data):
+    raise _no_training()
 
-    return step
+
+def make_train_function(model):
+    raise _no_training()
+
+
+def test_step(model, data):
+    """One evaluation step; returns the logs."""
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    y_pred = model(x, training=False)
+    loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, False)
+    return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+
+
+def predict_step(model, data):
+    """One prediction step; returns the outputs."""
+    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
+    return model(x, training=False)
+
+
+def make_test_function(model):
+    return model.test_step
 
 
 def make_predict_function(model):
-    def step(x):
-        return model(x, training=False)
-
-    return step
+    return model.predict_step
 
 
 def to_backend_batch(batch):

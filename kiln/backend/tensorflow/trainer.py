@@ -1,14 +1,21 @@
 """TensorFlow training steps: ``tf.GradientTape`` inside one ``tf.function``.
 
-``compile(jit_compile=True)`` adds XLA; ``run_eagerly=True`` skips tf.function.
+The steps follow Keras 3's TensorFlow signatures, so a model may override them:
+``train_step(data) -> logs``, ``test_step(data) -> logs``,
+``predict_step(data) -> outputs``. ``compile(jit_compile=True)`` adds XLA;
+``run_eagerly=True`` skips tf.function. ``steps_per_execution=N`` runs N
+steps inside one traced function (a ``tf.while_loop`` over N stacked
+batches), traced once.
 
 Example:
     >>> # used by kiln.Model.fit; see kiln/trainers/trainer.py
 """
 
+import numpy as np
 import tensorflow as tf
 
 from kiln import tree
+from kiln.backend.common import train_steps
 
 
 def _maybe_function(model, fn):
@@ -19,37 +26,70 @@ def _maybe_function(model, fn):
     return tf.function(fn, jit_compile=bool(model.jit_compile), reduce_retracing=True, autograph=False)
 
 
+def train_step(model, data):
+    """One training step (traced into the step function); returns the logs."""
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    tvars = model.trainable_variables
+    with tf.GradientTape() as tape:
+        y_pred = model(x, training=True)
+        loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, True)
+        scaled_loss = model.optimizer.scale_loss(loss)
+    if tvars:
+        grads = tape.gradient(scaled_loss, [v.value for v in tvars])
+        model.optimizer.apply(grads, tvars)
+    return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+
+
+def test_step(model, data):
+    """One evaluation step; returns the logs."""
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    y_pred = model(x, training=False)
+    loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, False)
+    return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+
+
+def predict_step(model, data):
+    """One prediction step; returns the outputs."""
+    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
+    return model(x, training=False)
+
+
 def make_train_function(model):
-    tvars = list(model.trainable_variables)
-    optimizer = model.optimizer
+    """``train_function(data)`` for one batch; ``train_function.run_steps(batches)`` for N same-shaped ones."""
+    one = _maybe_function(model, lambda data: model.train_step(data))
 
-    def step(batch):
-        x, y, sw = batch
-        with tf.GradientTape() as tape:
-            y_pred = model(x, training=True)
-            loss = model.compute_loss(x, y, y_pred, sw, training=True)
-        grads = tape.gradient(loss, [v._value for v in tvars])
-        optimizer.apply(grads, tvars)
-        return model.compute_metrics(x, y, y_pred, sw, loss=loss)
+    def many(stacked):
+        first = tree.map_structure(lambda t: t[0], stacked)
+        logs = model.train_step(first)
+        count = tf.shape(tree.flatten(stacked)[0])[0]
 
-    return _maybe_function(model, step)
+        def body(i, logs):
+            data = tree.map_structure(lambda t: t[i], stacked)
+            new_logs = model.train_step(data)
+            return i + 1, {k: tf.cast(new_logs[k], logs[k].dtype) for k in logs}
+
+        _, logs = tf.while_loop(lambda i, _: i < count, body, (tf.constant(1), dict(logs)))
+        return logs
+
+    compiled_many = _maybe_function(model, many)
+
+    def train_function(data):
+        return one(data)
+
+    def run_steps(batches):
+        stacked = tree.map_structure(lambda *leaves: tf.stack(leaves), *batches)
+        return compiled_many(stacked)
+
+    train_function.run_steps = run_steps
+    return train_function
 
 
 def make_test_function(model):
-    def step(batch):
-        x, y, sw = batch
-        y_pred = model(x, training=False)
-        loss = model.compute_loss(x, y, y_pred, sw, training=False)
-        return model.compute_metrics(x, y, y_pred, sw, loss=loss)
-
-    return _maybe_function(model, step)
+    return _maybe_function(model, lambda data: model.test_step(data))
 
 
 def make_predict_function(model):
-    def step(x):
-        return model(x, training=False)
-
-    return _maybe_function(model, step)
+    return _maybe_function(model, lambda data: model.predict_step(data))
 
 
 def to_backend_batch(batch):

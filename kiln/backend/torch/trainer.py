@@ -1,7 +1,9 @@
 """PyTorch training steps: eager forward/backward, in-place parameter updates.
 
-``compile(jit_compile=True)`` runs the forward pass and loss through
-``torch.compile``.
+The steps follow Keras 3's torch signatures, so a model may override them:
+``train_step(data) -> logs``, ``test_step(data) -> logs``,
+``predict_step(data) -> outputs``. ``compile(jit_compile=True)`` runs the
+forward pass and loss of the default step through ``torch.compile``.
 
 Example:
     >>> # used by kiln.Model.fit; see kiln/trainers/trainer.py
@@ -11,52 +13,85 @@ import numpy as np
 import torch
 
 from kiln import tree
+from kiln.backend.common import train_steps
+
+
+def _step_cache(model):
+    """Per-compile values of the default train step (trainable variables, the forward pass)."""
+    cache = model.__dict__.get("_torch_step_cache")
+    if cache is None:
+        tvars = list(model.trainable_variables)
+
+        def forward_loss(x, y, sample_weight):
+            y_pred = model(x, training=True)
+            return train_steps.compute_loss(model, x, y, y_pred, sample_weight, True), y_pred
+
+        if model.jit_compile:
+            forward_loss = torch.compile(forward_loss)
+        cache = (tvars, [v.value for v in tvars], forward_loss)
+        object.__setattr__(model, "_torch_step_cache", cache)
+    return cache
+
+
+def train_step(model, data):
+    """One eager training step; returns the logs."""
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    tvars, params, forward_loss = _step_cache(model)
+    for p in params:
+        p.grad = None
+    loss, y_pred = forward_loss(x, y, sample_weight)
+    if loss.requires_grad:
+        model.optimizer.scale_loss(loss).backward()
+        with torch.no_grad():
+            model.optimizer.apply([p.grad for p in params], tvars)
+    # else: nothing trainable reaches the loss (a frozen or weightless model): no update.
+    with torch.no_grad():
+        return model._eager_step_logs(x, y, y_pred, sample_weight, loss)
+
+
+def test_step(model, data):
+    """One evaluation step; returns the logs."""
+    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    with torch.no_grad():
+        y_pred = model(x, training=False)
+        loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, False)
+        return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+
+
+def predict_step(model, data):
+    """One prediction step; returns the outputs."""
+    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
+    with torch.no_grad():
+        return model(x, training=False)
 
 
 def make_train_function(model):
-    tvars = list(model.trainable_variables)
-    params = [v.value for v in tvars]
-    optimizer = model.optimizer
+    object.__setattr__(model, "_torch_step_cache", None)
+    step = model.train_step
 
-    def forward_loss(x, y, sw):
-        y_pred = model(x, training=True)
-        return model.compute_loss(x, y, y_pred, sw, training=True), y_pred
+    def train_function(data):
+        return step(data)
 
-    if model.jit_compile:
-        forward_loss = torch.compile(forward_loss)
+    def run_steps(batches):
+        logs = None
+        for data in batches:
+            logs = step(data)
+        return logs
 
-    def train_function(batch):
-        x, y, sw = batch
-        for p in params:
-            p.grad = None
-        loss, y_pred = forward_loss(x, y, sw)
-        if not loss.requires_grad:
-            # Nothing trainable reaches the loss (a frozen or weightless model): no update.
-            with torch.no_grad():
-                return model._eager_step_logs(x, y, y_pred, sw, loss)
-        loss.backward()
-        with torch.no_grad():
-            optimizer.apply([p.grad for p in params], tvars)
-            return model._eager_step_logs(x, y, y_pred, sw, loss)
-
+    train_function.run_steps = run_steps
     return train_function
 
 
 def make_test_function(model):
-    def test_function(batch):
-        x, y, sw = batch
-        with torch.no_grad():
-            y_pred = model(x, training=False)
-            loss = model.compute_loss(x, y, y_pred, sw, training=False)
-            return model.compute_metrics(x, y, y_pred, sw, loss=loss)
-
-    return test_function
+    return model.test_step
 
 
 def make_predict_function(model):
-    def predict_function(x):
+    step = model.predict_step
+
+    def predict_function(data):
         with torch.no_grad():
-            return model(x, training=False)
+            return step(data)
 
     return predict_function
 
