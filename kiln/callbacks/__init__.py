@@ -19,3 +19,4 @@ from kiln.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from kiln.callbacks.remote_monitor import RemoteMonitor
 from kiln.callbacks.swap_ema_weights import SwapEMAWeights
 from kiln.callbacks.terminate_on_nan import TerminateOnNaN
+from kiln.callbacks.tensorboard import TensorBoard
