@@ -6,6 +6,7 @@ Example:
     True
 """
 
+from kiln.callbacks.backup_and_restore import BackupAndRestore
 from kiln.callbacks.callback import Callback
 from kiln.callbacks.callback_list import CallbackList
 from kiln.callbacks.csv_logger import CSVLogger
