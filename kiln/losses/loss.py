@@ -197,15 +197,15 @@ class Loss:
         y_pred = _convert_structure(y_pred, dtype)
         y_true = _convert_structure(y_true, dtype)
         values = self.call(y_true, y_pred)
-        values_mask = self._values_mask(y_true, y_pred)
+        values_mask = self._values_mask(y_true, y_pred, values)
         if values_mask is not None:
             mask = values_mask if mask is None else ops.logical_and(
                 ops.cast(mask, "bool"), ops.cast(values_mask, "bool"))
         return reduce_weighted_values(values, sample_weight=sample_weight, mask=mask,
                                       reduction=self.reduction, dtype=dtype)
 
-    def _values_mask(self, y_true, y_pred):
-        """A boolean mask of the per-sample values that count (None: all of them)."""
+    def _values_mask(self, y_true, y_pred, values):
+        """A boolean mask of the per-sample ``values`` that count (None: all of them)."""
         return None
 
     def call(self, y_true, y_pred):
