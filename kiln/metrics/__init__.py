@@ -24,6 +24,21 @@ from kiln.metrics.accuracy_metrics import (
     categorical_accuracy,
     sparse_categorical_accuracy,
 )
+from kiln.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from kiln.metrics.f_score_metrics import F1Score, FBetaScore
+from kiln.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kiln.metrics.metric import Metric
 from kiln.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from kiln.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
@@ -31,6 +46,9 @@ from kiln.saving import object_lookup
 
 _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError)
+_CLASSES += (TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall, AUC,
+             PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
+             FBetaScore, F1Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU)
 _FUNCTIONS = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               mean_squared_error, mean_absolute_error)
 
@@ -54,4 +72,9 @@ __all__ = [
     "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "mean_squared_error", "mean_absolute_error", "get", "serialize", "deserialize",
+]
+__all__ += [
+    "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC",
+    "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
+    "FBetaScore", "F1Score", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU",
 ]
