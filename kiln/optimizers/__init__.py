@@ -11,15 +11,23 @@ Example:
     'SGD'
 """
 
-from kiln.optimizers import schedules
+from kiln.optimizers import legacy, schedules
+from kiln.optimizers.adadelta import Adadelta
+from kiln.optimizers.adafactor import Adafactor
 from kiln.optimizers.adagrad import Adagrad
 from kiln.optimizers.adam import Adam, AdamW
+from kiln.optimizers.adamax import Adamax
 from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.ftrl import Ftrl
+from kiln.optimizers.lamb import Lamb
+from kiln.optimizers.lion import Lion
+from kiln.optimizers.nadam import Nadam
 from kiln.optimizers.rmsprop import RMSprop
 from kiln.optimizers.sgd import SGD
 from kiln.saving import object_lookup
 
 _CLASSES = (Adam, AdamW, SGD, RMSprop, Adagrad)
+_CLASSES += (Adadelta, Adafactor, Adamax, Ftrl, Nadam, Lion, Lamb)
 # Lower-cased class name -> class: "adam", "sgd", "rmsprop", "adamw", "adagrad".
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in _CLASSES}
 
@@ -36,3 +44,4 @@ get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deseria
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
            "serialize", "deserialize"]
+__all__ += ["Adadelta", "Adafactor", "Adamax", "Ftrl", "Nadam", "Lion", "Lamb", "legacy"]

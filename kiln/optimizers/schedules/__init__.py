@@ -9,6 +9,7 @@ Example:
 
 from kiln.optimizers.schedules.learning_rate_schedule import (
     CosineDecay,
+    CosineDecayRestarts,
     ExponentialDecay,
     InverseTimeDecay,
     LearningRateSchedule,
@@ -19,7 +20,7 @@ from kiln.saving import object_lookup
 
 ALL_OBJECTS_DICT = object_lookup.name_table((
     LearningRateSchedule, ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-    PolynomialDecay, CosineDecay))
+    PolynomialDecay, CosineDecay, CosineDecayRestarts))
 
 
 # Built-in class names match whatever module the envelope names, as for optimizers.
@@ -29,4 +30,5 @@ deserialize = _CATALOG.deserialize
 
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "InverseTimeDecay",
-           "PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "serialize", "deserialize"]
+           "PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "CosineDecayRestarts",
+           "serialize", "deserialize"]

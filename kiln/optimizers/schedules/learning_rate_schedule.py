@@ -222,3 +222,67 @@ class CosineDecay(LearningRateSchedule):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
                 "warmup_steps": self.warmup_steps}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter 2017).
+
+    The multiplier of ``initial_learning_rate`` falls from 1 to ``alpha`` along a
+    half cosine over ``first_decay_steps`` steps, then restarts: period ``i``
+    (from 0) lasts ``first_decay_steps * t_mul**i`` steps and starts ``m_mul**i``
+    times as high. Within period ``i`` at fraction ``x`` of it the rate is
+    ``initial_learning_rate * ((1 - alpha) * m_mul**i * 0.5 * (1 + cos(pi * x)) + alpha)``.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        first_decay_steps: length of the first period, > 0.
+        t_mul: how much longer each period is than the one before.
+        m_mul: how much lower each restart starts than the one before.
+        alpha: the floor, as a fraction of ``initial_learning_rate``.
+        name: the schedule's name.
+
+    Example:
+        >>> s = CosineDecayRestarts(1.0, first_decay_steps=10, t_mul=2.0, m_mul=0.5)
+        >>> [round(float(s(x)), 4) for x in (0, 5, 10, 20)]
+        [1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError("CosineDecayRestarts: `first_decay_steps` must be > 0, received "
+                             f"first_decay_steps={first_decay_steps}")
+        if t_mul <= 0:
+            raise ValueError(f"CosineDecayRestarts: `t_mul` must be > 0, received t_mul={t_mul}")
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        fraction = ops.divide(_step(step), ops.cast(self.first_decay_steps, "float32"))
+        t_mul = ops.cast(self._t_mul, "float32")
+        if self._t_mul == 1.0:
+            period = ops.floor(fraction)
+            fraction = ops.subtract(fraction, period)
+        else:
+            # Periods 0..i-1 span (1 - t_mul**i) / (1 - t_mul) first periods; solve for i.
+            period = ops.floor(ops.divide(
+                ops.log(ops.subtract(1.0, ops.multiply(fraction, ops.subtract(1.0, t_mul)))),
+                ops.log(t_mul)))
+            elapsed = ops.divide(ops.subtract(1.0, ops.power(t_mul, period)),
+                                 ops.subtract(1.0, t_mul))
+            fraction = ops.divide(ops.subtract(fraction, elapsed), ops.power(t_mul, period))
+        restart_scale = ops.power(ops.cast(self._m_mul, "float32"), period)
+        cosine = ops.multiply(ops.multiply(0.5, restart_scale),
+                              ops.add(1.0, ops.cos(ops.multiply(math.pi, fraction))))
+        alpha = ops.cast(self.alpha, "float32")
+        return ops.multiply(ops.cast(self.initial_learning_rate, "float32"),
+                            ops.add(ops.multiply(ops.subtract(1.0, alpha), cosine), alpha))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
