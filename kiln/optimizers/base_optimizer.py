@@ -444,16 +444,27 @@ class Optimizer:
         return not any(re.search(pattern, variable.name)
                        for pattern in self._exclude_from_weight_decay_names)
 
+    def _weight_decay_for(self, variable):
+        """The decoupled weight-decay rate of ``variable`` (None: not decayed).
+
+        Optimizers with several decay rates (Muon) override this.
+        """
+        if self.weight_decay is None or not self._use_weight_decay(variable):
+            return None
+        return self.weight_decay
+
     def _apply_weight_decay(self, variables):
-        if self.weight_decay is None:
-            return
-        learning_rate = self._get_current_learning_rate()
+        learning_rate = None
         for variable in variables:
-            if self._use_weight_decay(variable):
-                lr = ops.cast(learning_rate, variable.dtype)
-                wd = ops.cast(self.weight_decay, variable.dtype)
-                self.assign(variable, ops.subtract(
-                    variable.value, ops.multiply(variable.value, ops.multiply(wd, lr))))
+            decay = self._weight_decay_for(variable)
+            if decay is None:
+                continue
+            if learning_rate is None:
+                learning_rate = self._get_current_learning_rate()
+            lr = ops.cast(learning_rate, variable.dtype)
+            wd = ops.cast(decay, variable.dtype)
+            self.assign(variable, ops.subtract(
+                variable.value, ops.multiply(variable.value, ops.multiply(wd, lr))))
 
     # -- EMA ------------------------------------------------------------------------------
     def _update_model_variables_moving_average(self):
