@@ -14,6 +14,22 @@ Example:
 """
 
 from kiln.losses.losses import mean_absolute_error, mean_squared_error
+from kiln.losses.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from kiln.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -23,6 +39,18 @@ from kiln.metrics.accuracy_metrics import (
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
+)
+from kiln.metrics.accuracy_metrics import (
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from kiln.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
 )
 from kiln.metrics.confusion_metrics import (
     AUC,
@@ -38,10 +66,31 @@ from kiln.metrics.confusion_metrics import (
     TruePositives,
 )
 from kiln.metrics.f_score_metrics import F1Score, FBetaScore
+from kiln.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from kiln.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kiln.metrics.metric import Metric
+from kiln.metrics.probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from kiln.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from kiln.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
+from kiln.metrics.regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    R2Score,
+    RootMeanSquaredError,
+)
+from kiln.losses.losses import (
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+)
 from kiln.saving import object_lookup
 
 _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
@@ -49,12 +98,30 @@ _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, Cate
 _CLASSES += (TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall, AUC,
              PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
              FBetaScore, F1Score, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU)
+_CLASSES += (TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, PearsonCorrelation,
+             ConcordanceCorrelation, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+             RootMeanSquaredError, CosineSimilarity, LogCoshError, R2Score)
 _FUNCTIONS = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               mean_squared_error, mean_absolute_error)
+_FUNCTIONS += (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, pearson_correlation,
+               concordance_correlation, mean_absolute_percentage_error,
+               mean_squared_logarithmic_error, log_cosh)
+
+_CLASSES += (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+             KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge)
+_FUNCTIONS += (binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
+               categorical_focal_crossentropy, categorical_hinge, hinge, huber, kl_divergence,
+               log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error, poisson,
+               sparse_categorical_crossentropy, squared_hinge)
 
 ALL_OBJECTS_DICT = object_lookup.name_table(_CLASSES + _FUNCTIONS, {
     "mse": mean_squared_error, "MSE": mean_squared_error,
     "mae": mean_absolute_error, "MAE": mean_absolute_error,
+})
+ALL_OBJECTS_DICT.update({
+    "bce": binary_crossentropy, "BCE": binary_crossentropy,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
 })
 
 
@@ -77,4 +144,20 @@ __all__ += [
     "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC",
     "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
     "FBetaScore", "F1Score", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU",
+]
+__all__ += [
+    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+    "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+    "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "categorical_hinge", "hinge", "huber", "kl_divergence",
+    "log_cosh", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "poisson",
+    "sparse_categorical_crossentropy", "squared_hinge",
+]
+__all__ += [
+    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "PearsonCorrelation",
+    "ConcordanceCorrelation", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+    "RootMeanSquaredError", "CosineSimilarity", "LogCoshError", "R2Score",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "pearson_correlation",
+    "concordance_correlation", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "log_cosh",
 ]
