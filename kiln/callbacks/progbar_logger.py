@@ -10,58 +10,90 @@ from kiln.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):
-    """Prints a progress bar with loss/metrics, samples per second and ETA.
+    """Prints every metric, samples per second, time per step and the ETA while a loop runs.
 
-    ``verbose=1``: an updating bar; ``verbose=2``: one line per epoch.
+    The verbosity comes from the loop (``fit(verbose=...)``): 1 draws a bar redrawn in place
+    on a terminal and one line per epoch otherwise; 2 prints one line per epoch; 0 prints
+    nothing. The logs are the loop's running metric values, shown as they are; they are
+    read only when the bar is drawn.
 
     Example:
-        >>> ProgbarLogger(verbose=2).verbose
-        2
+        >>> logger = ProgbarLogger()
+        >>> logger.set_params({"verbose": 2, "epochs": 3, "steps": 10})
+        >>> logger.verbose, logger.epochs, logger.target
+        (2, 3, 10)
     """
 
-    def __init__(self, verbose=1):
+    def __init__(self):
         super().__init__()
-        self.verbose = verbose
+        self.seen = 0
         self.progbar = None
+        self.target = None
+        self.verbose = 1
         self.epochs = 1
+        self._samples_per_step = None
+        self._called_in_fit = False
 
     def set_params(self, params):
         super().set_params(params)
-        self.verbose = params.get("verbose", self.verbose)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else verbose
         self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
+        self._samples_per_step = params.get("batch_size")
 
-    def _new_bar(self):
-        self.progbar = Progbar(target=self.params.get("steps"), verbose=self.verbose,
-                               batch_size=self.params.get("batch_size"))
+    def _new_bar(self, header=None):
+        self.seen = 0
+        self.progbar = Progbar(target=self.target, verbose=self.verbose, stateless_metrics=(),
+                               unit_name="step")
+        self.progbar.samples_per_step = self._samples_per_step
+        if header and self.verbose:
+            if self.progbar.dynamic:
+                self.progbar._console().file.write(header + "\n")
+            else:
+                self.progbar.prefix = header
+
+    def _update(self, batch, logs):
+        self.seen = batch + 1
+        self.progbar.update(self.seen, logs, finalize=False)
+
+    def _finalize(self, logs):
+        if self.progbar is not None:
+            self.progbar.update(self.seen, logs, finalize=True)
+            self.progbar = None
+
+    def on_train_begin(self, logs=None):
+        self._called_in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._called_in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._new_bar()
-        if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}")
+        self._new_bar(f"Epoch {epoch + 1}/{self.epochs}" if self.epochs > 1 else None)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, logs, finalize=False)
+        self._update(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.progbar.update(self.progbar.seen_steps, logs, finalize=True)
+        self._finalize(logs)
 
     def on_test_begin(self, logs=None):
-        if self.params.get("mode") == "test":
+        if not self._called_in_fit:
             self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
-        if self.params.get("mode") == "test":
-            self.progbar.update(batch + 1, logs, finalize=False)
+        if not self._called_in_fit:
+            self._update(batch, logs)
 
     def on_test_end(self, logs=None):
-        if self.params.get("mode") == "test":
-            self.progbar.update(self.progbar.seen_steps, logs, finalize=True)
+        if not self._called_in_fit:
+            self._finalize(logs)
 
     def on_predict_begin(self, logs=None):
         self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, None, finalize=False)
+        self._update(batch, None)
 
     def on_predict_end(self, logs=None):
-        self.progbar.update(self.progbar.seen_steps, None, finalize=True)
+        self._finalize(None)

@@ -176,6 +176,7 @@ class TensorBoard(Callback):
         self._val_dir = os.path.join(self.log_dir, "validation")
         self._writers = {}
         self._global_train_batch = 0
+        self._steps_before_epoch = 0
         self._epoch_batches = 0
         self._epoch_start_time = None
         self._batch_start_time = None
@@ -225,22 +226,27 @@ class TensorBoard(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_batches = 0
+        self._steps_before_epoch = self._global_train_batch
         self._epoch_start_time = time.time()
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._global_train_batch += 1
-        self._epoch_batches += 1
         if self.write_steps_per_second:
             self._batch_start_time = time.time()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.update_freq == "epoch" or self._global_train_batch % self.update_freq:
+        # Steps are counted from the batch index, so one call for several steps
+        # (steps_per_execution) advances the count by all of them.
+        previous = self._global_train_batch
+        done = batch + 1 - self._epoch_batches
+        self._epoch_batches = batch + 1
+        self._global_train_batch = step = self._steps_before_epoch + batch + 1
+        if self.update_freq == "epoch" or step // self.update_freq == previous // self.update_freq:
             return
-        writer, step = self._train_writer, self._global_train_batch
+        writer = self._train_writer
         if self.write_steps_per_second and self._batch_start_time is not None:
             elapsed = time.time() - self._batch_start_time
             if elapsed > 0:
-                writer.scalar("batch_steps_per_second", 1.0 / elapsed, step)
+                writer.scalar("batch_steps_per_second", max(done, 1) / elapsed, step)
         for name, value in _scalar_items(logs):
             writer.scalar("batch_" + name, value, step)
 
