@@ -86,11 +86,6 @@ from kiln.metrics.regression_metrics import (
     R2Score,
     RootMeanSquaredError,
 )
-from kiln.losses.losses import (
-    log_cosh,
-    mean_absolute_percentage_error,
-    mean_squared_logarithmic_error,
-)
 from kiln.saving import object_lookup
 
 _CLASSES = (Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
@@ -104,8 +99,7 @@ _CLASSES += (TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, PearsonCorr
 _FUNCTIONS = (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               mean_squared_error, mean_absolute_error)
 _FUNCTIONS += (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, pearson_correlation,
-               concordance_correlation, mean_absolute_percentage_error,
-               mean_squared_logarithmic_error, log_cosh)
+               concordance_correlation)
 
 _CLASSES += (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
              KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge)
@@ -131,7 +125,38 @@ _CATALOG = object_lookup.Catalog("metric", ALL_OBJECTS_DICT, base_class=Metric,
                                  unlisted=("Metric", "MeanMetricWrapper"),
                                  hint=" (and 'accuracy'/'acc' in compile())",
                                  match_function_names=True, module="keras.metrics")
-get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
+
+
+def get(identifier):
+    """A metric from a name, a config envelope, a Metric or a function (None gives None).
+
+    A class name gives a default instance; a function name or alias gives the function.
+
+    Example:
+        >>> type(get("R2Score")).__name__, get("mape") is mean_absolute_percentage_error
+        ('R2Score', True)
+    """
+    return _CATALOG.get(identifier)
+
+
+def serialize(metric):
+    """The config envelope of a metric (built-in functions are written by name).
+
+    Example:
+        >>> serialize(TopKCategoricalAccuracy(k=3))["config"]["k"]
+        3
+    """
+    return _CATALOG.serialize(metric)
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a metric (or metric function) from :func:`serialize`'s output or a name.
+
+    Example:
+        >>> deserialize(serialize(R2Score(num_regressors=2))).num_regressors
+        2
+    """
+    return _CATALOG.deserialize(config, custom_objects=custom_objects)
 
 
 __all__ = [
@@ -158,6 +183,5 @@ __all__ += [
     "ConcordanceCorrelation", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "RootMeanSquaredError", "CosineSimilarity", "LogCoshError", "R2Score",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "pearson_correlation",
-    "concordance_correlation", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-    "log_cosh",
+    "concordance_correlation",
 ]

@@ -1,4 +1,4 @@
-"""Accuracy metrics: exact-match, binary, categorical and sparse categorical accuracy.
+"""Accuracy metrics: exact-match, binary, categorical, sparse categorical and top-k accuracy.
 
 Example:
     >>> import kiln
@@ -155,3 +155,123 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
+
+
+def _flatten_for_top_k(y_true, y_pred):
+    """Labels as a vector and predictions as a matrix, plus the label shape to restore (or None)."""
+    restore = None
+    if len(y_pred.shape) > 2:
+        y_pred = ops.reshape(y_pred, (-1, y_pred.shape[-1]))
+    if len(y_true.shape) > 1:
+        restore = ops.shape(y_true)
+        y_true = ops.reshape(y_true, (-1,))
+    return y_true, y_pred, restore
+
+
+def _check_k(owner, k):
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"{owner}: `k` must be an int >= 1, received k={k!r}")
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the one-hot label's class is among the ``k`` highest predictions, else 0.0.
+
+    The result has the shape of ``y_true`` without its class axis.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(top_k_categorical_accuracy(
+        ...     [[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.15, 0.05, 0.8]], k=2)).tolist()
+        [1.0, 0.0]
+    """
+    _check_k("top_k_categorical_accuracy", k)
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.argmax(ops.convert_to_tensor(y_true), axis=-1)
+    y_true, y_pred, restore = _flatten_for_top_k(y_true, y_pred)
+    matches = ops.cast(ops.in_top_k(ops.cast(y_true, "int32"), y_pred, k), _floatx())
+    return matches if restore is None else ops.reshape(matches, restore)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1.0 where the integer label is among the ``k`` highest predictions, else 0.0.
+
+    With ``from_sorted_ids=True``, ``y_pred`` holds class ids already sorted by
+    decreasing score (shape ``(N, >= k)``) rather than scores; a label counts
+    once even if its id repeats among the first ``k``.
+
+    Example:
+        >>> import kiln
+        >>> kiln.ops.convert_to_numpy(sparse_top_k_categorical_accuracy(
+        ...     [2, 1], [[0.1, 0.9, 0.8], [0.05, 0.15, 0.8]], k=2)).tolist()
+        [1.0, 1.0]
+        >>> kiln.ops.convert_to_numpy(sparse_top_k_categorical_accuracy(
+        ...     [2, 1], [[1, 2, 0], [2, 0, 1]], k=2, from_sorted_ids=True)).tolist()
+        [1.0, 0.0]
+    """
+    _check_k("sparse_top_k_categorical_accuracy", k)
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(ops.convert_to_tensor(y_true), y_pred.dtype if from_sorted_ids else "int32")
+    y_true, y_pred, restore = _flatten_for_top_k(y_true, y_pred)
+    if from_sorted_ids:
+        # The first k ids are the top k; any() so a repeated id counts once.
+        hits = ops.equal(ops.expand_dims(y_true, 1), y_pred[:, :k])
+        matches = ops.any(hits, axis=1)
+    else:
+        matches = ops.in_top_k(y_true, y_pred, k)
+    matches = ops.cast(matches, _floatx())
+    return matches if restore is None else ops.reshape(matches, restore)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot label's class is among the ``k`` highest predictions.
+
+    Args:
+        k: how many top predictions count as a hit (default 5).
+        name, dtype: as for :class:`Metric`.
+
+    Example:
+        >>> import kiln
+        >>> m = TopKCategoricalAccuracy(k=1)
+        >>> float(m([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]))
+        0.5
+    """
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        _check_k("TopKCategoricalAccuracy", k)
+        super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is among the ``k`` highest predictions.
+
+    Args:
+        k: how many top predictions count as a hit (default 5).
+        name, dtype: as for :class:`Metric`.
+        from_sorted_ids: when True, ``y_pred`` holds class ids sorted by
+            decreasing score instead of scores.
+
+    Example:
+        >>> import kiln
+        >>> m = SparseTopKCategoricalAccuracy(k=1)
+        >>> float(m([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]))
+        0.5
+    """
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        _check_k("SparseTopKCategoricalAccuracy", k)
+        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+        self.k = k
+        self.from_sorted_ids = from_sorted_ids
+
+    def get_config(self):
+        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
+        # Written only when set, as Keras does, so older readers still load the config.
+        if self.from_sorted_ids:
+            config["from_sorted_ids"] = True
+        return config
