@@ -42,6 +42,18 @@ _CATALOG = object_lookup.Catalog("optimizer", ALL_OBJECTS_DICT, base_class=Optim
 get, serialize, deserialize = _CATALOG.get, _CATALOG.serialize, _CATALOG.deserialize
 
 
+def serialize(optimizer):  # noqa: F811 -- Keras' parameter name, over the catalog's `obj`
+    """The envelope (``module``, ``class_name``, ``config``) a config stores for ``optimizer``.
+
+    Example:
+        >>> import kiln
+        >>> envelope = kiln.optimizers.serialize(kiln.optimizers.Lion(learning_rate=0.5))
+        >>> envelope["class_name"], envelope["config"]["learning_rate"]
+        ('Lion', 0.5)
+    """
+    return _CATALOG.serialize(optimizer)
+
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
            "serialize", "deserialize"]
 __all__ += ["Adadelta", "Adafactor", "Adamax", "Ftrl", "Nadam", "Lion", "Lamb", "legacy"]

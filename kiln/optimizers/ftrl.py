@@ -3,7 +3,7 @@
 Example:
     >>> import kiln
     >>> w = kiln.Variable([1.0, 2.0], name="w")
-    >>> opt = kiln.optimizers.Ftrl(learning_rate=0.1, l1_regularization_strength=10.0)
+    >>> opt = kiln.optimizers.Ftrl(learning_rate=0.1, l1_regularization_strength=20.0)
     >>> opt.apply([kiln.ops.ones((2,))], [w])
     >>> w.numpy().tolist()  # a strong L1 pulls every weight to exactly zero
     [0.0, 0.0]

@@ -7,6 +7,7 @@ import pytest
 
 from kiln import ops
 from kiln.optimizers import schedules
+from numpy_optimizers import cosine_decay_restarts
 
 
 def _f(x):
@@ -25,6 +26,11 @@ CASES = [
      lambda s: 0.1 * (0.9 * 0.5 * (1 + math.cos(math.pi * min(s, 20) / 20)) + 0.1)),
     (schedules.CosineDecay(0.0, 20, warmup_target=0.1, warmup_steps=5),
      lambda s: 0.1 * s / 5 if s < 5 else 0.1 * 0.5 * (1 + math.cos(math.pi * min(s - 5, 20) / 20))),
+    # SGDR: periods of 3, 6, 12, 24 steps (restarts at 3, 9, 21) and of 4 steps (t_mul=1).
+    (schedules.CosineDecayRestarts(0.1, 3, t_mul=2.0, m_mul=0.5, alpha=0.1),
+     lambda s: cosine_decay_restarts(s, 0.1, 3, t_mul=2.0, m_mul=0.5, alpha=0.1)),
+    (schedules.CosineDecayRestarts(0.1, 4, t_mul=1.0, m_mul=0.8),
+     lambda s: cosine_decay_restarts(s, 0.1, 4, t_mul=1.0, m_mul=0.8)),
 ]
 
 
@@ -48,3 +54,16 @@ def test_invalid():
         schedules.ExponentialDecay(0.1, 0, 0.5)
     with pytest.raises(ValueError, match="one more"):
         schedules.PiecewiseConstantDecay([1, 2], [1.0])
+    with pytest.raises(ValueError, match="CosineDecayRestarts: `first_decay_steps` must be > 0"):
+        schedules.CosineDecayRestarts(0.1, 0)
+
+
+def test_cosine_decay_restarts_by_hand():
+    # First period 10 steps (1.0 -> 0), then 20 steps from 0.5, then 40 from 0.25.
+    s = schedules.CosineDecayRestarts(1.0, 10, t_mul=2.0, m_mul=0.5)
+    by_hand = {0: 1.0, 5: 0.5, 10: 0.5, 20: 0.25, 30: 0.25, 50: 0.125}
+    for step, want in by_hand.items():
+        assert abs(_f(s(step)) - want) < 1e-6, step
+    config = s.get_config()
+    assert config == {"initial_learning_rate": 1.0, "first_decay_steps": 10, "t_mul": 2.0,
+                      "m_mul": 0.5, "alpha": 0.0, "name": "SGDRDecay"}

@@ -25,8 +25,18 @@ ALL_OBJECTS_DICT = object_lookup.name_table((
 
 # Built-in class names match whatever module the envelope names, as for optimizers.
 _CATALOG = object_lookup.Catalog("learning rate schedule", ALL_OBJECTS_DICT, match_class_names=True)
-serialize = _CATALOG.serialize
 deserialize = _CATALOG.deserialize
+
+
+def serialize(learning_rate_schedule):
+    """The envelope (``module``, ``class_name``, ``config``) a config stores for a schedule.
+
+    Example:
+        >>> envelope = serialize(CosineDecayRestarts(0.1, first_decay_steps=10))
+        >>> envelope["class_name"], envelope["config"]["t_mul"]
+        ('CosineDecayRestarts', 2.0)
+    """
+    return _CATALOG.serialize(learning_rate_schedule)
 
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "InverseTimeDecay",
