@@ -9,3 +9,4 @@ Example:
 from kiln.models.model import Model
 from kiln.models.functional import Functional
 from kiln.models.sequential import Sequential
+from kiln.saving.saving_api import load_model, save_model

@@ -104,7 +104,19 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable)
 
-    # -- weights files ------------------------------------------------------------------
+    # -- model and weights files -----------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model (architecture, weights, optimizer, compile settings) to ``.keras``.
+
+        Example:
+            >>> import kiln, tempfile, os
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+            >>> m.save(os.path.join(tempfile.mkdtemp(), "m.keras"))
+        """
+        from kiln.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Save all weights (and optimizer state) to a ``.weights.h5`` file, Keras 3 layout.
 

@@ -16,6 +16,8 @@ from kiln.saving.serialization_lib import (
     serialize_kiln_object,
 )
 
+from kiln.saving.saving_api import load_model, save_model
+
 # Keras 3 spellings of the same functions.
 serialize_keras_object = serialize_kiln_object
 deserialize_keras_object = deserialize_kiln_object

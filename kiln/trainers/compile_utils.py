@@ -123,6 +123,23 @@ class CompileLoss:
             self.weights = [float(weights)] * n
         self.names = names
         self.built = True
+        if y_true is not None:
+            flat_pred = tree.flatten(y_pred)
+            flat_true = self._targets(y_true, len(flat_pred))
+            for name, loss, yt, yp in zip(names, self.losses, flat_true, flat_pred):
+                if loss is not None:
+                    _check_target_shape(name, loss, yt, yp)
+
+    def _targets(self, y_true, count):
+        if count == 1:
+            return [y_true]
+        if isinstance(y_true, dict):
+            missing = [name for name in self.names if name not in y_true]
+            if missing:
+                raise ValueError(f"The targets y are a dict without the outputs {missing}; the model's "
+                                 f"outputs are {self.names}, received keys {sorted(y_true)}")
+            return [y_true[name] for name in self.names]
+        return tree.flatten(y_true)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         from kiln import ops
@@ -130,12 +147,7 @@ class CompileLoss:
         if not self.built:
             self.build(y_true, y_pred)
         flat_pred = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
-        if len(flat_pred) == 1:
-            flat_true = [y_true]
-        elif isinstance(y_true, dict):
-            flat_true = [y_true[name] for name in self.names]
-        else:
-            flat_true = tree.flatten(y_true)
+        flat_true = self._targets(y_true, len(flat_pred))
         if len(flat_true) != len(flat_pred):
             raise ValueError(f"The model has {len(flat_pred)} outputs but {len(flat_true)} targets were given")
         total = None
@@ -152,6 +164,31 @@ class CompileLoss:
             raise ValueError("compile(): no loss applies to any output")
         self.last_per_output = per_output
         return total
+
+
+def _check_target_shape(name, loss, y_true, y_pred):
+    """Refuse targets whose shape cannot meet the predictions', naming the output and both shapes."""
+    true_shape = tuple(getattr(y_true, "shape", ()) or ())
+    pred_shape = tuple(getattr(y_pred, "shape", ()) or ())
+    if not true_shape or not pred_shape:
+        return
+    loss_name = getattr(loss, "name", None) or type(loss).__name__
+    if "sparse" in str(loss_name).lower() or "sparse" in type(loss).__name__.lower() or \
+            "ctc" in type(loss).__name__.lower():
+        # Integer labels: one dimension fewer (or a trailing 1); only the batch must agree.
+        true_shape, pred_shape = true_shape[:1], pred_shape[:1]
+    elif len(true_shape) == len(pred_shape) + 1 and true_shape[-1] == 1:
+        true_shape = true_shape[:-1]
+    elif len(pred_shape) == len(true_shape) + 1 and pred_shape[-1] == 1:
+        pred_shape = pred_shape[:-1]
+    compatible = len(true_shape) == len(pred_shape) and all(
+        a is None or b is None or a == b or a == 1 or b == 1 for a, b in zip(true_shape, pred_shape))
+    if not compatible:
+        raise ValueError(
+            f"Output '{name}': the targets (y) have shape {tuple(getattr(y_true, 'shape', ()))} but the "
+            f"model's predictions have shape {tuple(getattr(y_pred, 'shape', ()))}; they must match "
+            f"(or broadcast) for the loss '{loss_name}'. Check the y passed to fit/evaluate for this output."
+        )
 
 
 def _flat_names(spec):

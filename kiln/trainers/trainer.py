@@ -133,6 +133,9 @@ class Trainer:
                 history = getattr(t, "_keras_history", None)
                 names.append(history.operation.name if history is not None else t.name)
             return names
+        layers = getattr(self, "layers", None)
+        if type(self).__name__ == "Sequential" and layers:
+            return [layers[-1].name]
         return None
 
     def _assert_compiled(self, what):

@@ -1,0 +1,194 @@
+"""Whole-model files: ``save_model`` / ``load_model`` for the ``.keras`` zip.
+
+The archive holds ``metadata.json``, ``config.json`` (the architecture and
+compile settings) and ``model.weights.h5`` (every variable, optimizer
+included), laid out as Keras 3 writes them (``../shared/fixtures/keras3/FORMAT.md``).
+Saving writes a temporary file beside the target and renames it into place,
+so an interrupted save leaves the previous file intact. Loading resolves
+config entries only through Kiln's registry (never by importing a module
+named in the file) and refuses bytecode unless ``safe_mode=False``.
+
+Example:
+    >>> import os, tempfile, kiln
+    >>> model = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.keras")
+    >>> save_model(model, path)
+    >>> type(load_model(path)).__name__
+    'Sequential'
+"""
+
+import datetime
+import json
+import os
+import tempfile
+import zipfile
+
+_MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
+_KERAS_VERSION = "3.15.1"
+# Generous bounds on what a model file may declare; a larger member is treated as a zip bomb.
+_MAX_JSON_BYTES = 256 * 2**20
+_MAX_WEIGHTS_BYTES = 64 * 2**30
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """Save ``model`` (architecture, weights, optimizer state, compile settings) to a ``.keras`` file.
+
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)])
+        >>> kiln.saving.save_model(m, os.path.join(tempfile.mkdtemp(), "model.keras"))
+    """
+    from kiln.saving.serialization_lib import serialize_kiln_object
+    from kiln.saving.weights_h5 import save_weights_h5
+
+    if kwargs:
+        raise ValueError(f"save_model: unexpected arguments {sorted(kwargs)}")
+    filepath = os.fspath(filepath)
+    if zipped is False:
+        raise NotImplementedError("save_model(zipped=False): unzipped model folders are not supported; "
+                                  "save to a `.keras` file")
+    if not filepath.endswith(".keras"):
+        raise ValueError(f"save_model: the filename must end in `.keras`, received {filepath!r} "
+                         "(use save_weights() for a `.weights.h5` file)")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"save_model: {filepath} exists and overwrite=False")
+    folder = os.path.dirname(os.path.abspath(filepath))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save_model: the folder {folder} does not exist (saving {filepath})")
+    model._sync_backend_state()
+    config = serialize_kiln_object(model)
+    if getattr(model, "compiled", False):
+        config["compile_config"] = model.get_compile_config()
+    metadata = {"keras_version": _KERAS_VERSION,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath) + ".", suffix=".tmp")
+    os.close(fd)
+    weights_tmp = tmp + ".weights.h5"
+    try:
+        save_weights_h5(model, weights_tmp)
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr(_member("metadata.json"), json.dumps(metadata))
+            archive.writestr(_member("config.json"), json.dumps(config))
+            archive.write(weights_tmp, "model.weights.h5")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, filepath)
+    finally:
+        for leftover in (tmp, weights_tmp):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+
+
+def _member(name):
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _read_archive(filepath):
+    """The config, and the weights member extracted to a temporary file; checks the zip first."""
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"load_model: no such file: {filepath}")
+    if not zipfile.is_zipfile(filepath):
+        raise ValueError(f"load_model: {filepath} is not a `.keras` file (not a ZIP archive)")
+    try:
+        archive = zipfile.ZipFile(filepath)
+    except zipfile.BadZipFile as e:
+        raise ValueError(f"load_model: {filepath} is a corrupt `.keras` archive: {e}") from None
+    with archive:
+        infos = archive.infolist()
+        names = [i.filename for i in infos]
+        unexpected = [n for n in names if n not in _MEMBERS and not n.startswith("assets/")]
+        if unexpected or len(set(names)) != len(names):
+            raise ValueError(f"load_model: {filepath} has unexpected or duplicate members {unexpected or names}; "
+                             f"a `.keras` file holds {list(_MEMBERS)}")
+        if "config.json" not in names:
+            raise ValueError(f"load_model: {filepath} has no config.json")
+        for info in infos:
+            limit = _MAX_WEIGHTS_BYTES if info.filename.endswith(".h5") else _MAX_JSON_BYTES
+            if info.file_size > limit:
+                raise ValueError(f"load_model: {filepath}: member {info.filename} declares "
+                                 f"{info.file_size} bytes, more than the {limit} allowed")
+        try:
+            config = json.loads(archive.read("config.json"))
+        except (ValueError, RecursionError, zipfile.BadZipFile) as e:
+            raise ValueError(f"load_model: {filepath}: config.json is not valid JSON: {e}") from None
+        weights = None
+        if "model.weights.h5" in names:
+            fd, weights = tempfile.mkstemp(suffix=".weights.h5")
+            with os.fdopen(fd, "wb") as out, archive.open("model.weights.h5") as src:
+                written = 0
+                for chunk in iter(lambda: src.read(2**20), b""):
+                    written += len(chunk)
+                    if written > archive.getinfo("model.weights.h5").file_size:
+                        raise ValueError(f"load_model: {filepath}: model.weights.h5 is larger than declared")
+                    out.write(chunk)
+    return config, weights
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a model saved by :func:`save_model` (or by Keras 3) from a ``.keras`` file.
+
+    ``safe_mode`` (default True) refuses anything in the file that would run
+    code (a Lambda's bytecode); only pass False for files you trust.
+
+    Example:
+        >>> import os, tempfile, numpy as np, kiln
+        >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.keras"); m.save(path)
+        >>> np.allclose(kiln.models.load_model(path).predict(np.ones((1, 2)), verbose=0),
+        ...             m.predict(np.ones((1, 2)), verbose=0))
+        True
+    """
+    from kiln.saving.serialization_lib import SafeModeScope, deserialize_kiln_object
+    from kiln.saving.weights_h5 import load_weights_h5
+
+    filepath = os.fspath(filepath)
+    if filepath.endswith(".weights.h5"):
+        raise ValueError(f"load_model: {filepath} is a weights file; build the model and call "
+                         "model.load_weights() instead")
+    config, weights = _read_archive(filepath)
+    try:
+        if not isinstance(config, dict):
+            raise ValueError(f"load_model: {filepath}: config.json must hold an object")
+        compile_config = config.pop("compile_config", None)
+        with SafeModeScope(safe_mode is not False):
+            model = deserialize_kiln_object(config, custom_objects=custom_objects)
+            if compile and compile_config:
+                model.compile(**_deserialize_compile_config(compile_config, custom_objects))
+        if weights is not None:
+            if compile and compile_config and model.optimizer is not None and not model.optimizer.built:
+                model.optimizer.build(model.trainable_variables)
+            load_weights_h5(model, weights)
+            model._reset_backend_state()
+    finally:
+        if weights is not None and os.path.exists(weights):
+            os.remove(weights)
+    return model
+
+
+def _deserialize_compile_config(config, custom_objects):
+    from kiln import losses, metrics, optimizers
+    from kiln.saving.serialization_lib import deserialize_kiln_object
+
+    out = {}
+    for key, value in config.items():
+        if key == "optimizer" and value is not None:
+            value = optimizers.get(value) if isinstance(value, str) else optimizers.deserialize(
+                value, custom_objects=custom_objects)
+        elif key in ("loss",) and isinstance(value, dict):
+            value = losses.deserialize(value, custom_objects=custom_objects)
+        elif key in ("metrics", "weighted_metrics") and value is not None:
+            value = _deserialize_metrics(value, custom_objects, metrics, deserialize_kiln_object)
+        out[key] = value
+    return out
+
+
+def _deserialize_metrics(value, custom_objects, metrics, deserialize):
+    if isinstance(value, dict) and "class_name" in value:
+        return metrics.deserialize(value, custom_objects=custom_objects)
+    if isinstance(value, dict):
+        return {k: _deserialize_metrics(v, custom_objects, metrics, deserialize) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deserialize_metrics(v, custom_objects, metrics, deserialize) for v in value]
+    return value
