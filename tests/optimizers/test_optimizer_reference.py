@@ -52,7 +52,7 @@ CASES = [
     ("Adam", {"learning_rate": 0.05, "amsgrad": True}),
     ("AdamW", {"learning_rate": 0.05, "weight_decay": 0.1}),
     ("Adagrad", {"learning_rate": 0.1}),
-    ("Adadelta", {"learning_rate": 1.0, "rho": 0.9}),
+    ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-3}),
     ("Adafactor", {"learning_rate": 0.1}),
     ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5, "clip_threshold": 0.5,
                    "epsilon_2": 0.01}),
