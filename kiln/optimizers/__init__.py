@@ -21,13 +21,18 @@ from kiln.optimizers.base_optimizer import Optimizer
 from kiln.optimizers.ftrl import Ftrl
 from kiln.optimizers.lamb import Lamb
 from kiln.optimizers.lion import Lion
+from kiln.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from kiln.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from kiln.optimizers.muon import Muon
 from kiln.optimizers.nadam import Nadam
 from kiln.optimizers.rmsprop import RMSprop
+from kiln.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kiln.optimizers.sgd import SGD
 from kiln.saving import object_lookup
 
 _CLASSES = (Adam, AdamW, SGD, RMSprop, Adagrad)
 _CLASSES += (Adadelta, Adafactor, Adamax, Ftrl, Nadam, Lion, Lamb)
+_CLASSES += (Muon, ScheduleFreeAdamW, LossScaleOptimizer, MultiOptimizer)
 # Lower-cased class name -> class: "adam", "sgd", "rmsprop", "adamw", "adagrad".
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in _CLASSES}
 
@@ -56,4 +61,5 @@ def serialize(optimizer):  # noqa: F811 -- Keras' parameter name, over the catal
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
            "serialize", "deserialize"]
+__all__ += ["Muon", "ScheduleFreeAdamW", "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap"]
 __all__ += ["Adadelta", "Adafactor", "Adamax", "Ftrl", "Nadam", "Lion", "Lamb", "legacy"]
