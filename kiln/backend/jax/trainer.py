@@ -129,8 +129,10 @@ def test_step(model, state, data):
     """One evaluation step as a pure function: ``(logs, (trainable, non_trainable, metrics))``."""
     tv, ntv, mv = state
     x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
-    _, (unscaled_loss, y_pred, ntv, mv) = model.compute_loss_and_updates(
-        tv, ntv, mv, x, y, sample_weight, training=False)
+    # The module function, not the method: a model that overrides compute_loss_and_updates
+    # with its own signature (Keras' recipe for a custom train_step) still evaluates.
+    _, (unscaled_loss, y_pred, ntv, mv) = compute_loss_and_updates(
+        model, tv, ntv, mv, x, y, sample_weight, training=False)
     logs, mv = _stateless_metrics(model, mv, x, y, y_pred, sample_weight, unscaled_loss)
     return logs, (tv, ntv, mv)
 

@@ -77,6 +77,14 @@ class Variable(KerasVariable):
     def _direct_assign(self, value):
         self._value.assign(value)
 
+    # GradientTape.watch/gradient take a Kiln variable as a source (Keras' TF recipe passes
+    # `model.trainable_variables` to `tape.gradient`): it acts as its tf.Variable's handle.
+    _should_act_as_resource_variable = True
+
+    @property
+    def handle(self):
+        return self._value.handle
+
     def _convert_to_tensor(self, value, dtype=None):
         return convert_to_tensor(value, dtype=dtype)
 
