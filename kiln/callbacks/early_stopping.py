@@ -207,6 +207,7 @@ class EarlyStopping(MonitorCallback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
+        self._restored = False
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
@@ -226,14 +227,14 @@ class EarlyStopping(MonitorCallback):
 
     # -- restart state (kiln's callback-state protocol, used by BackupAndRestore) ---------
     def _get_state(self):
+        """JSON-serializable counters plus the best weights as NumPy arrays."""
         return {
             "wait": self.wait,
             "stopped_epoch": self.stopped_epoch,
             "best": None if self.best is None else float(self.best),
             "best_epoch": self.best_epoch,
-            "best_weights": (None if self.best_weights is None
-                             else [{"dtype": str(w.dtype), "shape": list(w.shape), "values": w.ravel().tolist()}
-                                   for w in self.best_weights]),
+            # NumPy arrays: BackupAndRestore stores them beside the JSON state
+            "best_weights": None if self.best_weights is None else [np.array(w) for w in self.best_weights],
         }
 
     def _set_state(self, state):
@@ -242,6 +243,5 @@ class EarlyStopping(MonitorCallback):
         self.best = state["best"]
         self.best_epoch = state["best_epoch"]
         weights = state.get("best_weights")
-        self.best_weights = (None if weights is None else
-                             [np.asarray(w["values"], dtype=w["dtype"]).reshape(w["shape"]) for w in weights])
+        self.best_weights = None if weights is None else [np.array(w, copy=True) for w in weights]
         self._restored = True

@@ -53,13 +53,22 @@ class LambdaCallback(Callback):
 
 def _forwarder(hook):
     alias = _ALIASED.get(hook)
+    takes_index = "batch" in hook or "epoch" in hook
 
-    def method(self, *args, **kwargs):
+    def call(self, args):
         function = self._functions.get(hook)
         if function is not None:
-            function(*args, **kwargs)
+            function(*args)
         elif alias is not None:
-            getattr(self, alias)(*args, **kwargs)
+            getattr(self, alias)(*args)
+
+    # The functions always receive `logs` (None when the caller gave none), as from fit.
+    if takes_index:
+        def method(self, index, logs=None):
+            call(self, (index, logs))
+    else:
+        def method(self, logs=None):
+            call(self, (logs,))
 
     method.__name__ = hook
     method.__doc__ = f"Calls the function given as `{hook}`, if any."

@@ -100,6 +100,9 @@ class ReduceLROnPlateau(Callback):
             return
         self._reset()
 
+    def on_train_end(self, logs=None):
+        self._restored = False
+
     def in_cooldown(self):
         return self.cooldown_counter > 0
 

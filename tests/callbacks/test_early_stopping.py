@@ -68,7 +68,7 @@ def test_restore_best_weights_when_epochs_run_out_and_verbose(capsys):
     assert "best epoch: 2" in capsys.readouterr().out
 
 
-def test_state_round_trip_is_json():
+def test_state_round_trip():
     stop = kiln.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)
     model = _Model()
     stop.set_model(model)
@@ -76,7 +76,9 @@ def test_state_round_trip_is_json():
     for epoch, value in enumerate([2.0, 1.0, 1.5]):
         model.weights = [np.full((2, 1), float(epoch), "float32")]
         stop.on_epoch_end(epoch, {"loss": value})
-    state = json.loads(json.dumps(stop._get_state()))
+    state = stop._get_state()
+    weights = state.pop("best_weights")
+    state = dict(json.loads(json.dumps(state)), best_weights=weights)  # JSON apart from the arrays
     fresh = kiln.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)
     fresh.set_model(model)
     fresh._set_state(state)
@@ -116,3 +118,16 @@ def test_fit_restores_the_best_epoch_when_val_loss_rises():
     for restored, best in zip(model.get_weights(), seen[0]):
         np.testing.assert_array_equal(restored, best)
     assert not np.allclose(seen[-1][0], seen[0][0])  # training had moved on
+
+
+def test_auto_mode_reads_the_compiled_metric_direction():
+    import operator
+
+    model = kiln.Sequential([kiln.Input((1,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy", kiln.metrics.BinaryCrossentropy(name="bce")])
+    model.evaluate(X, (X > 0).astype("float32"), verbose=0)  # builds the compiled metrics
+    for monitor, op in [("val_accuracy", operator.gt), ("bce", operator.lt), ("val_loss", operator.lt)]:
+        stop = kiln.callbacks.EarlyStopping(monitor=monitor, min_delta=0.5)
+        stop.set_model(model)
+        stop._set_monitor_op()
+        assert stop.monitor_op is op and stop.min_delta == (0.5 if op is operator.gt else -0.5)
