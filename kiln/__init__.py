@@ -30,6 +30,7 @@ from kiln.regularizers import Regularizer
 from kiln import layers
 from kiln.layers import Input, InputSpec, Layer
 from kiln import losses, metrics, optimizers
+from kiln import mixed_precision
 from kiln.losses import Loss
 from kiln.metrics import Metric
 from kiln.optimizers import Optimizer
