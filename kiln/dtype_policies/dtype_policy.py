@@ -32,9 +32,12 @@ def _parse_name(name, owner="DTypePolicy"):
     try:
         dtype = dtypes.standardize_dtype(name)
     except (ValueError, TypeError):
+        hint = ""
+        if _is_quantized_name(name):
+            hint = f"; for a quantized policy use kiln.dtype_policies.get({name!r})"
         raise ValueError(
             f"{owner}: cannot convert {name!r} to a dtype policy. Valid policies are "
-            "'mixed_float16', 'mixed_bfloat16' and the name of a dtype such as 'float32'"
+            f"'mixed_float16', 'mixed_bfloat16' and the name of a dtype such as 'float32'{hint}"
         ) from None
     return dtype, dtype
 
@@ -108,6 +111,11 @@ class DTypePolicy:
 
     @classmethod
     def from_config(cls, config):
+        name = config.get("name")
+        if cls is DTypePolicy and _is_quantized_name(name):
+            # A quantized policy saved under the plain class (by name only): rebuild the
+            # quantized policy that name describes.
+            return policy_from_string(name)
         return cls(**config)
 
     def __eq__(self, other):
@@ -321,6 +329,10 @@ class AWQDTypePolicy(_BitsAndGroupPolicy):
     _WEIGHT_BITS = (4,)
 
 
+def _is_quantized_name(name):
+    return isinstance(name, str) and name.startswith(QUANTIZATION_MODES)
+
+
 def policy_from_string(name):
     """The policy a string names: a float policy, or a quantized one (``"<mode>_from_<source>"``).
 
@@ -330,7 +342,7 @@ def policy_from_string(name):
         >>> policy_from_string("gptq/4/128_from_float32").weight_bits
         4
     """
-    if not isinstance(name, str) or not name.startswith(QUANTIZATION_MODES):
+    if not _is_quantized_name(name):
         return DTypePolicy(name)
     parts = name.split("_from_")
     if len(parts) != 2:
