@@ -42,7 +42,7 @@ def _feed(cb, values, tmp_path):
     return sorted(os.listdir(tmp_path))
 
 
-def test_save_best_only_modes_and_threshold(tmp_path):
+def test_save_best_only_modes_and_threshold(tmp_path, capsys):
     path = str(tmp_path / "m-{epoch}.weights.h5")
     best_min = kiln.callbacks.ModelCheckpoint(path, save_best_only=True, save_weights_only=True)
     assert _feed(best_min, [3.0, 2.0, 2.5, 1.0], tmp_path) == ["m-1.weights.h5", "m-2.weights.h5", "m-4.weights.h5"]
@@ -55,8 +55,9 @@ def test_save_best_only_modes_and_threshold(tmp_path):
     for name in os.listdir(tmp_path):
         os.remove(tmp_path / name)
     above = kiln.callbacks.ModelCheckpoint(path, save_best_only=True, save_weights_only=True,
-                                           initial_value_threshold=0.5)
+                                           initial_value_threshold=0.5, verbose=1)
     assert _feed(above, [3.0, 2.0], tmp_path) == []
+    assert "Epoch 2: val_loss did not improve from 0.50000" in capsys.readouterr().out
 
 
 def test_state_survives_a_restart(tmp_path):
@@ -139,3 +140,30 @@ def test_fit_saves_the_whole_model(tmp_path):
     assert path.exists() and sorted(os.listdir(tmp_path)) == ["best.keras"]
     loaded = kiln.saving.load_model(str(path))
     np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.skipif(not TRAINS, reason="numpy backend has no autodiff")
+def test_best_survives_an_interrupted_fit_through_backup_and_restore(tmp_path):
+    """Keras #17012: a resumed run must not overwrite the best file with a worse model."""
+
+    class Interrupt(kiln.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    def callbacks(extra):
+        backup = kiln.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+        ckpt = kiln.callbacks.ModelCheckpoint(str(tmp_path / "best.weights.h5"), monitor="loss",
+                                              save_best_only=True, save_weights_only=True)
+        return [backup, ckpt] + extra, ckpt
+
+    model = _model()
+    first, ckpt = callbacks([Interrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, Y, epochs=4, batch_size=4, verbose=0, callbacks=first)
+    best_before = ckpt.best
+    seen = []
+    second, resumed = callbacks([kiln.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: seen.append(resumed.best))])
+    history = _model().fit(X, Y, epochs=4, batch_size=4, verbose=0, callbacks=second)
+    assert history.epoch == [2, 3] and seen[0] == best_before
+    assert resumed.best == min([best_before] + history.history["loss"])
