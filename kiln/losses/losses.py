@@ -604,6 +604,15 @@ def _check_shapes(name, y_true, y_pred):
                 f"y_true.shape={true_shape} and y_pred.shape={pred_shape}")
 
 
+def _check_batch_size(name, y_true, y_pred):
+    """Raise a ValueError naming the loss when the known batch sizes differ."""
+    a, b = y_true.shape[0], y_pred.shape[0]
+    if type(a) is int and type(b) is int and a != b:
+        raise ValueError(
+            f"{name}: y_true and y_pred must have the same batch size, received "
+            f"y_true.shape={tuple(y_true.shape)} and y_pred.shape={tuple(y_pred.shape)}")
+
+
 def _aligned(name, y_true, y_pred):
     """``(y_true, y_pred)`` as float tensors of one rank, their shapes checked against each other."""
     y_true, y_pred = _pred_and_true(y_true, y_pred)
@@ -935,7 +944,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     y_true = ops.convert_to_tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, -1)
-    _check_shapes("categorical_generalized_cross_entropy", y_true, y_pred[..., 0])
+    _check_batch_size("categorical_generalized_cross_entropy", y_true, y_pred)
     one_hot = ops.one_hot(ops.cast(y_true, "int32"), y_pred.shape[-1], dtype=y_pred.dtype)
     p_true = ops.sum(ops.multiply(y_pred, one_hot), axis=-1)
     return ops.divide(ops.subtract(1.0, ops.power(p_true, q)), q)
@@ -997,7 +1006,12 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     y_pred = ops.convert_to_tensor(y_pred)
     if not _is_float(y_pred):
         y_pred = ops.cast(y_pred, _floatx())
-    y_true = ops.reshape(ops.cast(ops.convert_to_tensor(y_true), "int32"), (-1, 1))
+    y_true = ops.convert_to_tensor(y_true)
+    if len(y_pred.shape) != 2:
+        raise ValueError(f"circle: y_pred must be embeddings of shape (batch_size, dim), received "
+                         f"y_pred.shape={tuple(y_pred.shape)}")
+    _check_batch_size("circle", y_true, y_pred)
+    y_true = ops.reshape(ops.cast(y_true, "int32"), (-1, 1))
     if ref_embeddings is None:
         ref_embeddings = y_pred
     else:
@@ -1006,10 +1020,6 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
         ref_labels = y_true
     else:
         ref_labels = ops.reshape(ops.cast(ops.convert_to_tensor(ref_labels), "int32"), (-1, 1))
-    if len(y_pred.shape) != 2:
-        raise ValueError(f"circle: y_pred must be embeddings of shape (batch_size, dim), received "
-                         f"y_pred.shape={tuple(y_pred.shape)}")
-    _check_shapes("circle", y_true[:, 0], y_pred[:, 0])
 
     similarity = ops.matmul(ops.normalize(y_pred, axis=-1),
                             ops.transpose(ops.normalize(ref_embeddings, axis=-1)))
@@ -1050,7 +1060,7 @@ def ctc(y_true, y_pred):
     if len(y_pred.shape) != 3:
         raise ValueError("ctc: y_pred must be logits of shape (batch_size, max_time, num_classes), "
                          f"received y_pred.shape={tuple(y_pred.shape)}")
-    _check_shapes("ctc", y_true[:, 0], y_pred[:, 0, 0])
+    _check_batch_size("ctc", y_true, y_pred)
     if not _is_float(y_pred):
         y_pred = ops.cast(y_pred, _floatx())
     labels = ops.cast(y_true, "int32")
