@@ -41,12 +41,11 @@ def _variables(start):
 
 
 # (optimizer class name, constructor kwargs). The NumPy rule is the lower-cased class name and
-# gets the same kwargs, except those in REFERENCE_OVERRIDES (schedules, exclusions).
+# gets the same kwargs (schedules and exclusions translated by _reference_kwargs). Plain SGD
+# momentum, RMSprop, Adamax and Lion run in the option cases below (jax compiles every case).
 CASES = [
     ("SGD", {"learning_rate": 0.1}),
-    ("SGD", {"learning_rate": 0.05, "momentum": 0.9}),
     ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True}),
-    ("RMSprop", {"learning_rate": 0.01}),
     ("RMSprop", {"learning_rate": 0.01, "rho": 0.8, "momentum": 0.5, "centered": True}),
     ("Adam", {"learning_rate": 0.05}),
     ("Adam", {"learning_rate": 0.05, "amsgrad": True}),
@@ -56,13 +55,11 @@ CASES = [
     ("Adafactor", {"learning_rate": 0.1}),
     ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5, "clip_threshold": 0.5,
                    "epsilon_2": 0.01}),
-    ("Adamax", {"learning_rate": 0.05}),
     ("Ftrl", {"learning_rate": 0.1}),
     ("Ftrl", {"learning_rate": 0.2, "learning_rate_power": -0.7, "initial_accumulator_value": 0.2,
               "l1_regularization_strength": 0.05, "l2_regularization_strength": 0.01,
               "l2_shrinkage_regularization_strength": 0.02, "beta": 0.5}),
     ("Nadam", {"learning_rate": 0.05}),
-    ("Lion", {"learning_rate": 0.01}),
     ("Lamb", {"learning_rate": 0.05}),
     # The shared options, each on at least one optimizer.
     ("Adam", {"learning_rate": 0.05, "clipnorm": 0.5}),
