@@ -99,9 +99,6 @@ class Accuracy(MeanMetricWrapper):
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class BinaryAccuracy(MeanMetricWrapper):
     """How often thresholded predictions (``y_pred > threshold``) match binary labels.
@@ -119,9 +116,6 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
-
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often the predicted class (argmax) matches the one-hot label.
@@ -134,9 +128,6 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
@@ -152,9 +143,6 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 def _flatten_for_top_k(y_true, y_pred):
@@ -240,9 +228,6 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         _check_k("TopKCategoricalAccuracy", k)
         super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):

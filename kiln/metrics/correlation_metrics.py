@@ -85,9 +85,6 @@ class PearsonCorrelation(MeanMetricWrapper):
         super().__init__(fn=pearson_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
-
 
 class ConcordanceCorrelation(MeanMetricWrapper):
     """The running mean of the concordance correlation coefficient over samples.
@@ -107,6 +104,3 @@ class ConcordanceCorrelation(MeanMetricWrapper):
     def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
         super().__init__(fn=concordance_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}

@@ -32,9 +32,6 @@ class MeanSquaredError(MeanMetricWrapper):
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=mean_squared_error, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class MeanAbsoluteError(MeanMetricWrapper):
     """The running mean of the per-sample mean absolute error.
@@ -47,9 +44,6 @@ class MeanAbsoluteError(MeanMetricWrapper):
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=mean_absolute_error, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
@@ -64,9 +58,6 @@ class MeanAbsolutePercentageError(MeanMetricWrapper):
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(fn=mean_absolute_percentage_error, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
     """The running mean of the per-sample mean squared logarithmic error.
@@ -80,9 +71,6 @@ class MeanSquaredLogarithmicError(MeanMetricWrapper):
 
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(fn=mean_squared_logarithmic_error, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 def _cosine_similarity(y_true, y_pred, axis=-1):
@@ -111,9 +99,6 @@ class CosineSimilarity(MeanMetricWrapper):
         super().__init__(fn=_cosine_similarity, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
-
 
 class LogCoshError(MeanMetricWrapper):
     """The running mean of the per-sample mean of ``log(cosh(y_pred - y_true))``.
@@ -126,9 +111,6 @@ class LogCoshError(MeanMetricWrapper):
 
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(fn=log_cosh, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class RootMeanSquaredError(Mean):
