@@ -1,6 +1,6 @@
 """A training run for the exact-resume test (run as a subprocess by test_backup_and_restore.py).
 
-    python resume_worker.py BACKUP_DIR OUT_PREFIX [--pause-at STEP MARKER]
+    python resume_worker.py BACKUP_DIR OUT_PREFIX [--pause-at STEP MARKER | --wait-for FILE]
 
 Trains a small Dense + Dropout model with Adam, shuffle=True, 3 epochs of 8
 batches, under ``BackupAndRestore(BACKUP_DIR, save_freq=3)``; a rerun after an
@@ -9,6 +9,8 @@ interruption resumes from the backup. At the end it writes ``OUT_PREFIX.npz``
 process ran, and the per-epoch logs kept by a callback whose state survives the
 restart). With ``--pause-at STEP`` it writes MARKER after the STEP-th batch of
 the run (counted over all epochs from 1) and then sleeps until it is killed.
+With ``--wait-for FILE`` it imports and builds everything, then waits for FILE
+to exist before calling ``fit`` (so a rerun's start-up overlaps the first run).
 
 Example:
     >>> # KILN_BACKEND=jax python tests/callbacks/resume_worker.py /tmp/b /tmp/out  # doctest: +SKIP
@@ -71,9 +73,11 @@ class Trace(kiln.callbacks.Callback):
 
 def main(argv):
     backup_dir, out = argv[0], argv[1]
-    pause_at = marker = None
+    pause_at = marker = wait_for = None
     if len(argv) > 2 and argv[2] == "--pause-at":
         pause_at, marker = int(argv[3]), argv[4]
+    if len(argv) > 2 and argv[2] == "--wait-for":
+        wait_for = argv[3]
     kiln.utils.set_random_seed(1234)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(STEPS * BATCH, 4)).astype("float32")
@@ -83,6 +87,8 @@ def main(argv):
     model.compile(kiln.optimizers.Adam(0.01), "mse", metrics=["mae"])
     epoch_logs, trace = EpochLogs(), Trace(pause_at, marker)
     callbacks = [kiln.callbacks.BackupAndRestore(backup_dir, save_freq=SAVE_FREQ), epoch_logs, trace]
+    while wait_for is not None and not os.path.exists(wait_for):
+        time.sleep(0.05)
     model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, shuffle=True, callbacks=callbacks, verbose=0)
     arrays = [np.asarray(v.numpy()) for v in list(model.variables) + list(model.optimizer.variables)]
     np.savez(out + ".npz", *arrays)

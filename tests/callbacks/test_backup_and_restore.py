@@ -60,24 +60,30 @@ def _finish(proc, log_path, timeout=300):
 @pytest.mark.slow
 @needs_training
 def test_sigkill_mid_epoch_then_resume_matches_uninterrupted_run(tmp_path):
-    ref_log, vic_log = open(tmp_path / "ref.log", "w"), open(tmp_path / "victim.log", "w")
-    marker = tmp_path / "paused"
+    log = open(tmp_path / "worker.log", "w")
+    marker, go = tmp_path / "paused", tmp_path / "go"
     # 3 epochs x 8 batches, a backup every 3 batches; killed after batch 14 of 24 (epoch 1, batch 5):
-    # the newest backup is the one after batch 12 (epoch 1, 4 batches done).
-    reference = _start([tmp_path / "ref_backup", tmp_path / "ref"], ref_log)
-    victim = _start([tmp_path / "backup", tmp_path / "resumed", "--pause-at", 14, marker], vic_log)
+    # the newest backup is the one after batch 12 (epoch 1, 4 batches done). The rerun starts up at
+    # the same time and waits for "go" (sent after the kill) before it calls fit.
+    victim = _start([tmp_path / "backup", tmp_path / "resumed", "--pause-at", 14, marker], log)
+    resumed = _start([tmp_path / "backup", tmp_path / "resumed", "--wait-for", go], log)
+    sys.path.insert(0, os.path.dirname(WORKER))
+    try:
+        import resume_worker
+    finally:
+        sys.path.pop(0)
+    resume_worker.main([str(tmp_path / "ref_backup"), str(tmp_path / "ref")])  # uninterrupted, in-process
     deadline = time.time() + 300
     while not marker.exists():
-        assert victim.poll() is None, f"worker exited early:\n{(tmp_path / 'victim.log').read_text()[-4000:]}"
+        assert victim.poll() is None, f"worker exited early:\n{(tmp_path / 'worker.log').read_text()[-4000:]}"
         assert time.time() < deadline, "the worker never reached the pause point"
-        time.sleep(0.1)
+        time.sleep(0.05)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     pointer = json.loads((tmp_path / "backup" / "checkpoint.json").read_text())
     assert {k: pointer["position"][k] for k in ("epoch", "step")} == {"epoch": 1, "step": 4}
-    resumed = _start([tmp_path / "backup", tmp_path / "resumed"], vic_log)
-    _finish(resumed, tmp_path / "victim.log")
-    _finish(reference, tmp_path / "ref.log")
+    go.write_text("go")
+    _finish(resumed, tmp_path / "worker.log")
 
     ref_run = json.loads((tmp_path / "ref.json").read_text())
     run = json.loads((tmp_path / "resumed.json").read_text())
@@ -138,7 +144,9 @@ def _model():
     kiln.utils.set_random_seed(7)
     model = kiln.Sequential([kiln.Input((3,)), layers.Dense(4, activation="relu"), layers.Dropout(0.5),
                              layers.Dense(1)])
-    model.compile(kiln.optimizers.Adam(0.05), "mse", metrics=["mae"])
+    # Eager steps: one compile per model would dominate these short runs (the subprocess test above
+    # covers the compiled steps).
+    model.compile(kiln.optimizers.Adam(0.05), "mse", metrics=["mae"], jit_compile=False)
     return model
 
 
