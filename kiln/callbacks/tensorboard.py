@@ -21,6 +21,7 @@ from kiln import config, ops
 from kiln.callbacks.callback import Callback
 from kiln.callbacks.event_file_writer import (EventFileWriter, graph_def, node_def,
                                               normalize_image)
+from kiln.utils.progbar import to_float
 
 _IMAGES_PER_WEIGHT = 3
 
@@ -45,22 +46,12 @@ def _parse_profile_batch(profile_batch):
         f"integers (start, stop) with start <= stop, received {profile_batch!r}")
 
 
-def _as_float(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        array = ops.convert_to_numpy(value)
-        if np.size(array) != 1:
-            raise
-        return float(np.reshape(array, ()))
-
-
 def _scalar_items(logs):
     """The ``(name, float)`` pairs of ``logs`` whose values are numbers (outputs are skipped)."""
     items = []
     for name, value in (logs or {}).items():
         try:
-            items.append((name, _as_float(value)))
+            items.append((name, to_float(value)))
         except (TypeError, ValueError):
             continue
     return items
@@ -263,7 +254,7 @@ class TensorBoard(Callback):
         iterations = getattr(optimizer, "iterations", None)
         if iterations is None:
             return
-        step = int(np.reshape(ops.convert_to_numpy(iterations), ()))
+        step = int(to_float(iterations))
         writer = self._val_writer
         for name, value in _scalar_items(logs):
             writer.scalar(f"evaluation_{name}_vs_iterations", value, step)
@@ -276,7 +267,7 @@ class TensorBoard(Callback):
         optimizer = getattr(self.model, "optimizer", None)
         if not isinstance(optimizer, Optimizer):
             return None
-        return float(np.reshape(ops.convert_to_numpy(optimizer.learning_rate), ()))
+        return to_float(optimizer.learning_rate)
 
     def _log_epoch_metrics(self, epoch, logs):
         if not logs:

@@ -17,7 +17,13 @@ import time
 import numpy as np
 
 
-def _as_float(value):
+def to_float(value):
+    """A one-element number, array or backend tensor as a Python float.
+
+    Example:
+        >>> to_float(np.float32(0.5))
+        0.5
+    """
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -169,10 +175,10 @@ class Progbar:
                 continue
             self._latest.pop(name, None)
             if finalize:
-                self._sums[name] = [_as_float(value), 1]
+                self._sums[name] = [to_float(value), 1]
             else:
                 entry = self._sums.setdefault(name, [0.0, 0])
-                entry[0] += _as_float(value) * weight
+                entry[0] += to_float(value) * weight
                 entry[1] += weight
 
     def _flush_latest_source(self):
@@ -190,7 +196,7 @@ class Progbar:
         for name in self._order:
             if name in self._latest:
                 try:
-                    shown.append((name, _as_float(self._latest[name])))
+                    shown.append((name, to_float(self._latest[name])))
                 except (TypeError, ValueError):
                     continue
             elif name in self._sums:
