@@ -288,22 +288,33 @@ def _compile(fn):
     return fn  # torch and numpy: the same pure path, eagerly
 
 
-@pytest.mark.parametrize("make", [
-    lambda: metrics.AUC(num_thresholds=20, curve="PR"),
-    lambda: metrics.Precision(top_k=2, class_id=1),
-    lambda: metrics.SpecificityAtSensitivity(0.5, num_thresholds=20),
-], ids=["auc_pr", "precision_top_k", "specificity_at_sensitivity"])
-def test_stateless_update_runs_compiled(make):
+def _f1_built():
+    (y, p), _ = B[0]
+    m = metrics.F1Score(average="macro", threshold=0.5)
+    m.update_state(y, p, sample_weight=np.zeros(len(y), "float32"))  # creates its variables
+    return m
+
+
+B_CLASSES = [((np.argmax(y, -1), np.argmax(p, -1)), kw) for (y, p), kw in B]
+
+
+@pytest.mark.parametrize("make, batches", [
+    (lambda: metrics.AUC(num_thresholds=20, curve="PR"), B),
+    (lambda: metrics.Precision(top_k=2, class_id=1), B),
+    (lambda: metrics.SpecificityAtSensitivity(0.5, num_thresholds=20), B),
+    (_f1_built, B),
+    (lambda: metrics.MeanIoU(3, ignore_class=0), B_CLASSES),
+], ids=["auc_pr", "precision_top_k", "specificity_at_sensitivity", "f1_macro", "mean_iou"])
+def test_stateless_update_runs_compiled(make, batches):
     # Metrics update inside compiled train steps: no Python decision on tensor values.
     metric = make()
-    (y, p), kw = B[0]
     step = _compile(lambda values, y, p, w: metric.stateless_update_state(values, y, p, sample_weight=w))
     values = [v.value for v in metric.variables]
-    for (y, p), kw in B:
+    for (y, p), kw in batches:
         values = step(values, ops.convert_to_tensor(y), ops.convert_to_tensor(p),
                       ops.convert_to_tensor(kw["sample_weight"]))
     reference = make()
-    for (y, p), kw in B:
+    for (y, p), kw in batches:
         reference.update_state(y, p, **kw)
     np.testing.assert_allclose(ops.convert_to_numpy(metric.stateless_result(values)),
                                ops.convert_to_numpy(reference.result()), rtol=1e-5, atol=1e-6)
