@@ -12,6 +12,8 @@ Example:
     ['w_accumulated_grad', 'w_accumulated_delta_var']
 """
 
+import numbers
+
 from kiln import ops
 from kiln.optimizers.base_optimizer import Optimizer
 
@@ -28,7 +30,7 @@ def check_hyperparameters(owner, unit_interval=(), **values):
         ValueError: Adadelta: `rho` must be >= 0, received rho=-0.5
     """
     for name, value in values.items():
-        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if name == "learning_rate" and not is_number:
             continue
         if not is_number:

@@ -9,6 +9,8 @@ Example:
     [(4,), (3,), (4, 3)]
 """
 
+import numbers
+
 from kiln import config as kiln_config
 from kiln import ops
 from kiln.optimizers.adadelta import check_hyperparameters
@@ -52,7 +54,7 @@ class Adafactor(Optimizer):
                  gradient_accumulation_steps=None, name=None, **kwargs):
         check_hyperparameters("Adafactor", learning_rate=learning_rate, epsilon_1=epsilon_1,
                               epsilon_2=epsilon_2, clip_threshold=clip_threshold)
-        if isinstance(beta_2_decay, bool) or not isinstance(beta_2_decay, (int, float)) \
+        if isinstance(beta_2_decay, bool) or not isinstance(beta_2_decay, numbers.Real) \
                 or beta_2_decay > 0:
             raise ValueError("Adafactor: `beta_2_decay` must be a number <= 0, received "
                              f"beta_2_decay={beta_2_decay!r}")

@@ -9,6 +9,8 @@ Example:
     [0.0, 0.0]
 """
 
+import numbers
+
 from kiln import ops
 from kiln.optimizers.adadelta import check_hyperparameters
 from kiln.optimizers.base_optimizer import Optimizer
@@ -55,7 +57,7 @@ class Ftrl(Optimizer):
             l1_regularization_strength=l1_regularization_strength,
             l2_regularization_strength=l2_regularization_strength,
             l2_shrinkage_regularization_strength=l2_shrinkage_regularization_strength, beta=beta)
-        if isinstance(learning_rate_power, bool) or not isinstance(learning_rate_power, (int, float)) \
+        if isinstance(learning_rate_power, bool) or not isinstance(learning_rate_power, numbers.Real) \
                 or learning_rate_power > 0:
             raise ValueError("Ftrl: `learning_rate_power` must be a number <= 0, received "
                              f"learning_rate_power={learning_rate_power!r}")

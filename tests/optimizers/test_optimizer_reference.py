@@ -246,3 +246,10 @@ def test_legacy_optimizers_raise_import_error(name):
     cls = getattr(optimizers.legacy, name)
     with pytest.raises(ImportError, match=f"not supported in Keras 3.*kiln.optimizers.{name}"):
         cls(learning_rate=0.1)
+
+
+def test_numpy_scalar_hyperparameters_are_accepted():
+    opt = optimizers.Ftrl(learning_rate=np.float32(0.5), learning_rate_power=np.float64(-0.5),
+                          l1_regularization_strength=np.float32(0.25))
+    assert opt.get_config()["l1_regularization_strength"] == 0.25
+    assert optimizers.Adafactor(beta_2_decay=np.float32(-0.5)).get_config()["beta_2_decay"] == -0.5
