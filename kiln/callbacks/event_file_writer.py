@@ -144,8 +144,9 @@ def event(wall_time, step=0, file_version=None, graph_def=None, summary=None):
     return b"".join(parts)
 
 
-def summary_value(tag, simple_value=None, histo=None, image=None, metadata=None):
-    """A serialized ``Summary`` holding one ``Summary.Value``."""
+def summary_value(tag, simple_value=None, histo=None, image=None, tensor=None, metadata=None):
+    """A serialized ``Summary`` holding one ``Summary.Value`` (tag=1, simple_value=2, image=4,
+    histo=5, tensor=8, metadata=9)."""
     parts = [pb_bytes(1, tag)]
     if simple_value is not None:
         parts.append(pb_float(2, simple_value))
@@ -153,9 +154,21 @@ def summary_value(tag, simple_value=None, histo=None, image=None, metadata=None)
         parts.append(pb_bytes(4, image))
     if histo is not None:
         parts.append(pb_bytes(5, histo))
+    if tensor is not None:
+        parts.append(pb_bytes(8, tensor))
     if metadata is not None:
         parts.append(pb_bytes(9, metadata))
     return pb_bytes(1, b"".join(parts))
+
+
+def plugin_metadata(plugin_name, content=b""):
+    """A serialized ``SummaryMetadata`` naming the TensorBoard plugin that reads the value."""
+    return pb_bytes(1, pb_bytes(1, plugin_name) + (pb_bytes(2, content) if content else b""))
+
+
+def string_tensor(value):
+    """A serialized scalar ``TensorProto`` of dtype ``DT_STRING`` (dtype=1, shape=2, string_val=8)."""
+    return pb_varint(1, 7) + pb_bytes(2, b"") + pb_bytes(8, value)
 
 
 def histogram_proto(values, buckets=30):
@@ -309,6 +322,11 @@ class EventFileWriter:
     def image(self, tag, pixels, step):
         """Log one ``uint8`` image ``(height, width, channels)`` under ``tag`` at ``step``."""
         self.add_summary(summary_value(tag, image=image_proto(pixels)), step)
+
+    def string(self, tag, value, step, plugin_name, plugin_content=b""):
+        """Log a string tensor for the plugin ``plugin_name`` (e.g. a model's JSON config)."""
+        self.add_summary(summary_value(tag, tensor=string_tensor(value),
+                                       metadata=plugin_metadata(plugin_name, plugin_content)), step)
 
     def graph(self, serialized_graph_def):
         """Log a serialized ``GraphDef`` (shown in TensorBoard's Graphs tab)."""

@@ -12,8 +12,10 @@ Example:
     1
 """
 
+import json
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -106,7 +108,8 @@ class TensorBoard(Callback):
     Args:
         log_dir: directory of the logs; runs are its ``train`` and ``validation`` folders.
         histogram_freq: every how many epochs to log a histogram of every weight (0 = never).
-        write_graph: whether to log the model's layer graph (functional and sequential models).
+        write_graph: whether to log the model's layer graph and its JSON config (TensorBoard's
+            "conceptual graph") for functional and sequential models.
         write_images: whether to log weights as images (with the histograms).
         write_steps_per_second: whether to log training steps per second.
         update_freq: ``"epoch"``, ``"batch"`` or an int ``N``: batch-level scalars
@@ -200,15 +203,16 @@ class TensorBoard(Callback):
     # -- hooks --------------------------------------------------------------------------
     def set_model(self, model):
         super().set_model(model)
-        self._writers = {}
+        self._close_writers()
 
     def on_train_begin(self, logs=None):
         self._global_train_batch = 0
         if self.write_graph:
+            self._write_model_config()
             graph = _model_graph_def(self.model)
             if graph is not None:
                 self._train_writer.graph(graph)
-                self._train_writer.flush()
+            self._train_writer.flush()
         if self.embeddings_freq:
             self._configure_embeddings()
 
@@ -268,6 +272,19 @@ class TensorBoard(Callback):
         if not isinstance(optimizer, Optimizer):
             return None
         return to_float(optimizer.learning_rate)
+
+    def _write_model_config(self):
+        """The model's JSON config as the ``keras`` summary (TensorBoard's conceptual graph)."""
+        if type(self.model).__name__ not in ("Functional", "Sequential"):
+            return
+        from kiln.saving.serialization_lib import serialize_kiln_object
+
+        try:
+            config = json.dumps(serialize_kiln_object(self.model), default=str)
+        except (TypeError, ValueError, NotImplementedError) as error:
+            warnings.warn(f"TensorBoard: the model config could not be written: {error}")
+            return
+        self._train_writer.string("keras", config, 0, "graph_keras_model", b"1")
 
     def _log_epoch_metrics(self, epoch, logs):
         if not logs:

@@ -267,3 +267,23 @@ def test_writing_never_imports_tensorflow(tmp_path):
     train = _accumulator(tmp_path / "train")
     assert len(train.Scalars("epoch_loss")) == (1 if backend == "numpy" else 2)
     assert len(train.Histograms(train.Tags()["histograms"][0])) == (1 if backend == "numpy" else 2)
+
+
+def test_model_config_for_the_conceptual_graph(tmp_path):
+    import json
+
+    from tensorboard.plugins.graph import keras_util
+
+    model = _model()
+    board = kiln.callbacks.TensorBoard(log_dir=str(tmp_path))
+    board.set_model(model)
+    board.on_train_begin()
+    board.on_train_end()
+    train = _accumulator(tmp_path / "train")
+    (event,) = train.Tensors("keras")
+    assert train.SummaryMetadata("keras").plugin_data.plugin_name == "graph_keras_model"
+    config = json.loads(event.tensor_proto.string_val[0])
+    assert config["class_name"] == "Functional" and config["config"]["name"] == "net"
+    graph = keras_util.keras_model_to_graph_def(config)  # what TensorBoard's graph plugin runs
+    inputs = {node.name: list(node.input) for node in graph.node}
+    assert inputs == {"net/features": [], "net/hidden": ["net/features"], "net/head": ["net/hidden"]}
