@@ -161,3 +161,22 @@ def test_configs_keep_their_arguments():
         "name": "r2_score", "dtype": "float32",
         "class_aggregation": "variance_weighted_average", "num_regressors": 2}
     assert metrics.LogCoshError().name == "logcosh"
+
+
+def test_compiled_evaluate_accumulates_r2_and_rmse_over_batches():
+    # The R2 state is created up front: the jax trainer takes the metric state before the
+    # first (traced) step, so state a metric creates on its first batch is not carried yet.
+    import kiln
+
+    x = RNG.normal(size=(12, 3)).astype("float32")
+    kernel = RNG.normal(size=(3, 2)).astype("float32")
+    y = (x @ kernel + RNG.normal(scale=0.5, size=(12, 2))).astype("float32")
+    model = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2, use_bias=False)])
+    model.set_weights([kernel])
+    model.compile(loss="mse", metrics=[_built_r2(2), metrics.RootMeanSquaredError()])
+    results = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    pred = x.astype("float64") @ kernel
+    batch = [((y, pred), {})]
+    np.testing.assert_allclose(results["r2_score"], np_r2(batch), rtol=1e-4)
+    np.testing.assert_allclose(results["root_mean_squared_error"],
+                               np.sqrt(np.mean((y - pred) ** 2)), rtol=1e-4)
