@@ -1069,6 +1069,25 @@ def ctc(y_true, y_pred):
     return ops.ctc_loss(labels, y_pred, label_length, output_length, mask_index=0)
 
 
+# The losses whose y_true holds integer labels rather than values shaped like y_pred.
+_LABEL_TARGET_FUNCTIONS = (sparse_categorical_crossentropy, categorical_generalized_cross_entropy,
+                           circle, ctc)
+
+
+def takes_label_targets(loss):
+    """Whether ``loss`` (a Loss, a wrapped function or a function) takes integer label targets.
+
+    For such a loss only the batch sizes of ``y_true`` and ``y_pred`` must agree.
+
+    Example:
+        >>> import kiln
+        >>> takes_label_targets(kiln.losses.CTC()), takes_label_targets(kiln.losses.Huber())
+        (True, False)
+    """
+    fn = getattr(loss, "fn", loss)
+    return any(fn is known for known in _LABEL_TARGET_FUNCTIONS)
+
+
 def _ignore_class_mask(y_true, y_pred, ignore_class):
     """Boolean mask of the entries whose label is not ``ignore_class`` (None if no class ignored)."""
     if ignore_class is None:

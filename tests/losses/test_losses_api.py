@@ -142,3 +142,14 @@ def test_circle_rank_error_and_focal_axis_type():
         losses.circle([0, 1, 0], np.zeros((3,)))
     with pytest.raises(ValueError, match="axis"):
         losses.categorical_focal_crossentropy(np.eye(2), np.eye(2), axis=True)
+
+
+def test_label_target_losses_are_known():
+    from kiln.losses.losses import LossFunctionWrapper, takes_label_targets
+
+    for loss in (losses.CTC(), losses.Circle(), losses.CategoricalGeneralizedCrossEntropy(),
+                 losses.SparseCategoricalCrossentropy(), losses.ctc, losses.circle,
+                 LossFunctionWrapper(losses.sparse_categorical_crossentropy)):
+        assert takes_label_targets(loss), loss
+    for loss in (losses.Huber(), losses.CategoricalCrossentropy(), losses.dice, "ctc", None):
+        assert not takes_label_targets(loss), loss
