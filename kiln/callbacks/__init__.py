@@ -15,6 +15,7 @@ from kiln.callbacks.history import History
 from kiln.callbacks.lambda_callback import LambdaCallback
 from kiln.callbacks.learning_rate_scheduler import LearningRateScheduler
 from kiln.callbacks.model_checkpoint import ModelCheckpoint
+from kiln.callbacks.orbax_checkpoint import OrbaxCheckpoint
 from kiln.callbacks.progbar_logger import ProgbarLogger
 from kiln.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from kiln.callbacks.remote_monitor import RemoteMonitor
