@@ -155,10 +155,15 @@ def confusion_counts(y_true, y_pred, thresholds, conditions=CONDITIONS, dtype="f
     if weights is not None:
         positive = ops.multiply(positive, weights)
         negative = ops.multiply(negative, weights)
+    below = None
     counts = {}
     for condition in conditions:
         label = positive if condition in (TRUE_POSITIVES, FALSE_NEGATIVES) else negative
-        predicted = above if condition in (TRUE_POSITIVES, FALSE_POSITIVES) else ops.subtract(1.0, above)
+        if condition in (TRUE_POSITIVES, FALSE_POSITIVES):
+            predicted = above
+        else:
+            below = ops.subtract(1.0, above) if below is None else below
+            predicted = below
         total = ops.sum(ops.multiply(predicted, label), axis=1)
         counts[condition] = total if multi_label else ops.reshape(total, (-1,))
     return counts

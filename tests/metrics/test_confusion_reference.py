@@ -346,3 +346,23 @@ def test_multi_label_needs_rank_2():
     m = metrics.AUC(multi_label=True)
     with pytest.raises(ValueError, match="AUC.*rank 2"):
         m.update_state(np.ones((2, 3, 1)), np.ones((2, 3, 1)))
+
+
+def test_keras_documented_examples():
+    # The values Keras' documentation gives for its own examples (same semantics, same numbers).
+    def run(metric, *args, **kwargs):
+        metric.update_state(*args, **kwargs)
+        return float(metric.result())
+
+    y5, p5 = [0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8]
+    assert run(metrics.SensitivityAtSpecificity(0.5), y5, p5, sample_weight=[1, 1, 2, 2, 1]) == \
+        pytest.approx(1 / 3, rel=1e-5)
+    assert run(metrics.SpecificityAtSensitivity(0.5), y5, p5, sample_weight=[1, 1, 2, 2, 2]) == \
+        pytest.approx(0.5, rel=1e-5)
+    assert run(metrics.PrecisionAtRecall(0.5), y5, p5, sample_weight=[2, 2, 2, 1, 1]) == \
+        pytest.approx(1 / 3, rel=1e-5)
+    y4, p4 = [0, 0, 1, 1], [0, 0.5, 0.3, 0.9]
+    assert run(metrics.RecallAtPrecision(0.8), y4, p4, sample_weight=[1, 0, 0, 1]) == pytest.approx(1.0)
+    assert run(metrics.AUC(num_thresholds=3), y4, p4, sample_weight=[1, 0, 0, 1]) == pytest.approx(1.0)
+    assert run(metrics.Precision(top_k=4), [[0, 0, 1, 1]], [[1, 1, 1, 0]]) == pytest.approx(0.5)
+    assert run(metrics.FalsePositives(), [0, 1, 0, 0], [0, 0, 1, 1], sample_weight=[0, 0, 1, 0]) == 1.0

@@ -132,3 +132,20 @@ def test_bad_arguments_are_named(make, words):
         make()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_keras_documented_examples():
+    # The values Keras' documentation gives for its own examples.
+    def run(metric, *args, **kwargs):
+        metric.update_state(*args, **kwargs)
+        return float(metric.result())
+
+    assert run(metrics.MeanIoU(2), [0, 0, 1, 1], [0, 1, 0, 1], sample_weight=[0.3, 0.3, 0.3, 0.1]) == \
+        pytest.approx(0.2380952, rel=1e-5)
+    assert run(metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.3), [0, 1, 0, 1], [0.1, 0.2, 0.4, 0.7],
+               sample_weight=[0.2, 0.3, 0.4, 0.1]) == pytest.approx(0.17361111, rel=1e-5)
+    y = [[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]
+    p = [[0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.5, 0.3, 0.1], [0.1, 0.4, 0.5]]
+    w = [0.1, 0.2, 0.3, 0.4]
+    assert run(metrics.OneHotIoU(3, [0, 2]), y, p, sample_weight=w) == pytest.approx(0.07142857, rel=1e-5)
+    assert run(metrics.OneHotMeanIoU(3), y, p, sample_weight=w) == pytest.approx(0.04761905, rel=1e-5)
