@@ -62,6 +62,13 @@ def test_crc32c_known_answers_and_record_framing():
     assert efw.crc32c(b"\x00" * 32) == 0x8A9136AA  # RFC 3720 test vector
     crc = efw.crc32c(b"abc")
     assert efw.masked_crc32c(b"abc") == (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+    # Long data takes the NumPy-lanes path: same checksums as tensorboard's own implementation.
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    rng = np.random.default_rng(0)
+    for size in (1, 1000, efw._LANES_FROM - 1, efw._LANES_FROM, 3 * efw._LANES_FROM + 5):
+        data = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
+        assert efw.masked_crc32c(data) == masked_crc32c(data), size
     record = efw.tfrecord(b"payload")
     (length,) = struct.unpack("<Q", record[:8])
     assert length == 7 and record[12:19] == b"payload"
