@@ -187,35 +187,22 @@ def pb_packed_doubles(field, values):
 # -- messages -----------------------------------------------------------------------------------
 
 
+def _message(*fields):
+    """A serialized message from ``(encoder, field number, value)``; None values are left out."""
+    return b"".join(encode(number, value) for encode, number, value in fields if value is not None)
+
+
 def event(wall_time, step=0, file_version=None, graph_def=None, summary=None):
     """A serialized ``Event`` (wall_time=1, step=2, file_version=3, graph_def=4, summary=5)."""
-    parts = [pb_double(1, wall_time)]
-    if step:
-        parts.append(pb_varint(2, step))
-    if file_version is not None:
-        parts.append(pb_bytes(3, file_version))
-    if graph_def is not None:
-        parts.append(pb_bytes(4, graph_def))
-    if summary is not None:
-        parts.append(pb_bytes(5, summary))
-    return b"".join(parts)
+    return _message((pb_double, 1, wall_time), (pb_varint, 2, step or None),
+                    (pb_bytes, 3, file_version), (pb_bytes, 4, graph_def), (pb_bytes, 5, summary))
 
 
 def summary_value(tag, simple_value=None, histo=None, image=None, tensor=None, metadata=None):
     """A serialized ``Summary`` holding one ``Summary.Value`` (tag=1, simple_value=2, image=4,
     histo=5, tensor=8, metadata=9)."""
-    parts = [pb_bytes(1, tag)]
-    if simple_value is not None:
-        parts.append(pb_float(2, simple_value))
-    if image is not None:
-        parts.append(pb_bytes(4, image))
-    if histo is not None:
-        parts.append(pb_bytes(5, histo))
-    if tensor is not None:
-        parts.append(pb_bytes(8, tensor))
-    if metadata is not None:
-        parts.append(pb_bytes(9, metadata))
-    return pb_bytes(1, b"".join(parts))
+    return pb_bytes(1, _message((pb_bytes, 1, tag), (pb_float, 2, simple_value), (pb_bytes, 4, image),
+                                (pb_bytes, 5, histo), (pb_bytes, 8, tensor), (pb_bytes, 9, metadata)))
 
 
 def plugin_metadata(plugin_name, content=b""):
