@@ -394,16 +394,19 @@ class _RateAtRate(Metric):
         _add_counts({c: getattr(self, c) for c in CONDITIONS}, y_true, y_pred, self.thresholds,
                     class_id=self.class_id, sample_weight=sample_weight, owner=type(self).__name__)
 
-    def _rates(self):
+    def _rate(self, kind):
         tp, fp = self.true_positives.value, self.false_positives.value
         tn, fn = self.true_negatives.value, self.false_negatives.value
-        return {"recall": divide_no_nan(tp, ops.add(tp, fn)),
-                "precision": divide_no_nan(tp, ops.add(tp, fp)),
-                "specificity": divide_no_nan(tn, ops.add(tn, fp))}
+        if kind == "recall":
+            return divide_no_nan(tp, ops.add(tp, fn))
+        if kind == "precision":
+            return divide_no_nan(tp, ops.add(tp, fp))
+        return divide_no_nan(tn, ops.add(tn, fp))  # specificity
 
-    def _best(self, constrained, dependent):
-        # The largest `dependent` over thresholds where `constrained` reaches the target, else 0
-        # (every rate is >= 0, so masking the infeasible ones to 0 gives that).
+    def result(self):
+        # The largest dependent rate over thresholds where the constrained one reaches the target,
+        # else 0 (every rate is >= 0, so zeroing the infeasible ones gives that).
+        constrained, dependent = self._rate(self._constrained), self._rate(self._dependent)
         feasible = ops.greater_equal(constrained, ops.cast(self.value, constrained.dtype))
         return ops.max(ops.multiply(dependent, ops.cast(feasible, dependent.dtype)))
 
@@ -433,15 +436,12 @@ class SensitivityAtSpecificity(_RateAtRate):
     """
 
     _value_name = "specificity"
+    _constrained, _dependent = "specificity", "recall"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
         self.specificity = specificity
-
-    def result(self):
-        rates = self._rates()
-        return self._best(rates["specificity"], rates["recall"])
 
 
 class SpecificityAtSensitivity(_RateAtRate):
@@ -462,15 +462,12 @@ class SpecificityAtSensitivity(_RateAtRate):
     """
 
     _value_name = "sensitivity"
+    _constrained, _dependent = "recall", "specificity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
         self.sensitivity = sensitivity
-
-    def result(self):
-        rates = self._rates()
-        return self._best(rates["recall"], rates["specificity"])
 
 
 class PrecisionAtRecall(_RateAtRate):
@@ -491,15 +488,12 @@ class PrecisionAtRecall(_RateAtRate):
     """
 
     _value_name = "recall"
+    _constrained, _dependent = "recall", "precision"
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
         self.recall = recall
-
-    def result(self):
-        rates = self._rates()
-        return self._best(rates["recall"], rates["precision"])
 
 
 class RecallAtPrecision(_RateAtRate):
@@ -520,15 +514,12 @@ class RecallAtPrecision(_RateAtRate):
     """
 
     _value_name = "precision"
+    _constrained, _dependent = "precision", "recall"
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
         self.precision = precision
-
-    def result(self):
-        rates = self._rates()
-        return self._best(rates["precision"], rates["recall"])
 
 
 # -- area under the curve -------------------------------------------------------------------------

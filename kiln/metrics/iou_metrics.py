@@ -73,14 +73,19 @@ class _IoUBase(Metric):
             y_true = ops.argmax(y_true, axis=self.axis)
         if not self.sparse_y_pred:
             y_pred = ops.argmax(y_pred, axis=self.axis)
-        y_true = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        y_pred = ops.reshape(ops.cast(y_pred, "int32"), (-1,))
         if sample_weight is None:
             weights = ops.ones(ops.shape(y_true), dtype=self.dtype)
         else:
+            # Per-entry weights, or per-sample ones broadcast over the other label axes.
             weights = ops.cast(ops.convert_to_tensor(sample_weight), self.dtype)
-            weights = ops.broadcast_to(ops.reshape(weights, (-1,)) if len(weights.shape) > 1 else weights,
-                                       ops.shape(y_true))
+            if len(weights.shape) > len(y_true.shape):
+                weights = ops.reshape(weights, ops.shape(y_true))
+            while 0 < len(weights.shape) < len(y_true.shape):
+                weights = ops.expand_dims(weights, -1)
+            weights = ops.broadcast_to(weights, ops.shape(y_true))
+        y_true = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+        y_pred = ops.reshape(ops.cast(y_pred, "int32"), (-1,))
+        weights = ops.reshape(weights, (-1,))
         if self.ignore_class is not None:
             keep = ops.not_equal(y_true, self.ignore_class)
             weights = ops.where(keep, weights, ops.zeros_like(weights))

@@ -245,7 +245,8 @@ def test_variables_match_keras_names_shapes_and_order():
     assert layout(metrics.Recall(thresholds=THS)) == [("true_positives", (3,)), ("false_negatives", (3,))]
     four = ["true_positives", "false_positives", "true_negatives", "false_negatives"]
     assert layout(metrics.AUC(num_thresholds=10)) == [(n, (10,)) for n in four]
-    assert layout(metrics.AUC(multi_label=True, num_labels=4, thresholds=[0.5])) == [(n, (3, 4)) for n in four]
+    multi = metrics.AUC(multi_label=True, num_labels=4, thresholds=[0.5])
+    assert layout(multi) == [(n, (3, 4)) for n in four]
     assert layout(metrics.PrecisionAtRecall(0.5, num_thresholds=5)) == [(n, (5,)) for n in four]
 
 

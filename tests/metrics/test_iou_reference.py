@@ -53,6 +53,10 @@ def _one_hot(batches, scores_for_pred=True):
 B = _batches()
 B_PLAIN = _batches(weighted=False)
 B_FLAT = _batches(shape=(6,))
+# Per-sample weights of (2, 3) label maps: each weighs every entry of its sample.
+B_PER_SAMPLE = [((y, p), {"sample_weight": RNG.uniform(0.0, 2.0, 2).astype("float32")}) for (y, p), _ in B]
+B_PER_SAMPLE_REF = [(yp, {"sample_weight": np.repeat(kw["sample_weight"][:, None], 3, 1)})
+                    for yp, kw in B_PER_SAMPLE]
 B_ONE_HOT = _one_hot(B)
 B_ONE_HOT_SPARSE_PRED = _one_hot(B_PLAIN, scores_for_pred=False)
 B_BINARY = [((y % 2, RNG.uniform(size=y.shape).astype("float32")), kw) for (y, _), kw in B]
@@ -69,6 +73,8 @@ CASES = [
     Case("IoU_ignore_class", lambda: metrics.IoU(C, [0, 1, 3], ignore_class=1), B,
          np_iou(B, [0, 1, 3], ignore_class=1)),
     Case("MeanIoU_weighted", lambda: metrics.MeanIoU(C), B, np_iou(B, range(C))),
+    Case("MeanIoU_per_sample_weights", lambda: metrics.MeanIoU(C), B_PER_SAMPLE,
+         np_iou(B_PER_SAMPLE_REF, range(C))),
     Case("MeanIoU_plain", lambda: metrics.MeanIoU(num_classes=C), B_PLAIN, np_iou(B_PLAIN, range(C))),
     Case("MeanIoU_ignore_class", lambda: metrics.MeanIoU(C, ignore_class=0), B,
          np_iou(B, range(C), ignore_class=0)),
