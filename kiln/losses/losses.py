@@ -58,7 +58,25 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
-class MeanSquaredError(LossFunctionWrapper):
+class _BuiltinLoss(LossFunctionWrapper):
+    """A built-in loss: ``fn`` called with fixed ``options``.
+
+    Each option is also an attribute and a config key (the function itself is
+    not stored: the class names it), so every built-in has Keras' config.
+    """
+
+    def __init__(self, fn, reduction, name, dtype, **options):
+        super().__init__(fn, name=name, reduction=reduction, dtype=dtype, **options)
+        for key, value in options.items():
+            setattr(self, key, value)
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update({key: getattr(self, key) for key in self._fn_kwargs})
+        return config
+
+
+class MeanSquaredError(_BuiltinLoss):
     """Mean of the squared differences over the last axis, then reduced.
 
     Example:
@@ -68,13 +86,10 @@ class MeanSquaredError(LossFunctionWrapper):
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
-        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        return Loss.get_config(self)
+        super().__init__(mean_squared_error, reduction, name, dtype)
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(_BuiltinLoss):
     """Mean of the absolute differences over the last axis, then reduced.
 
     Example:
@@ -84,30 +99,10 @@ class MeanAbsoluteError(LossFunctionWrapper):
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        return Loss.get_config(self)
+        super().__init__(mean_absolute_error, reduction, name, dtype)
 
 
-class _SmoothedCrossentropy(LossFunctionWrapper):
-    """Shared arguments and config of the binary and categorical cross-entropies."""
-
-    def __init__(self, fn, from_logits, label_smoothing, axis, reduction, name, dtype):
-        super().__init__(fn, name=name, reduction=reduction, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                       "axis": self.axis})
-        return config
-
-
-class BinaryCrossentropy(_SmoothedCrossentropy):
+class BinaryCrossentropy(_BuiltinLoss):
     """Cross-entropy between binary labels and predicted probabilities (or logits).
 
     Args:
@@ -123,10 +118,11 @@ class BinaryCrossentropy(_SmoothedCrossentropy):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)
+        super().__init__(binary_crossentropy, reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class CategoricalCrossentropy(_SmoothedCrossentropy):
+class CategoricalCrossentropy(_BuiltinLoss):
     """Cross-entropy between one-hot labels and predicted class probabilities (or logits).
 
     Args:
@@ -142,10 +138,11 @@ class CategoricalCrossentropy(_SmoothedCrossentropy):
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)
+        super().__init__(categorical_crossentropy, reduction, name, dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
 
 
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Cross-entropy between integer class labels and predicted probabilities (or logits).
 
     Args:
@@ -161,34 +158,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
                  axis=-1, name="sparse_categorical_crossentropy", dtype=None):
-        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class, axis=axis)
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
+        super().__init__(sparse_categorical_crossentropy, reduction, name, dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
     def _values_mask(self, y_true, y_pred, values):
         # With ignore_class, mean reductions average over the kept entries only.
         return _ignore_class_mask(y_true, y_pred, self.ignore_class)
 
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "ignore_class": self.ignore_class,
-                       "axis": self.axis})
-        return config
 
-
-class _PlainLoss(LossFunctionWrapper):
-    """A wrapper around one argument-free loss function; its config is the base Loss config."""
-
-    def __init__(self, fn, reduction, name, dtype):
-        super().__init__(fn, name=name, reduction=reduction, dtype=dtype)
-
-    def get_config(self):
-        return Loss.get_config(self)
-
-
-class MeanAbsolutePercentageError(_PlainLoss):
+class MeanAbsolutePercentageError(_BuiltinLoss):
     """``100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))`` over the last axis, then reduced.
 
     Example:
@@ -202,7 +180,7 @@ class MeanAbsolutePercentageError(_PlainLoss):
         super().__init__(mean_absolute_percentage_error, reduction, name, dtype)
 
 
-class MeanSquaredLogarithmicError(_PlainLoss):
+class MeanSquaredLogarithmicError(_BuiltinLoss):
     """Mean over the last axis of ``(log(1 + y_pred) - log(1 + y_true))**2`` (inputs floored at epsilon).
 
     Example:
@@ -217,7 +195,7 @@ class MeanSquaredLogarithmicError(_PlainLoss):
         super().__init__(mean_squared_logarithmic_error, reduction, name, dtype)
 
 
-class CosineSimilarity(LossFunctionWrapper):
+class CosineSimilarity(_BuiltinLoss):
     """The negated cosine similarity along ``axis``: -1 for vectors pointing the same way.
 
     Args:
@@ -231,16 +209,10 @@ class CosineSimilarity(LossFunctionWrapper):
 
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
                  dtype=None):
-        super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype, axis=axis)
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["axis"] = self.axis
-        return config
+        super().__init__(cosine_similarity, reduction, name, dtype, axis=axis)
 
 
-class Huber(LossFunctionWrapper):
+class Huber(_BuiltinLoss):
     """Quadratic for errors up to ``delta``, linear beyond, averaged over the last axis.
 
     Per element ``0.5 * e**2`` when ``|e| <= delta``, else ``delta * |e| - 0.5 * delta**2``.
@@ -257,16 +229,10 @@ class Huber(LossFunctionWrapper):
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
         if isinstance(delta, (int, float)) and not delta > 0:
             raise ValueError(f"Huber: `delta` must be a positive number, received delta={delta!r}")
-        super().__init__(huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
-        self.delta = delta
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["delta"] = self.delta
-        return config
+        super().__init__(huber, reduction, name, dtype, delta=delta)
 
 
-class LogCosh(_PlainLoss):
+class LogCosh(_BuiltinLoss):
     """Mean over the last axis of ``log(cosh(y_pred - y_true))``.
 
     Example:
@@ -279,7 +245,7 @@ class LogCosh(_PlainLoss):
         super().__init__(log_cosh, reduction, name, dtype)
 
 
-class KLDivergence(_PlainLoss):
+class KLDivergence(_BuiltinLoss):
     """Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))`` over the last axis.
 
     Both inputs are clipped to ``[epsilon, 1]`` first.
@@ -294,7 +260,7 @@ class KLDivergence(_PlainLoss):
         super().__init__(kl_divergence, reduction, name, dtype)
 
 
-class Poisson(_PlainLoss):
+class Poisson(_BuiltinLoss):
     """Poisson loss: mean over the last axis of ``y_pred - y_true * log(y_pred + epsilon)``.
 
     Example:
@@ -307,7 +273,7 @@ class Poisson(_PlainLoss):
         super().__init__(poisson, reduction, name, dtype)
 
 
-class Hinge(_PlainLoss):
+class Hinge(_BuiltinLoss):
     """Hinge loss ``mean(max(1 - y_true * y_pred, 0))`` over the last axis.
 
     Labels are expected in {-1, 1}; labels that are all 0 or 1 are mapped to -1/1.
@@ -322,7 +288,7 @@ class Hinge(_PlainLoss):
         super().__init__(hinge, reduction, name, dtype)
 
 
-class SquaredHinge(_PlainLoss):
+class SquaredHinge(_BuiltinLoss):
     """Squared hinge loss ``mean(max(1 - y_true * y_pred, 0)**2)`` over the last axis.
 
     Labels that are all 0 or 1 are mapped to -1/1, as for :class:`Hinge`.
@@ -337,7 +303,7 @@ class SquaredHinge(_PlainLoss):
         super().__init__(squared_hinge, reduction, name, dtype)
 
 
-class CategoricalHinge(_PlainLoss):
+class CategoricalHinge(_BuiltinLoss):
     """``max(0, 1 + max((1 - y_true) * y_pred) - sum(y_true * y_pred))`` per sample (one-hot labels).
 
     Example:
@@ -350,7 +316,7 @@ class CategoricalHinge(_PlainLoss):
         super().__init__(categorical_hinge, reduction, name, dtype)
 
 
-class BinaryFocalCrossentropy(_SmoothedCrossentropy):
+class BinaryFocalCrossentropy(_BuiltinLoss):
     """Binary cross-entropy scaled by the focal factor ``(1 - p_t)**gamma``.
 
     ``p_t`` is the predicted probability of the true label, so confident right
@@ -372,22 +338,12 @@ class BinaryFocalCrossentropy(_SmoothedCrossentropy):
     def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
                  label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="binary_focal_crossentropy", dtype=None):
-        super().__init__(binary_focal_crossentropy, from_logits, label_smoothing, axis, reduction,
-                         name, dtype)
-        self._fn_kwargs.update(apply_class_balancing=apply_class_balancing, alpha=alpha,
-                               gamma=gamma)
-        self.apply_class_balancing = apply_class_balancing
-        self.alpha = alpha
-        self.gamma = gamma
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
-                       "gamma": self.gamma})
-        return config
+        super().__init__(binary_focal_crossentropy, reduction, name, dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
 
 
-class CategoricalFocalCrossentropy(_SmoothedCrossentropy):
+class CategoricalFocalCrossentropy(_BuiltinLoss):
     """Categorical cross-entropy scaled per class by ``alpha * (1 - p)**gamma``.
 
     Args:
@@ -404,19 +360,12 @@ class CategoricalFocalCrossentropy(_SmoothedCrossentropy):
     def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
                  dtype=None):
-        super().__init__(categorical_focal_crossentropy, from_logits, label_smoothing, axis,
-                         reduction, name, dtype)
-        self._fn_kwargs.update(alpha=alpha, gamma=gamma)
-        self.alpha = alpha
-        self.gamma = gamma
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"alpha": self.alpha, "gamma": self.gamma})
-        return config
+        super().__init__(categorical_focal_crossentropy, reduction, name, dtype, alpha=alpha,
+                         gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
+                         axis=axis)
 
 
-class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+class CategoricalGeneralizedCrossEntropy(_BuiltinLoss):
     """Generalized cross-entropy ``(1 - p**q) / q`` of the true class's probability ``p``.
 
     Robust to noisy labels: it moves from cross-entropy (q -> 0) to mean
@@ -436,17 +385,10 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
         if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
             raise ValueError("CategoricalGeneralizedCrossEntropy: `q` must be a number in the "
                              f"open interval (0, 1), received q={q!r}")
-        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction,
-                         dtype=dtype, q=q)
-        self.q = q
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["q"] = self.q
-        return config
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)
 
 
-class Dice(LossFunctionWrapper):
+class Dice(_BuiltinLoss):
     """Dice loss ``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + epsilon)``.
 
     Args:
@@ -460,16 +402,10 @@ class Dice(LossFunctionWrapper):
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
-        super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=axis)
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config["axis"] = self.axis
-        return config
+        super().__init__(dice, reduction, name, dtype, axis=axis)
 
 
-class Tversky(LossFunctionWrapper):
+class Tversky(_BuiltinLoss):
     """Tversky loss ``1 - TP / (TP + alpha * FP + beta * FN + epsilon)`` with soft counts.
 
     The soft counts follow Keras: ``TP = sum(y_true * y_pred)``, ``FP =
@@ -489,19 +425,10 @@ class Tversky(LossFunctionWrapper):
 
     def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
                  axis=None, dtype=None):
-        super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
-                         beta=beta, axis=axis)
-        self.alpha = alpha
-        self.beta = beta
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"alpha": self.alpha, "beta": self.beta, "axis": self.axis})
-        return config
+        super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)
 
 
-class Circle(LossFunctionWrapper):
+class Circle(_BuiltinLoss):
     """Circle loss over the pairs of a batch of embeddings (metric learning).
 
     ``y_true`` holds integer class labels ``(batch,)``, ``y_pred`` embeddings
@@ -524,23 +451,14 @@ class Circle(LossFunctionWrapper):
 
     def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
                  reduction="sum_over_batch_size", name="circle", dtype=None):
-        super().__init__(circle, name=name, reduction=reduction, dtype=dtype, gamma=gamma,
-                         margin=margin, remove_diagonal=remove_diagonal)
-        self.gamma = gamma
-        self.margin = margin
-        self.remove_diagonal = remove_diagonal
+        super().__init__(circle, reduction, name, dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
 
     def _values_mask(self, y_true, y_pred, values):
         return ops.greater(values, 0)
 
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"gamma": self.gamma, "margin": self.margin,
-                       "remove_diagonal": self.remove_diagonal})
-        return config
 
-
-class CTC(_PlainLoss):
+class CTC(_BuiltinLoss):
     """Connectionist temporal classification loss for unaligned label sequences.
 
     ``y_true``: integer labels ``(batch, max_label_length)`` padded with 0,
