@@ -153,3 +153,41 @@ def test_label_target_losses_are_known():
         assert takes_label_targets(loss), loss
     for loss in (losses.Huber(), losses.CategoricalCrossentropy(), losses.dice, "ctc", None):
         assert not takes_label_targets(loss), loss
+
+
+_T, _P = [[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]]
+_FOCAL_T, _FOCAL_P = [[0, 1], [0, 0]], [[-18.6, 0.51], [2.94, -12.8]]
+_CAT_T, _CAT_P = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+DOCUMENTED = [
+    # Values printed in the Keras documentation's usage examples (3 decimals there).
+    ("bfce_fn", lambda: losses.binary_focal_crossentropy(_T, _P, gamma=2), [0.330, 0.206]),
+    ("bfce_logits", lambda: losses.BinaryFocalCrossentropy(gamma=2, from_logits=True)(
+        [0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8]), 0.691),
+    ("bfce_balanced", lambda: losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, gamma=2, from_logits=True)([0, 1, 0, 0], [-18.6, 0.51, 2.94, -12.8]),
+     0.510),
+    ("bfce_gamma3", lambda: losses.BinaryFocalCrossentropy(gamma=3, from_logits=True)(_FOCAL_T, _FOCAL_P),
+     0.647),
+    ("bfce_balanced_gamma3", lambda: losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, gamma=3, from_logits=True)(_FOCAL_T, _FOCAL_P), 0.482),
+    ("cfce", lambda: losses.CategoricalFocalCrossentropy()(_CAT_T, _CAT_P), 0.233),
+    ("cfce_weighted", lambda: losses.CategoricalFocalCrossentropy()(_CAT_T, _CAT_P,
+                                                                 sample_weight=[0.3, 0.7]), 0.163),
+    ("huber", lambda: losses.Huber()(_T, _P), 0.155),
+    ("log_cosh", lambda: losses.LogCosh()(_T, [[1.0, 1.0], [0.0, 0.0]]), 0.108),
+    ("kld", lambda: losses.KLDivergence()(_T, _P), 0.458),
+    ("cosine", lambda: losses.CosineSimilarity(axis=1)([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]),
+     -0.5),
+    ("mape", lambda: losses.MeanAbsolutePercentageError()([[2.0, 1.0], [2.0, 3.0]], [[1.0, 1.0], [1.0, 0.0]]),
+     50.0),
+    ("msle", lambda: losses.MeanSquaredLogarithmicError()(_T, [[1.0, 1.0], [1.0, 0.0]]), 0.240),
+    ("poisson", lambda: losses.Poisson()(_T, [[1.0, 1.0], [0.0, 0.0]]), 0.5),
+    ("hinge", lambda: losses.Hinge()(_T, _P), 1.3),
+    ("squared_hinge", lambda: losses.SquaredHinge()(_T, _P), 1.86),
+    ("categorical_hinge", lambda: losses.CategoricalHinge()(_T, _P), 1.4),
+]
+
+
+@pytest.mark.parametrize("compute,expected", [d[1:] for d in DOCUMENTED], ids=[d[0] for d in DOCUMENTED])
+def test_keras_documented_values(compute, expected):
+    np.testing.assert_allclose(ops.convert_to_numpy(compute()), expected, atol=1e-3)
