@@ -185,7 +185,7 @@ class Muon(Optimizer):
             >>> import kiln
             >>> q = Muon().zeropower_via_newtonschulz5(kiln.ops.eye(2) * 3.0, 5)
             >>> [round(float(v), 2) for v in kiln.ops.diagonal(q)]
-            [0.68, 0.68]
+            [1.11, 1.11]
         """
         if len(x.shape) < 2:
             raise ValueError(f"Muon: Newton-Schulz needs a tensor of rank >= 2, received shape "
