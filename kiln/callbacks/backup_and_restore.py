@@ -204,7 +204,8 @@ class BackupAndRestore(Callback):
             raise ValueError(f"BackupAndRestore: backup_dir must be a non-empty path, received {backup_dir!r}")
         if not isinstance(backup_dir, (str, os.PathLike)):
             raise TypeError(
-                f"BackupAndRestore: backup_dir must be a str or os.PathLike, received {type(backup_dir).__name__}")
+                "BackupAndRestore: backup_dir must be a str or os.PathLike, "
+                f"received {type(backup_dir).__name__}")
         if save_freq != "epoch" and (not isinstance(save_freq, (int, np.integer)) or isinstance(save_freq, bool)
                                      or save_freq <= 0):
             raise ValueError(
@@ -274,7 +275,7 @@ class BackupAndRestore(Callback):
         return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in dict(position).items()}
 
     def _callbacks_with(self, method):
-        """``(class name, index among that class, callback)`` for each callback of the run defining ``method``."""
+        """``(class name, index among its class, callback)`` per callback of the run that has ``method``."""
         seen = {}
         out = []
         for callback in getattr(self.model, "_fit_callbacks", None) or []:

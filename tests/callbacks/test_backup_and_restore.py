@@ -240,7 +240,7 @@ def test_double_checkpoint_falls_back_when_the_latest_is_damaged(tmp_path):
     data[len(data) // 2] ^= 0xFF
     npz.write_bytes(bytes(data))
     with pytest.warns(UserWarning, match="cannot be read"):
-        model, history = _fit([kiln.callbacks.BackupAndRestore(backup_dir, save_freq=3, double_checkpoint=True)])
+        model, _ = _fit([kiln.callbacks.BackupAndRestore(backup_dir, save_freq=3, double_checkpoint=True)])
     _assert_same(model, reference)
 
 
@@ -306,5 +306,25 @@ def test_a_different_model_is_refused_before_any_assignment(tmp_path):
     _crashed_fit([kiln.callbacks.BackupAndRestore(backup_dir), Crash(1, 0)])
     model = kiln.Sequential([kiln.Input((3,)), layers.Dense(5), layers.Dropout(0.5), layers.Dense(1)])
     model.compile(kiln.optimizers.Adam(0.05), "mse", metrics=["mae"])
-    with pytest.raises(ValueError, match=r"BackupAndRestore: model variable 0 .* shape \(3, 5\) but the backup"):
-        model.fit(X, Y, batch_size=4, epochs=2, verbose=0, callbacks=[kiln.callbacks.BackupAndRestore(backup_dir)])
+    callback = kiln.callbacks.BackupAndRestore(backup_dir)
+    with pytest.raises(ValueError, match=r"BackupAndRestore: model variable 0 .*\(3, 5\) but the backup"):
+        model.fit(X, Y, batch_size=4, epochs=2, verbose=0, callbacks=[callback])
+
+
+@needs_training
+def test_early_stopping_state_with_best_weights_survives_the_restart(tmp_path):
+    def early_stopping():
+        # mode="max" on a falling loss: the best epoch comes before the last, so the rerun (which only sees the
+        # last epoch) gets it right only through the restored state (best weights included).
+        return kiln.callbacks.EarlyStopping(monitor="loss", mode="max", patience=5, restore_best_weights=True)
+
+    reference_es = early_stopping()
+    reference = _fit([reference_es])[0].get_weights()
+    backup_dir = tmp_path / "backup"
+    _crashed_fit([kiln.callbacks.BackupAndRestore(backup_dir, save_freq=2), early_stopping(), Crash(2, 1)])
+    es = early_stopping()
+    model, history = _fit([es, kiln.callbacks.BackupAndRestore(backup_dir, save_freq=2)])
+    assert history.epoch == [2]  # resumed in the last epoch
+    assert (es.best, es.best_epoch) == (reference_es.best, reference_es.best_epoch) and es.best_epoch < 2
+    for got, want in zip(model.get_weights(), reference):  # the best epoch's weights, restored at the end
+        np.testing.assert_allclose(got, want, rtol=0, atol=0 if _deterministic() else 1e-6)

@@ -19,7 +19,8 @@ Y = X[:, :1] * 2.0
 
 
 def _model():
-    model = kiln.Sequential([kiln.Input((2,)), layers.Dense(3), layers.Dropout(0.2), layers.Dense(1)], name="seq")
+    model = kiln.Sequential([kiln.Input((2,)), layers.Dense(3), layers.Dropout(0.2), layers.Dense(1)],
+                            name="seq")
     model.compile(kiln.optimizers.Adam(0.01), "mse", metrics=["mae"])
     return model
 
