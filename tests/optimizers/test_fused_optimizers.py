@@ -24,6 +24,7 @@ CASES = [
      True),
     ("adagrad", lambda: optimizers.Adagrad(0.1), True),
     ("adamax", lambda: optimizers.Adamax(0.05, weight_decay=0.01), True),
+    ("nadam", lambda: optimizers.Nadam(0.05), True),
     ("adam-amsgrad-schedule", lambda: optimizers.Adam(
         optimizers.schedules.ExponentialDecay(0.05, 2, 0.5), amsgrad=True), False),
 ]

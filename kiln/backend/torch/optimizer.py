@@ -2,7 +2,7 @@
 
 The generic update rule (kiln/optimizers) runs a dozen small ops per variable;
 eager torch pays a dispatch for each. For the plain cases of SGD, Adam, AdamW,
-RMSprop, Adagrad and Adamax this hook updates every parameter in a handful of
+RMSprop, Adagrad, Adamax and Nadam this hook updates every parameter in a handful of
 fused calls instead, with the same math — decoupled weight decay included.
 Anything unusual (clipping, EMA, gradient accumulation, loss scaling, a
 schedule or callable learning rate, amsgrad, constraints, non-float32
@@ -128,9 +128,37 @@ def _adamax(optimizer, params, grads, variables, lr, step):
     torch._foreach_addcdiv_(params, moms, denom, value=-lr)
 
 
+def _nadam_momentum(beta_1, step):
+    """``mu_t = beta_1 * (1 - 0.5 * 0.96^t)`` in float32, as the rule computes it."""
+    f32 = torch.float32
+    decay = torch.pow(torch.tensor(0.96, dtype=f32), torch.tensor(float(step), dtype=f32))
+    return torch.tensor(beta_1, dtype=f32) * (1 - 0.5 * decay)
+
+
+def _nadam(optimizer, params, grads, variables, lr, step):
+    moms = _slots(optimizer, "_momentums", variables)
+    vels = _slots(optimizer, "_velocities", variables)
+    beta_1, beta_2 = float(optimizer.beta_1), float(optimizer.beta_2)
+    mu = _nadam_momentum(beta_1, step)
+    mu_next = _nadam_momentum(beta_1, step + 1)
+    product = optimizer._u_product._value
+    product.mul_(mu)  # once per step, before the per-variable updates
+    product_next = product * mu_next
+    coef_m = float(mu_next / (1 - product_next))
+    coef_g = float((1 - mu) / (1 - product))
+    torch._foreach_lerp_(moms, grads, 1.0 - beta_1)
+    torch._foreach_mul_(vels, beta_2)
+    torch._foreach_addcmul_(vels, grads, grads, value=1.0 - beta_2)
+    denom = torch._foreach_div(vels, 1.0 - beta_2 ** step)
+    torch._foreach_sqrt_(denom)
+    torch._foreach_add_(denom, float(optimizer.epsilon))
+    torch._foreach_addcdiv_(params, moms, denom, value=-lr * coef_m)
+    torch._foreach_addcdiv_(params, grads, denom, value=-lr * coef_g)
+
+
 # Exact kiln classes only (a subclass may change the rule): class name -> multi-tensor update.
 _RULES = {"SGD": _sgd, "Adam": _adam, "AdamW": _adam, "RMSprop": _rmsprop, "Adagrad": _adagrad,
-          "Adamax": _adamax}
+          "Adamax": _adamax, "Nadam": _nadam}
 
 
 def fused_apply(optimizer, grads, variables):
