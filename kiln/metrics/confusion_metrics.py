@@ -4,10 +4,12 @@ Counts (true/false positives/negatives) at one or more decision thresholds, and
 what is derived from them: Precision, Recall, the area under the ROC or PR curve
 (AUC), and one rate at a fixed value of another (PrecisionAtRecall, ...).
 
-All of them share :func:`confusion_counts`, which compares the predictions with
-every threshold at once (a ``(thresholds, samples, labels)`` boolean tensor) and
-reduces weighted sums over the samples; nothing branches on tensor values, so
-the metrics run inside jitted steps.
+All of them share :func:`confusion_counts`: weighted sums of the four outcomes
+at every threshold at once. Evenly spaced thresholds (AUC's and the "X at Y"
+metrics') are counted from one histogram of how many thresholds each prediction
+exceeds (O(samples) memory); any other list by comparing every prediction with
+every threshold. Nothing branches on tensor values, so the metrics run inside
+jitted steps.
 
 Example:
     >>> import kiln
@@ -147,14 +149,31 @@ def confusion_counts(y_true, y_pred, thresholds, conditions=CONDITIONS, dtype="f
         y_true = ops.reshape(y_true, (-1, 1))
         if weights is not None:
             weights = ops.reshape(weights, (-1, 1))
-    thresholds = ops.cast(ops.convert_to_tensor(thresholds), dtype)
-    # (T, N, L): is each prediction above each threshold?
-    above = ops.cast(ops.greater(ops.expand_dims(y_pred, 0), ops.reshape(thresholds, (-1, 1, 1))), dtype)
     positive = ops.cast(ops.not_equal(y_true, 0), dtype)
     negative = ops.subtract(1.0, positive)
     if weights is not None:
         positive = ops.multiply(positive, weights)
         negative = ops.multiply(negative, weights)
+    if evenly_spaced(thresholds):
+        counts = _counts_by_bucket(y_pred, positive, negative, thresholds, conditions)
+    else:
+        counts = _counts_by_comparison(y_pred, positive, negative, thresholds, conditions, dtype)
+    return counts if multi_label else {c: ops.reshape(v, (-1,)) for c, v in counts.items()}
+
+
+def evenly_spaced(thresholds):
+    """Whether the inner thresholds are ``i / (T - 1)`` (i = 1..T-2) and the ends at or beyond 0 and 1."""
+    values = np.asarray(thresholds, dtype="float64").reshape(-1)
+    n = values.size
+    if n < 3 or values[0] > 0.0 or values[-1] < 1.0:
+        return False
+    return bool(np.allclose(values[1:-1], np.arange(1, n - 1) / (n - 1), rtol=0.0, atol=1e-9))
+
+
+def _counts_by_comparison(y_pred, positive, negative, thresholds, conditions, dtype):
+    """Any thresholds: a (T, N, L) comparison of every prediction with every threshold."""
+    thresholds = ops.cast(ops.convert_to_tensor(thresholds), dtype)
+    above = ops.cast(ops.greater(ops.expand_dims(y_pred, 0), ops.reshape(thresholds, (-1, 1, 1))), dtype)
     below = None
     counts = {}
     for condition in conditions:
@@ -164,8 +183,47 @@ def confusion_counts(y_true, y_pred, thresholds, conditions=CONDITIONS, dtype="f
         else:
             below = ops.subtract(1.0, above) if below is None else below
             predicted = below
-        total = ops.sum(ops.multiply(predicted, label), axis=1)
-        counts[condition] = total if multi_label else ops.reshape(total, (-1,))
+        counts[condition] = ops.sum(ops.multiply(predicted, label), axis=1)
+    return counts
+
+
+def _counts_by_bucket(y_pred, positive, negative, thresholds, conditions):
+    """Evenly spaced thresholds: O(N) memory instead of O(T * N).
+
+    How many thresholds each prediction exceeds is computed directly (the inner
+    ones are ``i / (T - 1)``, so ``ceil(p * (T - 1)) - 1`` of them lie strictly
+    below ``p``); the label weights are summed per count with a segment sum, and
+    a prediction is above threshold ``j`` exactly when its count is > j, so the
+    counts at every threshold are (reverse) cumulative sums of those histograms.
+    """
+    n = len(thresholds)
+    dtype = y_pred.dtype
+    inner = ops.clip(ops.subtract(ops.ceil(ops.multiply(y_pred, float(n - 1))), 1.0), 0.0, float(n - 2))
+    above_last = ops.cast(ops.greater(y_pred, float(thresholds[-1])), dtype)
+    count = ops.where(ops.greater(y_pred, float(thresholds[0])), ops.add(ops.add(inner, 1.0), above_last),
+                      ops.zeros_like(y_pred))
+    labels = y_pred.shape[-1]
+    segments = ops.add(ops.multiply(ops.cast(count, "int32"), labels),
+                       ops.expand_dims(ops.arange(labels, dtype="int32"), 0))
+    segments = ops.reshape(segments, (-1,))
+
+    def histogram(values):  # (T + 1, L): summed weights per count
+        sums = ops.segment_sum(ops.reshape(values, (-1,)), segments, num_segments=(n + 1) * labels)
+        return ops.reshape(sums, (n + 1, labels))
+
+    def at_or_above(hist):  # [j] = sum of hist[j:]
+        return ops.flip(ops.cumsum(ops.flip(hist, axis=0), axis=0), axis=0)
+
+    counts, hists = {}, {}
+    for condition in conditions:
+        key = "pos" if condition in (TRUE_POSITIVES, FALSE_NEGATIVES) else "neg"
+        if key not in hists:
+            hists[key] = histogram(positive if key == "pos" else negative)
+        hist = hists[key]
+        if condition in (TRUE_POSITIVES, FALSE_POSITIVES):
+            counts[condition] = at_or_above(hist)[1:]  # count > j
+        else:
+            counts[condition] = ops.cumsum(hist, axis=0)[:-1]  # count <= j
     return counts
 
 

@@ -367,3 +367,25 @@ def test_keras_documented_examples():
     assert run(metrics.AUC(num_thresholds=3), y4, p4, sample_weight=[1, 0, 0, 1]) == pytest.approx(1.0)
     assert run(metrics.Precision(top_k=4), [[0, 0, 1, 1]], [[1, 1, 1, 0]]) == pytest.approx(0.5)
     assert run(metrics.FalsePositives(), [0, 1, 0, 0], [0, 0, 1, 1], sample_weight=[0, 0, 1, 0]) == 1.0
+
+
+def test_evenly_spaced_thresholds_count_ties_and_out_of_range_like_a_comparison():
+    # Evenly spaced thresholds are counted from a histogram, other lists by comparing with each
+    # threshold: both must give `y_pred > threshold` exactly, ties and values beyond [0, 1] included.
+    y = np.array([[1, 0, 1, 1, 0, 1, 0, 1], [0, 1, 1, 0, 1, 0, 1, 1]], "float32")
+    p = np.array([[-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 0.3], [0.0, 0.25, 1.0, 0.75, 0.5, 0.1, 0.0, 0.9]],
+                 "float32")
+    w = np.array([1.0, 2.0], "float32")
+    batches = [((y, p), {"sample_weight": w})]
+    even = [0.0, 0.25, 0.5, 0.75, 1.0]
+    expected = np_counts(batches, even)
+    for index, cls in enumerate((metrics.TruePositives, metrics.FalsePositives, metrics.TrueNegatives,
+                                 metrics.FalseNegatives)):
+        m = cls(thresholds=even)
+        m.update_state(y, p, sample_weight=w)
+        np.testing.assert_allclose(ops.convert_to_numpy(m.result()), expected[index], err_msg=cls.__name__)
+    auc = metrics.AUC(num_thresholds=5, multi_label=True, num_labels=8)
+    auc.update_state(y, p, sample_weight=w)
+    tp, fp, tn, fn = np_counts(batches, auc_thresholds(5), multi_label=True)
+    for variable, reference in zip(auc.variables, (tp, fp, tn, fn)):
+        np.testing.assert_allclose(ops.convert_to_numpy(variable.value), reference, err_msg=variable.name)
