@@ -28,7 +28,6 @@ Example:
 """
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -92,10 +91,21 @@ def _read_json(path):
         return json.loads(f.read().decode("utf-8"))
 
 
-def _npz_bytes(arrays):
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_npz(path, arrays):
+    """Write ``arrays`` to an npz file synced to disk; returns the file's sha256."""
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+        f.flush()
+        os.fsync(f.fileno())
+    return _sha256(path)
 
 
 # -- arrays of any dtype in an npz ------------------------------------------------------------
@@ -369,10 +379,8 @@ class BackupAndRestore(Callback):
 
     def _write(self, state, arrays):
         os.makedirs(self.backup_dir, exist_ok=True)
-        data = _npz_bytes(arrays)
-        state = dict(state, sha256=hashlib.sha256(data).hexdigest())
         tmp = tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=self.backup_dir)
-        _write_synced(os.path.join(tmp, _ARRAYS), data)
+        state = dict(state, sha256=_write_npz(os.path.join(tmp, _ARRAYS), arrays))
         _write_synced(os.path.join(tmp, _STATE), json.dumps(state).encode("utf-8"))
         _fsync_dir(tmp)
         names = self._backup_names()
@@ -431,11 +439,10 @@ class BackupAndRestore(Callback):
         state = _read_json(os.path.join(folder, _STATE))
         if state.get("format") != _FORMAT:
             raise ValueError(f"'{_STATE}' is not a {_FORMAT} file")
-        with open(os.path.join(folder, _ARRAYS), "rb") as f:
-            data = f.read()
-        if hashlib.sha256(data).hexdigest() != state.get("sha256"):
+        npz_path = os.path.join(folder, _ARRAYS)
+        if _sha256(npz_path) != state.get("sha256"):
             raise ValueError(f"'{_ARRAYS}' does not match the checksum in '{_STATE}' (damaged file)")
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        with np.load(npz_path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
         for group, entries in state["variables"].items():
             for i, (_, shape, _) in enumerate(entries):
