@@ -53,8 +53,8 @@ def state_tree(model, weights_only=False):
 
     Example:
         >>> import kiln
-        >>> model = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)], name="seq")
-        >>> sorted(state_tree(model, weights_only=True)["trainable_variables"]["seq"]["dense"])
+        >>> model = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1, name="out")], name="seq")
+        >>> sorted(state_tree(model, weights_only=True)["trainable_variables"]["seq"]["out"])
         ['bias', 'kernel']
     """
     groups = {"trainable_variables": model.trainable_variables,
