@@ -12,7 +12,8 @@ alternating the contenders ``repeats`` times, and reports the median steps/s
 and the ratios to Kiln's generic path and to the native optimizer:
 
 - ``kiln fused``: ``optimizer.apply`` with the backend hook (torch
-  ``_foreach_*`` kernels; on JAX one jitted ``stateless_apply``);
+  ``_foreach_*`` kernels; on JAX one jitted ``stateless_apply``; on
+  TensorFlow one ``tf.function`` of ``apply``);
 - ``kiln generic``: the same call with the hook switched off (the ops-based
   rule, a dozen small ops per variable);
 - ``native``: ``torch.optim.AdamW(foreach=True)`` / ``optax.adamw`` under

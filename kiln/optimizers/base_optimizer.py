@@ -346,6 +346,35 @@ class Optimizer:
             _FUSED_UNAVAILABLE.append(True)
             return False
 
+    def _compiled_update(self, grads, variables, compile_fn):
+        """For a backend's fast path: ``compile_fn(self)``'s result, cached; None if ineligible.
+
+        A whole update can be compiled once (``jax.jit``/``tf.function`` of
+        ``stateless_apply``/``apply``) when the optimizer is built, updates
+        exactly the variables it was built with, has every gradient, and its
+        learning rate is a variable or a schedule (a plain callable may return
+        anything). The cache key holds everything a trace bakes in — the plain
+        hyper-parameters, the variables' constraints and flags — so setting
+        ``clipnorm`` after a step recompiles rather than running stale code.
+        """
+        if not self.built or not variables or len(variables) != len(self._trainable_variables):
+            return None
+        if any(a is not b for a, b in zip(variables, self._trainable_variables)):
+            return None
+        if any(g is None for g in grads):
+            return None
+        lr = self._learning_rate
+        if not isinstance(lr, (KerasVariable, LearningRateSchedule)):
+            return None
+        simple = (bool, int, float, str, type(None))
+        key = (tuple(sorted((k, v) for k, v in vars(self).items() if isinstance(v, simple))),
+               tuple((id(v), id(v.constraint), v.overwrite_with_gradient) for v in variables))
+        cached = self.__dict__.get("_compiled_update_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, compile_fn(self))
+            self.__dict__["_compiled_update_cache"] = cached
+        return cached[1]
+
     def _filter_empty_gradients(self, grads, variables):
         kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not kept:
