@@ -29,6 +29,15 @@ class CallbackList(Callback):
 
     Adds a :class:`History` (for ``fit``) and a :class:`ProgbarLogger` (when
     verbose) unless the user already passed one.
+
+    Example:
+        >>> import kiln
+        >>> seen = []
+        >>> hooks = kiln.callbacks.CallbackList(
+        ...     [kiln.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))])
+        >>> hooks.on_epoch_end(3)
+        >>> seen
+        [3]
     """
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):

@@ -33,6 +33,8 @@ _PUBLIC_MODULES = (
     ("kiln.metrics", "keras.metrics"),
     ("kiln.activations", "keras.activations"),
     ("kiln.random", "keras.random"),
+    ("kiln.dtype_policies", "keras.dtype_policies"),
+    ("kiln.callbacks", "keras.callbacks"),
 )
 # Classes whose envelope module is not their package's.
 _SPECIAL_MODULES = {"Sequential": "keras", "DTypePolicy": "keras", "Functional": "keras.src.models.functional",
@@ -53,6 +55,7 @@ _SEARCH_PACKAGES = {
     "keras.src.models.functional": ("kiln.models",),
     "keras.src.models.sequential": ("kiln.models",),
     "keras.random": ("kiln.random",),
+    "keras.dtype_policies": ("kiln.dtype_policies",),
 }
 
 _CUSTOM_OBJECTS = {}   # registered_name -> class / function

@@ -122,6 +122,11 @@ class CompileLoss:
         else:
             self.weights = [float(weights)] * n
         self.names = names
+        # With several outputs, each output's loss is also reported ("<output>_loss"), as in Keras 3.
+        from kiln import metrics
+
+        self.trackers = [metrics.Mean(name=f"{name}_loss") if loss is not None else None
+                         for name, loss in zip(names, self.losses)] if n > 1 else []
         self.built = True
         if y_true is not None:
             flat_pred = tree.flatten(y_pred)
@@ -140,6 +145,24 @@ class CompileLoss:
                                  f"outputs are {self.names}, received keys {sorted(y_true)}")
             return [y_true[name] for name in self.names]
         return tree.flatten(y_true)
+
+    @property
+    def metrics(self):
+        """The per-output loss trackers (none for a single output)."""
+        return [t for t in getattr(self, "trackers", []) if t is not None]
+
+    def update_trackers(self, y_true, y_pred, sample_weight=None):
+        """Update each output's loss tracker with this batch (unweighted by ``loss_weights``)."""
+        if not self.metrics:
+            return
+        from kiln.backend.common.train_steps import batch_size_of
+
+        flat_pred = tree.flatten(y_pred)
+        flat_true = self._targets(y_true, len(flat_pred))
+        count = batch_size_of(flat_pred[0])
+        for tracker, loss_fn, yt, yp in zip(self.trackers, self.losses, flat_true, flat_pred):
+            if tracker is not None:
+                tracker.update_state(loss_fn(yt, yp, sample_weight=sample_weight), sample_weight=count)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         from kiln import ops
@@ -172,9 +195,10 @@ def _check_target_shape(name, loss, y_true, y_pred):
     pred_shape = tuple(getattr(y_pred, "shape", ()) or ())
     if not true_shape or not pred_shape:
         return
+    from kiln.losses.losses import takes_label_targets
+
     loss_name = getattr(loss, "name", None) or type(loss).__name__
-    if "sparse" in str(loss_name).lower() or "sparse" in type(loss).__name__.lower() or \
-            "ctc" in type(loss).__name__.lower():
+    if takes_label_targets(loss):
         # Integer labels: one dimension fewer (or a trailing 1); only the batch must agree.
         true_shape, pred_shape = true_shape[:1], pred_shape[:1]
     elif len(true_shape) == len(pred_shape) + 1 and true_shape[-1] == 1:

@@ -18,7 +18,7 @@ import numpy as np
 
 from kiln import tree
 from kiln.backend import current as _backend
-from kiln.backend.common.scopes import get_stateless_scope
+from kiln.backend.common.scopes import StatelessScope, get_stateless_scope
 from kiln.trainers.compile_utils import CompileLoss, CompileMetrics
 from kiln.trainers.deferred_logs import DeferredLogs
 from kiln.backend.common import train_steps
@@ -173,9 +173,16 @@ class Trainer:
         Override to customise; the default steps call it after updating the
         loss tracker.
         """
-        if y is not None and self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        self._update_compiled_metrics(y, y_pred, sample_weight)
         return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+        if y is None:
+            return
+        if self._compile_loss is not None:
+            self._compile_loss.update_trackers(y, y_pred, sample_weight)
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
 
     def _eager_step_logs(self, x, y, y_pred, sample_weight, loss):
         """Metric update for an eager step; the results are computed when the logs are read."""
@@ -183,8 +190,7 @@ class Trainer:
             return train_steps.update_loss_and_metrics(self, x, y, y_pred, sample_weight, loss)
         if loss is not None and self._loss_tracker is not None:
             self._loss_tracker.update_state(loss, sample_weight=train_steps.batch_size_of(x))
-        if y is not None and self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        self._update_compiled_metrics(y, y_pred, sample_weight)
         return DeferredLogs(self.get_metrics_result)
 
     # -- the steps (Keras 3's signatures for the current backend; override to customise) ----
@@ -229,6 +235,8 @@ class Trainer:
         logs = {}
         if self._loss_tracker is not None:
             logs["loss"] = self._loss_tracker.result()
+        if self._compile_loss is not None and self._compile_loss.built:
+            logs.update((t.name, t.result()) for t in self._compile_loss.metrics)
         if self._compile_metrics is not None and self._compile_metrics.built:
             logs.update(self._compile_metrics.result())
         return logs
@@ -239,6 +247,8 @@ class Trainer:
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_loss is not None and self._compile_loss.built:
+            out.extend(self._compile_loss.metrics)
         if self._compile_metrics is not None and self._compile_metrics.built:
             out.extend(self._compile_metrics.metrics)
         return out
@@ -279,6 +289,11 @@ class Trainer:
                 self._compile_loss.build(y, y_pred)
             if self._compile_metrics is not None and not self._compile_metrics.built:
                 self._compile_metrics.build(y, y_pred)
+                if y is not None:
+                    # Metrics that create their state on the first batch (R2Score) do it now,
+                    # before a compiled step captures the metric variables.
+                    with StatelessScope():
+                        self._compile_metrics.update_state(y, y_pred)
         if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
 
@@ -387,7 +402,8 @@ class Trainer:
                 if val is not None and not self.stop_training and (epoch + 1) % validation_freq == 0:
                     val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
                                              batch_size=validation_batch_size or adapter.batch_size,
-                                             steps=validation_steps, verbose=0, return_dict=True)
+                                             steps=validation_steps, verbose=0, return_dict=True,
+                                             callbacks=callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 self._fit_position = {"epoch": epoch + 1, "step": 0, "shuffle_seed": shuffle_seed}
                 callback_list.on_epoch_end(epoch, epoch_logs)
@@ -395,6 +411,9 @@ class Trainer:
                     break
         finally:
             self._sync_backend_state()
+        if self.optimizer is not None and hasattr(self.optimizer, "finalize_variable_values"):
+            # With use_ema, the model ends training holding the moving averages (as Keras).
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(epoch_logs)
         self._fit_callbacks = None
         return self.history
@@ -418,9 +437,13 @@ class Trainer:
             raise TypeError(f"evaluate(): unexpected arguments {sorted(kwargs)}")
         adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=False, steps=steps)
         verbose = 1 if verbose == "auto" else verbose
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                                     epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
-                                     mode="test")
+        if isinstance(callbacks, CallbackList):
+            # fit's own list (validation): its callbacks keep their fit parameters.
+            callback_list = callbacks
+        else:
+            callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                                         epochs=1, steps=adapter.num_batches,
+                                         batch_size=adapter.batch_size, mode="test")
 
         def to_data(batch):
             return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(*batch))

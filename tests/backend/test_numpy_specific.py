@@ -105,7 +105,7 @@ def test_compute_output_spec_traces_zeros_and_finds_unknown_dims():
 
 
 def test_unsupported_list():
-    assert B.UNSUPPORTED == frozenset({"export.export_model", "trainer.make_train_function", "linalg.jvp",
+    assert B.UNSUPPORTED == frozenset({"export.export_model", "trainer.make_train_function", "trainer.train_step", "linalg.jvp",
                                        "rnn.lstm", "rnn.gru"})
     assert "autodiff" in B.UNSUPPORTED_REASONS["linalg.jvp"]
     with pytest.raises(NotImplementedError, match="numpy"):

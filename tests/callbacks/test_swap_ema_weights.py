@@ -35,7 +35,8 @@ def test_requires_use_ema():
 @pytest.mark.skipif(not TRAINS, reason="numpy backend has no autodiff")
 def test_evaluate_and_predict_use_the_ema_weights():
     model = _model()
-    model.fit(X, Y, epochs=2, batch_size=2, shuffle=False, verbose=0)
+    for start in range(0, 8, 2):  # train_on_batch: fit would end holding the averages
+        model.train_on_batch(X[start:start + 2], Y[start:start + 2])
     raw, ema = _copy(model.get_weights()), _averages(model)
     assert not np.allclose(raw[0], ema[0])
     swap = kiln.callbacks.SwapEMAWeights()
@@ -71,3 +72,11 @@ def test_swap_on_epoch_shows_ema_weights_to_later_callbacks():
         np.testing.assert_array_equal(shown, ema)
         np.testing.assert_array_equal(kept, ema)
         np.testing.assert_array_equal(final, ema)
+
+
+@pytest.mark.skipif(not TRAINS, reason="numpy backend has no autodiff")
+def test_fit_ends_holding_the_ema_weights():
+    model = _model()
+    model.fit(X, Y, epochs=2, batch_size=2, shuffle=False, verbose=0)
+    for weight, average in zip(model.get_weights(), _averages(model)):
+        np.testing.assert_array_equal(weight, average)

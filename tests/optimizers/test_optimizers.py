@@ -350,7 +350,7 @@ def test_get():
         assert type(optimizers.get(name)) is cls
     opt = optimizers.SGD()
     assert optimizers.get(opt) is opt
-    with pytest.raises(ValueError, match="adam, adamw"):
+    with pytest.raises(ValueError, match="adam, adamax, adamw"):
         optimizers.get("adamax_typo")
     with pytest.raises(ValueError):
         optimizers.get(3)

@@ -236,7 +236,7 @@ def test_multi_input_multi_output_with_dict_losses_weights_and_metrics():
                   loss_weights={"value": 0.5, "label": 2.0},
                   metrics={"value": ["mae"], "label": ["accuracy"]})
     history = model.fit(x, y, batch_size=16, epochs=6, verbose=0)
-    assert {"loss", "value_mae", "label_accuracy"} <= set(history.history)
+    assert {"loss", "value_loss", "label_loss", "value_mae", "label_accuracy"} <= set(history.history)
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
     # The total is the weighted sum of the per-output losses.
     preds = model.predict(x, verbose=0)
@@ -244,8 +244,10 @@ def test_multi_input_multi_output_with_dict_losses_weights_and_metrics():
     logits = preds["label"] - preds["label"].max(-1, keepdims=True)
     log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     ce = -np.mean(log_probs[np.arange(64), y["label"]])
-    loss = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
-    np.testing.assert_allclose(loss, 0.5 * mse + 2.0 * ce, rtol=1e-4)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], 0.5 * mse + 2.0 * ce, rtol=1e-4)
+    np.testing.assert_allclose(logs["value_loss"], mse, rtol=1e-4)
+    np.testing.assert_allclose(logs["label_loss"], ce, rtol=1e-4)
 
 
 @needs_training

@@ -46,7 +46,8 @@ def logsumexp(x, axis=None, keepdims=False):
         return np.asarray(np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))).astype(dtype)
     peak = np.max(x, axis=axis, keepdims=True)
     peak = np.where(np.isfinite(peak), peak, 0.0).astype(x.dtype, copy=False)
-    out = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
+    with np.errstate(divide="ignore"):  # an all -inf row is log(0) = -inf, on purpose
+        out = np.log(np.sum(np.exp(x - peak), axis=axis, keepdims=True)) + peak
     if not keepdims:
         out = np.squeeze(out, axis=axis)
     return np.asarray(out).astype(dtype, copy=False)

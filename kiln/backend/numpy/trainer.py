@@ -17,8 +17,8 @@ UNSUPPORTED = {
 }
 
 
-def _no_training():
-    error = unsupported_error("numpy", "trainer.make_train_function")
+def _no_training(what="make_train_function"):
+    error = unsupported_error("numpy", f"trainer.{what}")
     return NotImplementedError(
         "fit() / train_on_batch() need gradients, which the numpy backend (inference only) does "
         "not have. " + str(error)
@@ -26,7 +26,7 @@ def _no_training():
 
 
 def train_step(model, data):
-    raise _no_training()
+    raise _no_training("train_step")
 
 
 def make_train_function(model):
