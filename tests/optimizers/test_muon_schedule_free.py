@@ -8,6 +8,8 @@ import kiln
 from kiln import optimizers
 from kiln.backend import Variable
 
+import numpy_optimizers
+
 STEPS = 20
 
 
@@ -47,32 +49,44 @@ def newton_schulz(x, steps, a=3.4445, b=-4.775, c=2.0315):
     return x.T if tall else x
 
 
+def muon_rule(w, g, state, t, lr, momentum=0.95, nesterov=True, ns_steps=5, rms_rate=0.2):
+    """Muon's step for a 2D variable: momentum, Newton-Schulz direction, RMS matching."""
+    m = momentum * state.get("momentum", np.zeros_like(w)) + g
+    state["momentum"] = m
+    update = lr * newton_schulz(g + momentum * m if nesterov else m, ns_steps)
+    if rms_rate is not None:
+        update = update * np.sqrt(max(w.shape)) * rms_rate
+    return w - update
+
+
+def muon_adamw_rule(w, g, state, t, lr, adam_lr_ratio=1.0, **adam_hyper):
+    """Muon's AdamW step: Adam at ``lr * adam_lr_ratio`` (the decay uses ``lr`` itself)."""
+    return numpy_optimizers.RULES["adam"](w, g, state, t, lr * adam_lr_ratio, **adam_hyper)
+
+
+numpy_optimizers.register("muon", muon_rule)
+numpy_optimizers.register("muon_adamw", muon_adamw_rule)
+
+
 def muon_reference(values, grads, adamw_flags, lr=0.01, momentum=0.95, nesterov=True, ns_steps=5,
                    rms_rate=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=0.004,
                    adam_weight_decay=0.004, adam_lr_ratio=1.0):
-    ws = [v.astype("float64") for v in values]
-    ms = [np.zeros_like(w) for w in ws]
-    vs = [np.zeros_like(w) for w in ws]
-    for t, step_grads in enumerate(grads, start=1):
-        for i, g in enumerate(step_grads):
-            w, adamw = ws[i], adamw_flags[i]
-            decay = adam_weight_decay if adamw else weight_decay
-            if decay is not None:
-                w = w - w * decay * lr
-            if adamw:
-                alpha = lr * adam_lr_ratio * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
-                ms[i] = ms[i] + (g - ms[i]) * (1 - beta_1)
-                vs[i] = vs[i] + (g * g - vs[i]) * (1 - beta_2)
-                w = w - ms[i] * alpha / (np.sqrt(vs[i]) + epsilon)
-            else:
-                ms[i] = momentum * ms[i] + g
-                direction = g + momentum * ms[i] if nesterov else ms[i]
-                update = lr * newton_schulz(direction, ns_steps)
-                if rms_rate is not None:
-                    update = update * np.sqrt(max(w.shape)) * rms_rate
-                w = w - update
-            ws[i] = w
-    return ws
+    """Both groups through the shared runner (each variable's update is independent)."""
+    out = [None] * len(values)
+    for adamw in (False, True):
+        idx = [i for i, flag in enumerate(adamw_flags) if flag == adamw]
+        params, seq = [values[i] for i in idx], [[step[i] for i in idx] for step in grads]
+        if adamw:
+            got = numpy_optimizers.run_reference(
+                "muon_adamw", params, seq, learning_rate=lr, weight_decay=adam_weight_decay,
+                adam_lr_ratio=adam_lr_ratio, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        else:
+            got = numpy_optimizers.run_reference(
+                "muon", params, seq, learning_rate=lr, weight_decay=weight_decay,
+                momentum=momentum, nesterov=nesterov, ns_steps=ns_steps, rms_rate=rms_rate)
+        for i, w in zip(idx, got):
+            out[i] = w
+    return out
 
 
 MUON_SPECS = [("dense", "kernel", (3, 4)), ("dense", "bias", (4,)), ("tall", "kernel", (4, 2)),
@@ -139,24 +153,32 @@ def test_muon_config_round_trip_and_errors():
 
 
 # -- ScheduleFreeAdamW --------------------------------------------------------------------
-def schedule_free_reference(values, grads, lr=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                            warmup_steps=0, weight_decay=None):
-    ys = [v.astype("float64") for v in values]
-    zs = [y.copy() for y in ys]
-    vs = [np.zeros_like(y) for y in ys]
-    for t, step_grads in enumerate(grads, start=1):
-        lr_t = lr * min(t / warmup_steps, 1.0) if warmup_steps else lr
-        for i, g in enumerate(step_grads):
-            y = ys[i]
-            if weight_decay is not None:
-                y = y - y * weight_decay * lr
-            vs[i] = vs[i] + (g * g - vs[i]) * (1 - beta_2)
-            z_old = zs[i]
-            zs[i] = z_old - lr_t * g / (np.sqrt(vs[i] / (1 - beta_2 ** t)) + epsilon)
-            x_old = (y - (1 - beta_1) * z_old) / beta_1
-            x = (1 - 1 / t) * x_old + zs[i] / t
-            ys[i] = (1 - beta_1) * zs[i] + beta_1 * x
-    return ys, zs
+def schedule_free_rule(w, g, state, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0,
+                       decay=None):
+    """One step on ``y`` (what the variable holds); ``z`` starts at the undecayed variable, so
+    the decoupled decay runs here rather than in the shared runner."""
+    z_old = state.get("z", w)
+    if decay is not None:
+        w = w - w * decay * lr
+    if warmup_steps:
+        lr = lr * min(t / warmup_steps, 1.0)
+    v_old = state.get("velocity", np.zeros_like(w))
+    v = v_old + (g * g - v_old) * (1 - beta_2)
+    z = z_old - lr * g / (np.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+    x_old = (w - (1 - beta_1) * z_old) / beta_1
+    x = (1 - 1 / t) * x_old + z / t
+    state["z"], state["velocity"] = z, v
+    return (1 - beta_1) * z + beta_1 * x
+
+
+numpy_optimizers.register("schedule_free_adamw", schedule_free_rule, learning_rate=0.0025)
+
+
+def schedule_free_reference(values, grads, lr=0.01, weight_decay=None, **hyper):
+    ys, state = numpy_optimizers.run_reference("schedule_free_adamw", values, grads,
+                                               learning_rate=lr, return_state=True,
+                                               decay=weight_decay, **hyper)
+    return ys, [slots["z"] for slots in state["slots"]]
 
 
 SF_SPECS = [(None, "kernel", (3, 2)), (None, "bias", (2,))]
