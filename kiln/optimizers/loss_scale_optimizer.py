@@ -17,9 +17,9 @@ from kiln.optimizers.base_optimizer import Optimizer
 
 # Base-optimizer arguments older configs carry; accepted only at their default values.
 _BASE_DEFAULTS = {"learning_rate": None, "weight_decay": None, "clipnorm": None,
-                  "global_clipnorm": None, "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
-                  "ema_overwrite_frequency": None, "loss_scale_factor": None,
-                  "gradient_accumulation_steps": None}
+                  "global_clipnorm": None, "clipvalue": None, "use_ema": False,
+                  "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                  "loss_scale_factor": None, "gradient_accumulation_steps": None}
 
 
 def _concrete_bool(value):
@@ -75,8 +75,8 @@ class LossScaleOptimizer(Optimizer):
                              "`loss_scale_factor` on the inner optimizer for a fixed scale.")
         for arg, default in _BASE_DEFAULTS.items():
             if arg in kwargs and kwargs.pop(arg) != default:
-                raise ValueError(f"LossScaleOptimizer: argument `{arg}` is not supported; set it on "
-                                 "the `inner_optimizer`.")
+                raise ValueError(f"LossScaleOptimizer: argument `{arg}` is not supported; set it "
+                                 "on the `inner_optimizer`.")
         if kwargs:
             raise ValueError(f"LossScaleOptimizer: argument(s) not recognized: {sorted(kwargs)}")
         if not isinstance(inner_optimizer, Optimizer):
@@ -112,7 +112,7 @@ class LossScaleOptimizer(Optimizer):
 
     @property
     def variables(self):
-        """Own variables (iteration, learning_rate, step_counter, dynamic_scale), then the inner ones."""
+        """Own variables (iteration, learning_rate, step_counter, dynamic_scale), then inner ones."""
         return list(self._variables) + list(self.inner_optimizer.variables)
 
     @property

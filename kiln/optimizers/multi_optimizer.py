@@ -102,9 +102,9 @@ class OptimizerMap(MutableMapping):
         """``{"default_optimizer": envelope, "optimizer_map": {key: envelope}}``."""
         from kiln.saving import serialization_lib
 
-        return {"default_optimizer": serialization_lib.serialize_kiln_object(self._default_optimizer),
-                "optimizer_map": {key: serialization_lib.serialize_kiln_object(opt)
-                                  for key, opt in self._optimizer_map.items()}}
+        serialize = serialization_lib.serialize_kiln_object
+        return {"default_optimizer": serialize(self._default_optimizer),
+                "optimizer_map": {key: serialize(opt) for key, opt in self._optimizer_map.items()}}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -80,15 +80,15 @@ class Muon(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
-        if adam_weight_decay is not None and (
-                not isinstance(adam_weight_decay, (int, float)) or isinstance(adam_weight_decay, bool)):
+        if adam_weight_decay is not None and (not isinstance(adam_weight_decay, (int, float))
+                                              or isinstance(adam_weight_decay, bool)):
             raise ValueError(f"Muon: `adam_weight_decay` must be a number or None, received "
                              f"{adam_weight_decay!r}")
         if not isinstance(ns_steps, int) or isinstance(ns_steps, bool) or ns_steps < 0:
             raise ValueError(f"Muon: `ns_steps` must be an int >= 0, received {ns_steps!r}")
         if isinstance(exclude_layers, str):
-            raise TypeError(f"Muon: `exclude_layers` must be a list of strings, received the string "
-                            f"{exclude_layers!r}; wrap it in a list")
+            raise TypeError("Muon: `exclude_layers` must be a list of strings, received the "
+                            f"string {exclude_layers!r}; wrap it in a list")
         if not 0 <= momentum < 1:
             raise ValueError(f"Muon: `momentum` must be in [0, 1), received momentum={momentum}")
         self.adam_beta_1 = adam_beta_1
@@ -169,8 +169,8 @@ class Muon(Optimizer):
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m.value), ops.subtract(1, beta_1)))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v.value),
                                         ops.subtract(1, beta_2)))
-        self.assign_sub(variable, ops.divide(ops.multiply(m.value, alpha),
-                                             ops.add(ops.sqrt(v.value), ops.cast(self.epsilon, dtype))))
+        denominator = ops.add(ops.sqrt(v.value), ops.cast(self.epsilon, dtype))
+        self.assign_sub(variable, ops.divide(ops.multiply(m.value, alpha), denominator))
 
     @staticmethod
     def _swap_last_axes(x):

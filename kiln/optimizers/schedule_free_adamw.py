@@ -100,8 +100,8 @@ class ScheduleFreeAdamW(Optimizer):
         # Every new value is computed before any assignment: torch/TF variables hand out their
         # live storage, which an assignment overwrites.
         z_old = z.value
-        x_old = ops.divide(ops.subtract(variable.value, ops.multiply(ops.subtract(1, beta_1), z_old)),
-                           beta_1)
+        one_minus_beta_1 = ops.subtract(1, beta_1)
+        x_old = ops.divide(ops.subtract(variable.value, ops.multiply(one_minus_beta_1, z_old)), beta_1)
         new_v = ops.add(v.value, ops.multiply(ops.subtract(ops.square(gradient), v.value),
                                               ops.subtract(1, beta_2)))
         denominator = ops.add(ops.sqrt(ops.divide(new_v, ops.subtract(1, ops.power(beta_2, step)))),
@@ -111,7 +111,7 @@ class ScheduleFreeAdamW(Optimizer):
         self.assign(z, new_z)
         weight = ops.divide(ops.cast(1, dtype), step)
         x_new = ops.add(ops.multiply(ops.subtract(1, weight), x_old), ops.multiply(weight, new_z))
-        self.assign(variable, ops.add(ops.multiply(ops.subtract(1, beta_1), new_z),
+        self.assign(variable, ops.add(ops.multiply(one_minus_beta_1, new_z),
                                       ops.multiply(beta_1, x_new)))
 
     def _swap(self, to_eval):

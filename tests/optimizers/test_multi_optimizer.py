@@ -30,14 +30,16 @@ def _variables(seed=0):
 
 
 def _sub_optimizers():
-    return (optimizers.Adam(0.05, name="enc_adam"), optimizers.SGD(0.1, momentum=0.9, name="dec_sgd"),
+    return (optimizers.Adam(0.05, name="enc_adam"),
+            optimizers.SGD(0.1, momentum=0.9, name="dec_sgd"),
             optimizers.RMSprop(0.01, name="rest"))
 
 
 def _make(loss_scale_factor=None):
     adam, sgd, rms = _sub_optimizers()
     mapping = OptimizerMap(rms, {"enc/.*": adam, "dec/dense/kernel": sgd})
-    return MultiOptimizer(mapping, loss_scale_factor=loss_scale_factor, name="multi"), (adam, sgd, rms)
+    multi = MultiOptimizer(mapping, loss_scale_factor=loss_scale_factor, name="multi")
+    return multi, (adam, sgd, rms)
 
 
 # Which sub-optimizer (index into _sub_optimizers()) updates each variable of SPECS.
@@ -128,7 +130,8 @@ def test_config_round_trip():
 
 
 def test_optimizer_map_lookup_rules():
-    default, exact, pattern = optimizers.SGD(name="d"), optimizers.SGD(name="e"), optimizers.SGD(name="p")
+    default, exact = optimizers.SGD(name="d"), optimizers.SGD(name="e")
+    pattern = optimizers.SGD(name="p")
     m = OptimizerMap(default)
     m["enc/dense"] = exact
     m["enc/.*"] = pattern

@@ -139,8 +139,8 @@ def test_muon_newton_schulz_orthogonalizes():
 def test_muon_config_round_trip_and_errors():
     opt = optimizers.Muon(learning_rate=0.02, exclude_layers=["out"], rms_rate=None, ns_steps=4)
     config = opt.get_config()
-    assert list(config)[11:] == ["adam_beta_1", "adam_beta_2", "epsilon", "exclude_layers", "muon_a",
-                                 "muon_b", "muon_c", "adam_lr_ratio", "momentum", "ns_steps",
+    assert list(config)[11:] == ["adam_beta_1", "adam_beta_2", "epsilon", "exclude_layers",
+                                 "muon_a", "muon_b", "muon_c", "adam_lr_ratio", "momentum", "ns_steps",
                                  "nesterov", "exclude_embeddings", "adam_weight_decay", "rms_rate"]
     again = optimizers.deserialize(optimizers.serialize(opt))
     assert type(again) is optimizers.Muon and again.get_config() == config
@@ -209,9 +209,9 @@ def test_schedule_free_slots_start_at_the_variables():
     values, variables, _ = _variables(SF_SPECS, seed=5)
     opt = optimizers.ScheduleFreeAdamW(name="sf")
     opt.build(variables)
-    assert [v.path for v in opt.variables] == ["sf/iteration", "sf/learning_rate", "sf/kernel_momentum",
-                                               "sf/kernel_velocity", "sf/bias_momentum",
-                                               "sf/bias_velocity"]
+    assert [v.path for v in opt.variables] == [
+        "sf/iteration", "sf/learning_rate", "sf/kernel_momentum", "sf/kernel_velocity",
+        "sf/bias_momentum", "sf/bias_velocity"]
     np.testing.assert_array_equal(_np(opt.variables[2]), values[0])
     np.testing.assert_array_equal(_np(opt.variables[3]), np.zeros((3, 2), "float32"))
     config = opt.get_config()

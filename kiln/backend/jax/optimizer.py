@@ -22,7 +22,8 @@ def fused_apply(optimizer, grads, variables):
     if optimizer is None:
         return False
     grads = list(grads)
-    compiled = optimizer._compiled_update(grads, variables, lambda opt: jax.jit(opt.stateless_apply))
+    compiled = optimizer._compiled_update(grads, variables,
+                                          lambda opt: jax.jit(opt.stateless_apply))
     if compiled is None:
         return False
     own = optimizer.variables

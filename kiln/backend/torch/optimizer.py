@@ -162,7 +162,7 @@ _RULES = {"SGD": _sgd, "Adam": _adam, "AdamW": _adam, "RMSprop": _rmsprop, "Adag
 
 
 def fused_apply(optimizer, grads, variables):
-    """Apply one step of ``optimizer`` to ``variables`` with fused torch kernels; False if not handled."""
+    """One step of ``optimizer`` on ``variables`` with fused torch kernels; False if not handled."""
     cls = type(optimizer)
     rule = _RULES.get(cls.__name__)
     if rule is None or not cls.__module__.startswith("kiln.optimizers.") or not variables:
