@@ -76,3 +76,17 @@ def update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss):
     if tracker is not None and loss is not None:
         tracker.update_state(loss, sample_weight=batch_size_of(x))
     return model.compute_metrics(x, y, y_pred, sample_weight)
+
+
+def test_step(model, data):
+    """The default evaluation step of the eager-style backends: forward, loss, metrics; returns logs."""
+    x, y, sample_weight = unpack_x_y_sample_weight(data)
+    y_pred = model(x, training=False)
+    loss = compute_loss(model, x, y, y_pred, sample_weight, False)
+    return update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+
+
+def predict_step(model, data):
+    """The default prediction step of the eager-style backends: the model's outputs for ``data``'s x."""
+    x, _, _ = unpack_x_y_sample_weight(data)
+    return model(x, training=False)

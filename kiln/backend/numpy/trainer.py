@@ -33,18 +33,9 @@ def make_train_function(model):
     raise _no_training()
 
 
-def test_step(model, data):
-    """One evaluation step; returns the logs."""
-    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
-    y_pred = model(x, training=False)
-    loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, False)
-    return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
-
-
-def predict_step(model, data):
-    """One prediction step; returns the outputs."""
-    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
-    return model(x, training=False)
+# Forward, loss and metrics need nothing numpy-specific.
+test_step = train_steps.test_step
+predict_step = train_steps.predict_step
 
 
 def make_test_function(model):

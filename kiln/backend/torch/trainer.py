@@ -50,19 +50,15 @@ def train_step(model, data):
 
 
 def test_step(model, data):
-    """One evaluation step; returns the logs."""
-    x, y, sample_weight = train_steps.unpack_x_y_sample_weight(data)
+    """One evaluation step (no autograd graph); returns the logs."""
     with torch.no_grad():
-        y_pred = model(x, training=False)
-        loss = train_steps.compute_loss(model, x, y, y_pred, sample_weight, False)
-        return train_steps.update_loss_and_metrics(model, x, y, y_pred, sample_weight, loss)
+        return train_steps.test_step(model, data)
 
 
 def predict_step(model, data):
-    """One prediction step; returns the outputs."""
-    x, _, _ = train_steps.unpack_x_y_sample_weight(data)
+    """One prediction step (no autograd graph); returns the outputs."""
     with torch.no_grad():
-        return model(x, training=False)
+        return train_steps.predict_step(model, data)
 
 
 def make_train_function(model):
