@@ -1,8 +1,5 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates.
 
-Also home of ``check_hyperparameters``, the argument check the optimizers of this
-family share.
-
 Example:
     >>> import kiln
     >>> w = kiln.Variable([1.0, 2.0], name="w")
@@ -12,33 +9,8 @@ Example:
     ['w_accumulated_grad', 'w_accumulated_delta_var']
 """
 
-import numbers
-
 from kiln import ops
-from kiln.optimizers.base_optimizer import Optimizer
-
-
-def check_hyperparameters(owner, unit_interval=(), **values):
-    """Raise ValueError unless every value is a number >= 0 (names in ``unit_interval``: in [0, 1]).
-
-    A ``learning_rate`` that is not a plain number (a schedule, a callable) is not checked.
-
-    Example:
-        >>> check_hyperparameters("Adadelta", rho=-0.5)
-        Traceback (most recent call last):
-        ...
-        ValueError: Adadelta: `rho` must be >= 0, received rho=-0.5
-    """
-    for name, value in values.items():
-        is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if name == "learning_rate" and not is_number:
-            continue
-        if not is_number:
-            raise ValueError(f"{owner}: `{name}` must be a number, received {name}={value!r}")
-        if name in unit_interval and not 0 <= value <= 1:
-            raise ValueError(f"{owner}: `{name}` must be in [0, 1], received {name}={value}")
-        if value < 0:
-            raise ValueError(f"{owner}: `{name}` must be >= 0, received {name}={value}")
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments, check_hyperparameters
 
 
 class Adadelta(Optimizer):
@@ -67,12 +39,7 @@ class Adadelta(Optimizer):
                  ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         check_hyperparameters("Adadelta", learning_rate=learning_rate, rho=rho, epsilon=epsilon)
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.rho = rho
         self.epsilon = epsilon
         self._accumulated_grads = []

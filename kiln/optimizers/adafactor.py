@@ -13,8 +13,7 @@ import numbers
 
 from kiln import config as kiln_config
 from kiln import ops
-from kiln.optimizers.adadelta import check_hyperparameters
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments, check_hyperparameters
 
 
 class Adafactor(Optimizer):
@@ -60,12 +59,7 @@ class Adafactor(Optimizer):
                              f"beta_2_decay={beta_2_decay!r}")
         if clip_threshold == 0:
             raise ValueError("Adafactor: `clip_threshold` must be > 0, received clip_threshold=0")
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.beta_2_decay = beta_2_decay
         self.epsilon_1 = epsilon_1
         self.epsilon_2 = epsilon_2

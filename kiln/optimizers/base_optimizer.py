@@ -21,6 +21,7 @@ Example:
     ([0.9, 1.9], 1)
 """
 
+import numbers
 import re
 import warnings
 
@@ -33,6 +34,56 @@ from kiln.optimizers.schedules.learning_rate_schedule import LearningRateSchedul
 
 # Set once the backend's fused path said it is not implemented, to skip the try next time.
 _FUSED_UNAVAILABLE = []
+
+# The arguments of `Optimizer.__init__` that every optimizer's (explicit, Keras-signature)
+# constructor repeats and hands on unchanged.
+BASE_ARGUMENTS = ("learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
+                  "use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+                  "gradient_accumulation_steps", "name")
+
+
+def base_arguments(arguments):
+    """The :class:`Optimizer` arguments out of a subclass constructor's ``locals()``.
+
+    Picks :data:`BASE_ARGUMENTS` and adds the constructor's ``**kwargs``, so a
+    subclass forwards them with ``super().__init__(**base_arguments(locals()))``.
+
+    Example:
+        >>> def init(learning_rate=0.1, beta=0.5, weight_decay=None, clipnorm=None,
+        ...          clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+        ...          ema_overwrite_frequency=None, loss_scale_factor=None,
+        ...          gradient_accumulation_steps=None, name=None, **kwargs):
+        ...     return base_arguments(locals())
+        >>> args = init(decay=None)
+        >>> args["learning_rate"], "beta" in args, args["decay"]
+        (0.1, False, None)
+    """
+    forwarded = {key: arguments[key] for key in BASE_ARGUMENTS}
+    forwarded.update(arguments.get("kwargs") or {})
+    return forwarded
+
+
+def check_hyperparameters(owner, unit_interval=(), **values):
+    """Raise ValueError unless every value is a number >= 0 (names in ``unit_interval``: in [0, 1]).
+
+    A ``learning_rate`` that is not a plain number (a schedule, a callable) is not checked.
+
+    Example:
+        >>> check_hyperparameters("Adadelta", rho=-0.5)
+        Traceback (most recent call last):
+        ...
+        ValueError: Adadelta: `rho` must be >= 0, received rho=-0.5
+    """
+    for name, value in values.items():
+        is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if name == "learning_rate" and not is_number:
+            continue
+        if not is_number:
+            raise ValueError(f"{owner}: `{name}` must be a number, received {name}={value!r}")
+        if name in unit_interval and not 0 <= value <= 1:
+            raise ValueError(f"{owner}: `{name}` must be in [0, 1], received {name}={value}")
+        if value < 0:
+            raise ValueError(f"{owner}: `{name}` must be >= 0, received {name}={value}")
 
 
 class Optimizer:
@@ -124,6 +175,7 @@ class Optimizer:
         self._accumulated_gradients = []
         self._exclude_from_weight_decay_ids = set()
         self._exclude_from_weight_decay_names = []
+        self._excluded_by_name_ids = set()
         self._iterations = self._make_variable(0, "iteration", "int32")
         self._learning_rate = self._build_learning_rate(learning_rate)
 
@@ -207,6 +259,10 @@ class Optimizer:
                 variables, "gradient_accumulator")
         self._trainable_variables = list(variables)
         self._variable_index = {id(v): i for i, v in enumerate(self._trainable_variables)}
+        # exclude_from_weight_decay() is refused once built, so the name patterns are matched
+        # once here rather than on every step.
+        self._excluded_by_name_ids = {id(v) for v in self._trainable_variables
+                                      if self._excluded_by_name(v)}
         self.built = True
 
     def _get_variable_index(self, variable):
@@ -292,19 +348,9 @@ class Optimizer:
         grads = list(grads)
         if not grads:
             return
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    f"Optimizer '{self.name}': apply() received gradients without variables, but "
-                    "the optimizer is not built. Pass `trainable_variables` or call "
-                    "`optimizer.build(trainable_variables)` first."
-                )
-            trainable_variables = self._trainable_variables
-        else:
-            trainable_variables = list(trainable_variables)
-            if not self.built:
-                self.build(trainable_variables)
-                self.built = True
+        passed = trainable_variables is not None
+        trainable_variables = self._variables_to_update(trainable_variables)
+        if passed:
             for v in trainable_variables:
                 if id(v) not in self._variable_index:
                     raise ValueError(
@@ -312,11 +358,7 @@ class Optimizer:
                         "The optimizer was built with a different list of variables; create a "
                         "new optimizer for these variables."
                     )
-        if len(grads) != len(trainable_variables):
-            raise ValueError(
-                f"Optimizer '{self.name}': received {len(grads)} gradients for "
-                f"{len(trainable_variables)} variables"
-            )
+        self._check_gradient_count(grads, trainable_variables)
         if not in_stateless_scope() and self._try_fused_apply(grads, trainable_variables):
             return
         grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
@@ -332,6 +374,29 @@ class Optimizer:
         for variable in trainable_variables:
             if variable.constraint is not None:
                 variable.assign(variable.constraint(variable.value))
+
+    def _variables_to_update(self, trainable_variables):
+        """``apply``'s variables as a list (None: those built with), building on first use."""
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    f"Optimizer '{self.name}': apply() received gradients without variables, but "
+                    "the optimizer is not built. Pass `trainable_variables` or call "
+                    "`optimizer.build(trainable_variables)` first."
+                )
+            return self._trainable_variables
+        trainable_variables = list(trainable_variables)
+        if not self.built:
+            self.build(trainable_variables)
+            self.built = True
+        return trainable_variables
+
+    def _check_gradient_count(self, grads, trainable_variables):
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                f"Optimizer '{self.name}': received {len(grads)} gradients for "
+                f"{len(trainable_variables)} variables"
+            )
 
     def _try_fused_apply(self, grads, trainable_variables):
         if _FUSED_UNAVAILABLE:
@@ -467,11 +532,17 @@ class Optimizer:
         if var_names:
             self._exclude_from_weight_decay_names.extend(var_names)
 
+    def _excluded_by_name(self, variable):
+        return any(re.search(pattern, variable.name)
+                   for pattern in self._exclude_from_weight_decay_names)
+
     def _use_weight_decay(self, variable):
-        if id(variable) in self._exclude_from_weight_decay_ids:
+        key = id(variable)
+        if key in self._exclude_from_weight_decay_ids:
             return False
-        return not any(re.search(pattern, variable.name)
-                       for pattern in self._exclude_from_weight_decay_names)
+        if key in self._variable_index:
+            return key not in self._excluded_by_name_ids
+        return not self._excluded_by_name(variable)
 
     def _weight_decay_for(self, variable):
         """The decoupled weight-decay rate of ``variable`` (None: not decayed).

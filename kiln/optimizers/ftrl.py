@@ -12,8 +12,7 @@ Example:
 import numbers
 
 from kiln import ops
-from kiln.optimizers.adadelta import check_hyperparameters
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments, check_hyperparameters
 
 
 class Ftrl(Optimizer):
@@ -61,12 +60,7 @@ class Ftrl(Optimizer):
                 or learning_rate_power > 0:
             raise ValueError("Ftrl: `learning_rate_power` must be a number <= 0, received "
                              f"learning_rate_power={learning_rate_power!r}")
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.learning_rate_power = learning_rate_power
         self.initial_accumulator_value = initial_accumulator_value
         self.l1_regularization_strength = l1_regularization_strength

@@ -10,8 +10,7 @@ Example:
 """
 
 from kiln import ops
-from kiln.optimizers.adadelta import check_hyperparameters
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments, check_hyperparameters
 
 
 class Lamb(Optimizer):
@@ -42,12 +41,7 @@ class Lamb(Optimizer):
         check_hyperparameters("Lamb", unit_interval=("beta_1", "beta_2"),
                               learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                               epsilon=epsilon)
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

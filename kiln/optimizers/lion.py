@@ -10,8 +10,7 @@ Example:
 """
 
 from kiln import ops
-from kiln.optimizers.adadelta import check_hyperparameters
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments, check_hyperparameters
 
 
 class Lion(Optimizer):
@@ -45,12 +44,7 @@ class Lion(Optimizer):
         if beta_1 == 0:
             raise ValueError("Lion: `beta_1` must be in (0, 1] (with 0 Lion degenerates to sign "
                              f"gradient descent), received beta_1={beta_1}")
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self._momentums = []

@@ -146,21 +146,8 @@ class LossScaleOptimizer(Optimizer):
 
     def apply(self, grads, trainable_variables=None):
         grads = list(grads)
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    f"Optimizer '{self.name}': apply() received gradients without variables, but "
-                    "the optimizer is not built. Pass `trainable_variables` or call "
-                    "`optimizer.build(trainable_variables)` first."
-                )
-            trainable_variables = self._trainable_variables
-        else:
-            trainable_variables = list(trainable_variables)
-            if not self.built:
-                self.build(trainable_variables)
-        if len(grads) != len(trainable_variables):
-            raise ValueError(f"Optimizer '{self.name}': received {len(grads)} gradients for "
-                             f"{len(trainable_variables)} variables")
+        trainable_variables = self._variables_to_update(trainable_variables)
+        self._check_gradient_count(grads, trainable_variables)
         if not grads:
             return
         finite = self.check_finite(grads)

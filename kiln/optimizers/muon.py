@@ -19,7 +19,7 @@ Example:
 import re
 
 from kiln import ops
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments
 
 
 class Muon(Optimizer):
@@ -74,12 +74,7 @@ class Muon(Optimizer):
                  exclude_embeddings=True, muon_a=3.4445, muon_b=-4.775, muon_c=2.0315,
                  adam_lr_ratio=1, momentum=0.95, ns_steps=5, nesterov=True, rms_rate=0.2,
                  **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         if adam_weight_decay is not None and (not isinstance(adam_weight_decay, (int, float))
                                               or isinstance(adam_weight_decay, bool)):
             raise ValueError(f"Muon: `adam_weight_decay` must be a number or None, received "

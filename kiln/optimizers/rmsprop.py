@@ -10,7 +10,7 @@ Example:
 """
 
 from kiln import ops
-from kiln.optimizers.base_optimizer import Optimizer
+from kiln.optimizers.base_optimizer import Optimizer, base_arguments
 
 
 class RMSprop(Optimizer):
@@ -31,12 +31,7 @@ class RMSprop(Optimizer):
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
