@@ -102,3 +102,96 @@ def check_metric(case):
 
     clone = type(metric).from_config(metric.get_config())
     _assert_close(_run_stateful(clone, case.batches), case, "result() after from_config(get_config())")
+
+
+def check_error_names(make, words, error=ValueError):
+    """``make()`` raises ``error`` whose message contains every one of ``words``.
+
+    Example:
+        >>> check_error_names(lambda: int("x"), ["int", "'x'"])
+    """
+    try:
+        make()
+    except error as exc:
+        for word in words:
+            assert word in str(exc), (word, str(exc))
+        return
+    raise AssertionError(f"{error.__name__} not raised")
+
+
+# -- per-sample NumPy references shared by a loss and the metric of the same name ----------------
+# (float64 math on the inputs; reduced over the last axis like the Keras per-sample functions)
+
+EPS = 1e-7  # kiln.config.epsilon()
+
+
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis, keepdims=True))
+    return e / e.sum(axis, keepdims=True)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def ref_mse(y, p):
+    return np.mean((y - p) ** 2, -1)
+
+
+def ref_mae(y, p):
+    return np.mean(np.abs(y - p), -1)
+
+
+def ref_mape(y, p):
+    return 100.0 * np.mean(np.abs(y - p) / np.maximum(np.abs(y), EPS), -1)
+
+
+def ref_msle(y, p):
+    return np.mean((np.log(np.maximum(p, EPS) + 1) - np.log(np.maximum(y, EPS) + 1)) ** 2, -1)
+
+
+def ref_log_cosh(y, p):
+    return np.mean(np.log(np.cosh(p - y)), -1)
+
+
+def ref_kld(y, p):
+    y, p = np.clip(y, EPS, 1), np.clip(p, EPS, 1)
+    return np.sum(y * np.log(y / p), -1)
+
+
+def ref_poisson(y, p):
+    return np.mean(p - y * np.log(p + EPS), -1)
+
+
+def bce_elements(y, p):
+    """Element-wise binary cross-entropy of probabilities clipped to [EPS, 1 - EPS]."""
+    pc = np.clip(p, EPS, 1 - EPS)
+    return -(y * np.log(pc) + (1 - y) * np.log(1 - pc))
+
+
+def ref_bce(y, p, from_logits=False, label_smoothing=0.0):
+    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    p = sigmoid(p) if from_logits else p
+    return np.mean(bce_elements(y, p), -1)
+
+
+def ref_cce(y, p, from_logits=False, label_smoothing=0.0):
+    y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
+    p = softmax(p) if from_logits else p / p.sum(-1, keepdims=True)
+    return -np.sum(y * np.log(np.clip(p, EPS, 1 - EPS)), -1)
+
+
+def ref_scce(labels, p, from_logits=False):
+    p = softmax(p) if from_logits else p / p.sum(-1, keepdims=True)
+    return -np.log(np.clip(p, EPS, 1 - EPS)[np.arange(len(labels)), np.asarray(labels).astype(int)])
+
+
+def ref_hinge(y, p, squared=False):
+    if np.all((y == 0) | (y == 1)):
+        y = 2 * y - 1
+    margin = np.maximum(1 - y * p, 0)
+    return np.mean(margin ** 2 if squared else margin, -1)
+
+
+def ref_categorical_hinge(y, p):
+    return np.maximum(np.max((1 - y) * p, -1) - np.sum(y * p, -1) + 1, 0)

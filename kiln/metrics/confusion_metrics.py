@@ -19,6 +19,8 @@ Example:
     [0.75, 1.0]
 """
 
+import functools
+
 import numpy as np
 
 from kiln import config, ops
@@ -163,6 +165,14 @@ def confusion_counts(y_true, y_pred, thresholds, conditions=CONDITIONS, dtype="f
 
 def evenly_spaced(thresholds):
     """Whether the inner thresholds are ``i / (T - 1)`` (i = 1..T-2) and the ends at or beyond 0 and 1."""
+    if isinstance(thresholds, (list, tuple)):
+        # A metric passes the same list on every update: answer it once (the check is ~0.1 ms).
+        return _evenly_spaced_values(tuple(thresholds))
+    return _evenly_spaced_values.__wrapped__(thresholds)
+
+
+@functools.lru_cache(maxsize=64)
+def _evenly_spaced_values(thresholds):
     values = np.asarray(thresholds, dtype="float64").reshape(-1)
     n = values.size
     if n < 3 or values[0] > 0.0 or values[-1] < 1.0:
@@ -434,6 +444,7 @@ class _RateAtRate(Metric):
         super().__init__(name=name, dtype=dtype)
         owner = type(self).__name__
         self.value = _check_rate(owner, self._value_name, value)
+        setattr(self, self._value_name, self.value)  # e.g. `self.recall` for PrecisionAtRecall
         self.num_thresholds = _check_int(owner, "num_thresholds", num_thresholds, 1)
         if class_id is not None:
             _check_int(owner, "class_id", class_id, 0)
@@ -499,7 +510,6 @@ class SensitivityAtSpecificity(_RateAtRate):
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
-        self.specificity = specificity
 
 
 class SpecificityAtSensitivity(_RateAtRate):
@@ -525,7 +535,6 @@ class SpecificityAtSensitivity(_RateAtRate):
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
-        self.sensitivity = sensitivity
 
 
 class PrecisionAtRecall(_RateAtRate):
@@ -551,7 +560,6 @@ class PrecisionAtRecall(_RateAtRate):
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
-        self.recall = recall
 
 
 class RecallAtPrecision(_RateAtRate):
@@ -577,7 +585,6 @@ class RecallAtPrecision(_RateAtRate):
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name,
                          dtype=dtype)
-        self.precision = precision
 
 
 # -- area under the curve -------------------------------------------------------------------------

@@ -9,10 +9,10 @@ Example:
 """
 
 from kiln.losses.losses import categorical_hinge, hinge, squared_hinge
-from kiln.metrics.reduction_metrics import MeanMetricWrapper
+from kiln.metrics.reduction_metrics import _LossMean
 
 
-class Hinge(MeanMetricWrapper):
+class Hinge(_LossMean):
     """The running mean of the per-sample hinge loss ``mean(max(1 - y_true * y_pred, 0))``.
 
     Labels should be -1 or 1; labels that are all 0 or 1 are mapped to -1/1.
@@ -25,10 +25,9 @@ class Hinge(MeanMetricWrapper):
 
     def __init__(self, name="hinge", dtype=None):
         super().__init__(fn=hinge, name=name, dtype=dtype)
-        self._direction = "down"
 
 
-class SquaredHinge(MeanMetricWrapper):
+class SquaredHinge(_LossMean):
     """The running mean of the per-sample squared hinge loss ``mean(max(1 - y_true * y_pred, 0)**2)``.
 
     Example:
@@ -39,10 +38,9 @@ class SquaredHinge(MeanMetricWrapper):
 
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(fn=squared_hinge, name=name, dtype=dtype)
-        self._direction = "down"
 
 
-class CategoricalHinge(MeanMetricWrapper):
+class CategoricalHinge(_LossMean):
     """The running mean of the per-sample categorical hinge loss (one-hot labels).
 
     Per sample ``max(0, 1 + max((1 - y_true) * y_pred) - sum(y_true * y_pred))``.
@@ -55,4 +53,3 @@ class CategoricalHinge(MeanMetricWrapper):
 
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(fn=categorical_hinge, name=name, dtype=dtype)
-        self._direction = "down"

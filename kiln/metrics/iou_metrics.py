@@ -213,7 +213,16 @@ class MeanIoU(_IoUBase):
         return self._mean_over(self.target_class_ids)
 
 
-class OneHotIoU(IoU):
+class _OneHotLabels:
+    """Mixin of the ``OneHot*`` IoU metrics: labels are always one-hot, so no ``sparse_y_true`` key."""
+
+    def get_config(self):
+        config = super().get_config()
+        del config["sparse_y_true"]
+        return config
+
+
+class OneHotIoU(_OneHotLabels, IoU):
     """:class:`IoU` for one-hot labels (and, by default, score predictions) along ``axis``.
 
     Args:
@@ -239,13 +248,8 @@ class OneHotIoU(IoU):
                          dtype=dtype, ignore_class=ignore_class, sparse_y_true=False,
                          sparse_y_pred=sparse_y_pred, axis=axis)
 
-    def get_config(self):
-        config = super().get_config()
-        del config["sparse_y_true"]
-        return config
 
-
-class OneHotMeanIoU(MeanIoU):
+class OneHotMeanIoU(_OneHotLabels, MeanIoU):
     """:class:`MeanIoU` for one-hot labels (and, by default, score predictions) along ``axis``.
 
     Args:
@@ -268,8 +272,3 @@ class OneHotMeanIoU(MeanIoU):
                  axis=-1):
         super().__init__(num_classes=num_classes, name=name, dtype=dtype, ignore_class=ignore_class,
                          sparse_y_true=False, sparse_y_pred=sparse_y_pred, axis=axis)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["sparse_y_true"]
-        return config

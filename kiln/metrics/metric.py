@@ -45,7 +45,8 @@ class Metric:
 
     Args:
         dtype: the dtype of the state and the result (default ``floatx()``).
-        name: the metric's name (default: snake_case of the class name).
+        name: the metric's name (default: snake_case of the class name, made unique
+            per process: ``auc``, ``auc_1``, ...).
 
     Example:
         >>> import kiln
@@ -62,7 +63,9 @@ class Metric:
     """
 
     def __init__(self, dtype=None, name=None):
-        self.name = name or global_state.to_snake_case(type(self).__name__)
+        # As Keras: a default name is made unique per process (a second AUC() is "auc_1"), so two
+        # metrics of one class compiled together log under different keys.
+        self.name = name or global_state.unique_name(global_state.to_snake_case(type(self).__name__))
         if dtype is not None and not isinstance(dtype, str):
             dtype = getattr(dtype, "compute_dtype", None) or getattr(dtype, "name", dtype)
         self._dtype = dtypes.standardize_dtype(dtype or config.floatx())

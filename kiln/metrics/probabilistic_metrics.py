@@ -20,10 +20,10 @@ from kiln.losses.losses import (
     poisson,
     sparse_categorical_crossentropy,
 )
-from kiln.metrics.reduction_metrics import MeanMetricWrapper
+from kiln.metrics.reduction_metrics import _LossMean
 
 
-class KLDivergence(MeanMetricWrapper):
+class KLDivergence(_LossMean):
     """The running mean of the per-sample Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``.
 
     Example:
@@ -34,10 +34,9 @@ class KLDivergence(MeanMetricWrapper):
 
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(fn=kl_divergence, name=name, dtype=dtype)
-        self._direction = "down"
 
 
-class Poisson(MeanMetricWrapper):
+class Poisson(_LossMean):
     """The running mean of the per-sample Poisson loss ``mean(y_pred - y_true * log(y_pred))``.
 
     Example:
@@ -48,10 +47,9 @@ class Poisson(MeanMetricWrapper):
 
     def __init__(self, name="poisson", dtype=None):
         super().__init__(fn=poisson, name=name, dtype=dtype)
-        self._direction = "down"
 
 
-class BinaryCrossentropy(MeanMetricWrapper):
+class BinaryCrossentropy(_LossMean):
     """The running mean of the binary cross-entropy between labels and predictions.
 
     Args:
@@ -72,10 +70,9 @@ class BinaryCrossentropy(MeanMetricWrapper):
                          label_smoothing=label_smoothing)
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
-        self._direction = "down"
 
 
-class CategoricalCrossentropy(MeanMetricWrapper):
+class CategoricalCrossentropy(_LossMean):
     """The running mean of the categorical cross-entropy between one-hot labels and predictions.
 
     Args:
@@ -96,10 +93,9 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
         self.axis = axis
-        self._direction = "down"
 
 
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
+class SparseCategoricalCrossentropy(_LossMean):
     """The running mean of the cross-entropy between integer labels and class predictions.
 
     Args:
@@ -122,7 +118,6 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
-        self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if self.ignore_class is not None:

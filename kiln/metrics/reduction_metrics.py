@@ -153,6 +153,15 @@ class MeanMetricWrapper(Mean):
         return cls(**config)
 
 
+class _LossMean(MeanMetricWrapper):
+    """A running mean of a loss function (hinge, cross-entropy, ...): lower is better.
+
+    ``_direction`` tells ``mode="auto"`` of EarlyStopping/ModelCheckpoint to minimize it.
+    """
+
+    _direction = "down"
+
+
 def _serialize_fn(fn, serialization_lib):
     from kiln import metrics
 

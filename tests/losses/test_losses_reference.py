@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from kiln import losses
-from reference_table import Case, check_loss, ids
+from reference_table import (
+    EPS, Case, bce_elements, check_loss, ids, ref_bce, ref_categorical_hinge, ref_cce, ref_hinge, ref_kld,
+    ref_log_cosh, ref_mae, ref_mape, ref_mse, ref_msle, ref_poisson, ref_scce, sigmoid, softmax,
+)
 
-EPS = 1e-7
 RNG = np.random.default_rng(1234)
 N, C = 4, 3
 
@@ -21,15 +23,6 @@ N, C = 4, 3
 
 def _f32(x):
     return np.asarray(x, dtype="float32")
-
-
-def _softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis, keepdims=True))
-    return e / e.sum(axis, keepdims=True)
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 REG_TRUE = _f32(RNG.normal(size=(N, C)))
@@ -41,8 +34,8 @@ PROB = _f32(RNG.uniform(0.05, 0.95, size=(N, C)))
 LOGITS = _f32(RNG.normal(size=(N, C)) * 2.0)
 LABELS = np.array([0, 2, 1, 2], dtype="int32")
 ONE_HOT = _f32(np.eye(C)[LABELS])
-DIST_TRUE = _f32(_softmax(RNG.normal(size=(N, C))))
-DIST_PRED = _f32(_softmax(RNG.normal(size=(N, C))))
+DIST_TRUE = _f32(softmax(RNG.normal(size=(N, C))))
+DIST_PRED = _f32(softmax(RNG.normal(size=(N, C))))
 SIGNED_TRUE = _f32(np.where(BIN_TRUE > 0, 1.0, -1.0))
 WEIGHTS = _f32([0.5, 1.0, 2.0, 0.0])
 MASK = np.array([True, False, True, True])
@@ -58,23 +51,7 @@ def _masked(x, mask):
     return out
 
 
-# -- per-sample references ------------------------------------------------------------------
-
-def ref_mse(y, p):
-    return np.mean((y - p) ** 2, -1)
-
-
-def ref_mae(y, p):
-    return np.mean(np.abs(y - p), -1)
-
-
-def ref_mape(y, p):
-    return 100.0 * np.mean(np.abs(y - p) / np.maximum(np.abs(y), EPS), -1)
-
-
-def ref_msle(y, p):
-    return np.mean((np.log(np.maximum(p, EPS) + 1) - np.log(np.maximum(y, EPS) + 1)) ** 2, -1)
-
+# -- per-sample references (the shared ones are in reference_table) --------------------------
 
 def ref_cosine(y, p, axis=-1):
     y = y / np.linalg.norm(y, axis=axis, keepdims=True)
@@ -87,50 +64,20 @@ def ref_huber(y, p, delta=1.0):
     return np.mean(np.where(np.abs(e) <= delta, 0.5 * e ** 2, delta * np.abs(e) - 0.5 * delta ** 2), -1)
 
 
-def ref_log_cosh(y, p):
-    return np.mean(np.log(np.cosh(p - y)), -1)
-
-
-def ref_kld(y, p):
-    y, p = np.clip(y, EPS, 1), np.clip(p, EPS, 1)
-    return np.sum(y * np.log(y / p), -1)
-
-
-def ref_poisson(y, p):
-    return np.mean(p - y * np.log(p + EPS), -1)
-
-
-def _bce_elements(y, p):
-    pc = np.clip(p, EPS, 1 - EPS)
-    return -(y * np.log(pc) + (1 - y) * np.log(1 - pc))
-
-
-def ref_bce(y, p, from_logits=False, label_smoothing=0.0):
-    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
-    p = _sigmoid(p) if from_logits else p
-    return np.mean(_bce_elements(y, p), -1)
-
-
 def ref_bfce(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
              label_smoothing=0.0):
     y = y * (1 - label_smoothing) + 0.5 * label_smoothing
-    p = _sigmoid(p) if from_logits else p
+    p = sigmoid(p) if from_logits else p
     p_t = y * p + (1 - y) * (1 - p)
-    focal = (1 - p_t) ** gamma * _bce_elements(y, p)
+    focal = (1 - p_t) ** gamma * bce_elements(y, p)
     if apply_class_balancing:
         focal = (y * alpha + (1 - y) * (1 - alpha)) * focal
     return np.mean(focal, -1)
 
 
-def ref_cce(y, p, from_logits=False, label_smoothing=0.0):
-    y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
-    p = _softmax(p) if from_logits else p / p.sum(-1, keepdims=True)
-    return -np.sum(y * np.log(np.clip(p, EPS, 1 - EPS)), -1)
-
-
 def ref_cfce(y, p, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0):
     y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
-    p = _softmax(p) if from_logits else p
+    p = softmax(p) if from_logits else p
     p = np.clip(p / p.sum(-1, keepdims=True), EPS, 1 - EPS)
     return np.sum(alpha * (1 - p) ** gamma * -y * np.log(p), -1)
 
@@ -138,24 +85,6 @@ def ref_cfce(y, p, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0
 def ref_cgce(labels, p, q):
     p_true = p[np.arange(len(labels)), labels]
     return (1 - p_true ** q) / q
-
-
-def ref_scce(labels, p, from_logits=False):
-    p = _softmax(p) if from_logits else p / p.sum(-1, keepdims=True)
-    return -np.log(np.clip(p, EPS, 1 - EPS)[np.arange(len(labels)), labels])
-
-
-def ref_hinge(y, p, squared=False):
-    if np.all((y == 0) | (y == 1)):
-        y = 2 * y - 1
-    margin = np.maximum(1 - y * p, 0)
-    return np.mean(margin ** 2 if squared else margin, -1)
-
-
-def ref_categorical_hinge(y, p):
-    pos = np.sum(y * p, -1)
-    neg = np.max((1 - y) * p, -1)
-    return np.maximum(neg - pos + 1, 0)
 
 
 def ref_dice(y, p, axis=None):
@@ -318,14 +247,14 @@ CASES = [
                                                                        label_smoothing=0.1),
         ONE_HOT, LOGITS, ref_cce(ONE_HOT, LOGITS, True, 0.1), rtol=1e-4),
     row("cfce_default_weighted", lambda: losses.CategoricalFocalCrossentropy(), ONE_HOT,
-        _f32(_softmax(LOGITS)), ref_cfce(ONE_HOT, _softmax(LOGITS)), sample_weight=WEIGHTS,
+        _f32(softmax(LOGITS)), ref_cfce(ONE_HOT, softmax(LOGITS)), sample_weight=WEIGHTS,
         rtol=1e-4),
     row("cfce_alpha_gamma_logits_smoothing",
         lambda: losses.CategoricalFocalCrossentropy(alpha=0.5, gamma=1.0, from_logits=True,
                                                     label_smoothing=0.2, reduction="none"),
         ONE_HOT, LOGITS, ref_cfce(ONE_HOT, LOGITS, 0.5, 1.0, True, 0.2), "none", rtol=1e-4),
     row("cgce_q_weighted", lambda: losses.CategoricalGeneralizedCrossEntropy(q=0.7), LABELS,
-        _f32(_softmax(LOGITS)), ref_cgce(LABELS, _softmax(LOGITS), 0.7), sample_weight=WEIGHTS,
+        _f32(softmax(LOGITS)), ref_cgce(LABELS, softmax(LOGITS), 0.7), sample_weight=WEIGHTS,
         rtol=1e-4),
     row("scce_logits_masked", lambda: losses.SparseCategoricalCrossentropy(from_logits=True),
         LABELS, LOGITS, ref_scce(LABELS, LOGITS, True), mask=MASK, rtol=1e-4),

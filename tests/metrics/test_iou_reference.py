@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kiln import metrics, ops
-from reference_table import Case, check_metric, ids
+from reference_table import Case, check_error_names, check_metric, ids
 
 RNG = np.random.default_rng(5)
 EPS = 1e-7
@@ -134,10 +134,7 @@ def test_variables_and_config_match_keras():
     (lambda: metrics.BinaryIoU(threshold="high"), ["BinaryIoU", "threshold"]),
 ], ids=["target_out_of_range", "num_classes_zero", "num_classes_float", "binary_target", "binary_threshold"])
 def test_bad_arguments_are_named(make, words):
-    with pytest.raises(ValueError) as info:
-        make()
-    for word in words:
-        assert word in str(info.value), (word, str(info.value))
+    check_error_names(make, words)
 
 
 def test_keras_documented_examples():

@@ -176,3 +176,18 @@ def test_get():
         metrics.get("accuracy")
     with pytest.raises(ValueError, match="sparse_categorical_accuracy"):
         metrics.get("nope")
+
+
+def test_default_names_are_unique_per_class():
+    # As Keras: a second unnamed AUC is "auc_1" (so two compiled AUCs log under different keys);
+    # a metric whose signature has a default name string keeps it; clear_session restarts the count.
+    import kiln
+
+    assert [metrics.AUC().name, metrics.AUC().name, metrics.AUC(name="x").name] == ["auc", "auc_1", "x"]
+    assert metrics.Precision().name == "precision" and metrics.Precision().name == "precision_1"
+    assert metrics.MeanSquaredError().name == metrics.MeanSquaredError().name == "mean_squared_error"
+    second = metrics.AUC()
+    assert second.variables[0].path == "auc_2/true_positives"
+    assert metrics.AUC.from_config(second.get_config()).name == "auc_2"
+    kiln.backend.clear_session()
+    assert metrics.AUC().name == "auc"
