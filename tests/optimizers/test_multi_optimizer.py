@@ -9,6 +9,7 @@ import kiln
 from kiln import optimizers
 from kiln.backend import Variable
 from kiln.optimizers import MultiOptimizer, OptimizerMap
+from stateless_runner import run_stateless
 
 SPECS = [("enc/dense", "kernel", (3, 2)), ("enc/dense", "bias", (2,)), ("dec/dense", "kernel", (2, 2)),
          ("dec/dense", "bias", (2,))]
@@ -102,14 +103,7 @@ def test_stateless_apply_equals_apply():
     stateful, _ = _make()
     stateless, _ = _make()
     stateless.build(variables)
-    step = stateless.stateless_apply
-    if kiln.backend.backend() == "jax":
-        import jax
-
-        step = jax.jit(step)
-    tv, ov = [v.value for v in variables], [v.value for v in stateless.variables]
-    for g in grads:
-        tv, ov = step(ov, g, tv)
+    tv, ov = run_stateless(stateless, variables, grads)
     assert int(_np(stateless.iterations)) == 0  # nothing stateful moved
     for g in grads:
         stateful.apply(g, variables)

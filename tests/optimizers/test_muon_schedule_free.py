@@ -9,6 +9,7 @@ from kiln import optimizers
 from kiln.backend import Variable
 
 import numpy_optimizers
+from stateless_runner import run_stateless
 
 STEPS = 20
 
@@ -230,14 +231,7 @@ def test_stateless_apply_equals_apply(cls, kwargs, specs):
     grads = grads[:3]
     stateless = cls(**kwargs)
     stateless.build(variables)
-    step = stateless.stateless_apply
-    if kiln.backend.backend() == "jax":
-        import jax
-
-        step = jax.jit(step)
-    tv, ov = [v.value for v in variables], [v.value for v in stateless.variables]
-    for g in grads:
-        tv, ov = step(ov, g, tv)
+    tv, ov = run_stateless(stateless, variables, grads)
     stateful = cls(**kwargs)
     _run(stateful, variables, grads)
     for got, variable in zip(tv, variables):

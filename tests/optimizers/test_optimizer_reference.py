@@ -18,6 +18,7 @@ from kiln import ops, optimizers
 from kiln.backend import Variable
 from kiln.optimizers import schedules
 from numpy_optimizers import cosine_decay_restarts, run_reference
+from stateless_runner import run_stateless
 
 STEPS = 20
 SHAPES = [(4, 3), (3,)]
@@ -134,15 +135,7 @@ def test_twenty_steps_match_numpy_reference(case):
     # Pure: stateless_apply threaded through 20 steps (one jitted function on jax).
     variables = _variables(start)
     opt = _make(name, kwargs, variables)
-    step = opt.stateless_apply
-    if kiln.backend.backend() == "jax":
-        import jax
-
-        step = jax.jit(step)
-    trainable = [v.value for v in variables]
-    opt_values = [v.value for v in opt.variables]
-    for step_grads in grads:
-        trainable, opt_values = step(opt_values, step_grads, trainable)
+    trainable, opt_values = run_stateless(opt, variables, grads)
     for got, w, v in zip(trainable, want, variables):
         np.testing.assert_allclose(_np(got), w, rtol=RTOL, atol=ATOL,
                                    err_msg=f"stateless_apply: {v.path}")

@@ -6,6 +6,7 @@ import pytest
 import kiln
 from kiln import ops, optimizers
 from kiln.backend import Variable
+from stateless_runner import run_stateless
 
 RNG = np.random.default_rng(2)
 SHAPES = [(3, 2), (2,)]
@@ -147,15 +148,10 @@ def test_stateless_apply_errors():
 def test_stateless_apply_under_jax_jit():
     if kiln.backend.backend() != "jax":
         pytest.skip("jax.jit only exists on the jax backend")
-    import jax
-
     values, grads, variables = _problem()
     opt = optimizers.Adam(0.05, clipnorm=1.0, weight_decay=0.01)
     opt.build(variables)
-    step = jax.jit(opt.stateless_apply)
-    tv, ov = [v.value for v in variables], [v.value for v in opt.variables]
-    for g in grads:
-        tv, ov = step(ov, g, tv)
+    tv, ov = run_stateless(opt, variables, grads)  # jax.jit-compiled steps
     for g in grads:
         opt.apply(g, variables)
     for got, v in zip(tv, variables):
