@@ -68,8 +68,6 @@ class BinaryCrossentropy(_LossMean):
                  label_smoothing=0):
         super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
 
 
 class CategoricalCrossentropy(_LossMean):
@@ -90,9 +88,6 @@ class CategoricalCrossentropy(_LossMean):
                  label_smoothing=0, axis=-1):
         super().__init__(categorical_crossentropy, name=name, dtype=dtype,
                          from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
 
 
 class SparseCategoricalCrossentropy(_LossMean):
@@ -115,9 +110,6 @@ class SparseCategoricalCrossentropy(_LossMean):
                  ignore_class=None, axis=-1):
         super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if self.ignore_class is not None:

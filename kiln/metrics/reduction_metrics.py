@@ -156,10 +156,16 @@ class MeanMetricWrapper(Mean):
 class _LossMean(MeanMetricWrapper):
     """A running mean of a loss function (hinge, cross-entropy, ...): lower is better.
 
-    ``_direction`` tells ``mode="auto"`` of EarlyStopping/ModelCheckpoint to minimize it.
+    ``_direction`` tells ``mode="auto"`` of EarlyStopping/ModelCheckpoint to minimize it; each
+    keyword option of the function (``from_logits``, ``axis``, ...) is also an attribute.
     """
 
     _direction = "down"
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(fn, name=name, dtype=dtype, **kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
 
 
 def _serialize_fn(fn, serialization_lib):
