@@ -164,6 +164,10 @@ class EarlyStopping(MonitorCallback):
         self.verbose = verbose
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
+        self._reset()
+
+    def _reset(self):
+        """Forget the counters and the best value (and weights) of an earlier run."""
         self.wait = 0
         self.stopped_epoch = 0
         self.best = None
@@ -174,11 +178,7 @@ class EarlyStopping(MonitorCallback):
         if self._restored:  # state put back by `_set_state` for a resumed run: keep it
             self._restored = False
             return
-        self.wait = 0
-        self.stopped_epoch = 0
-        self.best = None
-        self.best_weights = None
-        self.best_epoch = 0
+        self._reset()
 
     def _model_weights(self):
         return [np.array(w, copy=True) for w in self.model.get_weights()]

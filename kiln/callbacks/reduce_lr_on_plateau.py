@@ -75,13 +75,9 @@ class ReduceLROnPlateau(Callback):
         self.patience = patience
         self.verbose = verbose
         self.cooldown = cooldown
-        self.cooldown_counter = 0
-        self.wait = 0
-        self.best = 0
         self.mode = check_mode("Learning rate reduction", mode)
-        self.monitor_op = None
         self._restored = False
-        self._reset()
+        self._reset()  # sets monitor_op, best, wait and cooldown_counter
 
     def _reset(self):
         """Reset the wait and cooldown counters and the best value."""
