@@ -508,8 +508,7 @@ class SensitivityAtSpecificity(_RateAtRate):
     _constrained, _dependent = "specificity", "recall"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name,
-                         dtype=dtype)
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
 
 
 class SpecificityAtSensitivity(_RateAtRate):
@@ -533,8 +532,7 @@ class SpecificityAtSensitivity(_RateAtRate):
     _constrained, _dependent = "recall", "specificity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name,
-                         dtype=dtype)
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
 
 
 class PrecisionAtRecall(_RateAtRate):
@@ -558,8 +556,7 @@ class PrecisionAtRecall(_RateAtRate):
     _constrained, _dependent = "recall", "precision"
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name,
-                         dtype=dtype)
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
 
 
 class RecallAtPrecision(_RateAtRate):
@@ -583,8 +580,7 @@ class RecallAtPrecision(_RateAtRate):
     _constrained, _dependent = "precision", "recall"
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name,
-                         dtype=dtype)
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
 
 
 # -- area under the curve -------------------------------------------------------------------------
