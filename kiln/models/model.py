@@ -117,28 +117,26 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Save all weights (and optimizer state) to a ``.weights.h5`` file, Keras 3 layout.
+
+        With ``max_shard_size`` (GB) the weights are split into
+        ``<name>_00000.weights.h5``... shards with a ``<name>.weights.json`` index.
 
         Example:
             >>> import kiln, tempfile, os
             >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
             >>> m.save_weights(os.path.join(tempfile.mkdtemp(), "m.weights.h5"))
         """
-        import os
+        from kiln.saving.weights_h5 import save_weights
 
-        filepath = os.fspath(filepath)
-        if not filepath.endswith(".weights.h5"):
-            raise ValueError(f"save_weights: the filename must end in `.weights.h5`, received {filepath!r}")
-        if not overwrite and os.path.exists(filepath):
-            raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
-        from kiln.saving.weights_h5 import save_weights_h5
-
-        self._sync_backend_state()
-        save_weights_h5(self, filepath)
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Load weights saved by :meth:`save_weights` (or by Keras 3) into this model.
+
+        Also reads sharded ``.weights.json`` saves and legacy Keras 2 ``.h5``
+        files (``by_name=True`` matches those by layer name).
 
         Example:
             >>> import kiln, tempfile, os
@@ -146,13 +144,6 @@ class Model(Trainer, Layer):
             >>> path = os.path.join(tempfile.mkdtemp(), "m.weights.h5")
             >>> m.save_weights(path); m.load_weights(path)
         """
-        import os
+        from kiln.saving.weights_h5 import load_weights
 
-        filepath = os.fspath(filepath)
-        if not filepath.endswith(".weights.h5"):
-            raise ValueError(f"load_weights: expected a `.weights.h5` file, received {filepath!r}")
-        from kiln.saving.weights_h5 import load_weights_h5
-
-        self._sync_backend_state()
-        load_weights_h5(self, filepath, skip_mismatch=skip_mismatch)
-        self._reset_backend_state()
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

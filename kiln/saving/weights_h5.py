@@ -195,54 +195,203 @@ def _to_numpy(variable):
 
 
 def _write_vars(h5file, group_path, name, variables):
-    import h5py  # noqa: F401  (imported by the caller)
-
     group = h5file.require_group(_join(group_path, "vars"))
     group.attrs["name"] = str(name)
-    for i, variable in enumerate(variables):
+    for i, variable in variables:
         group.create_dataset(str(i), data=_to_numpy(variable))
 
 
-def save_weights_h5(model, filepath):
+def _groups_to_save(model):
+    """``[(group path, object name, variables)]`` in the order Keras 3 writes them."""
+    groups = [(path, getattr(obj, "name", type(obj).__name__), _own_variables(obj)) for path, obj in _plan(model)]
+    optimizer = _optimizer_of(model)
+    if optimizer is not None:
+        groups.append(("optimizer", getattr(optimizer, "name", "optimizer"), list(optimizer.variables)))
+    return groups
+
+
+def _temporary_next_to(filepath):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(filepath)),
+                               prefix="." + os.path.basename(filepath) + ".", suffix=".tmp")
+    os.close(fd)
+    return tmp
+
+
+def _write_h5(tmp, groups):
+    import h5py
+
+    with h5py.File(tmp, "w", libver="earliest") as f:
+        for path, name, variables in groups:
+            _write_vars(f, path, name, variables)
+
+
+def _check_folder(filepath, what="save_weights"):
+    folder = os.path.dirname(os.path.abspath(filepath))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{what}: the folder {folder} does not exist (saving {filepath})")
+
+
+def save_weights_h5(model, filepath, max_shard_size=None):
     """Write every variable of ``model`` (and of its optimizer) to ``filepath``.
 
     The write goes to a temporary file in the same folder, renamed over
-    ``filepath`` only once complete.
+    ``filepath`` only once complete. With ``max_shard_size`` (in GB) the
+    weights are split into shards instead: see :func:`save_sharded_weights`.
 
     Example:
         >>> import os, tempfile, kiln
         >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
         >>> save_weights_h5(m, os.path.join(tempfile.mkdtemp(), "w.weights.h5"))
     """
-    import h5py
-
+    if max_shard_size is not None:
+        return save_sharded_weights(model, filepath, max_shard_size)
     filepath = os.fspath(filepath)
-    folder = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save_weights: the folder {folder} does not exist (saving {filepath})")
-    plan = _plan(model)
-    optimizer = _optimizer_of(model)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath) + ".", suffix=".tmp")
-    os.close(fd)
+    _check_folder(filepath)
+    groups = [(path, name, list(enumerate(variables))) for path, name, variables in _groups_to_save(model)]
+    tmp = _temporary_next_to(filepath)
     try:
-        with h5py.File(tmp, "w", libver="earliest") as f:
-            for path, obj in plan:
-                _write_vars(f, path, getattr(obj, "name", type(obj).__name__), _own_variables(obj))
-            if optimizer is not None:
-                _write_vars(f, "optimizer", getattr(optimizer, "name", "optimizer"), list(optimizer.variables))
+        _write_h5(tmp, groups)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    return None
+
+
+# -- sharded weights: NAME.weights.json + NAME_00000.weights.h5, NAME_00001.weights.h5, ... ----
+_SHARD_INDEX_LIMIT = 64 * 1024 * 1024  # bytes of JSON an index may hold
+
+
+def sharded_paths(filepath):
+    """``(index path, shard base name)`` for a sharded save to ``filepath``.
+
+    As Keras 3: the index always ends in ``.json`` (a ``.weights.h5`` path has
+    its suffix replaced, with a warning from the caller), and shards are named
+    ``<base>_00000.weights.h5``, ``<base>_00001.weights.h5``... next to it, where
+    ``<base>`` is the index's file name without ``.weights.json``.
+
+    Example:
+        >>> sharded_paths("/tmp/model.weights.json")
+        ('/tmp/model.weights.json', 'model')
+        >>> sharded_paths("/tmp/model.weights.h5")
+        ('/tmp/model.weights.json', 'model')
+    """
+    filepath = os.fspath(filepath)
+    root, ext = os.path.splitext(filepath)
+    index = filepath if ext == ".json" else root + ".json"
+    stem = os.path.splitext(os.path.basename(index))[0]
+    return index, stem.replace(".weights", "")
+
+
+def _shard_name(base, number):
+    return f"{base}_{number:05d}.weights.h5"
+
+
+def _max_shard_bytes(max_shard_size):
+    if isinstance(max_shard_size, bool) or not isinstance(max_shard_size, (int, float, np.integer, np.floating)):
+        raise TypeError(f"save_weights: max_shard_size must be a number of GB (int or float), "
+                        f"received {max_shard_size!r} of type {type(max_shard_size).__name__}")
+    if not np.isfinite(max_shard_size) or max_shard_size <= 0:
+        raise ValueError(f"save_weights: max_shard_size must be a positive number of GB, received {max_shard_size}")
+    return float(max_shard_size) * 1024 ** 3
+
+
+def _split_into_shards(groups, max_bytes):
+    """Assign variables to shards in saving order, as Keras 3 does.
+
+    A variable goes to the current shard unless that would take the shard past
+    ``max_bytes``; then a new shard starts with it (and with its group again).
+    Groups without variables stay in the shard that is current when they are
+    reached. Returns ``[[(group path, name, [(index, variable)])]]``.
+    """
+    shards = [[]]
+    current = 0
+    for path, name, variables in groups:
+        shards[-1].append((path, name, []))
+        for i, variable in enumerate(variables):
+            size = int(np.prod(tuple(variable.shape), dtype=np.int64)) * _numpy_dtype(variable.dtype).itemsize
+            if size > max_bytes:
+                raise ValueError(
+                    f"save_weights: variable '{getattr(variable, 'path', '?')}' (/{_join(path, 'vars')}/{i}) takes "
+                    f"{size} bytes, more than max_shard_size={max_bytes / 1024 ** 3:g} GB ({int(max_bytes)} bytes); "
+                    "increase max_shard_size"
+                )
+            current += size
+            if current > max_bytes:
+                shards.append([(path, name, [])])
+                current = size
+            shards[-1][-1][2].append((i, variable))
+    return shards
+
+
+def save_sharded_weights(model, filepath, max_shard_size):
+    """Write ``model``'s weights as a ``.weights.json`` index plus ``.weights.h5`` shards.
+
+    Each shard holds at most ``max_shard_size`` GB of variable data (a single
+    variable larger than that is an error) and has the Keras 3 tree for the
+    variables it holds. The index is ``{"metadata": {"total_size": bytes},
+    "weight_map": {"/layers/dense/vars": "<base>_00000.weights.h5", ...}}``; a
+    group whose variables span several shards maps to the list of them. Every
+    file is written to a temporary name first; the shards are renamed into
+    place, then the index. Returns the index path.
+
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+        >>> path = save_sharded_weights(m, os.path.join(tempfile.mkdtemp(), "w.weights.json"), 1.0)
+        >>> os.path.basename(path)
+        'w.weights.json'
+    """
+    import json
+
+    index_path, base = sharded_paths(filepath)
+    _check_folder(index_path)
+    shards = _split_into_shards(_groups_to_save(model), _max_shard_bytes(max_shard_size))
+    folder = os.path.dirname(os.path.abspath(index_path))
+    weight_map = {}
+    total = 0
+    for number, shard in enumerate(shards):
+        for path, _, variables in shard:
+            if not variables:
+                continue
+            key = "/" + _join(path, "vars")
+            total += sum(int(np.prod(tuple(v.shape), dtype=np.int64)) * _numpy_dtype(v.dtype).itemsize
+                         for _, v in variables)
+            name = _shard_name(base, number)
+            if key not in weight_map:
+                weight_map[key] = name
+            else:
+                previous = weight_map[key]
+                weight_map[key] = (previous if isinstance(previous, list) else [previous]) + [name]
+    index = {"metadata": {"total_size": total}, "weight_map": weight_map}
+    temporaries = []
+    try:
+        for number, shard in enumerate(shards):
+            target = os.path.join(folder, _shard_name(base, number))
+            tmp = _temporary_next_to(target)
+            temporaries.append((tmp, target))
+            _write_h5(tmp, shard)
+        tmp = _temporary_next_to(index_path)
+        temporaries.append((tmp, index_path))
+        with open(tmp, "w") as f:
+            f.write(json.dumps(index, indent=4))
+        for tmp, target in temporaries:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in temporaries:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        raise
+    return index_path
 
 
 # -- loading ----------------------------------------------------------------------------------
-def _check_is_h5(filepath):
+def _check_is_h5(filepath, what="load_weights"):
     if not os.path.exists(filepath):
-        raise FileNotFoundError(f"load_weights: no such file: {filepath}")
+        raise FileNotFoundError(f"{what}: no such file: {filepath}")
     if os.path.isdir(filepath):
-        raise IsADirectoryError(f"load_weights: expected a .weights.h5 file, received the folder {filepath}")
+        raise IsADirectoryError(f"{what}: expected a .weights.h5 file, received the folder {filepath}")
     with open(filepath, "rb") as f:
         head = f.read(8)
     if head == _HDF5_SIGNATURE:
@@ -255,47 +404,138 @@ def _check_is_h5(filepath):
     if head.startswith(b"PK"):
         hint = " It is a ZIP archive: a `.keras` model file is loaded with kiln.saving.load_model()."
     raise ValueError(
-        f"load_weights: {filepath} is not an HDF5 file (first bytes {head!r}); expected a "
+        f"{what}: {filepath} is not an HDF5 file (first bytes {head!r}); expected a "
         f"`.weights.h5` file written by save_weights.{hint}"
     )
 
 
-def _sorted_datasets(group):
-    names = list(group.keys())
+def _check_file_safety(filepath):
+    """The shared HDF5 safety checks (kiln.saving.file_safety), when that module is present."""
+    try:
+        from kiln.saving import file_safety
+    except ImportError:
+        return
+    check = getattr(file_safety, "check_h5_file", None)
+    if check is not None:
+        check(filepath)
+
+
+def open_h5_for_reading(filepath, what="load_weights"):
+    """Open an HDF5 weights file read-only after the format and safety checks.
+
+    Every weights reader (``.weights.h5``, shards, legacy ``.h5``) opens its
+    files through here.
+
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+        >>> p = os.path.join(tempfile.mkdtemp(), "w.weights.h5"); save_weights_h5(m, p)
+        >>> with open_h5_for_reading(p) as f:
+        ...     sorted(f["layers"].keys())
+        ['dense']
+    """
+    import h5py
+
+    filepath = os.fspath(filepath)
+    _check_is_h5(filepath, what)
+    _check_file_safety(filepath)
+    return h5py.File(filepath, "r")
+
+
+def _sorted_datasets(datasets, where):
+    """``{name: dataset}`` -> datasets in numeric order; anything else is an error."""
+    names = list(datasets)
     numeric = [n for n in names if n.isdigit()]
     if len(numeric) != len(names):
         odd = sorted(set(names) - set(numeric))
-        raise ValueError(f"unexpected entries {odd} in {group.name} (expected datasets named 0, 1, ...)")
+        raise ValueError(f"unexpected entries {odd} in {where} (expected datasets named 0, 1, ...)")
     numeric.sort(key=int)
     if numeric != [str(i) for i in range(len(numeric))]:
-        raise ValueError(f"datasets in {group.name} are not numbered 0..{len(numeric) - 1}: {numeric}")
-    return [group[n] for n in numeric]
+        raise ValueError(f"datasets in {where} are not numbered 0..{len(numeric) - 1}: {numeric}")
+    return [datasets[n] for n in numeric]
+
+
+class _WeightsSource:
+    """The ``vars`` groups of one ``.weights.h5`` file, or of the shards of a sharded save.
+
+    ``vars(path)`` merges a group's datasets over every shard holding part of
+    it (``None`` when no file has the group).
+    """
+
+    def __init__(self, files, description):
+        self.files = files  # [(file name, open h5py.File)]
+        self.description = description
+
+    def vars(self, vars_path):
+        import h5py
+
+        found = None
+        for name, f in self.files:
+            group = f.get(vars_path)
+            if group is None:
+                continue
+            if not isinstance(group, h5py.Group):
+                raise ValueError(f"load_weights: {self.description}: /{vars_path} in {name} is not a group")
+            found = {} if found is None else found
+            for key, item in group.items():
+                if key in found:
+                    raise ValueError(f"load_weights: {self.description}: /{vars_path}/{key} is stored twice")
+                found[key] = item
+        if found is None:
+            return None
+        try:
+            return _sorted_datasets(found, f"/{vars_path}")
+        except ValueError as e:
+            raise ValueError(f"load_weights: {self.description}: {e}") from None
+
+    def unused_groups(self, used_paths):
+        """``vars`` groups holding datasets that no object of the model consumed."""
+        unused = []
+
+        def visit(name, item):
+            if name.endswith("/vars") or name == "vars":
+                owner = name[: -len("/vars")] if name != "vars" else ""
+                if owner.startswith("optimizer"):
+                    return
+                if owner not in used_paths and len(item.keys()) > 0 and name not in unused:
+                    unused.append(name)
+
+        for _, f in self.files:
+            f.visititems(visit)
+        return unused
+
+    def close(self):
+        for _, f in self.files:
+            f.close()
 
 
 def _describe(obj):
     return f"'{getattr(obj, 'name', '?')}' ({type(obj).__name__})"
 
 
-def _match(h5file, filepath, group_path, obj, variables, what):
+def _variable_path(variable):
+    return getattr(variable, "path", None) or getattr(variable, "name", "?")
+
+
+def _match(source, group_path, obj, variables, what):
     """Return ``[(variable, dataset)]`` or raise a ValueError naming file, path and object."""
     vars_path = _join(group_path, "vars")
-    if vars_path not in h5file:
+    datasets = source.vars(vars_path)
+    if datasets is None:
         raise ValueError(
-            f"load_weights: {filepath} has no group /{vars_path} for {what} {_describe(obj)}; "
+            f"load_weights: {source.description} has no group /{vars_path} for {what} {_describe(obj)}; "
             "the file was saved from a model with a different structure."
         )
-    group = h5file[vars_path]
-    try:
-        datasets = _sorted_datasets(group)
-    except ValueError as e:
-        raise ValueError(f"load_weights: {filepath}: {e}") from None
     if len(datasets) != len(variables):
         hint = ""
         if not variables and hasattr(obj, "built") and not obj.built:
             hint = " The layer is not built: call the model on data (or build() it) before loading."
+        expected = ", ".join(f"'{_variable_path(v)}' {tuple(v.shape)}" for v in variables) or "none"
+        received = ", ".join(str(tuple(d.shape)) for d in datasets) or "none"
         raise ValueError(
             f"load_weights: {what} {_describe(obj)} has {len(variables)} variables, but "
-            f"{filepath} holds {len(datasets)} under /{vars_path}.{hint}"
+            f"{source.description} holds {len(datasets)} under /{vars_path}. "
+            f"Expected: {expected}; received shapes: {received}.{hint}"
         )
     pairs = []
     for variable, dataset in zip(variables, datasets):
@@ -303,8 +543,8 @@ def _match(h5file, filepath, group_path, obj, variables, what):
         received = tuple(dataset.shape)
         if expected != received:
             raise ValueError(
-                f"load_weights: shape mismatch in {filepath} at /{dataset.name.lstrip('/')} for "
-                f"{what} {_describe(obj)}, variable '{getattr(variable, 'path', getattr(variable, 'name', '?'))}': "
+                f"load_weights: shape mismatch in {source.description} at /{dataset.name.lstrip('/')} for "
+                f"{what} {_describe(obj)}, variable '{_variable_path(variable)}': "
                 f"expected shape {expected}, received {received}"
             )
         pairs.append((variable, dataset))
@@ -322,14 +562,97 @@ def _numpy_dtype(dtype):
         return np.dtype(getattr(ml_dtypes, name))
 
 
+def read_then_assign(assignments, description):
+    """Read every ``(variable, dataset)`` value, then assign them all (cast to the variable's dtype).
+
+    Reading everything first means an unreadable dataset leaves the model as it was.
+
+    Example:
+        >>> import numpy as np, kiln
+        >>> layer = kiln.layers.Dense(1); layer.build((None, 2))
+        >>> read_then_assign([(layer.bias, np.array([3.0]))], "an array")
+        >>> float(np.asarray(layer.bias.numpy())[0])
+        3.0
+    """
+    values = []
+    for variable, dataset in assignments:
+        try:
+            values.append(np.asarray(dataset[()]))
+        except Exception as e:
+            where = getattr(dataset, "name", "?")
+            raise ValueError(f"load_weights: could not read {where} in {description}: {e}") from e
+    for (variable, _), value in zip(assignments, values):
+        target = _numpy_dtype(variable.dtype)
+        if value.dtype != target:
+            value = value.astype(target)
+        variable.assign(value)
+
+
+def _open_source(filepath):
+    """A :class:`_WeightsSource` for a ``.weights.h5`` file or a ``.weights.json`` index."""
+    if not filepath.endswith(".json"):
+        return _WeightsSource([(os.path.basename(filepath), open_h5_for_reading(filepath))], filepath)
+    index = _read_shard_index(filepath)
+    folder = os.path.dirname(os.path.abspath(filepath))
+    _, base = sharded_paths(filepath)
+    names = [_shard_name(base, 0)] if os.path.exists(os.path.join(folder, _shard_name(base, 0))) else []
+    for key, value in index["weight_map"].items():
+        for name in (value if isinstance(value, list) else [value]):
+            if name not in names:
+                names.append(name)
+    files = []
+    try:
+        for name in names:
+            files.append((name, open_h5_for_reading(os.path.join(folder, name))))
+    except BaseException:
+        for _, f in files:
+            f.close()
+        raise
+    return _WeightsSource(files, f"{filepath} (shards {', '.join(names)})")
+
+
+def _read_shard_index(filepath):
+    import json
+
+    if not os.path.isfile(filepath):
+        raise FileNotFoundError(f"load_weights: no such file: {filepath}")
+    size = os.path.getsize(filepath)
+    if size > _SHARD_INDEX_LIMIT:
+        raise ValueError(f"load_weights: the shard index {filepath} is {size} bytes, over the "
+                         f"{_SHARD_INDEX_LIMIT} bytes an index may hold")
+    try:
+        with open(filepath, "rb") as f:
+            index = json.loads(f.read().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ValueError(f"load_weights: {filepath} is not a valid sharded-weights index (JSON): {e}") from None
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict):
+        raise ValueError(f"load_weights: {filepath} is not a sharded-weights index: expected an object with a "
+                         f"'weight_map' object, received {type(index).__name__}"
+                         + (f" with keys {sorted(index)[:10]}" if isinstance(index, dict) else ""))
+    for key, value in weight_map.items():
+        names = value if isinstance(value, list) else [value]
+        for name in names:
+            if (not isinstance(name, str) or not name.endswith(".weights.h5") or os.path.basename(name) != name
+                    or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name):
+                raise ValueError(
+                    f"load_weights: {filepath}: weight_map entry {key!r} names the shard {name!r}; a shard must be "
+                    "a plain file name ending in `.weights.h5` in the index's folder"
+                )
+    return index
+
+
 def load_weights_h5(model, filepath, skip_mismatch=False):
-    """Load a ``.weights.h5`` file (Keras 3 layout) into ``model``.
+    """Load a ``.weights.h5`` file or a sharded ``.weights.json`` index (Keras 3 layout) into ``model``.
 
     Every group, variable count and shape is checked before any value is
-    assigned. ``skip_mismatch=True`` skips (with a warning) objects whose
-    group is missing or whose counts/shapes differ, and loads the rest.
-    Optimizer state is loaded when both the file and the model have an
-    optimizer; an optimizer that has not created its slots yet is built first.
+    assigned; a mismatch is a ValueError naming the file, the HDF5 path, the
+    variable path and both shapes (or counts). ``skip_mismatch=True`` skips
+    (with a warning naming each) objects whose group is missing or whose
+    counts/shapes differ, and loads the rest. Optimizer state is loaded when
+    both the file and the model have an optimizer; an optimizer that has not
+    created its slots yet is built first. As in Keras 3, an optimizer whose
+    variable count differs from the file's is skipped with a warning.
 
     Example:
         >>> import os, tempfile, kiln
@@ -337,18 +660,17 @@ def load_weights_h5(model, filepath, skip_mismatch=False):
         >>> p = os.path.join(tempfile.mkdtemp(), "w.weights.h5")
         >>> save_weights_h5(m, p); load_weights_h5(m, p)
     """
-    import h5py
-
     filepath = os.fspath(filepath)
-    _check_is_h5(filepath)
     assignments = []
     skipped = []
-    with h5py.File(filepath, "r") as f:
+    warned = []
+    source = _open_source(filepath)
+    try:
         used_paths = set()
         for path, obj in _plan(model):
             what = "model" if path == "" else "layer"
             try:
-                pairs = _match(f, filepath, path, obj, _own_variables(obj), what)
+                pairs = _match(source, path, obj, _own_variables(obj), what)
             except ValueError as e:
                 if not skip_mismatch:
                     raise
@@ -358,54 +680,113 @@ def load_weights_h5(model, filepath, skip_mismatch=False):
             assignments.extend(pairs)
 
         optimizer = _optimizer_of(model)
-        if optimizer is not None and "optimizer/vars" in f:
-            n_file = len(f["optimizer/vars"].keys())
+        stored = source.vars("optimizer/vars") if optimizer is not None else None
+        if stored is not None:
             variables = list(optimizer.variables)
-            if n_file != len(variables) and not getattr(optimizer, "built", True) and hasattr(optimizer, "build"):
+            if len(stored) != len(variables) and not getattr(optimizer, "built", True) and hasattr(optimizer, "build"):
                 optimizer.build(model.trainable_variables)
                 variables = list(optimizer.variables)
-            try:
-                assignments.extend(_match(f, filepath, "optimizer", optimizer, variables, "optimizer"))
-            except ValueError as e:
-                if not skip_mismatch:
-                    raise
-                skipped.append(str(e))
-        unused = _unused_groups(f, used_paths)
-        # Read every value before assigning any, so an unreadable dataset leaves the model as it was.
-        values = []
-        for variable, dataset in assignments:
-            try:
-                values.append(dataset[()])
-            except Exception as e:
-                raise ValueError(f"load_weights: could not read /{dataset.name.lstrip('/')} in {filepath}: {e}") from e
-    for (variable, _), value in zip(assignments, values):
-        value = np.asarray(value)
-        target = _numpy_dtype(variable.dtype)
-        if value.dtype != target:
-            value = value.astype(target)
-        variable.assign(value)
+            if len(stored) != len(variables):
+                warned.append(
+                    f"Skipping variable loading for optimizer {_describe(optimizer)}: it has {len(variables)} "
+                    f"variables, but {source.description} holds {len(stored)} under /optimizer/vars"
+                    + (" (the optimizer has not been built yet)" if not variables else "")
+                )
+            else:
+                try:
+                    assignments.extend(_match(source, "optimizer", optimizer, variables, "optimizer"))
+                except ValueError as e:
+                    if not skip_mismatch:
+                        raise
+                    skipped.append(str(e))
+        unused = source.unused_groups(used_paths)
+        read_then_assign(assignments, source.description)
+    finally:
+        source.close()
     for message in skipped:
         warnings.warn(f"Skipped while loading (skip_mismatch=True): {message}", stacklevel=2)
+    for message in warned:
+        warnings.warn(message, stacklevel=2)
     if unused:
         warnings.warn(
-            f"load_weights: {filepath} holds weights that match no layer of model "
+            f"load_weights: {source.description} holds weights that match no layer of model "
             f"'{getattr(model, 'name', '?')}': {', '.join('/' + p for p in unused[:10])}"
             + (" ..." if len(unused) > 10 else ""),
             stacklevel=2,
         )
 
 
-def _unused_groups(h5file, used_paths):
-    """``vars`` groups with datasets in the file that no object of the model consumed."""
-    unused = []
+# -- the public entry points (Keras 3's kiln.saving.save_weights / load_weights) ---------------
+def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs):
+    """Save every weight of ``model`` (and its optimizer's) to a ``.weights.h5`` file.
 
-    def visit(name, item):
-        if name.endswith("/vars") or name == "vars":
-            owner = name[: -len("/vars")] if name != "vars" else ""
-            if owner.startswith("optimizer"):
-                return
-            if owner not in used_paths and len(item.keys()) > 0:
-                unused.append(name)
+    With ``max_shard_size`` (a number of GB) the weights are split over
+    ``<name>_00000.weights.h5``, ``<name>_00001.weights.h5``... with a
+    ``<name>.weights.json`` index; the path must then end in ``.weights.json``
+    (a ``.weights.h5`` path is renamed to it, with a warning).
 
-    h5file.visititems(visit)
-    return unused
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+        >>> folder = tempfile.mkdtemp()
+        >>> save_weights(m, os.path.join(folder, "m.weights.json"), max_shard_size=0.001)
+        >>> sorted(os.listdir(folder))
+        ['m.weights.json', 'm_00000.weights.h5']
+    """
+    if kwargs:
+        raise ValueError(f"save_weights: unexpected keyword arguments {sorted(kwargs)}")
+    filepath = os.fspath(filepath)
+    if max_shard_size is None and not filepath.endswith(".weights.h5"):
+        raise ValueError(f"save_weights: the filename must end in `.weights.h5`, received filepath={filepath!r}")
+    if max_shard_size is not None:
+        if not filepath.endswith((".weights.h5", ".weights.json")):
+            raise ValueError("save_weights: with max_shard_size the filename must end in `.weights.json`, "
+                             f"received filepath={filepath!r}")
+        index, _ = sharded_paths(filepath)
+        if index != filepath:
+            warnings.warn(f"save_weights: sharded weights are saved under a `.json` index: {filepath} is "
+                          f"renamed to {index}", stacklevel=2)
+        filepath = index
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+    if hasattr(model, "_sync_backend_state"):
+        model._sync_backend_state()
+    save_weights_h5(model, filepath, max_shard_size=max_shard_size)
+
+
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    """Load weights into ``model`` from a ``.weights.h5`` file, a sharded ``.weights.json``
+    index, or a legacy Keras 2 ``.h5``/``.hdf5`` file.
+
+    Legacy files load in topological order, or by layer name with
+    ``by_name=True``. ``skip_mismatch=True`` skips, with a warning, what does
+    not match instead of raising.
+
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+        >>> p = os.path.join(tempfile.mkdtemp(), "m.weights.h5")
+        >>> save_weights(m, p); load_weights(m, p)
+    """
+    filepath = os.fspath(filepath)
+    by_name = kwargs.pop("by_name", False)
+    if kwargs:
+        raise ValueError(f"load_weights: unexpected keyword arguments {sorted(kwargs)}")
+    legacy = filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5")
+    if by_name and not legacy:
+        raise ValueError(f"load_weights: by_name=True only applies to legacy `.h5` files, received {filepath!r}")
+    if not (legacy or filepath.endswith((".weights.h5", ".weights.json"))):
+        raise ValueError(
+            "load_weights: expected a `.weights.h5` file, a sharded `.weights.json` index or a legacy `.h5`/"
+            f"`.hdf5` file, received {filepath!r} (a `.keras` model is loaded with kiln.saving.load_model)"
+        )
+    if hasattr(model, "_sync_backend_state"):
+        model._sync_backend_state()
+    if legacy:
+        from kiln.saving.legacy_h5 import load_legacy_weights
+
+        load_legacy_weights(model, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+    else:
+        load_weights_h5(model, filepath, skip_mismatch=skip_mismatch)
+    if hasattr(model, "_reset_backend_state"):
+        model._reset_backend_state()
