@@ -57,10 +57,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         raise FileNotFoundError(f"save_model: the folder {folder} does not exist (saving {filepath})")
     model._sync_backend_state()
     config = serialize_kiln_object(model)
-    if getattr(model, "compiled", False):
-        config["compile_config"] = model.get_compile_config()
-    metadata = {"keras_version": _KERAS_VERSION,
-                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    # The root always carries compile_config, {} when uncompiled (as Keras 3 writes it).
+    config["compile_config"] = _serialize_compile_config(model)
+    now = datetime.datetime.now()
+    metadata = {"keras_version": _KERAS_VERSION, "date_saved": now.strftime("%Y-%m-%d@%H:%M:%S")}
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(filepath) + ".", suffix=".tmp")
     os.close(fd)
     weights_tmp = tmp + ".weights.h5"
@@ -69,7 +69,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(_member("metadata.json"), json.dumps(metadata))
             archive.writestr(_member("config.json"), json.dumps(config))
-            archive.write(weights_tmp, "model.weights.h5")
+            # Streamed (not read into memory); the declared size lets zipfile pick ZIP64 up front.
+            info = _member("model.weights.h5", now.timetuple()[:6])
+            info.file_size = os.path.getsize(weights_tmp)
+            with open(weights_tmp, "rb") as src, archive.open(info, "w") as dst:
+                for chunk in iter(lambda: src.read(2**20), b""):
+                    dst.write(chunk)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
@@ -79,10 +84,58 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
                 os.remove(leftover)
 
 
-def _member(name):
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+def _member(name, date_time=(1980, 1, 1, 0, 0, 0)):
+    """A STORED member entry as Keras 3 writes it: permissions 0600, made by Unix.
+
+    The JSON members carry the ZIP minimum timestamp, the weights the time of saving.
+    """
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = 3
     info.external_attr = 0o600 << 16
     return info
+
+
+# compile() arguments Keras 3 records in compile_config, in its order.
+_COMPILE_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                 "steps_per_execution", "jit_compile")
+
+
+def _serialize_compile_config(model):
+    """``model``'s compile arguments as Keras 3 writes them into ``config.json`` ({} if uncompiled).
+
+    Losses and metrics are written through their packages' ``serialize`` (a built-in function
+    becomes a function envelope naming its public module; a string stays a string), so the
+    whole dict is JSON. ``auto_scale_loss`` is a Kiln addition to the file only when it is
+    not its default (True), since Keras 3 does not record it.
+    """
+    from kiln import losses, metrics
+    from kiln.saving.serialization_lib import serialize_kiln_object
+
+    if not getattr(model, "compiled", False):
+        return {}
+    config = dict(model.get_compile_config() or {})
+    out = {key: config.get(key) for key in _COMPILE_KEYS}
+    out["loss"] = _serialize_nested(config.get("loss"), losses.serialize)
+    for key in ("metrics", "weighted_metrics"):
+        out[key] = _serialize_nested(config.get(key), metrics.serialize)
+    for key, value in config.items():
+        if key not in out and not (key == "auto_scale_loss" and value is True):
+            out[key] = value
+    return serialize_kiln_object(out)
+
+
+def _serialize_nested(value, serialize):
+    """Serialize each loss/metric inside lists and per-output dicts; strings and envelopes stay."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        if "class_name" in value:
+            return value
+        return {k: _serialize_nested(v, serialize) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_serialize_nested(v, serialize) for v in value]
+    return serialize(value)
 
 
 def _read_archive(filepath):
@@ -157,8 +210,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             if compile and compile_config:
                 model.compile(**_deserialize_compile_config(compile_config, custom_objects))
         if weights is not None:
-            if compile and compile_config and model.optimizer is not None and not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
+            # An optimizer that never took a step was saved with only `iteration` and
+            # `learning_rate`; loading builds the slots only when the file holds them.
             load_weights_h5(model, weights)
             model._reset_backend_state()
     finally:
@@ -169,26 +222,92 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 def _deserialize_compile_config(config, custom_objects):
     from kiln import losses, metrics, optimizers
-    from kiln.saving.serialization_lib import deserialize_kiln_object
 
     out = {}
     for key, value in config.items():
         if key == "optimizer" and value is not None:
             value = optimizers.get(value) if isinstance(value, str) else optimizers.deserialize(
                 value, custom_objects=custom_objects)
-        elif key in ("loss",) and isinstance(value, dict):
-            value = losses.deserialize(value, custom_objects=custom_objects)
+        elif key == "loss" and value is not None:
+            value = _deserialize_nested(value, losses.deserialize, custom_objects)
         elif key in ("metrics", "weighted_metrics") and value is not None:
-            value = _deserialize_metrics(value, custom_objects, metrics, deserialize_kiln_object)
+            value = _deserialize_nested(value, metrics.deserialize, custom_objects)
         out[key] = value
     return out
 
 
-def _deserialize_metrics(value, custom_objects, metrics, deserialize):
+def _deserialize_nested(value, deserialize, custom_objects):
+    """Rebuild each envelope inside lists and per-output dicts; names stay names for compile()."""
     if isinstance(value, dict) and "class_name" in value:
-        return metrics.deserialize(value, custom_objects=custom_objects)
+        return deserialize(value, custom_objects=custom_objects)
     if isinstance(value, dict):
-        return {k: _deserialize_metrics(v, custom_objects, metrics, deserialize) for k, v in value.items()}
+        return {k: _deserialize_nested(v, deserialize, custom_objects) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_deserialize_metrics(v, custom_objects, metrics, deserialize) for v in value]
+        return [_deserialize_nested(v, deserialize, custom_objects) for v in value]
     return value
+
+
+def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs):
+    """Save every weight of ``model`` (and its optimizer's state) to a ``.weights.h5`` file.
+
+    The file has Keras 3's layout, so Keras 3 reads it; this is ``model.save_weights``
+    as a function. ``max_shard_size`` (in GB) splits large weights into shard files
+    where the model supports it.
+
+    Example:
+        >>> import os, tempfile, kiln
+        >>> m = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.weights.h5")
+        >>> kiln.saving.save_weights(m, path)
+        >>> os.path.exists(path)
+        True
+    """
+    import inspect
+
+    if kwargs:
+        raise TypeError(f"save_weights: unexpected keyword arguments {sorted(kwargs)}")
+    if not hasattr(model, "save_weights"):
+        raise TypeError(f"save_weights: `model` must be a kiln Model, received {type(model).__name__}")
+    if max_shard_size is None:
+        return model.save_weights(filepath, overwrite=overwrite)
+    if "max_shard_size" not in inspect.signature(model.save_weights).parameters:
+        raise NotImplementedError(f"save_weights: max_shard_size={max_shard_size!r} (sharded weights "
+                                  "files) is not supported yet; pass max_shard_size=None")
+    return model.save_weights(filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    """Load weights into ``model`` from a ``.weights.h5`` file, or from the weights of a ``.keras`` file.
+
+    This is ``model.load_weights`` as a function; a ``.keras`` archive's
+    ``model.weights.h5`` member is read through the same checks as
+    :func:`load_model` (its architecture is not used). ``skip_mismatch=True``
+    loads what matches and warns about the rest; other keyword arguments
+    (e.g. ``by_name`` for legacy ``.h5`` files) go to ``model.load_weights``.
+
+    Example:
+        >>> import os, tempfile, numpy as np, kiln
+        >>> a = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)])
+        >>> b = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "a.weights.h5")
+        >>> kiln.saving.save_weights(a, path)
+        >>> kiln.saving.load_weights(b, path)
+        >>> bool(np.array_equal(a.layers[0].kernel.numpy(), b.layers[0].kernel.numpy()))
+        True
+    """
+    if not hasattr(model, "load_weights"):
+        raise TypeError(f"load_weights: `model` must be a kiln Model, received {type(model).__name__}")
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".keras"):
+        return model.load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
+    if kwargs:
+        raise ValueError(f"load_weights: unexpected keyword arguments {sorted(kwargs)} for the "
+                         f"`.keras` file {filepath}")
+    _, weights = _read_archive(filepath)
+    if weights is None:
+        raise ValueError(f"load_weights: {filepath} holds no model.weights.h5 member")
+    try:
+        model.load_weights(weights, skip_mismatch=skip_mismatch)
+    finally:
+        if os.path.exists(weights):
+            os.remove(weights)
