@@ -17,6 +17,7 @@ from kiln.saving.serialization_lib import (
 )
 
 from kiln.saving.saving_api import load_model, save_model
+from kiln.saving.saving_api import load_weights, save_weights
 
 # Keras 3 spellings of the same functions.
 serialize_keras_object = serialize_kiln_object
