@@ -409,15 +409,14 @@ def _check_is_h5(filepath, what="load_weights"):
     )
 
 
-def _check_file_safety(filepath):
-    """The shared HDF5 safety checks (kiln.saving.file_safety), when that module is present."""
+def _check_file_safety(h5file, filepath):
+    """The shared HDF5 safety checks (:func:`kiln.saving.file_safety.check_h5_file`: no links,
+    external storage, virtual datasets or bombs) on an open file, when that module is present."""
     try:
         from kiln.saving import file_safety
     except ImportError:
         return
-    check = getattr(file_safety, "check_h5_file", None)
-    if check is not None:
-        check(filepath)
+    file_safety.check_h5_file(h5file, filepath)
 
 
 def open_h5_for_reading(filepath, what="load_weights"):
@@ -438,8 +437,16 @@ def open_h5_for_reading(filepath, what="load_weights"):
 
     filepath = os.fspath(filepath)
     _check_is_h5(filepath, what)
-    _check_file_safety(filepath)
-    return h5py.File(filepath, "r")
+    try:
+        h5file = h5py.File(filepath, "r")
+    except OSError as e:
+        raise ValueError(f"{what}: {filepath} is a corrupt or truncated HDF5 file: {e}") from None
+    try:
+        _check_file_safety(h5file, filepath)
+    except BaseException:
+        h5file.close()
+        raise
+    return h5file
 
 
 def _sorted_datasets(datasets, where):
@@ -675,6 +682,7 @@ def load_weights_h5(model, filepath, skip_mismatch=False):
                 if not skip_mismatch:
                     raise
                 skipped.append(str(e))
+                used_paths.add(path)  # reported as skipped, not again as unused
                 continue
             used_paths.add(path)
             assignments.extend(pairs)
