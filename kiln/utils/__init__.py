@@ -44,3 +44,15 @@ def to_categorical(x, num_classes=None):
     out = _np.zeros(x.shape + (num_classes,), dtype="float32")
     _np.put_along_axis(out, x[..., None], 1.0, axis=-1)
     return out
+
+# Serialization helpers, exposed here too as Keras 3 does.
+from kiln.saving import (
+    CustomObjectScope,
+    custom_object_scope,
+    deserialize_keras_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    serialize_keras_object,
+)
