@@ -104,6 +104,22 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable)
 
+    def to_json(self, **kwargs):
+        """The model's architecture (its config envelope, no weights) as a JSON string.
+
+        ``kwargs`` are passed to ``json.dumps`` (e.g. ``indent=2``); read it back
+        with :func:`kiln.models.model_from_json`.
+
+        Example:
+            >>> import json, kiln
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])
+            >>> json.loads(m.to_json())["class_name"]
+            'Sequential'
+        """
+        from kiln.models.json_io import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     # -- model and weights files -----------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save the whole model (architecture, weights, optimizer, compile settings) to ``.keras``.
