@@ -178,7 +178,8 @@ def test_top_level_model_weights(tmp_path):
     model = Scaled()
     model(np.ones((1, 3), "float32"))
     path = tmp_path / "sub.h5"
-    kernel, bias, scale = np.full((3, 2), 0.5, "float32"), np.array([1.0, 2.0], "float32"), np.array([3.0, 4.0], "float32")
+    kernel, bias = np.full((3, 2), 0.5, "float32"), np.array([1.0, 2.0], "float32")
+    scale = np.array([3.0, 4.0], "float32")
     _write_legacy(path, [("inner", [("inner/kernel:0", kernel), ("inner/bias:0", bias)])],
                   top_level=[("scaled/scale:0", scale)])
     model.load_weights(str(path))
