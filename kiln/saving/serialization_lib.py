@@ -227,78 +227,265 @@ def serialize_kiln_object(obj):
     return envelope
 
 
-def _find_class(module, class_name, registered_name, custom_objects):
-    for name in (registered_name, class_name):
-        if name:
-            found = get_registered_object(name, custom_objects)
-            if found is not None:
-                return found
-    from kiln.ops.operation import OPERATION_REGISTRY
+# -- the choke point: what a config may name -----------------------------------------------------
+# Nested envelopes deeper than this are refused (a real model nests a few dozen at most).
+MAX_ENVELOPE_DEPTH = 64
+_depth = contextvars.ContextVar("kiln_deserialize_depth", default=0)
+_source = contextvars.ContextVar("kiln_deserialize_source", default=None)
+# Constructor arguments that make a class read a file or URL (or unpickle) when it is built,
+# by class (any class with this name in its MRO). Refused in safe mode when given as a path
+# (a string) or as stored bytes.
+_LOAD_TIME_READERS = {
+    "IndexLookup": ("vocabulary", "idf_weights"),
+    "TextVectorization": ("vocabulary", "idf_weights"),
+    "TFSMLayer": ("filepath",),
+    "TorchModuleWrapper": ("module",),
+}
+# Forms that carry code: marshalled bytecode (Lambda) and pickled bytes (TorchModuleWrapper).
+_CODE_FORMS = {"__lambda__": "serialized Python bytecode (a Lambda's function)",
+               "__bytes__": "pickled bytes (unpickling runs code)"}
+_allowed_functions = []
 
-    if (module, class_name) in OPERATION_REGISTRY:
-        return OPERATION_REGISTRY[(module, class_name)]
-    for package in _SEARCH_PACKAGES.get(module, ()):
-        candidate = getattr(importlib.import_module(package), class_name, None)
-        if candidate is not None:
-            return candidate
+
+def _serializable_bases():
+    from kiln.constraints.constraints import Constraint
+    from kiln.dtype_policies.dtype_policy import DTypePolicy
+    from kiln.initializers.initializer import Initializer
+    from kiln.layers.layer import Layer
+    from kiln.losses.loss import Loss
+    from kiln.metrics.metric import Metric
+    from kiln.ops.operation import Operation
+    from kiln.optimizers.base_optimizer import Optimizer
+    from kiln.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
+    from kiln.random.seed_generator import SeedGenerator
+    from kiln.regularizers.regularizers import Regularizer
+
+    return (Layer, Initializer, Regularizer, Constraint, Optimizer, LearningRateSchedule, Loss,
+            Metric, DTypePolicy, SeedGenerator, Operation)
+
+
+def _serializable_functions():
+    """Ids of the built-in functions a config may name: activations, loss and metric functions."""
+    if not _allowed_functions:
+        from kiln import activations, losses, metrics
+
+        ids = {id(fn) for package in (activations, losses, metrics)
+               for fn in package.ALL_OBJECTS_DICT.values() if inspect.isfunction(fn)}
+        _allowed_functions.append(frozenset(ids))
+    return _allowed_functions[0]
+
+
+def is_serializable_builtin(obj, function=False):
+    """Whether a built-in Kiln object may be named by a file: the allow-list.
+
+    Classes must derive from a serializable base (Layer, Initializer,
+    Regularizer, Constraint, Optimizer, LearningRateSchedule, Loss, Metric,
+    DTypePolicy, SeedGenerator, Operation); functions must be activations or
+    loss/metric functions. Loaders, savers, config setters and every other
+    callable reachable by name are not on it.
+
+    Example:
+        >>> import kiln
+        >>> is_serializable_builtin(kiln.layers.Dense), is_serializable_builtin(kiln.models.load_model, True)
+        (True, False)
+    """
+    if function:
+        return inspect.isfunction(obj) and id(obj) in _serializable_functions()
+    return inspect.isclass(obj) and issubclass(obj, _serializable_bases())
+
+
+def _entry(config):
+    """A short name for the envelope an error is about."""
+    module, class_name = config.get("module"), config.get("class_name")
+    if class_name == "function":
+        name = f"function {config.get('config')!r}"
+    else:
+        name = repr(class_name)
+    registered = config.get("registered_name")
+    extra = f", registered_name={registered!r}" if registered not in (None, class_name) else ""
+    return f"{name} (module={module!r}{extra})"
+
+
+def _refuse(config, reason):
+    from kiln.saving.file_safety import UnsafeFileError
+
+    source = getattr(config, "source", None) or _source.get() or "the config"
+    raise UnsafeFileError(source, _entry(config), reason, "config entry")
+
+
+def _find_code(value):
+    """The first code-carrying form (bytecode, pickle) anywhere in ``value``, or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("class_name"), str) and item["class_name"] in _CODE_FORMS:
+                return item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return None
 
 
-def deserialize_kiln_object(config, custom_objects=None, **kwargs):
+def _lookup_user(name, registered_name, config, custom_objects):
+    """A user-supplied object (argument, scope, registry) for the envelope, checking hijacks."""
+    for key in (registered_name, name):
+        if not isinstance(key, str) or not key:
+            continue
+        found = get_registered_object(key, custom_objects)
+        if found is None:
+            continue
+        if key != name and getattr(found, "__name__", None) != name:
+            _refuse(config, f"registered_name {key!r} resolves to {found!r}, not to {name!r} as the "
+                    "entry says (a registered_name hijack)")
+        return found
+    return None
+
+
+def _lookup_builtin(module, name, config, function):
+    from kiln.ops.operation import OPERATION_REGISTRY
+
+    if not function and (module, name) in OPERATION_REGISTRY:
+        return OPERATION_REGISTRY[(module, name)]
+    if module not in _SEARCH_PACKAGES:
+        return None
+    for package in _SEARCH_PACKAGES[module]:
+        candidate = getattr(importlib.import_module(package), name, None)
+        if candidate is None:
+            continue
+        if not is_serializable_builtin(candidate, function):
+            kind = "function" if function else "class"
+            _refuse(config, f"{package}.{name} is not a serializable {kind} (only layers, "
+                    "initializers, regularizers, constraints, optimizers, schedules, losses, "
+                    "metrics, activations and dtype policies can be named by a file)")
+        return candidate
+    return None
+
+
+def _check_arguments(cls, inner, config):
+    """Refuse, in safe mode, constructor arguments that read a file, a URL or pickled bytes."""
+    if not isinstance(inner, dict):
+        return
+    for klass in inspect.getmro(cls):
+        for argument in _LOAD_TIME_READERS.get(klass.__name__, ()):
+            value = inner.get(argument)
+            if isinstance(value, (str, bytes, dict)):
+                _refuse(config, f"constructor argument {argument}={_short(value)} would be read "
+                        "from a file, URL or pickle when the object is built; safe_mode forbids it "
+                        "(pass the data itself, or load with safe_mode=False if you trust the file)")
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _resolve_safe_mode(safe_mode):
+    scoped = _safe_mode.get()
+    if scoped is not None:
+        return bool(scoped)
+    if _UNSAFE_BY_DEFAULT[0]:
+        return False
+    return safe_mode is not False
+
+
+def deserialize_kiln_object(config, custom_objects=None, safe_mode=True, **kwargs):
     """Rebuild an object from its envelope (or return plain values unchanged).
 
-    Raises ValueError naming the module and class when the class is unknown;
-    never imports modules named by the file.
+    The one choke point every loader goes through (``load_model``,
+    ``from_config``, ``clone_model``, ``model_from_json``): names resolve only
+    to objects the caller supplied (``custom_objects``, a
+    ``custom_object_scope``, ``register_keras_serializable``) or to Kiln's
+    allow-list of serializable built-ins (:func:`is_serializable_builtin`); no
+    module named in a config is ever imported. Refused with an error naming
+    the file (when the config came from one) and the entry: unknown
+    objects, built-ins off the allow-list, ``registered_name`` hijacks,
+    nesting deeper than ``MAX_ENVELOPE_DEPTH``, and, in safe mode, bytecode,
+    pickles and constructor arguments read from files or URLs.
+
+    ``safe_mode`` counts as True unless it is exactly False; an enclosing
+    ``SafeModeScope`` (``load_model(safe_mode=...)``) or
+    ``enable_unsafe_deserialization()`` decides instead when present.
 
     Example:
         >>> type(deserialize_kiln_object(
         ...     {"module": "keras.initializers", "class_name": "Ones", "config": {}})).__name__
         'Ones'
+        >>> deserialize_kiln_object({"module": "keras.models", "class_name": "function",
+        ...                          "config": "load_model"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        kiln.saving.file_safety.UnsafeFileError: Refusing the config: config entry function 'load_model' (module='keras.models'): kiln.models.load_model is not a serializable function ...
     """
     if config is None or isinstance(config, (bool, int, float, str)):
         return config
+    safe = _resolve_safe_mode(safe_mode)
     if isinstance(config, list):
-        return [deserialize_kiln_object(c, custom_objects) for c in config]
+        with SafeModeScope(safe):
+            return [deserialize_kiln_object(c, custom_objects) for c in config]
     if not isinstance(config, dict):
         raise TypeError(f"Cannot deserialize {type(config).__name__}: expected a dict envelope")
     if "class_name" not in config:
         return config
+    depth = _depth.get()
+    if depth >= MAX_ENVELOPE_DEPTH:
+        _refuse(config, f"envelopes nested deeper than {MAX_ENVELOPE_DEPTH} levels")
+    source = getattr(config, "source", None)
+    tokens = [_depth.set(depth + 1), _safe_mode.set(safe)]
+    if source is not None:
+        tokens.append(_source.set(source))
+    try:
+        if safe and depth == 0:
+            # The whole config is scanned once, so bytecode hidden where some from_config would
+            # read it itself is refused here too.
+            code = _find_code(config)
+            if code is not None:
+                _refuse(code, f"{_CODE_FORMS[code['class_name']]}; loading it would run code from "
+                        "the file. Pass safe_mode=False only if you trust its source.")
+        return _deserialize_envelope(config, custom_objects, safe)
+    finally:
+        for token in reversed(tokens):
+            token.var.reset(token)
+
+
+def _deserialize_envelope(config, custom_objects, safe):
     class_name = config["class_name"]
     module = config.get("module")
     inner = config.get("config")
-    if class_name == "__lambda__":
-        if in_safe_mode():
-            raise ValueError(
-                "Refusing to load a lambda (marshalled Python bytecode) from the file: that would "
-                "execute code from the file. Pass safe_mode=False only if you trust its source."
-            )
-        raise NotImplementedError("Loading lambda functions is not supported yet")
-    if class_name == "function":
-        found = get_registered_object(config.get("registered_name"), custom_objects) or \
-            get_registered_object(inner, custom_objects)
-        if found is None and module in _SEARCH_PACKAGES:
-            for package in _SEARCH_PACKAGES[module]:
-                found = getattr(importlib.import_module(package), inner, None)
-                if found is not None:
-                    break
-        if found is None:
-            raise ValueError(f"Unknown function '{inner}' (module {module!r}) in the saved config; "
-                             "pass it in custom_objects")
+    registered_name = config.get("registered_name")
+    if class_name in _CODE_FORMS:
+        if safe:
+            _refuse(config, f"{_CODE_FORMS[class_name]}; loading it would run code from the file. "
+                    "Pass safe_mode=False only if you trust its source.")
+        raise NotImplementedError(f"deserialize_keras_object: a bare {class_name!r} entry is only "
+                                  "loaded by the layer that wrote it (Lambda, TorchModuleWrapper)")
+    if not isinstance(class_name, str):
+        _refuse(config, "class_name must be a string")
+    function = class_name == "function"
+    name = inner if function else class_name
+    if not isinstance(name, str):
+        _refuse(config, "a function entry must name the function as a string")
+    found = _lookup_user(name, registered_name, config, custom_objects)
+    if found is None:
+        found = _lookup_builtin(module, name, config, function)
+    if found is None:
+        what = "function" if function else "object"
+        _refuse(config, f"unknown {what} (module {module!r} is never imported). If it is a custom "
+                f"{'function' if function else 'class'}, pass it in custom_objects or register it "
+                "with kiln.saving.register_keras_serializable()")
+    if function:
+        if inspect.isclass(found) or not callable(found):
+            _refuse(config, f"a function entry resolves to {found!r}, which is not a function")
         return found
-    cls = _find_class(module, class_name, config.get("registered_name"), custom_objects)
-    if cls is None:
-        raise ValueError(
-            f"Unknown object: module={module!r}, class_name={class_name!r}. If it is a custom "
-            "class, pass it in custom_objects or register it with "
-            "kiln.saving.register_keras_serializable()."
-        )
-    if not hasattr(cls, "from_config"):
-        raise TypeError(f"{class_name} cannot be rebuilt: it has no from_config()")
+    if not inspect.isclass(found) or not hasattr(found, "from_config"):
+        _refuse(config, f"{found!r} cannot be rebuilt: it is not a class with from_config()")
+    if safe:
+        _check_arguments(found, inner, config)
     if custom_objects:
         with CustomObjectScope(custom_objects):
-            obj = cls.from_config(inner if inner is not None else {})
+            obj = found.from_config(inner if inner is not None else {})
     else:
-        obj = cls.from_config(inner if inner is not None else {})
+        obj = found.from_config(inner if inner is not None else {})
     build_config = config.get("build_config")
     if build_config and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
         obj.build_from_config(build_config)
