@@ -139,44 +139,63 @@ def _serialize_nested(value, serialize):
 
 
 def _read_archive(filepath):
-    """The config, and the weights member extracted to a temporary file; checks the zip first."""
+    """The config and the weights (copied to a temporary file) of a ``.keras`` file or folder.
+
+    A zip archive or an unzipped model folder (Keras 3's ``zipped=False``):
+    both go through :mod:`kiln.saving.file_safety` (member names, sizes, zip
+    bombs, links, JSON depth), and the weights copy is checked as an HDF5
+    file before it is returned. Envelopes in the config name the file, so
+    deserialization errors do too.
+    """
+    import io
+
+    from kiln.saving import file_safety
+
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"load_model: no such file: {filepath}")
-    if not zipfile.is_zipfile(filepath):
-        raise ValueError(f"load_model: {filepath} is not a `.keras` file (not a ZIP archive)")
-    try:
-        archive = zipfile.ZipFile(filepath)
-    except zipfile.BadZipFile as e:
-        raise ValueError(f"load_model: {filepath} is a corrupt `.keras` archive: {e}") from None
-    with archive:
-        infos = archive.infolist()
-        names = [i.filename for i in infos]
-        unexpected = [n for n in names if n not in _MEMBERS and not n.startswith("assets/")]
-        if unexpected or len(set(names)) != len(names):
-            raise ValueError(f"load_model: {filepath} has unexpected or duplicate members {unexpected or names}; "
-                             f"a `.keras` file holds {list(_MEMBERS)}")
-        if "config.json" not in names:
-            raise ValueError(f"load_model: {filepath} has no config.json")
-        for info in infos:
-            limit = _MAX_WEIGHTS_BYTES if info.filename.endswith(".h5") else _MAX_JSON_BYTES
-            if info.file_size > limit:
-                raise ValueError(f"load_model: {filepath}: member {info.filename} declares "
-                                 f"{info.file_size} bytes, more than the {limit} allowed")
+    if os.path.isdir(filepath):
+        sizes = file_safety.check_folder(filepath, _MEMBERS, ("assets/",))
+        open_member = lambda name: open(os.path.join(filepath, name), "rb")  # noqa: E731
+        archive = None
+    else:
+        file_safety.check_regular_file(filepath, "load_model")
+        if not zipfile.is_zipfile(filepath):
+            raise file_safety.UnsafeFileError(filepath, None, "not a `.keras` file (not a ZIP "
+                                              "archive, nor a model folder)")
         try:
-            config = json.loads(archive.read("config.json"))
-        except (ValueError, RecursionError, zipfile.BadZipFile) as e:
-            raise ValueError(f"load_model: {filepath}: config.json is not valid JSON: {e}") from None
-        weights = None
-        if "model.weights.h5" in names:
+            archive = zipfile.ZipFile(filepath)
+        except (zipfile.BadZipFile, OSError, EOFError) as e:
+            raise file_safety.UnsafeFileError(filepath, None, f"a corrupt `.keras` archive: {e}") from None
+        file_safety.check_zip(archive, filepath, _MEMBERS, ("assets/",))
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        open_member = archive.open
+    weights = None
+    try:
+        if "config.json" not in sizes:
+            raise file_safety.UnsafeFileError(filepath, "config.json", "missing; a `.keras` file "
+                                              f"holds {list(_MEMBERS)}")
+        documents = {}
+        for name in ("metadata.json", "config.json"):
+            if name in sizes:
+                with open_member(name) as src:
+                    data = io.BytesIO()
+                    file_safety.copy_limited(src, data, sizes[name], filepath, name)
+                documents[name] = file_safety.parse_json(data.getvalue(), filepath, name,
+                                                         tag_envelopes=name == "config.json")
+        if "model.weights.h5" in sizes:
             fd, weights = tempfile.mkstemp(suffix=".weights.h5")
-            with os.fdopen(fd, "wb") as out, archive.open("model.weights.h5") as src:
-                written = 0
-                for chunk in iter(lambda: src.read(2**20), b""):
-                    written += len(chunk)
-                    if written > archive.getinfo("model.weights.h5").file_size:
-                        raise ValueError(f"load_model: {filepath}: model.weights.h5 is larger than declared")
-                    out.write(chunk)
-    return config, weights
+            with os.fdopen(fd, "wb") as out, open_member("model.weights.h5") as src:
+                file_safety.copy_limited(src, out, sizes["model.weights.h5"], filepath,
+                                         "model.weights.h5")
+            file_safety.check_h5_member(weights, filepath, "model.weights.h5")
+    except BaseException:
+        if weights is not None and os.path.exists(weights):
+            os.remove(weights)
+        raise
+    finally:
+        if archive is not None:
+            archive.close()
+    return documents["config.json"], weights
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
