@@ -169,8 +169,12 @@ def _clone_sequential(model, clone_layer, input_tensors):
                 f"clone_model: `input_tensors` must be a KerasTensor (from kiln.Input) for "
                 f"Sequential model '{model.name}', received {type(input_tensors).__name__}: "
                 f"{input_tensors!r}")
-        name = reference.name if reference is not None else None
-        new_layers = [Input(tensor=input_tensors, name=name)] + new_layers
+        history = input_tensors._keras_history
+        if history is None or not history.operation._inbound_nodes[history.node_index].is_input:
+            raise ValueError(
+                f"clone_model: the tensor in `input_tensors` for Sequential model '{model.name}' "
+                "must come from kiln.Input (a Sequential model starts at an input layer)")
+        new_layers = [input_tensors] + new_layers
     elif reference is not None:
         new_layers = [Input(batch_shape=reference.batch_shape, dtype=reference.dtype,
                             name=reference.name)] + new_layers
