@@ -38,6 +38,7 @@ from kiln import models
 from kiln.models import Model, Sequential
 from kiln import callbacks
 from kiln import saving
+from kiln import export
 from kiln import datasets
 from kiln import utils
 

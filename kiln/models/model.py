@@ -148,6 +148,25 @@ class Model(Trainer, Layer):
 
         save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+        """Export the inference call for serving: a TF SavedModel (endpoint ``serve``) or ONNX.
+
+        ``format`` is ``"tf_saved_model"`` or ``"onnx"``; ``input_signature`` (one
+        ``kiln.InputSpec``/``tf.TensorSpec``/tensor entry per input) defaults to the model's
+        inputs. A backend that cannot convert the model itself (torch for SavedModel, numpy)
+        rebuilds it on tensorflow or torch in a subprocess. jax options: ``is_static``,
+        ``jax2tf_kwargs``; ONNX option: ``opset_version``.
+
+        Example:
+            >>> import kiln, tempfile, os  # doctest: +SKIP
+            >>> m = kiln.Sequential([kiln.Input((2,)), kiln.layers.Dense(1)])  # doctest: +SKIP
+            >>> m.export(os.path.join(tempfile.mkdtemp(), "served"), verbose=False)  # doctest: +SKIP
+        """
+        from kiln.export.export_lib import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature,
+                     **kwargs)
+
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Load weights saved by :meth:`save_weights` (or by Keras 3) into this model.
 
