@@ -18,7 +18,7 @@ import json
 
 
 def model_to_json(model, **kwargs):
-    """The JSON text of ``model``'s envelope; ``kwargs`` go to ``json.dumps``.
+    """The JSON text of ``model``'s envelope (with its compile settings); ``kwargs`` go to ``json.dumps``.
 
     Example:
         >>> import kiln
@@ -26,9 +26,14 @@ def model_to_json(model, **kwargs):
         >>> model_to_json(m, indent=None).startswith('{"module": "keras", "class_name": "Sequential"')
         True
     """
+    from kiln.saving.saving_api import _serialize_compile_config
     from kiln.saving.serialization_lib import serialize_kiln_object
 
-    return json.dumps(serialize_kiln_object(model), **kwargs)
+    config = serialize_kiln_object(model)
+    if getattr(model, "compiled", False):
+        # The compile settings exactly as config.json of a `.keras` file records them.
+        config["compile_config"] = _serialize_compile_config(model)
+    return json.dumps(config, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None):

@@ -259,8 +259,13 @@ def test_json_round_trip(build):
 def test_json_keeps_compile_settings():
     model = _sequential()
     model.compile(optimizer=kiln.optimizers.Adam(learning_rate=0.125), loss="mse", metrics=["mae"])
-    restored = kiln.models.model_from_json(model.to_json().encode("utf-8"))
-    assert restored.compiled
+    text = model.to_json()
+    assert "compile_config" not in json.loads(_sequential().to_json())
+    from kiln.saving.saving_api import _serialize_compile_config
+
+    assert json.loads(text)["compile_config"] == _serialize_compile_config(model)  # as in config.json
+    restored = kiln.models.model_from_json(text.encode("utf-8"))
+    assert restored.compiled and restored._compile_config["metrics"] == ["mae"]
     assert type(restored.optimizer).__name__ == "Adam"
     assert float(np.asarray(restored.optimizer.learning_rate)) == pytest.approx(0.125)
 
