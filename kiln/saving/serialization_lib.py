@@ -302,28 +302,31 @@ def _entry(config):
     else:
         name = repr(class_name)
     registered = config.get("registered_name")
-    extra = f", registered_name={registered!r}" if registered not in (None, class_name) else ""
-    return f"{name} (module={module!r}{extra})"
+    details = [f"module={module!r}"] if module is not None else []
+    if registered not in (None, class_name):
+        details.append(f"registered_name={registered!r}")
+    return f"{name} ({', '.join(details)})" if details else name
 
 
-def _refuse(config, reason):
+def _refuse(config, reason, where=None):
     from kiln.saving.file_safety import UnsafeFileError
 
     source = getattr(config, "source", None) or _source.get() or "the config"
-    raise UnsafeFileError(source, _entry(config), reason, "config entry")
+    entry = _entry(config) + (f" at {where}" if where else "")
+    raise UnsafeFileError(source, entry, reason, "config entry")
 
 
 def _find_code(value):
-    """The first code-carrying form (bytecode, pickle) anywhere in ``value``, or None."""
-    stack = [value]
+    """``(envelope, path)`` of the first code-carrying form (bytecode, pickle) in ``value``, or None."""
+    stack = [(value, "")]
     while stack:
-        item = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, dict):
             if isinstance(item.get("class_name"), str) and item["class_name"] in _CODE_FORMS:
-                return item
-            stack.extend(item.values())
+                return item, path or "the top level"
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in item.items())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(item))
     return None
 
 
@@ -438,10 +441,11 @@ def deserialize_kiln_object(config, custom_objects=None, safe_mode=True, **kwarg
         if safe and depth == 0:
             # The whole config is scanned once, so bytecode hidden where some from_config would
             # read it itself is refused here too.
-            code = _find_code(config)
-            if code is not None:
+            found = _find_code(config)
+            if found is not None:
+                code, where = found
                 _refuse(code, f"{_CODE_FORMS[code['class_name']]}; loading it would run code from "
-                        "the file. Pass safe_mode=False only if you trust its source.")
+                        "the file. Pass safe_mode=False only if you trust its source.", where)
         return _deserialize_envelope(config, custom_objects, safe)
     finally:
         for token in reversed(tokens):
