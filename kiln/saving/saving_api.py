@@ -116,7 +116,8 @@ def _serialize_compile_config(model):
         return {}
     config = dict(model.get_compile_config() or {})
     out = {key: config.get(key) for key in _COMPILE_KEYS}
-    out["loss"] = _serialize_nested(config.get("loss"), losses.serialize)
+    # The loss as compile() received it (a function is written as its public name, as Keras does).
+    out["loss"] = _serialize_nested(getattr(model, "loss", config.get("loss")), losses.serialize)
     for key in ("metrics", "weighted_metrics"):
         out[key] = _serialize_nested(config.get(key), metrics.serialize)
     for key, value in config.items():
@@ -270,8 +271,8 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs)
     """Save every weight of ``model`` (and its optimizer's state) to a ``.weights.h5`` file.
 
     The file has Keras 3's layout, so Keras 3 reads it; this is ``model.save_weights``
-    as a function. ``max_shard_size`` (in GB) splits large weights into shard files
-    where the model supports it.
+    as a function. ``max_shard_size`` (in GB) splits the weights into
+    ``<name>_00000.weights.h5``... shards listed in a ``<name>.weights.json`` index.
 
     Example:
         >>> import os, tempfile, kiln
@@ -281,18 +282,11 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs)
         >>> os.path.exists(path)
         True
     """
-    import inspect
-
     if kwargs:
         raise TypeError(f"save_weights: unexpected keyword arguments {sorted(kwargs)}")
     if not hasattr(model, "save_weights"):
         raise TypeError(f"save_weights: `model` must be a kiln Model, received {type(model).__name__}")
-    if max_shard_size is None:
-        return model.save_weights(filepath, overwrite=overwrite)
-    if "max_shard_size" not in inspect.signature(model.save_weights).parameters:
-        raise NotImplementedError(f"save_weights: max_shard_size={max_shard_size!r} (sharded weights "
-                                  "files) is not supported yet; pass max_shard_size=None")
-    return model.save_weights(filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+    model.save_weights(filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
