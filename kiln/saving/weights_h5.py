@@ -260,9 +260,6 @@ def save_weights_h5(model, filepath, max_shard_size=None):
 
 
 # -- sharded weights: NAME.weights.json + NAME_00000.weights.h5, NAME_00001.weights.h5, ... ----
-_SHARD_INDEX_LIMIT = 64 * 1024 * 1024  # bytes of JSON an index may hold
-
-
 def sharded_paths(filepath):
     """``(index path, shard base name)`` for a sharded save to ``filepath``.
 
@@ -410,12 +407,9 @@ def _check_is_h5(filepath, what="load_weights"):
 
 
 def _check_file_safety(h5file, filepath):
-    """The shared HDF5 safety checks (:func:`kiln.saving.file_safety.check_h5_file`: no links,
-    external storage, virtual datasets or bombs) on an open file, when that module is present."""
-    try:
-        from kiln.saving import file_safety
-    except ImportError:
-        return
+    """The shared HDF5 safety checks: no links, external storage, virtual datasets or bombs."""
+    from kiln.saving import file_safety
+
     file_safety.check_h5_file(h5file, filepath)
 
 
@@ -619,19 +613,18 @@ def _open_source(filepath):
 
 
 def _read_shard_index(filepath):
-    import json
+    from kiln.saving import file_safety
 
     if not os.path.isfile(filepath):
         raise FileNotFoundError(f"load_weights: no such file: {filepath}")
+    file_safety.check_regular_file(filepath, "load_weights")
     size = os.path.getsize(filepath)
-    if size > _SHARD_INDEX_LIMIT:
+    if size > file_safety.MAX_JSON_BYTES:
         raise ValueError(f"load_weights: the shard index {filepath} is {size} bytes, over the "
-                         f"{_SHARD_INDEX_LIMIT} bytes an index may hold")
-    try:
-        with open(filepath, "rb") as f:
-            index = json.loads(f.read().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise ValueError(f"load_weights: {filepath} is not a valid sharded-weights index (JSON): {e}") from None
+                         f"{file_safety.MAX_JSON_BYTES} bytes an index may hold")
+    with open(filepath, "rb") as f:
+        data = f.read(file_safety.MAX_JSON_BYTES + 1)
+    index = file_safety.parse_json(data, filepath, "weight index")
     weight_map = index.get("weight_map") if isinstance(index, dict) else None
     if not isinstance(weight_map, dict):
         raise ValueError(f"load_weights: {filepath} is not a sharded-weights index: expected an object with a "

@@ -185,3 +185,18 @@ def test_optimizer_state_round_trip(tmp_path):
     assert int(np.asarray(other.optimizer.iterations.numpy())) == 2
     for a, b in zip(model.optimizer.variables, other.optimizer.variables):
         np.testing.assert_array_equal(np.asarray(a.numpy()), np.asarray(b.numpy()))
+
+
+def test_shards_go_through_the_shared_safety_checks(tmp_path):
+    model = kiln.Sequential([kiln.Input((4,)), kiln.layers.Dense(4)])
+    model.save_weights(str(tmp_path / "s.weights.json"), max_shard_size=70 / GB)
+    with h5py.File(tmp_path / "s_00001.weights.h5", "r+") as f:  # the second shard gains a soft link
+        f["layers/dense/alias"] = h5py.SoftLink("/layers/dense/vars/1")
+    before = _values(model)
+    _randomize(model, 9)
+    changed = _values(model)
+    with pytest.raises(ValueError, match=r"s_00001\.weights\.h5.*soft link"):
+        model.load_weights(str(tmp_path / "s.weights.json"))
+    for a, b in zip(changed, _values(model)):  # nothing was assigned
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, changed))
