@@ -61,8 +61,8 @@ class InputLayer(Layer):
         self.sparse = bool(sparse)
         self.optional = optional
         self.built = True
-        tensor = input_tensor or KerasTensor(self._batch_shape, dtype=self._input_dtype,
-                                             sparse=self.sparse, name=self.name)
+        tensor = input_tensor if input_tensor is not None else KerasTensor(
+            self._batch_shape, dtype=self._input_dtype, sparse=self.sparse, name=self.name)
         Node(self, call_args=(), call_kwargs={}, outputs=tensor)
         self._input_tensor = tensor
 
