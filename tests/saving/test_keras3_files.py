@@ -80,6 +80,33 @@ def _h5_datasets(data):
     return datasets, names
 
 
+def _h5_layout(data):
+    """What FORMAT.md 3 fixes about the HDF5 file itself: superblock, root attributes, dataset
+    layouts/filters and attribute types, link kinds."""
+    kinds = set()
+
+    def visit(path, item):
+        if isinstance(item, h5py.Dataset):
+            kinds.add(("dataset", item.id.get_create_plist().get_layout(), item.compression, item.chunks,
+                       item.external))
+        for key in item.attrs:
+            dtype = item.attrs.get_id(key).dtype
+            kinds.add(("attribute", key, h5py.check_string_dtype(dtype)))
+
+    with h5py.File(io.BytesIO(data), "r") as f:
+        f.visititems(visit)
+        links = {type(f.get(path, getlink=True)).__name__ for path in _all_paths(f)}
+        return f.id.get_create_plist().get_version(), dict(f.attrs), kinds, links
+
+
+def _all_paths(group, prefix=""):
+    for key in group:
+        yield prefix + key
+        item = group.get(key, getlink=True)
+        if isinstance(item, h5py.HardLink) and isinstance(group[key], h5py.Group):
+            yield from _all_paths(group[key], prefix + key + "/")
+
+
 def _optimizer_datasets(name):
     _, data = _members(FIXTURES / f"{name}.keras")
     with h5py.File(io.BytesIO(data["model.weights.h5"]), "r") as f:
@@ -318,6 +345,7 @@ def test_resaved_fixture_has_the_keras3_structure(name, tmp_path):
         else:
             assert got_dtype == dtype, dataset
     assert our_names == their_names
+    assert _h5_layout(our_data["model.weights.h5"]) == _h5_layout(their_data["model.weights.h5"])
 
     # And the file loads back as the same model: architecture, every weight, optimizer state.
     again = kiln.models.load_model(path)
