@@ -41,7 +41,8 @@ Example:
 import os
 import warnings
 
-from kiln.saving.weights_h5 import open_h5_for_reading, read_then_assign
+from kiln.saving import file_safety
+from kiln.saving.weights_h5 import read_then_assign
 
 
 def _text(value):
@@ -153,7 +154,7 @@ def load_legacy_weights(model, filepath, by_name=False, skip_mismatch=False):
     filepath = os.fspath(filepath)
     skipped = []
     assignments = []
-    with open_h5_for_reading(filepath) as f:
+    with file_safety.open_h5(filepath, "load_weights") as f:
         root = _weights_root(f, filepath)
         layer_names = _names_attr(root, "layer_names", filepath)
         layers = [layer for layer in model.layers if _model_weights(layer)]

@@ -27,14 +27,13 @@ Example:
     >>> load_weights_h5(model, path)
 """
 
+import contextlib
 import os
 import re
 import tempfile
 import warnings
 
 import numpy as np
-
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 # Attributes that hold bookkeeping (or back-references), never owned sub-objects.
 _SKIP_ATTRS = frozenset({
@@ -384,40 +383,9 @@ def save_sharded_weights(model, filepath, max_shard_size):
 
 
 # -- loading ----------------------------------------------------------------------------------
-def _check_is_h5(filepath, what="load_weights"):
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"{what}: no such file: {filepath}")
-    if os.path.isdir(filepath):
-        raise IsADirectoryError(f"{what}: expected a .weights.h5 file, received the folder {filepath}")
-    with open(filepath, "rb") as f:
-        head = f.read(8)
-    if head == _HDF5_SIGNATURE:
-        return
-    import h5py
-
-    if h5py.is_hdf5(filepath):  # an HDF5 file with a user block
-        return
-    hint = ""
-    if head.startswith(b"PK"):
-        hint = " It is a ZIP archive: a `.keras` model file is loaded with kiln.saving.load_model()."
-    raise ValueError(
-        f"{what}: {filepath} is not an HDF5 file (first bytes {head!r}); expected a "
-        f"`.weights.h5` file written by save_weights.{hint}"
-    )
-
-
-def _check_file_safety(h5file, filepath):
-    """The shared HDF5 safety checks: no links, external storage, virtual datasets or bombs."""
-    from kiln.saving import file_safety
-
-    file_safety.check_h5_file(h5file, filepath)
-
-
 def open_h5_for_reading(filepath, what="load_weights"):
-    """Open an HDF5 weights file read-only after the format and safety checks.
-
-    Every weights reader (``.weights.h5``, shards, legacy ``.h5``) opens its
-    files through here.
+    """``kiln.saving.file_safety.open_h5``: the one way weights readers open an HDF5 file
+    (format, link, storage and size checks first); use it in a ``with`` statement.
 
     Example:
         >>> import os, tempfile, kiln
@@ -427,20 +395,9 @@ def open_h5_for_reading(filepath, what="load_weights"):
         ...     sorted(f["layers"].keys())
         ['dense']
     """
-    import h5py
+    from kiln.saving import file_safety
 
-    filepath = os.fspath(filepath)
-    _check_is_h5(filepath, what)
-    try:
-        h5file = h5py.File(filepath, "r")
-    except OSError as e:
-        raise ValueError(f"{what}: {filepath} is a corrupt or truncated HDF5 file: {e}") from None
-    try:
-        _check_file_safety(h5file, filepath)
-    except BaseException:
-        h5file.close()
-        raise
-    return h5file
+    return file_safety.open_h5(os.fspath(filepath), what)
 
 
 def _sorted_datasets(datasets, where):
@@ -463,9 +420,19 @@ class _WeightsSource:
     it (``None`` when no file has the group).
     """
 
-    def __init__(self, files, description):
-        self.files = files  # [(file name, open h5py.File)]
+    def __init__(self, paths, description):
+        from kiln.saving import file_safety
+
         self.description = description
+        self._stack = contextlib.ExitStack()
+        self.files = []  # [(file name, open h5py.File)], each opened through file_safety.open_h5
+        try:
+            for path in paths:
+                h5file = self._stack.enter_context(file_safety.open_h5(path, "load_weights"))
+                self.files.append((os.path.basename(path), h5file))
+        except BaseException:
+            self._stack.close()
+            raise
 
     def vars(self, vars_path):
         import h5py
@@ -506,8 +473,7 @@ class _WeightsSource:
         return unused
 
     def close(self):
-        for _, f in self.files:
-            f.close()
+        self._stack.close()
 
 
 def _describe(obj):
@@ -592,24 +558,17 @@ def read_then_assign(assignments, description):
 def _open_source(filepath):
     """A :class:`_WeightsSource` for a ``.weights.h5`` file or a ``.weights.json`` index."""
     if not filepath.endswith(".json"):
-        return _WeightsSource([(os.path.basename(filepath), open_h5_for_reading(filepath))], filepath)
+        return _WeightsSource([filepath], filepath)
     index = _read_shard_index(filepath)
     folder = os.path.dirname(os.path.abspath(filepath))
     _, base = sharded_paths(filepath)
     names = [_shard_name(base, 0)] if os.path.exists(os.path.join(folder, _shard_name(base, 0))) else []
-    for key, value in index["weight_map"].items():
+    for value in index["weight_map"].values():
         for name in (value if isinstance(value, list) else [value]):
             if name not in names:
                 names.append(name)
-    files = []
-    try:
-        for name in names:
-            files.append((name, open_h5_for_reading(os.path.join(folder, name))))
-    except BaseException:
-        for _, f in files:
-            f.close()
-        raise
-    return _WeightsSource(files, f"{filepath} (shards {', '.join(names)})")
+    return _WeightsSource([os.path.join(folder, name) for name in names],
+                          f"{filepath} (shards {', '.join(names)})")
 
 
 def _read_shard_index(filepath):
@@ -645,7 +604,8 @@ def _read_shard_index(filepath):
 def load_weights_h5(model, filepath, skip_mismatch=False):
     """Load a ``.weights.h5`` file or a sharded ``.weights.json`` index (Keras 3 layout) into ``model``.
 
-    Every group, variable count and shape is checked before any value is
+    Every file is opened through :func:`kiln.saving.file_safety.open_h5` (no links,
+    external storage, virtual datasets or bombs). Every group, variable count and shape is checked before any value is
     assigned; a mismatch is a ValueError naming the file, the HDF5 path, the
     variable path and both shapes (or counts). ``skip_mismatch=True`` skips
     (with a warning naming each) objects whose group is missing or whose

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import kiln
-from kiln.saving import weights_h5
+from kiln.saving import file_safety
 
 
 def _write_legacy(path, layers, whole_model=False, top_level=None):
@@ -223,19 +223,18 @@ def test_legacy_files_go_through_the_shared_safety_checks(tmp_path, monkeypatch)
     path = tmp_path / "old.h5"
     _keras2_mlp_file(path, np.random.default_rng(7))
     seen = []
-    original = weights_h5._check_file_safety
+    original = file_safety.check_h5_file
 
     def recording(h5file, filepath):
         seen.append(filepath)
         return original(h5file, filepath)
 
-    monkeypatch.setattr(weights_h5, "_check_file_safety", recording)
+    monkeypatch.setattr(file_safety, "check_h5_file", recording)
     _mlp().load_weights(str(path))
     assert seen == [str(path)]
 
 
 def test_external_link_in_a_legacy_file_is_refused(tmp_path):
-    pytest.importorskip("kiln.saving.file_safety")
     other = tmp_path / "other.h5"
     with h5py.File(other, "w") as f:
         f.create_dataset("k", data=np.zeros((5, 8), "float32"))
