@@ -31,7 +31,7 @@ def default_input_signature(model):
     """The model's inputs as a list with one (nested) ``kiln.InputSpec`` per positional argument.
 
     Functional and Sequential models use their ``Input`` tensors; other models the
-    shapes they were built with (floatx dtype).
+    shapes they were built with, batch dim unknown (floatx dtype).
 
     Example:
         >>> import kiln
@@ -52,11 +52,12 @@ def default_input_signature(model):
     from kiln.layers.input_spec import InputSpec
 
     def is_shape(value):
-        return isinstance(value, (list, tuple)) and all(d is None or isinstance(d, int) for d in value)
+        return isinstance(value, (list, tuple)) and all(
+            d is None or isinstance(d, int) for d in value)
 
     def to_spec(shape):
-        if is_shape(shape):
-            return InputSpec(shape=tuple(shape), dtype=config.floatx())
+        if is_shape(shape):  # any batch size: the first dim is left unknown
+            return InputSpec(shape=(None,) + tuple(shape[1:]), dtype=config.floatx())
         if isinstance(shape, dict):
             return {key: to_spec(value) for key, value in shape.items()}
         return [to_spec(value) for value in shape]
@@ -65,10 +66,11 @@ def default_input_signature(model):
 
 
 def standardize_input_signature(input_signature):
-    """``input_signature`` as a list of (nested) ``kiln.InputSpec``: one entry per positional input."""
+    """``input_signature`` as a list of (nested) ``kiln.InputSpec``, one per positional input."""
     if not isinstance(input_signature, (list, tuple)):
         input_signature = [input_signature]
-    return [tree.map_structure(lambda v: standardize_spec(v, "Model.export: input_signature"), entry)
+    where = "Model.export: input_signature"
+    return [tree.map_structure(lambda v: standardize_spec(v, where), entry)
             for entry in input_signature]
 
 
@@ -82,7 +84,8 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None, input_s
         >>> export_model(model, os.path.join(tempfile.mkdtemp(), "m"))  # doctest: +SKIP
     """
     if format not in FORMATS:
-        raise ValueError(f"Model.export: unknown format {format!r}; Kiln writes one of {list(FORMATS)}")
+        raise ValueError(f"Model.export: unknown format {format!r}; Kiln writes one of "
+                         f"{list(FORMATS)}")
     filepath = os.fspath(filepath)
     verbose = True if verbose is None else bool(verbose)
     if input_signature is None:
@@ -97,7 +100,8 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None, input_s
     elif format == "tf_saved_model":
         archive = ExportArchive()
         archive.track(model)
-        archive.add_endpoint("serve", lambda *args: model(*args, training=False), signature, **kwargs)
+        archive.add_endpoint("serve", lambda *args: model(*args, training=False), signature,
+                             **kwargs)
         archive.write_out(filepath, verbose=verbose)
     else:
         hooks.export_model(model, filepath, format=format, input_signature=signature, **kwargs)
@@ -145,27 +149,28 @@ def _export_rebuilt(model, filepath, format, verbose, signature, kwargs):
     backend_name, package = _REBUILD_ON[format]
     here = _backend.current.NAME
     if importlib.util.find_spec(package) is None:
-        raise ImportError(f"Model.export(format={format!r}) on the {here} backend rebuilds the model on "
-                          f"the {backend_name} backend, which needs the '{package}' package "
-                          f"(pip install {package}); it is not installed.")
+        raise ImportError(f"Model.export(format={format!r}) on the {here} backend rebuilds the "
+                          f"model on the {backend_name} backend, which needs the '{package}' "
+                          f"package (pip install {package}); it is not installed.")
     try:
         encoded_kwargs = json.dumps(kwargs)
     except TypeError as error:
-        raise TypeError(f"Model.export(format={format!r}) on the {here} backend: keyword arguments "
-                        f"must be JSON values to reach the {backend_name} rebuild: {error}") from error
+        raise TypeError(f"Model.export(format={format!r}) on the {here} backend: keyword "
+                        f"arguments must be JSON values to reach the {backend_name} rebuild: "
+                        f"{error}") from error
     with tempfile.TemporaryDirectory(prefix="kiln_export_") as folder:
         saved = os.path.join(folder, "model.keras")
         try:
             model.save(saved)
         except Exception as error:
-            raise ValueError(f"Model.export(format={format!r}) on the {here} backend needs the model "
-                             f"rebuilt on {backend_name}, but '{model.name}' cannot be saved: "
-                             f"{error}") from error
+            raise ValueError(f"Model.export(format={format!r}) on the {here} backend needs the "
+                             f"model rebuilt on {backend_name}, but '{model.name}' cannot be "
+                             f"saved: {error}") from error
         import kiln
 
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(kiln.__file__)))
-        env = dict(os.environ, KILN_BACKEND=backend_name,
-                   PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        env = dict(os.environ, KILN_BACKEND=backend_name, PYTHONPATH=path)
         env.pop("KERAS_BACKEND", None)
         result = subprocess.run(
             [sys.executable, "-c", _CHILD, saved, os.path.abspath(filepath), format,
@@ -179,5 +184,5 @@ def _export_rebuilt(model, filepath, format, verbose, signature, kwargs):
         kind, message = (json.loads(marked[-1][len(_ERROR_MARK):]) if marked
                          else ("RuntimeError", result.stderr[-2000:]))
         raise _ERRORS.get(kind, RuntimeError)(
-            f"Model.export(format={format!r}) on the {here} backend: rebuilding '{model.name}' on the "
-            f"{backend_name} backend failed: {message}")
+            f"Model.export(format={format!r}) on the {here} backend: rebuilding '{model.name}' on "
+            f"the {backend_name} backend failed: {message}")

@@ -43,8 +43,8 @@ def standardize_spec(value, where="input_signature"):
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if shape is None or (isinstance(value, InputSpec) and value.shape is None):
-        raise TypeError(f"{where}: each entry must be a kiln.InputSpec with a shape, a KerasTensor, "
-                        f"a tf.TensorSpec or a tensor; received {value!r}")
+        raise TypeError(f"{where}: each entry must be a kiln.InputSpec with a shape, a "
+                        f"KerasTensor, a tf.TensorSpec or a tensor; received {value!r}")
     if hasattr(shape, "as_list"):  # tf.TensorShape
         shape = shape.as_list()
     name = getattr(dtype, "name", None)
@@ -70,8 +70,9 @@ class ExportArchive:
         >>> model = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2)])  # doctest: +SKIP
         >>> archive = ExportArchive()  # doctest: +SKIP
         >>> archive.track(model)  # doctest: +SKIP
-        >>> _ = archive.add_endpoint("serve", lambda x: model(x, training=False),
-        ...                          [kiln.InputSpec(shape=(None, 3), dtype="float32")])  # doctest: +SKIP
+        >>> spec = kiln.InputSpec(shape=(None, 3), dtype="float32")  # doctest: +SKIP
+        >>> serve = lambda x: model(x, training=False)  # doctest: +SKIP
+        >>> _ = archive.add_endpoint("serve", serve, [spec])  # doctest: +SKIP
         >>> archive.write_out(os.path.join(tempfile.mkdtemp(), "served"))  # doctest: +SKIP
     """
 
@@ -117,8 +118,8 @@ class ExportArchive:
             raise TypeError("ExportArchive.track: expected a Kiln Layer or Model, received "
                             f"{type(resource).__name__}")
         if not resource.built:
-            raise ValueError(f"ExportArchive.track: the layer '{resource.name}' is not built; call it "
-                             "on data (or build it) before tracking it")
+            raise ValueError(f"ExportArchive.track: the layer '{resource.name}' is not built; call "
+                             "it on data (or build it) before tracking it")
         if hasattr(resource, "_sync_backend_state"):
             resource._sync_backend_state()
         self._track_variables(resource.variables)
@@ -148,9 +149,9 @@ class ExportArchive:
         if not isinstance(input_signature, (list, tuple)):
             input_signature = [input_signature]
         tf = self._tf
-        specs = [tree.map_structure(
-            lambda v: self._tensor_spec(standardize_spec(v, f"ExportArchive.add_endpoint('{name}')")),
-            entry) for entry in input_signature]
+        where = f"ExportArchive.add_endpoint('{name}')"
+        specs = [tree.map_structure(lambda v: self._tensor_spec(standardize_spec(v, where)), entry)
+                 for entry in input_signature]
         variables = list(self._variables)
         body = self._hooks.tf_function(fn, variables, [self._tf_by_id[id(v)] for v in variables],
                                        specs, **kwargs)
@@ -169,7 +170,8 @@ class ExportArchive:
 
     def add_variable_collection(self, name, variables):
         """Save ``variables`` (Kiln or TF variables) in the artifact as the list ``name``."""
-        self._check_name("add_variable_collection", name, set(self._endpoints) | set(self._collections))
+        self._check_name("add_variable_collection", name,
+                         set(self._endpoints) | set(self._collections))
         if not isinstance(variables, (list, tuple, set)):
             raise TypeError("ExportArchive.add_variable_collection: variables must be a list of "
                             f"variables, received {type(variables).__name__}")
@@ -206,7 +208,8 @@ class ExportArchive:
                 if not signatures:
                     signatures["serving_default"] = endpoint.get_concrete_function()
                 signatures[name] = endpoint.get_concrete_function()
-        tf.saved_model.save(root, os.fspath(filepath), signatures=signatures or None, options=options)
+        tf.saved_model.save(root, os.fspath(filepath), signatures=signatures or None,
+                            options=options)
         if verbose:
             lines = [f"Saved artifact at '{os.fspath(filepath)}'. Endpoints:"]
             for name, endpoint in self._endpoints.items():

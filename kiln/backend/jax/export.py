@@ -61,7 +61,8 @@ def tf_function(fn, variables, tf_vars, input_signature, is_static=True, jax2tf_
     jax2tf_kwargs = dict(jax2tf_kwargs or {})
     if "polymorphic_shapes" not in jax2tf_kwargs:
         leaves = tree.flatten(input_signature)
-        shapes = [polymorphic_shape(tuple(spec.shape.as_list()), i) for i, spec in enumerate(leaves)]
+        shapes = [polymorphic_shape(tuple(spec.shape.as_list()), i)
+                  for i, spec in enumerate(leaves)]
         jax2tf_kwargs["polymorphic_shapes"] = [None] + list(
             tree.pack_sequence_as(list(input_signature), shapes))
     jax2tf_kwargs.setdefault("with_gradient", False)
@@ -98,7 +99,8 @@ def export_model(model, filepath, format="tf_saved_model", input_signature=None,
                                   f"format='onnx' here, received format={format!r}")
     tf, _ = _tf()
     opset_version = kwargs.pop("opset_version", None)
-    specs = tree.map_structure(lambda s: tf.TensorSpec(s.shape, s.dtype, name=s.name), input_signature)
+    specs = tree.map_structure(lambda s: tf.TensorSpec(s.shape, s.dtype, name=s.name),
+                               input_signature)
     variables = list(model.variables)
     endpoint = tf_function(lambda *args: model(*args, training=False), variables,
                            tf_variables(variables), specs, **kwargs)

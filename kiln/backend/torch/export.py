@@ -63,11 +63,19 @@ def export_model(model, filepath, format="tf_saved_model", input_signature=None,
         torch.zeros(example_shape(spec.shape), dtype=getattr(torch, standardize_dtype(spec.dtype)))
         for spec in leaves])
     names = [spec.name or f"input_{i}" for i, spec in enumerate(leaves)]
-    dynamic = {name: {axis: f"dim_{i}_{axis}" for axis, dim in enumerate(spec.shape) if dim is None}
-               for i, (name, spec) in enumerate(zip(names, leaves))}
-    dynamic = {name: axes for name, axes in dynamic.items() if axes}
     module = _Inference(model).eval()
+    options = {"input_names": names, "opset_version": opset_version, "dynamo": dynamo}
+    if dynamo:
+        # torch.export form: one entry per positional argument of forward(*args), nested
+        # like the inputs; unknown dims are DYNAMIC (the exporter finds their relations).
+        dynamic = tree.map_structure(
+            lambda spec: {axis: torch.export.Dim.DYNAMIC
+                          for axis, dim in enumerate(spec.shape) if dim is None},
+            list(input_signature))
+        options["dynamic_shapes"] = (tuple(dynamic),)
+    else:
+        dynamic = {name: [axis for axis, dim in enumerate(spec.shape) if dim is None]
+                   for name, spec in zip(names, leaves)}
+        options["dynamic_axes"] = {name: axes for name, axes in dynamic.items() if axes} or None
     with torch.no_grad():
-        torch.onnx.export(module, tuple(examples), str(filepath), input_names=names,
-                          opset_version=opset_version, dynamo=dynamo,
-                          dynamic_axes=dynamic or None)
+        torch.onnx.export(module, tuple(examples), str(filepath), **options)
