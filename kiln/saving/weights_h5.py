@@ -717,7 +717,7 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs)
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     """Load weights into ``model`` from a ``.weights.h5`` file, a sharded ``.weights.json``
-    index, or a legacy Keras 2 ``.h5``/``.hdf5`` file.
+    index, a legacy Keras 2 ``.h5``/``.hdf5`` file, or the weights of a ``.keras`` archive.
 
     Legacy files load in topological order, or by layer name with
     ``by_name=True``. ``skip_mismatch=True`` skips, with a warning, what does
@@ -730,6 +730,10 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         >>> save_weights(m, p); load_weights(m, p)
     """
     filepath = os.fspath(filepath)
+    if filepath.endswith(".keras"):  # the weights member of a model archive, read by the archive's loader
+        from kiln.saving import saving_api
+
+        return saving_api.load_weights(model, filepath, skip_mismatch=skip_mismatch, **kwargs)
     by_name = kwargs.pop("by_name", False)
     if kwargs:
         raise ValueError(f"load_weights: unexpected keyword arguments {sorted(kwargs)}")
@@ -738,8 +742,8 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         raise ValueError(f"load_weights: by_name=True only applies to legacy `.h5` files, received {filepath!r}")
     if not (legacy or filepath.endswith((".weights.h5", ".weights.json"))):
         raise ValueError(
-            "load_weights: expected a `.weights.h5` file, a sharded `.weights.json` index or a legacy `.h5`/"
-            f"`.hdf5` file, received {filepath!r} (a `.keras` model is loaded with kiln.saving.load_model)"
+            "load_weights: expected a `.weights.h5` file, a sharded `.weights.json` index, a legacy `.h5`/"
+            f"`.hdf5` file or a `.keras` archive, received {filepath!r}"
         )
     if hasattr(model, "_sync_backend_state"):
         model._sync_backend_state()

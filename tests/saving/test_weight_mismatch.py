@@ -151,14 +151,16 @@ def test_skip_mismatch_without_mismatch_is_quiet(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
-def test_optimizer_count_mismatch_warns_and_loads_the_layers(tmp_path):
-    source = _mlp((3,))
-    source.compile(optimizer="adam", loss="mse")
-    source.optimizer.build(source.trainable_variables)
-    path, saved = _saved(tmp_path, source, seed=4)
+def _compiled(optimizer):
     model = _mlp((3,))
-    model.compile(optimizer=kiln.optimizers.SGD(momentum=0.0), loss="mse")
+    model.compile(optimizer=optimizer, loss="mse")
     model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def test_optimizer_count_mismatch_warns_and_loads_the_layers(tmp_path):
+    path, saved = _saved(tmp_path, _compiled("adam"), seed=4)
+    model = _compiled(kiln.optimizers.SGD(momentum=0.0))
     with pytest.warns(UserWarning, match="optimizer.*has 2 variables.*holds 6"):
         model.load_weights(str(path))
     for a, b in zip(saved, _values(model)):
@@ -166,21 +168,29 @@ def test_optimizer_count_mismatch_warns_and_loads_the_layers(tmp_path):
 
 
 def test_optimizer_shape_mismatch_is_an_error_unless_skipped(tmp_path):
-    source = _mlp((3,))
-    source.compile(optimizer="adam", loss="mse")
-    source.optimizer.build(source.trainable_variables)
-    path, saved = _saved(tmp_path, source, seed=5)
+    path, saved = _saved(tmp_path, _compiled("adam"), seed=5)
     import h5py
 
     with h5py.File(path, "r+") as f:  # a slot whose shape no longer matches its variable
         del f["optimizer/vars/2"]
         f["optimizer/vars"].create_dataset("2", data=np.zeros((4, 3), "float32"))
-    model = _mlp((3,))
-    model.compile(optimizer="adam", loss="mse")
-    model.optimizer.build(model.trainable_variables)
+    model = _compiled("adam")
     with pytest.raises(ValueError, match=r"/optimizer/vars/2.*expected shape \(5, 3\), received \(4, 3\)"):
         model.load_weights(str(path))
     with pytest.warns(UserWarning, match="optimizer/vars/2"):
         model.load_weights(str(path), skip_mismatch=True)
     for a, b in zip(saved, _values(model)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_weights_of_a_keras_archive_and_their_mismatch(tmp_path):
+    source = _mlp((8, 4))
+    _randomize(source, 6)
+    path = tmp_path / "m.keras"
+    source.save(str(path))
+    model = _mlp((8, 4))
+    model.load_weights(str(path))
+    for a, b in zip(_values(source), _values(model)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"/layers/dense_1/vars/0.*expected shape \(8, 2\), received \(8, 4\)"):
+        _mlp((8, 2)).load_weights(str(path))
