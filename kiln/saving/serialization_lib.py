@@ -345,6 +345,26 @@ def _lookup_user(name, registered_name, config, custom_objects):
     return None
 
 
+def lookup_user_object(config, custom_objects=None):
+    """The user-supplied class or function an envelope names, or None; refuses hijacks.
+
+    Looks ``registered_name`` then ``class_name`` (``config`` for a function
+    envelope) up in ``custom_objects``, the active scope and the registry,
+    as deserialization does. An object found under ``registered_name``
+    must carry the name the entry states, so a file cannot relabel a
+    registered object as a built-in (a ``registered_name`` hijack). Any code
+    that resolves envelopes itself must use this rather than
+    :func:`get_registered_object`.
+
+    Example:
+        >>> lookup_user_object({"class_name": "Dense", "config": {}}) is None
+        True
+    """
+    function = config.get("class_name") == "function"
+    name = config.get("config") if function else config.get("class_name")
+    return _lookup_user(name, config.get("registered_name"), config, custom_objects)
+
+
 def _lookup_builtin(module, name, config, function):
     from kiln.ops.operation import OPERATION_REGISTRY
 

@@ -118,6 +118,20 @@ def test_safe_mode_in_metadata_changes_nothing(tmp_path, sentinel, secret):
     _refused(lambda: _load_model(path, safe_mode=None), path, "bytecode")
 
 
+@pytest.mark.parametrize("key", ["loss", "metrics", "optimizer"])
+def test_hostile_compile_config_is_refused(key, tmp_path, sentinel):
+    config = hf.base_config()
+    gadget = hf.function_envelope("keras.models", "load_model")
+    hijack = hf.layer_envelope("Adam", {"learning_rate": 0.1}, module="keras.optimizers",
+                               registered_name=f"{hf.REGISTERED_PACKAGE}>Gadget")
+    entry = {"loss": gadget, "metrics": [gadget], "optimizer": hijack}[key]
+    config["compile_config"] = {"optimizer": "sgd", "loss": "mse", key: entry}
+    path = hf.write_keras_zip(tmp_path / "m.keras", hf.keras_members(config))
+    words = ["hijack", "Adam"] if key == "optimizer" else ["load_model", "not a serializable"]
+    _refused(lambda: _load_model(path), path, *words)
+    assert isinstance(_load_model(path, compile=False), kiln.Sequential)
+
+
 def test_envelopes_nested_absurdly_deep_are_refused(sentinel):
     config = hf.base_config()
     for _ in range(serialization_lib.MAX_ENVELOPE_DEPTH + 2):
@@ -133,6 +147,17 @@ def test_trusted_lambda_runs_its_bytecode(tmp_path, sentinel, secret):
     model = _load_model(path, safe_mode=False)
     assert model.layers[-1].name == "lam" and sentinel.fired
     sentinel.reset()
+
+
+def test_deserialize_with_safe_mode_false_runs_bytecode(sentinel, secret):
+    _, payload, _ = hf.hostile_entries(sentinel, secret)["lambda_bytecode"]
+    _refused(lambda: kiln.saving.deserialize_keras_object(payload, safe_mode=None), "bytecode")
+    layer = kiln.saving.deserialize_keras_object(payload, safe_mode=False)
+    assert not sentinel.fired
+    layer(np.ones((1, 2), "float32"))
+    assert sentinel.fired
+    sentinel.reset()
+    assert serialization_lib.in_safe_mode()
 
 
 def test_trusted_vocabulary_path_is_read(tmp_path, sentinel, secret):
