@@ -98,13 +98,7 @@ def export_model(model, filepath, format="tf_saved_model", input_signature=None,
         raise NotImplementedError(f"export.export_model: the jax backend converts only "
                                   f"format='onnx' here, received format={format!r}")
     tf, _ = _tf()
-    opset_version = kwargs.pop("opset_version", None)
-    specs = tree.map_structure(lambda s: tf.TensorSpec(s.shape, s.dtype, name=s.name),
-                               input_signature)
-    variables = list(model.variables)
-    endpoint = tf_function(lambda *args: model(*args, training=False), variables,
-                           tf_variables(variables), specs, **kwargs)
-    try:
+    try:  # before converting anything
         import tf2onnx
     except ImportError as error:
         raise ImportError(
@@ -112,6 +106,12 @@ def export_model(model, filepath, format="tf_saved_model", input_signature=None,
             "(pip install tf2onnx onnx); it is not installed. The torch backend exports ONNX with "
             "torch.onnx instead."
         ) from error
+    opset_version = kwargs.pop("opset_version", None)
+    specs = tree.map_structure(lambda s: tf.TensorSpec(s.shape, s.dtype, name=s.name),
+                               input_signature)
+    variables = list(model.variables)
+    endpoint = tf_function(lambda *args: model(*args, training=False), variables,
+                           tf_variables(variables), specs, **kwargs)
     traced = tf.function(endpoint, input_signature=specs, autograph=False)
     tf2onnx.convert.from_function(traced, input_signature=specs, opset=opset_version,
                                   output_path=str(filepath))
