@@ -16,8 +16,16 @@ creation order. Every object gets a ``vars`` group, even an empty one.
 
 Loading checks the whole file against the model first (every group present,
 every count and every shape right) and only then assigns, so a failed load
-leaves the model untouched. Saving writes a temporary file next to the target
+leaves the model untouched; a mismatch names the HDF5 path, the variable path
+and both shapes (or counts). Saving writes a temporary file next to the target
 and renames it into place, so a failure never leaves a half-written file.
+
+With ``max_shard_size`` (GB) the same tree is split over
+``<name>_00000.weights.h5``, ``<name>_00001.weights.h5``... (each holding at most
+that much variable data) with a ``<name>.weights.json`` index
+``{"metadata": {"total_size": ...}, "weight_map": {"/layers/dense/vars": shard}}``,
+as Keras 3 writes them. Every HDF5 file is opened through
+:func:`kiln.saving.file_safety.open_h5`.
 
 Example:
     >>> import os, tempfile, kiln
@@ -293,6 +301,13 @@ def _max_shard_bytes(max_shard_size):
     return float(max_shard_size) * 1024 ** 3
 
 
+def _stored_bytes(variable):
+    """Bytes a variable takes in the file (bfloat16/float8 are stored as float32, see _to_numpy)."""
+    dtype = _numpy_dtype(variable.dtype)
+    itemsize = 4 if dtype.kind == "V" or dtype.name == "bfloat16" or dtype.name.startswith("float8") else dtype.itemsize
+    return int(np.prod(tuple(variable.shape), dtype=np.int64)) * itemsize
+
+
 def _split_into_shards(groups, max_bytes):
     """Assign variables to shards in saving order, as Keras 3 does.
 
@@ -306,7 +321,7 @@ def _split_into_shards(groups, max_bytes):
     for path, name, variables in groups:
         shards[-1].append((path, name, []))
         for i, variable in enumerate(variables):
-            size = int(np.prod(tuple(variable.shape), dtype=np.int64)) * _numpy_dtype(variable.dtype).itemsize
+            size = _stored_bytes(variable)
             if size > max_bytes:
                 raise ValueError(
                     f"save_weights: variable '{getattr(variable, 'path', '?')}' (/{_join(path, 'vars')}/{i}) takes "
@@ -352,8 +367,7 @@ def save_sharded_weights(model, filepath, max_shard_size):
             if not variables:
                 continue
             key = "/" + _join(path, "vars")
-            total += sum(int(np.prod(tuple(v.shape), dtype=np.int64)) * _numpy_dtype(v.dtype).itemsize
-                         for _, v in variables)
+            total += sum(_stored_bytes(v) for _, v in variables)
             name = _shard_name(base, number)
             if key not in weight_map:
                 weight_map[key] = name
