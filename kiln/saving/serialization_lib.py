@@ -130,7 +130,17 @@ def get_registered_name(obj):
 
 
 def get_registered_object(name, custom_objects=None, module_objects=None):
-    """Look a name up in custom_objects, the active custom-object scope, then the registry."""
+    """Look a name up in custom_objects, the active custom-object scope, the registry, then module_objects.
+
+    Returns None when no table has it. Deserialization adds a check this
+    plain lookup cannot make (see :func:`lookup_user_object`).
+
+    Example:
+        >>> get_registered_object("Twice", custom_objects={"Twice": int}) is int
+        True
+        >>> get_registered_object("nothing by this name") is None
+        True
+    """
     for table in (custom_objects, _custom_scope.get(), _CUSTOM_OBJECTS, module_objects):
         if table and name in table:
             return table[name]
@@ -164,7 +174,19 @@ custom_object_scope = CustomObjectScope
 
 
 class SafeModeScope:
-    """Set whether deserialization may run code stored in a file (lambdas)."""
+    """Set whether deserialization may run code stored in a file (lambdas, pickles).
+
+    The scope decides over any ``safe_mode`` argument inside it; outside
+    every scope, loading is safe unless ``enable_unsafe_deserialization()``
+    was called.
+
+    Example:
+        >>> with SafeModeScope(False):
+        ...     in_safe_mode()
+        False
+        >>> in_safe_mode()
+        True
+    """
 
     def __init__(self, safe_mode=True):
         self.safe_mode = safe_mode
