@@ -147,6 +147,15 @@ def test_export_arguments_are_checked():
         Unbuilt().export("unused")
 
 
+def test_saved_model_without_tensorflow_names_the_package(monkeypatch, tmp_path):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "tensorflow" else real(name, *args))
+    with pytest.raises(ImportError, match="'tensorflow'"):
+        _sequential().export(tmp_path / "served", verbose=False)
+    assert not (tmp_path / "served").exists()
+
+
 def test_input_signatures_from_models_and_specs():
     [spec] = default_input_signature(_sequential())
     assert (spec.shape, spec.dtype) == ((None, 3), "float32")
