@@ -285,12 +285,13 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None, **kwargs)
     if kwargs:
         raise TypeError(f"save_weights: unexpected keyword arguments {sorted(kwargs)}")
     if not hasattr(model, "save_weights"):
-        raise TypeError(f"save_weights: `model` must be a kiln Model, received {type(model).__name__}")
+        raise TypeError(f"save_weights: `model` must be a kiln Model, received "
+                        f"{type(model).__name__}")
     model.save_weights(filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
-    """Load weights into ``model`` from a ``.weights.h5`` file, or from the weights of a ``.keras`` file.
+    """Load weights into ``model`` from a ``.weights.h5`` file or the weights of a ``.keras`` file.
 
     This is ``model.load_weights`` as a function; a ``.keras`` archive's
     ``model.weights.h5`` member is read through the same checks as
@@ -309,7 +310,8 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         True
     """
     if not hasattr(model, "load_weights"):
-        raise TypeError(f"load_weights: `model` must be a kiln Model, received {type(model).__name__}")
+        raise TypeError(f"load_weights: `model` must be a kiln Model, received "
+                        f"{type(model).__name__}")
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
         return model.load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)

@@ -31,7 +31,8 @@ def _fixtures_dir():
 
 
 FIXTURES = _fixtures_dir()
-needs_fixtures = pytest.mark.skipif(FIXTURES is None, reason="Keras 3 fixtures (../shared/fixtures) not present")
+needs_fixtures = pytest.mark.skipif(FIXTURES is None,
+                                    reason="Keras 3 fixtures (../shared/fixtures) not present")
 _MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text())["fixtures"] if FIXTURES else {}
 
 
@@ -87,8 +88,8 @@ def _h5_layout(data):
 
     def visit(path, item):
         if isinstance(item, h5py.Dataset):
-            kinds.add(("dataset", item.id.get_create_plist().get_layout(), item.compression, item.chunks,
-                       item.external))
+            layout = item.id.get_create_plist().get_layout()
+            kinds.add(("dataset", layout, item.compression, item.chunks, item.external))
         for key in item.attrs:
             dtype = item.attrs.get_id(key).dtype
             kinds.add(("attribute", key, h5py.check_string_dtype(dtype)))
@@ -114,46 +115,32 @@ def _optimizer_datasets(name):
         return [group[str(i)][()] for i in range(len(group))]
 
 
-def _envelopes(node, path="", out=None):
-    """Every envelope of a config tree: {path: (module, class_name, registered_name, keys)}."""
-    out = {} if out is None else out
-    if isinstance(node, dict):
-        if "class_name" in node:
-            out[path] = (node.get("module"), node["class_name"], node.get("registered_name", "<absent>"),
-                         tuple(node))
-        for key, value in node.items():
-            _envelopes(value, f"{path}/{key}", out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _envelopes(value, f"{path}[{i}]", out)
-    return out
-
-
-def _leaves(node, path="", out=None):
-    """Every plain value of a config tree: {path: value}."""
-    out = {} if out is None else out
+def _nodes(node, path=""):
+    """``(path, node)`` for every dict, list and plain value of a config tree."""
+    yield path, node
     if isinstance(node, dict):
         for key, value in node.items():
-            _leaves(value, f"{path}/{key}", out)
+            yield from _nodes(value, f"{path}/{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            _leaves(value, f"{path}[{i}]", out)
-    else:
-        out[path] = node
-    return out
+            yield from _nodes(value, f"{path}[{i}]")
 
 
-def _dict_keys(node, path="", out=None):
-    """The key tuple of every plain dict (layer configs, inbound-node kwargs...): {path: keys}."""
-    out = {} if out is None else out
-    if isinstance(node, dict):
-        out[path] = tuple(node)
-        for key, value in node.items():
-            _dict_keys(value, f"{path}/{key}", out)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _dict_keys(value, f"{path}[{i}]", out)
-    return out
+def _envelopes(config):
+    """{path: (module, class_name, registered_name, keys)} of every envelope."""
+    return {path: (node.get("module"), node["class_name"], node.get("registered_name", "<absent>"),
+                   tuple(node))
+            for path, node in _nodes(config) if isinstance(node, dict) and "class_name" in node}
+
+
+def _dict_keys(config):
+    """{path: key tuple} of every dict (envelopes, layer configs, inbound-node kwargs...)."""
+    return {path: tuple(node) for path, node in _nodes(config) if isinstance(node, dict)}
+
+
+def _leaves(config):
+    """{path: value} of every plain value."""
+    return {path: node for path, node in _nodes(config) if not isinstance(node, (dict, list))}
 
 
 # Differences FORMAT.md documents as the writer's choice.
@@ -177,7 +164,8 @@ def _without(keys, extra):
 
 
 def _pending_extras(path):
-    return tuple(k for suffix, keys in _PENDING_EXTRA_KEYS.items() if path.endswith(suffix) for k in keys)
+    return tuple(k for suffix, keys in _PENDING_EXTRA_KEYS.items() if path.endswith(suffix)
+                 for k in keys)
 
 
 # -- 1. every fixture loads on this backend -----------------------------------------------------
@@ -207,7 +195,8 @@ def test_fixture_optimizer_state_is_restored(name):
     assert len(variables) == spec["n_variables"] == len(stored)
     for i, (value, data) in enumerate(zip(variables, stored)):
         assert value.shape == data.shape, f"optimizer/vars/{i}"
-        np.testing.assert_array_equal(value, data.astype(value.dtype), err_msg=f"optimizer/vars/{i}")
+        np.testing.assert_array_equal(value, data.astype(value.dtype),
+                                      err_msg=f"optimizer/vars/{i}")
 
 
 def _np_loss(name, y_true, y_pred, from_logits=False):
@@ -264,10 +253,10 @@ def test_fixture_compile_config_is_restored(name):
 # categorical crossentropy + L2 penalty + accuracy, a from_logits loss object, two weighted outputs.
 @needs_fixtures
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ("conv1d_gap", "embedding_lstm", "mlp_sequential", "transformer_block",
-                                  "two_in_two_out"))
+@pytest.mark.parametrize("name", ("conv1d_gap", "embedding_lstm", "mlp_sequential",
+                                  "transformer_block", "two_in_two_out"))
 def test_fixture_compiled_model_evaluates(name):
-    """The file's loss, loss weights and metrics are compiled back: evaluate gives NumPy's numbers."""
+    """The file's loss, loss weights and metrics are compiled back: evaluate gives NumPy's."""
     config = _MANIFEST[name]["compile_config"]
     model = _loaded(name)
     x, ys = _io(name)
@@ -286,9 +275,11 @@ def test_fixture_compiled_model_evaluates(name):
         else:
             target = y + 0.25
         targets.append(target)
-        expected += weight * _np_loss(loss, target.astype("float64"), y.astype("float64"), from_logits)
+        expected += weight * _np_loss(loss, target.astype("float64"), y.astype("float64"),
+                                      from_logits)
     expected += _l2_penalty(model)
-    logs = model.evaluate(x, targets if len(targets) > 1 else targets[0], verbose=0, return_dict=True)
+    logs = model.evaluate(x, targets if len(targets) > 1 else targets[0], verbose=0,
+                          return_dict=True)
     np.testing.assert_allclose(logs["loss"], expected, rtol=1e-4, atol=1e-6)
     for metric in config["metrics"] or []:
         # The targets agree with every prediction: accuracy 1, mean absolute error the 0.25 shift.
@@ -401,10 +392,12 @@ def test_compile_config_with_metric_and_loss_objects_round_trips(tmp_path):
     model.save(path)
     _, data = _members(path)
     compile_config = json.loads(data["config.json"])["compile_config"]
-    assert list(compile_config) == ["optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
-                                    "run_eagerly", "steps_per_execution", "jit_compile"]
+    assert list(compile_config) == ["optimizer", "loss", "loss_weights", "metrics",
+                                    "weighted_metrics", "run_eagerly", "steps_per_execution",
+                                    "jit_compile"]
     assert compile_config["loss"] == {"module": "keras.losses", "class_name": "function",
-                                      "config": "mean_squared_error", "registered_name": "mean_squared_error"}
+                                      "config": "mean_squared_error",
+                                      "registered_name": "mean_squared_error"}
     assert compile_config["metrics"][0]["class_name"] == "MeanAbsoluteError"
     assert compile_config["metrics"][1] == "mse"
     loaded = kiln.models.load_model(path)
@@ -419,8 +412,8 @@ def test_compile_config_with_metric_and_loss_objects_round_trips(tmp_path):
 
 # -- 3. kiln.saving.save_weights / load_weights -----------------------------------------------
 def _pair():
-    make = lambda: kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2), kiln.layers.Dense(1)])  # noqa: E731
-    return make(), make()
+    return tuple(kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(2), kiln.layers.Dense(1)])
+                 for _ in range(2))
 
 
 def test_save_weights_and_load_weights_functions_round_trip(tmp_path):
