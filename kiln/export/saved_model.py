@@ -135,14 +135,17 @@ class ExportArchive:
         """Register ``fn`` as the endpoint ``name``, traced for ``input_signature``.
 
         ``input_signature`` lists one (nested) input description per positional argument
-        of ``fn``. jax backend options: ``is_static`` (False when ``fn`` updates variables,
-        e.g. seeds) and ``jax2tf_kwargs`` (passed to ``jax2tf.convert``). Returns the
+        of ``fn``; a ``tf.function`` runs as it is (and may carry its own signature).
+        jax backend options: ``is_static`` (False when ``fn`` updates variables, e.g.
+        seeds) and ``jax2tf_kwargs`` (passed to ``jax2tf.convert``). Returns the
         ``tf.function``.
         """
         self._check_name("add_endpoint", name, set(self._endpoints) | set(self._collections))
         if not callable(fn):
             raise TypeError(f"ExportArchive.add_endpoint: fn must be callable, received "
                             f"{type(fn).__name__}")
+        if input_signature is None:  # a tf.function made with an input_signature carries its own
+            input_signature = getattr(fn, "input_signature", None)
         if input_signature is None:
             raise ValueError(f"ExportArchive.add_endpoint('{name}'): input_signature is required, "
                              "e.g. [kiln.InputSpec(shape=(None, 3), dtype='float32')]")
@@ -152,9 +155,13 @@ class ExportArchive:
         where = f"ExportArchive.add_endpoint('{name}')"
         specs = [tree.map_structure(lambda v: self._tensor_spec(standardize_spec(v, where)), entry)
                  for entry in input_signature]
-        variables = list(self._variables)
-        body = self._hooks.tf_function(fn, variables, [self._tf_by_id[id(v)] for v in variables],
-                                       specs, **kwargs)
+        if hasattr(fn, "get_concrete_function"):  # a tf.function is TF code already
+            body = fn
+        else:
+            variables = list(self._variables)
+            body = self._hooks.tf_function(fn, variables,
+                                           [self._tf_by_id[id(v)] for v in variables], specs,
+                                           **kwargs)
         endpoint = tf.function(body, input_signature=specs, autograph=False)
         endpoint.get_concrete_function()  # trace now: errors surface here, not at write_out
         self._endpoints[name] = endpoint

@@ -60,7 +60,9 @@ def test_export_archive_endpoints_and_variable_collections(tmp_path, capsys):
     archive.add_endpoint("serve", lambda inputs: model(inputs, training=False),
                          [[kiln.InputSpec(shape=(None, 3), dtype="float32"),
                            tf.TensorSpec((None, 2), tf.float32)]])
-    archive.add_endpoint("hidden", first_dense.__call__, [kiln.KerasTensor((None, 3))])
+    archive.track_and_add_endpoint("hidden", first_dense, [kiln.KerasTensor((None, 3))])
+    doubled = tf.function(lambda x: 2.0 * x, input_signature=[tf.TensorSpec((None,), tf.float32)])
+    archive.add_endpoint("doubled", doubled)  # the tf.function's own input_signature
     archive.add_variable_collection("kernels", [first_dense.kernel])
     assert len(archive.variables) == len(model.variables)
     assert len(archive.trainable_variables) == len(model.trainable_variables)
@@ -73,6 +75,8 @@ def test_export_archive_endpoints_and_variable_collections(tmp_path, capsys):
     hidden = a @ np.asarray(first_dense.kernel.numpy()) + np.asarray(first_dense.bias.numpy())
     np.testing.assert_allclose(reloaded.hidden(a).numpy(), hidden, atol=1e-5)
     np.testing.assert_allclose(reloaded.kernels[0].numpy(), first_dense.kernel.numpy())
+    doubled_out = reloaded.doubled(np.array([1.0, 2.5], "float32")).numpy()
+    np.testing.assert_allclose(doubled_out, [2.0, 5.0])
 
 
 def test_export_archive_rejects_bad_use(tmp_path):
