@@ -38,9 +38,12 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import zipfile
 import zlib
+
+import numpy as np
 
 # Bounds generous for any real model file; beyond them a file is treated as hostile.
 MAX_JSON_BYTES = 256 * 2**20
@@ -293,6 +296,11 @@ def parse_json(data, filepath, entry, tag_envelopes=False):
         raise UnsafeFileError(filepath, entry, f"{len(data)} bytes of JSON, more than the "
                               f"{MAX_JSON_BYTES} allowed")
 
+    # Measured before parsing: the parser recurses once per level, and running near the
+    # interpreter's recursion limit is itself a hazard.
+    if max_nesting(data) > MAX_JSON_DEPTH:
+        raise UnsafeFileError(filepath, entry, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
     def refuse_constant(name):
         raise ValueError(f"non-finite number {name}")
 
@@ -310,6 +318,31 @@ def parse_json(data, filepath, entry, tag_envelopes=False):
     if json_depth(value) > MAX_JSON_DEPTH:
         raise UnsafeFileError(filepath, entry, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     return value
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET_STEPS = np.zeros(256, np.int8)
+_BRACKET_STEPS[[ord("["), ord("{")]] = 1
+_BRACKET_STEPS[[ord("]"), ord("}")]] = -1
+
+
+def max_nesting(data):
+    """How deeply brackets nest in JSON text (outside string literals), without parsing it.
+
+    Example:
+        >>> max_nesting('{"a": [1, "]]{{"], "b": {}}')
+        2
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    codes = np.frombuffer(_JSON_STRING.sub(b'""', bytes(data)), np.uint8)
+    depth = deepest = 0
+    for start in range(0, len(codes), 2**24):
+        running = np.cumsum(_BRACKET_STEPS[codes[start:start + 2**24]], dtype=np.int64) + depth
+        if running.size:
+            deepest = max(deepest, int(running.max()))
+            depth = int(running[-1])
+    return deepest
 
 
 def json_depth(value):

@@ -194,6 +194,21 @@ def layer_envelope(class_name, config, module="keras.layers", registered_name=No
             "registered_name": registered_name}
 
 
+def functional_config(kind, payload):
+    """A functional model's envelope (Input -> Dense) with ``payload`` as the Dense activation,
+    or in place of the Dense layer (keeping its name and inbound nodes)."""
+    x = kiln.Input((2,), name="x")
+    model = kiln.Model(x, kiln.layers.Dense(1, name="dense")(x))
+    config = json.loads(json.dumps(serialization_lib.serialize_kiln_object(model)))
+    entry = config["config"]["layers"][1]
+    if kind == "activation":
+        entry["config"]["activation"] = payload
+    else:
+        config["config"]["layers"][1] = {**payload, "name": entry["name"],
+                                         "inbound_nodes": entry["inbound_nodes"]}
+    return config
+
+
 def embed(kind, payload):
     """The base config carrying ``payload`` as its Dense activation or as an extra layer."""
     return with_activation(payload) if kind == "activation" else with_layer(payload)

@@ -78,6 +78,11 @@ def _through_from_config(tmp_path, config):
     return None, lambda: kiln.Sequential.from_config(config["config"])
 
 
+def _through_functional_from_config(tmp_path, config, kind=None, payload=None):
+    functional = hf.functional_config(kind, payload)
+    return None, lambda: kiln.Model.from_config(functional["config"])
+
+
 def _through_deserialize(tmp_path, config):
     return None, lambda: kiln.saving.deserialize_keras_object(config)
 
@@ -88,6 +93,7 @@ def _through_json(tmp_path, config):
 
 _CONFIG_ENTRY_POINTS = {"keras_zip": _through_keras_zip, "model_folder": _through_folder,
                         "from_config": _through_from_config, "deserialize": _through_deserialize,
+                        "functional_from_config": _through_functional_from_config,
                         "model_from_json": _through_json}
 
 
@@ -95,7 +101,11 @@ _CONFIG_ENTRY_POINTS = {"keras_zip": _through_keras_zip, "model_folder": _throug
 @pytest.mark.parametrize("case", _CASES)
 def test_hostile_config_is_refused(case, entry_point, tmp_path, sentinel, secret):
     kind, payload, words = hf.hostile_entries(sentinel, secret)[case]
-    path, call = _CONFIG_ENTRY_POINTS[entry_point](tmp_path, hf.embed(kind, payload))
+    through = _CONFIG_ENTRY_POINTS[entry_point]
+    if through is _through_functional_from_config:
+        path, call = through(tmp_path, None, kind, payload)
+    else:
+        path, call = through(tmp_path, hf.embed(kind, payload))
     message = _refused(call, "Refusing", *words)
     if path is not None:
         assert path in message
@@ -215,6 +225,10 @@ def test_zip_unexpected_and_duplicate_members_are_refused(tmp_path, sentinel):
     path = hf.write_keras_zip(tmp_path / "extra.keras", {"config.json": _genuine_config_json(),
                                                          "payload.py": "import os"})
     _refused(lambda: _load_model(path), path, "'payload.py'", "unexpected member")
+    # Keras' npz weights member is a pickle: never read.
+    path = hf.write_keras_zip(tmp_path / "npz.keras", {"config.json": _genuine_config_json(),
+                                                       "model.weights.npz": b"\x93NUMPY"})
+    _refused(lambda: _load_model(path), path, "'model.weights.npz'", "unexpected member")
     path = str(tmp_path / "dup.keras")
     with pytest.warns(UserWarning), zipfile.ZipFile(path, "w") as archive:
         archive.writestr("config.json", _genuine_config_json())
