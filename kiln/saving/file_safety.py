@@ -146,7 +146,9 @@ def check_folder(folder, allowed_files, allowed_prefixes=()):
             if stat.S_ISLNK(info.st_mode):
                 raise UnsafeFileError(folder, rel, "a symbolic link (it could point anywhere)", "entry")
             if stat.S_ISDIR(info.st_mode):
-                if not any(p.startswith(rel + "/") for p in allowed_prefixes):
+                inside = [p for p in allowed_prefixes
+                          if p.startswith(rel + "/") or (rel + "/").startswith(p)]
+                if not inside:
                     raise UnsafeFileError(folder, rel, "an unexpected folder; a model folder holds "
                                           f"{list(allowed_files)}", "entry")
                 continue

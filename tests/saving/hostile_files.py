@@ -236,6 +236,10 @@ def hostile_entries(sentinel, secret_path):
                                    ["eval", "builtins"]),
         "config_setter_function": ("activation", function_envelope(
             "keras.config", "enable_unsafe_deserialization"), ["enable_unsafe_deserialization"]),
+        "get_file_function": ("activation", function_envelope("keras.utils", "get_file"),
+                              ["get_file", "'keras.utils'", "never imported"]),
+        "dataset_from_directory_function": ("activation", function_envelope(
+            "keras.utils", "image_dataset_from_directory"), ["image_dataset_from_directory"]),
         "registered_name_hijack_class": ("layer", layer_envelope(
             "Dense", {"units": 1, "name": "d2"}, registered_name=f"{REGISTERED_PACKAGE}>Gadget"),
             ["hijack", "Dense", f"{REGISTERED_PACKAGE}>Gadget"]),

@@ -271,6 +271,8 @@ def test_encrypted_truncated_and_corrupt_archives_are_refused(tmp_path, sentinel
     (tmp_path / "corrupt.keras").write_bytes(bytes(corrupt))
     _refused(lambda: _load_model(tmp_path / "corrupt.keras"), "corrupt.keras",
              "model.weights.h5", "corrupt")
+    if os.path.exists("/dev/null"):
+        _refused(lambda: _load_model("/dev/null"), "/dev/null", "not a plain file")
     (tmp_path / "noise.keras").write_bytes(os.urandom(256))
     _refused(lambda: _load_model(tmp_path / "noise.keras"), "noise.keras", "not a")
 
@@ -292,6 +294,13 @@ def test_model_folder_links_and_strays_are_refused(tmp_path, sentinel):
     folder.mkdir()
     os.symlink(outside, folder / "config.json")
     _refused(lambda: _load_model(folder), str(folder), "'config.json'", "symbolic link")
+    folder = hf.write_model_folder(tmp_path / "with_assets", hf.base_config())
+    os.makedirs(os.path.join(folder, "assets", "vocab"))
+    with open(os.path.join(folder, "assets", "vocab", "tokens.txt"), "w") as f:
+        f.write("a\n")
+    assert isinstance(_load_model(folder), kiln.Sequential)  # assets/ may hold folders
+    os.symlink(outside, os.path.join(folder, "assets", "vocab", "link.txt"))
+    _refused(lambda: _load_model(folder), folder, "'assets/vocab/link.txt'", "symbolic link")
     folder = hf.write_model_folder(tmp_path / "stray", hf.base_config())
     with open(os.path.join(folder, "evil.py"), "w") as f:
         f.write("import os")
