@@ -457,7 +457,8 @@ class Layer(_backend.layer.BackendLayer, Operation):
             if training is None:
                 # Not passed: the enclosing call's value, else the call signature's default.
                 training = self._call_training_default if outer is _UNSET or outer is None else outer
-                kwargs["training"] = training
+                if training is not None:  # nothing to pass (and nothing recorded in a graph node)
+                    kwargs["training"] = training
         else:
             training = kwargs.pop("training", None) if not self._call_has_var_kwargs else kwargs.get("training")
             if training is None and outer is not _UNSET:

@@ -165,6 +165,13 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
         # With ignore_class, mean reductions average over the kept entries only.
         return _ignore_class_mask(y_true, y_pred, self.ignore_class)
 
+    def get_config(self):
+        config = super().get_config()
+        if config.get("axis") == -1:
+            # Keras 3.15 writes no `axis` for this loss; leaving the default out keeps files alike.
+            del config["axis"]
+        return config
+
 
 class MeanAbsolutePercentageError(_BuiltinLoss):
     """``100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))`` over the last axis, then reduced.

@@ -116,7 +116,7 @@ def test_config_round_trip_and_envelope():
     loss = losses.SparseCategoricalCrossentropy(from_logits=True)
     assert loss.get_config() == {"name": "sparse_categorical_crossentropy",
                                  "reduction": "sum_over_batch_size", "from_logits": True,
-                                 "ignore_class": None, "axis": -1}
+                                 "ignore_class": None}
     env = losses.serialize(loss)
     assert env["module"] == "keras.losses" and env["class_name"] == "SparseCategoricalCrossentropy"
     again = losses.deserialize(env)

@@ -156,7 +156,7 @@ _OPTIONAL_KEYS = ("shared_object_id",)
 # * SparseCategoricalCrossentropy.get_config lists no `axis` (Keras 3.15.1 writes name,
 #   reduction, from_logits, ignore_class).
 _PENDING_REGISTERED_NAME = {("keras.src.models.functional", "Functional"): (None,)}
-_PENDING_EXTRA_KEYS = {"kwargs": ("training",), "loss/config": ("axis",)}
+_PENDING_EXTRA_KEYS = {}
 
 
 def _without(keys, extra):
