@@ -18,6 +18,11 @@ from kiln.backend.common.scopes import StatelessScope
 # Formats this backend writes in the running process.
 FORMATS = ("tf_saved_model", "onnx")
 
+# export_model itself is a partial gap: it writes only ONNX, and only where tf2onnx is installed.
+UNSUPPORTED = {"export_model": "writes format='onnx' only (needs the tf2onnx package); "
+                               "tf_saved_model is written by kiln.export.ExportArchive through "
+                               "tf_variables/tf_function"}
+
 
 def _tf():
     try:

@@ -20,6 +20,11 @@ from kiln import tree
 # another backend's process for the others).
 FORMATS = ("tf_saved_model", "onnx")
 
+# export_model itself is a partial gap: it writes only ONNX, and only where tf2onnx is installed.
+UNSUPPORTED = {"export_model": "writes format='onnx' only (needs the tf2onnx package); "
+                               "tf_saved_model is written by kiln.export.ExportArchive through "
+                               "tf_variables/tf_function"}
+
 
 def tf_variables(variables):
     """The ``tf.Variable`` that stores each Kiln variable (its own storage: no copy)."""
