@@ -21,6 +21,11 @@ from kiln.backend.common.dtypes import standardize_dtype
 # Formats this backend writes in the running process.
 FORMATS = ("onnx",)
 
+# export_model itself is a partial gap: it writes only ONNX, and only where onnx is installed.
+UNSUPPORTED = {"export_model": "writes format='onnx' only (needs the onnx package); "
+                               "tf_saved_model is written by kiln.export from the model rebuilt "
+                               "on tensorflow"}
+
 
 def example_shape(shape):
     """A concrete shape for tracing: unknown dims get 2 (1 would be specialized away)."""
