@@ -338,18 +338,37 @@ def _refuse(config, reason, where=None):
     raise UnsafeFileError(source, entry, reason, "config entry")
 
 
-def _find_code(value):
-    """``(envelope, path)`` of the first code-carrying form (bytecode, pickle) in ``value``, or None."""
+def _scan(value, custom_objects, safe):
+    """Check every envelope nested anywhere in ``value`` before anything is built.
+
+    Some classes resolve the envelopes in their config themselves (a
+    layer's dtype policy, say); this pass makes sure none of those can be a
+    ``registered_name`` hijack and, in safe mode, that no code-carrying form
+    (bytecode, pickle) is anywhere in the config. Errors give the entry's
+    path in the config.
+    """
     stack = [(value, "")]
     while stack:
         item, path = stack.pop()
         if isinstance(item, dict):
-            if isinstance(item.get("class_name"), str) and item["class_name"] in _CODE_FORMS:
-                return item, path or "the top level"
+            class_name = item.get("class_name")
+            if isinstance(class_name, str):
+                if safe and class_name in _CODE_FORMS:
+                    _refuse(item, f"{_CODE_FORMS[class_name]}; loading it would run code from the "
+                            "file. Pass safe_mode=False only if you trust its source.",
+                            path or "the top level")
+                registered = item.get("registered_name")
+                name = item.get("config") if class_name == "function" else class_name
+                if isinstance(registered, str) and registered != name and isinstance(name, str):
+                    try:
+                        _lookup_user(name, registered, item, custom_objects)
+                    except ValueError as e:
+                        if not path or not hasattr(e, "reason"):
+                            raise
+                        _refuse(item, e.reason, path)
             stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in item.items())
         elif isinstance(item, list):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(item))
-    return None
 
 
 def _lookup_user(name, registered_name, config, custom_objects):
@@ -480,14 +499,8 @@ def deserialize_kiln_object(config, custom_objects=None, safe_mode=True, **kwarg
     if source is not None:
         tokens.append(_source.set(source))
     try:
-        if safe and depth == 0:
-            # The whole config is scanned once, so bytecode hidden where some from_config would
-            # read it itself is refused here too.
-            found = _find_code(config)
-            if found is not None:
-                code, where = found
-                _refuse(code, f"{_CODE_FORMS[code['class_name']]}; loading it would run code from "
-                        "the file. Pass safe_mode=False only if you trust its source.", where)
+        if depth == 0:
+            _scan(config, custom_objects, safe)
         return _deserialize_envelope(config, custom_objects, safe)
     finally:
         for token in reversed(tokens):

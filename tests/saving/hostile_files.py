@@ -246,6 +246,11 @@ def hostile_entries(sentinel, secret_path):
         "registered_name_hijack_function": ("activation", function_envelope(
             "keras.activations", "relu", f"{REGISTERED_PACKAGE}>fire"),
             ["hijack", "relu", f"{REGISTERED_PACKAGE}>fire"]),
+        "registered_name_hijack_dtype_policy": ("layer", layer_envelope("Dense", {
+            "units": 1, "name": "d2", "dtype": {
+                "module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+                "registered_name": f"{REGISTERED_PACKAGE}>Gadget"}}),
+            ["hijack", "DTypePolicy", f"{REGISTERED_PACKAGE}>Gadget", "config.dtype"]),
         "vocabulary_path": ("layer", layer_envelope("StringLookup", {
             "name": "lookup", "vocabulary": secret_path}), ["vocabulary", "StringLookup"]),
         "saved_model_path": ("layer", layer_envelope("TFSMLayer", {
