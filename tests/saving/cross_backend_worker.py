@@ -12,7 +12,8 @@ two steps where the backend can train (numpy cannot: it builds the optimizer
 untrained), then writes ``<b>.keras`` and ``<b>.npz``: the fixed inputs, the
 predictions, and every trainable and optimizer variable by path and in order.
 
-``--load`` loads each named saver's file and writes ``<saver>_to_<b>.json``
+``--load`` waits for each named saver to finish (so loaders can start while
+the saver works), loads its file and writes ``<saver>_to_<b>.json``
 (or the error, so the test names the failing pair): the largest prediction,
 weight and optimizer-variable differences against the saver's record, the
 variable paths on both sides, one Adam step with fixed gradients against a
@@ -24,6 +25,7 @@ saver, two more ``fit`` steps.
 import json
 import os
 import sys
+import time
 import traceback
 
 import numpy as np
@@ -35,19 +37,22 @@ BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
 def fixed_inputs():
     rng = np.random.default_rng(1234)
-    return [rng.normal(size=(4, 6, 6, 2)).astype("float32"), rng.normal(size=(4, 5, 3)).astype("float32")]
+    return [rng.normal(size=(4, 6, 6, 2)).astype("float32"),
+            rng.normal(size=(4, 5, 3)).astype("float32")]
 
 
 def training_data():
     rng = np.random.default_rng(99)
-    inputs = [rng.normal(size=(8, 6, 6, 2)).astype("float32"), rng.normal(size=(8, 5, 3)).astype("float32")]
+    inputs = [rng.normal(size=(8, 6, 6, 2)).astype("float32"),
+              rng.normal(size=(8, 5, 3)).astype("float32")]
     return inputs, rng.normal(size=(8, 2)).astype("float32")
 
 
 def fixed_gradient(shape, index):
     """A deterministic gradient of ``shape``, different for every variable."""
     n = int(np.prod(shape, dtype=np.int64))
-    return (np.sin(np.arange(n, dtype="float64") + 3.0 * index) * 0.5).reshape(shape).astype("float32")
+    values = np.sin(np.arange(n, dtype="float64") + 3.0 * index) * 0.5
+    return values.reshape(shape).astype("float32")
 
 
 def build_model(kiln):
@@ -71,8 +76,9 @@ def to_numpy(kiln, variable):
 
 def save(kiln, folder):
     model = build_model(kiln)
-    model.compile(optimizer=kiln.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=BETA_1, beta_2=BETA_2,
-                                                 epsilon=EPSILON), loss="mse")
+    optimizer = kiln.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=BETA_1, beta_2=BETA_2,
+                                     epsilon=EPSILON)
+    model.compile(optimizer=optimizer, loss="mse")
     if BACKEND == "numpy":
         model.optimizer.build(model.trainable_variables)
     else:
@@ -96,7 +102,8 @@ def _max_diffs(kiln, variables, record, prefix):
     for v in variables:
         saved, value = record.get(prefix + v.path), to_numpy(kiln, v)
         ok = saved is not None and saved.shape == value.shape
-        out[v.path] = float(np.max(np.abs(value.astype("float64") - saved), initial=0.0)) if ok else None
+        out[v.path] = (float(np.max(np.abs(value.astype("float64") - saved), initial=0.0))
+                       if ok else None)
     return out
 
 
@@ -105,7 +112,8 @@ def _adam_step_errors(kiln, model, record):
     trainable = model.trainable_variables
     grads = [fixed_gradient(tuple(v.shape), i) for i, v in enumerate(trainable)]
     model.optimizer.apply_gradients(zip([kiln.ops.convert_to_tensor(g) for g in grads], trainable))
-    step = float(record["opt:" + model.optimizer.iterations.path]) + 1  # the saver's count, plus this one
+    # The saver's step count, plus this step.
+    step = float(record["opt:" + model.optimizer.iterations.path]) + 1
     alpha = LEARNING_RATE * np.sqrt(1 - BETA_2 ** step) / (1 - BETA_1 ** step)
     errors = {}
     for v, g in zip(trainable, grads):
@@ -151,18 +159,36 @@ def load_one(kiln, folder, saver):
     return result
 
 
+def wait_for(folder, saver, timeout_s=600):
+    """Wait until ``saver`` has written its files (loaders start at once and import meanwhile)."""
+    deadline = time.monotonic() + timeout_s
+    while not os.path.exists(os.path.join(folder, f"{saver}.done")):
+        if os.path.exists(os.path.join(folder, f"{saver}.failed")):
+            raise RuntimeError(f"the {saver} worker failed to save its model (see its output)")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no model from the {saver} worker after {timeout_s} s")
+        time.sleep(0.05)
+
+
 def main(argv):
     import kiln
 
     folder, args = argv[0], argv[1:]
     if args and args[0] == "--save":
-        save(kiln, folder)
+        try:
+            save(kiln, folder)
+        except BaseException:
+            open(os.path.join(folder, f"{BACKEND}.failed"), "w").close()
+            raise
+        open(os.path.join(folder, f"{BACKEND}.done"), "w").close()
         args = args[1:]
     if args:
         if args[0] != "--load":
-            raise SystemExit(f"cross_backend_worker: expected --save and/or --load <saver> ..., received {args}")
+            raise SystemExit("cross_backend_worker: expected --save and/or --load <saver> ..., "
+                             f"received {args}")
         for saver in args[1:]:
             try:
+                wait_for(folder, saver)
                 result = load_one(kiln, folder, saver)
             except Exception as e:  # written for the test, which fails naming the pair
                 result = {"error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}

@@ -50,11 +50,12 @@ print("the save finished", flush=True)
 
 def _small_model():
     inputs = kiln.Input((3,))
-    return kiln.Model(inputs, kiln.layers.Dense(2, name="out")(kiln.layers.Dense(4, name="hidden")(inputs)))
+    hidden = kiln.layers.Dense(4, name="hidden")(inputs)
+    return kiln.Model(inputs, kiln.layers.Dense(2, name="out")(hidden))
 
 
 def _kill_while_saving(target, tmp_path):
-    """Start the child saving over ``target``; SIGKILL it once it writes. Returns when it was killed."""
+    """Start the child saving over ``target``; SIGKILL it once it writes. Returns when it died."""
     folder, signals = target.parent, tmp_path / "signals"
     signals.mkdir()
     before = set(os.listdir(folder))
@@ -70,15 +71,17 @@ def _kill_while_saving(target, tmp_path):
                 stage = "just before the rename"
                 break
             if (signals / "saving").exists():
-                written = [n for n in os.listdir(folder) if n not in before and _size(folder / n) > 0]
+                written = [n for n in os.listdir(folder)
+                           if n not in before and _size(folder / n) > 0]
                 if written:
                     stage = f"while writing {written}"
                     break
             if child.poll() is not None:
-                pytest.fail(f"the saving child exited ({child.returncode}) before it could be killed:\n"
-                            f"{log_path.read_text()[-4000:]}")
+                pytest.fail(f"the saving child exited ({child.returncode}) before it could be "
+                            f"killed:\n{log_path.read_text()[-4000:]}")
             if time.monotonic() > deadline:
-                pytest.fail(f"the saving child never started writing:\n{log_path.read_text()[-4000:]}")
+                log = log_path.read_text()[-4000:]
+                pytest.fail(f"the saving child never started writing:\n{log}")
             time.sleep(0.001)
     finally:
         if child.poll() is None:
@@ -144,7 +147,8 @@ def test_killed_weights_save(tmp_path):
         v.assign(np.zeros(v.shape, dtype="float32"))
     model.load_weights(target)
     for v, value in zip(model.weights, saved_values):
-        np.testing.assert_array_equal(kiln.ops.convert_to_numpy(v.value), value, err_msg=f"{v.path}, killed {stage}")
+        np.testing.assert_array_equal(kiln.ops.convert_to_numpy(v.value), value,
+                                      err_msg=f"{v.path}, killed {stage}")
     _leftovers_are_hidden(folder, target)
     # A later save over the leftovers of the killed one works and replaces the file.
     for v in model.weights:
@@ -154,4 +158,5 @@ def test_killed_weights_save(tmp_path):
         v.assign(np.zeros(v.shape, dtype="float32"))
     model.load_weights(target)
     for v in model.weights:
-        np.testing.assert_array_equal(kiln.ops.convert_to_numpy(v.value), np.full(v.shape, 0.5, "float32"))
+        np.testing.assert_array_equal(kiln.ops.convert_to_numpy(v.value),
+                                      np.full(v.shape, 0.5, "float32"))

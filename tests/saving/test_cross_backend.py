@@ -3,12 +3,13 @@
 Each backend's run of the suite covers the pairs that backend saves: one
 worker interpreter on the current backend trains a small model two steps with
 Adam (numpy, which cannot train, saves it compiled and untrained), saves it to
-``.keras`` and loads it back; then one interpreter per other backend loads the
-file. Over the four backends' runs that is all 12 ordered pairs (plus each
-backend with itself). The loading side predicts the saver's outputs on fixed
-inputs (atol 1e-5), holds the same weights and optimizer variables under the
-same paths and order, takes an Adam step from the restored moments and step
-count equal to NumPy's, and keeps training where it can.
+``.keras`` and loads it back; one interpreter per other backend, started at
+the same time, waits for the file and loads it. Over the four backends' runs
+that is all 12 ordered pairs (plus each backend with itself). The loading side
+predicts the saver's outputs on fixed inputs (atol 1e-5), holds the same
+weights and optimizer variables under the same paths and order, takes an Adam
+step from the restored moments and step count equal to NumPy's, and keeps
+training where it can (the saver itself need not).
 """
 
 import json
@@ -29,30 +30,45 @@ TIMEOUT_S = 600
 
 
 def _worker(backend, folder, *args):
+    """Start the worker on ``backend``; its output goes to a log file (no pipe to fill)."""
     env = dict(os.environ, KILN_BACKEND=backend, OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
     env.pop("KERAS_BACKEND", None)
-    return subprocess.Popen([sys.executable, str(WORKER), str(folder), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log_path = Path(folder) / f"{backend}_{args[0].strip('-')}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, str(WORKER), str(folder), *args], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    return process
 
 
 def _finish(process, what):
     try:
-        output, _ = process.communicate(timeout=TIMEOUT_S)
+        process.wait(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         process.kill()
-        output, _ = process.communicate()
-        pytest.fail(f"{what} timed out after {TIMEOUT_S} s:\n{output[-4000:]}")
-    assert process.returncode == 0, f"{what} exited with {process.returncode}:\n{output[-4000:]}"
+        process.wait()
+        log = process.log_path.read_text()[-4000:]
+        pytest.fail(f"{what} timed out after {TIMEOUT_S} s:\n{log}")
+    assert process.returncode == 0, (f"{what} exited with {process.returncode}:\n"
+                                     f"{process.log_path.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="module")
 def exchanged(tmp_path_factory):
     """The folder where SAVER's file was written and loaded by every backend (reports inside)."""
     folder = tmp_path_factory.mktemp("cross_backend")
-    _finish(_worker(SAVER, folder, "--save", "--load", SAVER), f"saving on {SAVER}")
+    saver = _worker(SAVER, folder, "--save", "--load", SAVER)
+    # The loaders start at once (importing their framework meanwhile) and wait for the file.
     loaders = {b: _worker(b, folder, "--load", SAVER) for b in BACKENDS if b != SAVER}
-    for backend, process in loaders.items():
-        _finish(process, f"loading {SAVER}'s file on {backend}")
+    try:
+        _finish(saver, f"saving on {SAVER}")
+        for backend, process in loaders.items():
+            _finish(process, f"loading {SAVER}'s file on {backend}")
+    finally:
+        for process in loaders.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     return folder
 
 
@@ -69,7 +85,8 @@ def test_saved_model_loads_on_backend(exchanged, loader):
     saved, loaded = report["saved_order"], report["loaded_order"]
     # Same variables, same paths, same order: what makes a file interchangeable.
     assert loaded == saved
-    assert len(saved["optimizer"]) == 2 + 2 * len(saved["trainable"])  # iteration, learning rate, m and v
+    # iteration, learning rate, then a momentum and a velocity per trainable variable
+    assert len(saved["optimizer"]) == 2 + 2 * len(saved["trainable"])
     assert set(report["weight_diffs"]) == set(saved["weights"])
     for path, diff in report["weight_diffs"].items():
         assert diff is not None and diff == 0.0, f"weight {path}: max difference {diff}"
@@ -85,6 +102,7 @@ def test_saved_model_loads_on_backend(exchanged, loader):
         return
     continued = report["continued"]
     trained_before = 0 if SAVER == "numpy" else 2
-    assert continued["iterations_before"] == trained_before + 1  # the saver's steps plus the fixed-gradient one
+    # The saver's steps plus the fixed-gradient one.
+    assert continued["iterations_before"] == trained_before + 1
     assert continued["iterations_after"] == continued["iterations_before"] + 2
     assert continued["all_finite"] and np.all(np.isfinite(continued["loss"]))
