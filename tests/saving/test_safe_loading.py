@@ -128,16 +128,23 @@ def test_safe_mode_in_metadata_changes_nothing(tmp_path, sentinel, secret):
     _refused(lambda: _load_model(path, safe_mode=None), path, "bytecode")
 
 
-@pytest.mark.parametrize("key", ["loss", "metrics", "optimizer"])
+@pytest.mark.parametrize("key", ["loss", "metrics", "optimizer", "metric_wrapper"])
 def test_hostile_compile_config_is_refused(key, tmp_path, sentinel):
     config = hf.base_config()
     gadget = hf.function_envelope("keras.models", "load_model")
     hijack = hf.layer_envelope("Adam", {"learning_rate": 0.1}, module="keras.optimizers",
                                registered_name=f"{hf.REGISTERED_PACKAGE}>Gadget")
-    entry = {"loss": gadget, "metrics": [gadget], "optimizer": hijack}[key]
-    config["compile_config"] = {"optimizer": "sgd", "loss": "mse", key: entry}
+    # A metric whose own from_config looks its function up by name in kiln.metrics.
+    wrapper = hf.layer_envelope("MeanMetricWrapper", {
+        "name": "m", "fn": hf.function_envelope("keras.metrics", "deserialize")},
+        module="keras.metrics")
+    entry = {"loss": gadget, "metrics": [gadget], "optimizer": hijack,
+             "metric_wrapper": [wrapper]}[key]
+    config["compile_config"] = {"optimizer": "sgd", "loss": "mse",
+                                "metrics" if key == "metric_wrapper" else key: entry}
     path = hf.write_keras_zip(tmp_path / "m.keras", hf.keras_members(config))
-    words = ["hijack", "Adam"] if key == "optimizer" else ["load_model", "not a serializable"]
+    words = {"optimizer": ["hijack", "Adam"], "metric_wrapper": ["deserialize", "config.fn"]}.get(
+        key, ["load_model", "not a serializable"])
     _refused(lambda: _load_model(path), path, *words)
     assert isinstance(_load_model(path, compile=False), kiln.Sequential)
 
