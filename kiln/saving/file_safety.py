@@ -31,7 +31,7 @@ Example:
     >>> file_safety.check_member_name("../evil.py", "m.keras")
     Traceback (most recent call last):
     ...
-    kiln.saving.file_safety.UnsafeFileError: Refusing m.keras: member '../evil.py': a path outside the archive (absolute, '..', backslash or drive)
+    kiln.saving.file_safety.UnsafeFileError: Refusing m.keras: member '../evil.py': a path ...
 """
 
 import contextlib
@@ -120,7 +120,8 @@ def check_regular_file(filepath, what):
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(f"{what}: expected a file, received the folder {filepath}")
     if not stat.S_ISREG(mode):
-        raise UnsafeFileError(filepath, None, f"{what}: not a plain file (a device, FIFO or socket)")
+        raise UnsafeFileError(filepath, None,
+                              f"{what}: not a plain file (a device, FIFO or socket)")
 
 
 def check_folder(folder, allowed_files, allowed_prefixes=()):
@@ -144,7 +145,8 @@ def check_folder(folder, allowed_files, allowed_prefixes=()):
             rel = os.path.relpath(full, folder).replace(os.sep, "/")
             info = os.lstat(full)
             if stat.S_ISLNK(info.st_mode):
-                raise UnsafeFileError(folder, rel, "a symbolic link (it could point anywhere)", "entry")
+                raise UnsafeFileError(folder, rel, "a symbolic link (it could point anywhere)",
+                                      "entry")
             if stat.S_ISDIR(info.st_mode):
                 inside = [p for p in allowed_prefixes
                           if p.startswith(rel + "/") or (rel + "/").startswith(p)]
@@ -236,7 +238,8 @@ def check_zip(archive, filepath, allowed_files, allowed_prefixes=()):
         if info.flag_bits & 0x1:
             raise UnsafeFileError(filepath, name, "encrypted")
         if info.compress_type not in _ZIP_METHODS:
-            raise UnsafeFileError(filepath, name, f"unknown compression method {info.compress_type}")
+            raise UnsafeFileError(filepath, name,
+                                  f"unknown compression method {info.compress_type}")
         limit = MAX_WEIGHTS_BYTES if name.endswith(".h5") else MAX_JSON_BYTES
         if info.file_size > limit:
             raise UnsafeFileError(filepath, name, f"declares {info.file_size} bytes, more than "
@@ -292,7 +295,7 @@ def parse_json(data, filepath, entry, tag_envelopes=False):
         >>> parse_json("[" * 500 + "]" * 500, "m.keras", "config.json")
         Traceback (most recent call last):
         ...
-        kiln.saving.file_safety.UnsafeFileError: Refusing m.keras: member 'config.json': JSON nested deeper than 128 levels
+        kiln.saving.file_safety.UnsafeFileError: Refusing m.keras: member 'config.json': JSON ...
     """
     if len(data) > MAX_JSON_BYTES:
         raise UnsafeFileError(filepath, entry, f"{len(data)} bytes of JSON, more than the "
@@ -395,7 +398,8 @@ def check_h5_signature(filepath, what):
         return
     hint = ""
     if head.startswith(b"PK"):
-        hint = " (it is a ZIP archive: a `.keras` model file is loaded with kiln.saving.load_model())"
+        hint = (" (it is a ZIP archive: a `.keras` model file is loaded with "
+                "kiln.saving.load_model())")
     raise UnsafeFileError(filepath, None, f"{what}: not an HDF5 file (first bytes {head!r}){hint}")
 
 
@@ -423,7 +427,8 @@ def open_h5(filepath, what):
     try:
         h5file = h5py.File(filepath, "r")
     except OSError as e:
-        raise UnsafeFileError(filepath, None, f"{what}: corrupt or truncated HDF5 file: {e}") from None
+        raise UnsafeFileError(filepath, None,
+                              f"{what}: corrupt or truncated HDF5 file: {e}") from None
     with h5file:
         check_h5_file(h5file, filepath)
         yield h5file
@@ -449,7 +454,7 @@ def check_h5_file(h5file, filepath):
         ...     check_h5_file(f, p)
         Traceback (most recent call last):
         ...
-        kiln.saving.file_safety.UnsafeFileError: Refusing ...: HDF5 entry '/vars/alias': a soft link (to /vars/0); weights files hold only groups and datasets
+        kiln.saving.file_safety.UnsafeFileError: Refusing ...: HDF5 entry '/vars/alias': a soft ...
     """
     import h5py
 
@@ -511,7 +516,7 @@ def check_h5_member(path, archive_path, member):
         >>> check_h5_member(p, "m.keras", "model.weights.h5")
         Traceback (most recent call last):
         ...
-        kiln.saving.file_safety.UnsafeFileError: Refusing m.keras (member model.weights.h5): HDF5 entry '/vars/0': an external link (to /etc/passwd:/); loading never opens another file
+        kiln.saving.file_safety.UnsafeFileError: Refusing m.keras (member ...): ... external ...
     """
     try:
         with open_h5(path, "load_model"):

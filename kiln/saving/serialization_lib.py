@@ -130,7 +130,7 @@ def get_registered_name(obj):
 
 
 def get_registered_object(name, custom_objects=None, module_objects=None):
-    """Look a name up in custom_objects, the active custom-object scope, the registry, then module_objects.
+    """Look ``name`` up in custom_objects, the active scope, the registry, then module_objects.
 
     Returns None when no table has it. Deserialization adds a check this
     plain lookup cannot make (see :func:`lookup_user_object`).
@@ -308,8 +308,10 @@ def is_serializable_builtin(obj, function=False):
 
     Example:
         >>> import kiln
-        >>> is_serializable_builtin(kiln.layers.Dense), is_serializable_builtin(kiln.models.load_model, True)
-        (True, False)
+        >>> is_serializable_builtin(kiln.layers.Dense)
+        True
+        >>> is_serializable_builtin(kiln.models.load_model, function=True)
+        False
     """
     if function:
         return inspect.isfunction(obj) and id(obj) in _serializable_functions()
@@ -392,8 +394,8 @@ def _lookup_user(name, registered_name, config, custom_objects):
         if found is None:
             continue
         if key != name and getattr(found, "__name__", None) != name:
-            _refuse(config, f"registered_name {key!r} resolves to {found!r}, not to {name!r} as the "
-                    "entry says (a registered_name hijack)")
+            _refuse(config, f"registered_name {key!r} resolves to {found!r}, not to {name!r} as "
+                    "the entry says (a registered_name hijack)")
         return found
     return None
 
@@ -448,7 +450,8 @@ def _check_arguments(cls, inner, config):
             if isinstance(value, (str, bytes, dict)):
                 _refuse(config, f"constructor argument {argument}={_short(value)} would be read "
                         "from a file, URL or pickle when the object is built; safe_mode forbids it "
-                        "(pass the data itself, or load with safe_mode=False if you trust the file)")
+                        "(pass the data itself, or load with safe_mode=False if you trust the "
+                        "file)")
 
 
 def _short(value):
@@ -491,7 +494,7 @@ def deserialize_kiln_object(config, custom_objects=None, safe_mode=True, **kwarg
         ...                          "config": "load_model"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        kiln.saving.file_safety.UnsafeFileError: Refusing the config: config entry function 'load_model' (module='keras.models'): kiln.models.load_model is not a serializable function ...
+        kiln.saving.file_safety.UnsafeFileError: Refusing the config: config entry function ...
     """
     if config is None or isinstance(config, (bool, int, float, str)):
         return config

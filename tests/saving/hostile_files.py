@@ -70,7 +70,7 @@ class Sentinel:
         monkeypatch.syspath_prepend(self.module_dir)
         monkeypatch.delitem(sys.modules, SENTINEL_MODULE, raising=False)
         for module, name in GADGETS:
-            target = sys.modules[module] if module in sys.modules else __import__(module, fromlist=["_"])
+            target = __import__(module, fromlist=["_"])
             monkeypatch.setattr(target, name, self.gadget(name))
         from kiln.layers.preprocessing import index_lookup
 
@@ -256,7 +256,8 @@ def hostile_entries(sentinel, secret_path):
         "saved_model_path": ("layer", layer_envelope("TFSMLayer", {
             "name": "tfsm", "filepath": os.path.dirname(secret_path)}), ["filepath", "TFSMLayer"]),
         "pickled_module": ("layer", layer_envelope("TorchModuleWrapper", {
-            "name": "wrapped", "module": {"class_name": "__bytes__", "config": {"value": "gASVAA=="}}}),
+            "name": "wrapped",
+            "module": {"class_name": "__bytes__", "config": {"value": "gASVAA=="}}}),
             ["pickle"]),
         "class_that_is_a_function": ("layer", layer_envelope("Input", {"shape": [2]}),
                                      ["Input", "not a serializable class"]),
@@ -328,7 +329,8 @@ def weights_file(path, model=None):
 
 
 def legacy_h5_file(path, kernel_link=None):
-    """A Keras 2 ``save_weights("x.h5")`` file for the base model; ``kernel_link`` replaces the kernel."""
+    """A Keras 2 ``save_weights("x.h5")`` file of the base model; ``kernel_link`` replaces
+    the kernel."""
     with h5py.File(path, "w") as f:
         f.attrs["layer_names"] = [b"dense"]
         group = f.create_group("dense")

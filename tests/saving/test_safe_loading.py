@@ -31,7 +31,8 @@ import hostile_files as hf  # noqa: E402
 _load_model = kiln.models.load_model
 _clone_model = kiln.models.clone_model
 _deserialize_layer = kiln.layers.deserialize
-_CASES = sorted(hf.hostile_entries(types.SimpleNamespace(flag="/nonexistent/flag"), "/nonexistent/v"))
+_CASES = sorted(hf.hostile_entries(types.SimpleNamespace(flag="/nonexistent/flag"),
+                                   "/nonexistent/v"))
 _H5_CASES = ("external_link", "soft_link", "external_storage", "virtual_dataset", "absurd_shape",
              "hdf5_bomb", "hard_link_cycle", "truncated", "corrupt")
 
@@ -323,7 +324,8 @@ def test_hostile_weights_file_is_refused(case, tmp_path, sentinel):
     _refused(lambda: model.load_weights(path), path, *words)
     _refused(lambda: kiln.saving.load_weights(model, path), path, *words)
     np.testing.assert_array_equal(np.asarray(model.layers[0].kernel.numpy()), before)
-    archive = hf.write_keras_zip(tmp_path / f"{case}.keras", hf.keras_members(hf.base_config(), path))
+    archive = hf.write_keras_zip(tmp_path / f"{case}.keras",
+                                 hf.keras_members(hf.base_config(), path))
     _refused(lambda: _load_model(archive), archive, "model.weights.h5", *words)
 
 
