@@ -396,6 +396,11 @@ def _lookup_user(name, registered_name, config, custom_objects):
         if key != name and getattr(found, "__name__", None) != name:
             _refuse(config, f"registered_name {key!r} resolves to {found!r}, not to {name!r} as "
                     "the entry says (a registered_name hijack)")
+        module = config.get("module")
+        if (key != name and module in _SEARCH_PACKAGES
+                and not str(getattr(found, "__module__", "")).startswith("kiln.")):
+            _refuse(config, f"registered_name {key!r} resolves to the user object {found!r}, but "
+                    f"the entry claims the built-in module {module!r} (a registered_name hijack)")
         return found
     return None
 

@@ -243,6 +243,9 @@ def hostile_entries(sentinel, secret_path):
         "registered_name_hijack_class": ("layer", layer_envelope(
             "Dense", {"units": 1, "name": "d2"}, registered_name=f"{REGISTERED_PACKAGE}>Gadget"),
             ["hijack", "Dense", f"{REGISTERED_PACKAGE}>Gadget"]),
+        "registered_name_hijack_module": ("layer", layer_envelope(
+            "Gadget", {}, module="keras.layers", registered_name=f"{REGISTERED_PACKAGE}>Gadget"),
+            ["hijack", "'keras.layers'", f"{REGISTERED_PACKAGE}>Gadget"]),
         "registered_name_hijack_function": ("activation", function_envelope(
             "keras.activations", "relu", f"{REGISTERED_PACKAGE}>fire"),
             ["hijack", "relu", f"{REGISTERED_PACKAGE}>fire"]),
