@@ -177,9 +177,9 @@ def test_onnx_runs_in_onnxruntime_or_names_the_missing_package(tmp_path):
     model = _sequential()
     x = np.random.default_rng(1).normal(size=(4, 3)).astype("float32")
     expected = np.asarray(model.predict(x, verbose=0))
-    # What writes ONNX from this backend: torch.onnx (torch, and numpy rebuilt on torch) needs
-    # `onnx`; tensorflow and jax go through `tf2onnx`.
-    needed = ["onnx"] if BACKEND in ("torch", "numpy") else ["tf2onnx"]
+    # What writes ONNX from this backend: torch.onnx (torch, and jax/numpy rebuilt on torch) needs
+    # `onnx`; tensorflow goes through `tf2onnx`.
+    needed = ["tf2onnx"] if BACKEND == "tensorflow" else ["onnx"]
     missing = [name for name in needed if importlib.util.find_spec(name) is None]
     target = tmp_path / "model.onnx"
     if missing:

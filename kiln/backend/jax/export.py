@@ -4,8 +4,9 @@ An endpoint runs the Kiln function statelessly (every variable's value is an
 argument) and ``jax2tf.convert`` turns it into a TF function whose variable
 arguments are bound to ``tf.Variable`` copies of the weights; unknown dimensions
 become symbolic (``batch`` for the first axis, shared by all inputs).
-``kiln.export.ExportArchive`` writes the SavedModel. ONNX goes on through
-``tf2onnx`` when it is installed.
+``kiln.export.ExportArchive`` writes the SavedModel. ONNX is not written here:
+jax2tf's native serialization emits ``XlaCallModule`` ops that tf2onnx cannot
+convert, so ``kiln.export`` rebuilds the model on the torch backend for ONNX.
 
 Example:
     >>> polymorphic_shape((None, 3), 0)
@@ -16,12 +17,13 @@ from kiln import tree
 from kiln.backend.common.scopes import StatelessScope
 
 # Formats this backend writes in the running process.
-FORMATS = ("tf_saved_model", "onnx")
+FORMATS = ("tf_saved_model",)
 
-# export_model itself is a partial gap: it writes only ONNX, and only where tf2onnx is installed.
-UNSUPPORTED = {"export_model": "writes format='onnx' only (needs the tf2onnx package); "
-                               "tf_saved_model is written by kiln.export.ExportArchive through "
-                               "tf_variables/tf_function"}
+# export_model is a gap: tf_saved_model is written by kiln.export.ExportArchive through
+# tf_variables/tf_function, and ONNX by rebuilding the model on torch.
+UNSUPPORTED = {"export_model": "ONNX is written by rebuilding the model on the torch backend "
+                               "(jax2tf output is not convertible by tf2onnx); tf_saved_model by "
+                               "kiln.export.ExportArchive through tf_variables/tf_function"}
 
 
 def _tf():
@@ -94,29 +96,8 @@ def tf_function(fn, variables, tf_vars, input_signature, is_static=True, jax2tf_
 
 
 def export_model(model, filepath, format="tf_saved_model", input_signature=None, **kwargs):
-    """Write ``model`` as ONNX: jax2tf, then ``tf2onnx`` (SavedModel is written by kiln.export).
-
-    ``input_signature`` is a list (one entry per positional input) of nested
-    ``kiln.InputSpec`` objects with a shape and a dtype.
-    """
-    if format != "onnx":
-        raise NotImplementedError(f"export.export_model: the jax backend converts only "
-                                  f"format='onnx' here, received format={format!r}")
-    tf, _ = _tf()
-    try:  # before converting anything
-        import tf2onnx
-    except ImportError as error:
-        raise ImportError(
-            "export(format='onnx') on the jax backend needs the 'tf2onnx' package "
-            "(pip install tf2onnx onnx); it is not installed. The torch backend exports ONNX with "
-            "torch.onnx instead."
-        ) from error
-    opset_version = kwargs.pop("opset_version", None)
-    specs = tree.map_structure(lambda s: tf.TensorSpec(s.shape, s.dtype, name=s.name),
-                               input_signature)
-    variables = list(model.variables)
-    endpoint = tf_function(lambda *args: model(*args, training=False), variables,
-                           tf_variables(variables), specs, **kwargs)
-    traced = tf.function(endpoint, input_signature=specs, autograph=False)
-    tf2onnx.convert.from_function(traced, input_signature=specs, opset=opset_version,
-                                  output_path=str(filepath))
+    """Not written in-process on jax; ``kiln.export`` rebuilds the model on torch for ONNX."""
+    raise NotImplementedError(
+        f"export.export_model (format={format!r}) is not supported by the jax backend: "
+        "jax2tf's XlaCallModule ops cannot be converted by tf2onnx; Model.export(format='onnx') "
+        "rebuilds the model on the torch backend instead")
