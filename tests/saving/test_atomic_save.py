@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,7 +60,9 @@ def _kill_while_saving(target, tmp_path):
     folder, signals = target.parent, tmp_path / "signals"
     signals.mkdir()
     before = set(os.listdir(folder))
-    env = dict(os.environ, KILN_BACKEND=kiln.config.backend(), OMP_NUM_THREADS="1")
+    kiln_root = str(Path(kiln.__file__).resolve().parents[1])  # the child imports this same Kiln
+    env = dict(os.environ, KILN_BACKEND=kiln.config.backend(), OMP_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [kiln_root, os.environ.get("PYTHONPATH")])))
     log_path = tmp_path / "child.log"
     with open(log_path, "w") as log:
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(target), str(signals)], env=env,

@@ -21,17 +21,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import kiln
 from kiln import config
 
 BACKENDS = ("jax", "torch", "tensorflow", "numpy")
 SAVER = config.backend()
 WORKER = Path(__file__).with_name("cross_backend_worker.py")
 TIMEOUT_S = 600
+KILN_ROOT = str(Path(kiln.__file__).resolve().parents[1])  # the workers import this same Kiln
 
 
 def _worker(backend, folder, *args):
     """Start the worker on ``backend``; its output goes to a log file (no pipe to fill)."""
-    env = dict(os.environ, KILN_BACKEND=backend, OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
+    env = dict(os.environ, KILN_BACKEND=backend, OMP_NUM_THREADS="1", PYTHONHASHSEED="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [KILN_ROOT, os.environ.get("PYTHONPATH")])))
     env.pop("KERAS_BACKEND", None)
     log_path = Path(folder) / f"{backend}_{args[0].strip('-')}.log"
     with open(log_path, "w") as log:
