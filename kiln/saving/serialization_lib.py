@@ -532,14 +532,14 @@ def _deserialize_envelope(config, custom_objects, safe):
     module = config.get("module")
     inner = config.get("config")
     registered_name = config.get("registered_name")
+    if not isinstance(class_name, str):
+        _refuse(config, "class_name must be a string")
     if class_name in _CODE_FORMS:
         if safe:
             _refuse(config, f"{_CODE_FORMS[class_name]}; loading it would run code from the file. "
                     "Pass safe_mode=False only if you trust its source.")
         raise NotImplementedError(f"deserialize_keras_object: a bare {class_name!r} entry is only "
                                   "loaded by the layer that wrote it (Lambda, TorchModuleWrapper)")
-    if not isinstance(class_name, str):
-        _refuse(config, "class_name must be a string")
     function = class_name == "function"
     name = inner if function else class_name
     if not isinstance(name, str):
@@ -548,10 +548,11 @@ def _deserialize_envelope(config, custom_objects, safe):
     if found is None:
         found = _lookup_builtin(module, name, config, function)
     if found is None:
-        what = "function" if function else "object"
-        _refuse(config, f"unknown {what} (module {module!r} is never imported). If it is a custom "
-                f"{'function' if function else 'class'}, pass it in custom_objects or register it "
-                "with kiln.saving.register_keras_serializable()")
+        what = "function" if function else "class"
+        where = (f"Kiln has no {what} {name!r} in {module!r}" if module in _SEARCH_PACKAGES
+                 else f"module {module!r} is never imported")
+        _refuse(config, f"unknown {what} ({where}). If it is a custom {what}, pass it in "
+                "custom_objects or register it with kiln.saving.register_keras_serializable()")
     if function:
         if inspect.isclass(found) or not callable(found):
             _refuse(config, f"a function entry resolves to {found!r}, which is not a function")
