@@ -713,10 +713,8 @@ class Layer(_backend.layer.BackendLayer, Operation):
 
 def _get_mask(x):
     """The ``_keras_mask`` a tensor carries, if any (KerasTensors always have the slot)."""
-    try:
-        return x._keras_mask
-    except AttributeError:
-        return None
+    # getattr, not try/except: torch.compile does not trace an AttributeError handler.
+    return getattr(x, "_keras_mask", None)
 
 
 def _set_mask(outputs, mask):
