@@ -166,7 +166,8 @@ def _read_archive(filepath):
         try:
             archive = zipfile.ZipFile(filepath)
         except (zipfile.BadZipFile, OSError, EOFError) as e:
-            raise file_safety.UnsafeFileError(filepath, None, f"a corrupt `.keras` archive: {e}") from None
+            raise file_safety.UnsafeFileError(filepath, None,
+                                              f"a corrupt `.keras` archive: {e}") from None
         file_safety.check_zip(archive, filepath, _MEMBERS, ("assets/",))
         sizes = {info.filename: info.file_size for info in archive.infolist()}
         open_member = archive.open
