@@ -116,12 +116,8 @@ def deserialize(config, custom_objects=None):
         raise ValueError(f"dtype_policies.deserialize: expected an envelope with 'class_name' "
                          f"and 'config', received {config!r}")
     class_name = config["class_name"]
-    cls = None
-    for name in (config.get("registered_name"), class_name):
-        if name:
-            cls = serialization_lib.get_registered_object(name, custom_objects)
-            if cls is not None:
-                break
+    # The shared lookup, which refuses a registered_name that relabels another object.
+    cls = serialization_lib.lookup_user_object(config, custom_objects)
     if cls is None:
         cls = ALL_OBJECTS_DICT.get(class_name)
     if cls is None:

@@ -184,7 +184,8 @@ def _deserialize_fn(config):
     if isinstance(config, str):
         return metrics.get(config)
     if isinstance(config, dict) and config.get("class_name") == "function":
-        found = getattr(metrics, str(config.get("config")), None)
+        # Only names in the metrics table: a file must not reach any other kiln.metrics attribute.
+        found = metrics.ALL_OBJECTS_DICT.get(str(config.get("config")))
         if callable(found):
             return found
     return serialization_lib.deserialize_kiln_object(config)

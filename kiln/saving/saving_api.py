@@ -25,9 +25,6 @@ import zipfile
 
 _MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 _KERAS_VERSION = "3.15.1"
-# Generous bounds on what a model file may declare; a larger member is treated as a zip bomb.
-_MAX_JSON_BYTES = 256 * 2**20
-_MAX_WEIGHTS_BYTES = 64 * 2**30
 
 
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):

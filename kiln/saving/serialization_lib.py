@@ -234,11 +234,14 @@ def serialize_kiln_object(obj):
     if not hasattr(obj, "get_config"):
         raise TypeError(f"Cannot serialize {obj!r}: it has no get_config()")
     config = obj.get_config()
+    module = public_module_of(obj)
     envelope = {
-        "module": public_module_of(obj),
+        "module": module,
         "class_name": type(obj).__name__,
         "config": serialize_kiln_object(config),
-        "registered_name": getattr(type(obj), "_kiln_registered_name", None),
+        # Keras names classes living under keras.src (Functional) by their class name.
+        "registered_name": getattr(type(obj), "_kiln_registered_name", None) or (
+            type(obj).__name__ if module.startswith("keras.src.") else None),
     }
     if hasattr(obj, "get_build_config"):
         build_config = obj.get_build_config()

@@ -155,7 +155,7 @@ _OPTIONAL_KEYS = ("shared_object_id",)
 #   (Keras: MultiHeadAttention {}, Bidirectional {"mask": null}; Kiln adds "training": null);
 # * SparseCategoricalCrossentropy.get_config lists no `axis` (Keras 3.15.1 writes name,
 #   reduction, from_logits, ignore_class).
-_PENDING_REGISTERED_NAME = {("keras.src.models.functional", "Functional"): (None,)}
+_PENDING_REGISTERED_NAME = {}
 _PENDING_EXTRA_KEYS = {}
 
 
