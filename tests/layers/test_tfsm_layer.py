@@ -59,12 +59,18 @@ def test_conformance(saved_model):
     if not _tf_or_refused(saved_model):
         return
     x = make_input((3, 4))
-    # Mixed precision opt-out: the SavedModel's endpoints have fixed float32 input signatures.
-    run_layer_test(layers.TFSMLayer, {"filepath": saved_model, "call_training_endpoint": "train_step_fn"},
-                   input_shape=(3, 4), input_data=x, expected_output=_reference(x),
-                   expected_output_shape=(3, 2), expected_num_trainable_weights=2,
-                   expected_num_non_trainable_weights=1, training_changes_output=True,
-                   run_mixed_precision_check=False)
+    config = {"filepath": saved_model, "call_training_endpoint": "train_step_fn"}
+    # A TFSMLayer config names a SavedModel to read, which safe-mode deserialization refuses
+    # (the config round trip below therefore runs with safe mode off, as for a trusted file).
+    with pytest.raises(ValueError, match="filepath"):
+        kiln.saving.deserialize_keras_object(kiln.saving.serialize_keras_object(layers.TFSMLayer(**config)))
+    with kiln.saving.serialization_lib.SafeModeScope(False):
+        # Mixed precision opt-out: the SavedModel's endpoints have fixed float32 input signatures.
+        run_layer_test(layers.TFSMLayer, config,
+                       input_shape=(3, 4), input_data=x, expected_output=_reference(x),
+                       expected_output_shape=(3, 2), expected_num_trainable_weights=2,
+                       expected_num_non_trainable_weights=1, training_changes_output=True,
+                       run_mixed_precision_check=False)
 
 
 def test_endpoints_and_signatures(saved_model):
