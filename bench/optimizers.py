@@ -17,7 +17,7 @@ and the ratios to Kiln's generic path and to the native optimizer:
 - ``kiln generic``: the same call with the hook switched off (the ops-based
   rule, a dozen small ops per variable);
 - ``native``: ``torch.optim.AdamW(foreach=True)`` / ``optax.adamw`` under
-  ``jax.jit`` (TensorFlow has no native contender here: ``tf.keras`` is Keras).
+  ``jax.jit`` (TensorFlow has no native contender here: its high-level optimizers are Keras').
 
 JAX steps block until the new values are ready, so async dispatch hides nothing.
 """
@@ -25,11 +25,11 @@ JAX steps block until the new values are ready, so async dispatch hides nothing.
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
+
+from pinned_worker import run_pinned_worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ("jax", "torch")
@@ -130,18 +130,7 @@ def worker(backend, repeats, number):
 
 
 def _run_backend(backend, repeats, number):
-    env = dict(os.environ, KILN_BACKEND=backend, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3",
-               XLA_FLAGS="--xla_cpu_multi_thread_eigen=false",
-               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    command = [sys.executable, os.path.abspath(__file__), "--worker", backend,
-               "--repeats", str(repeats), "--number", str(number)]
-    if shutil.which("taskset"):
-        command = ["taskset", "-c", "1"] + command
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
-    return {"error": (proc.stderr or proc.stdout)[-800:]}
+    return run_pinned_worker(__file__, backend, repeats, number, RESULT_PREFIX, extra_env={"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false"}, error_tail=800)
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""Loading legacy Keras 2 / tf.keras ``.h5`` weights files.
+"""Loading legacy Keras 2 (TensorFlow-era) ``.h5`` weights files.
 
 ``model.save_weights("x.h5")`` in Keras 2 wrote one HDF5 group per layer:
 

@@ -1,4 +1,4 @@
-"""Legacy Keras 2 / tf.keras ``.h5`` weights files: topological and by-name loading.
+"""Legacy Keras 2 (TensorFlow-era) ``.h5`` weights files: topological and by-name loading.
 
 The files are written here with h5py in the documented Keras 2 layout: root
 attribute ``layer_names``, one group per layer with a ``weight_names``

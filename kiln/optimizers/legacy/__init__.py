@@ -33,7 +33,7 @@ class _LegacyOptimizer:
             f"or Kiln. Use `kiln.optimizers.{name}`, whose arguments follow the Keras 3 "
             "optimizers (e.g. `learning_rate`, not `lr`; no `decay`: use a learning-rate "
             "schedule). Code that needs the Keras 2 optimizers themselves must run on Keras 2 "
-            "(the `tf_keras` package)."
+            "(the separate legacy Keras 2 package)."
         )
 
 
