@@ -14,11 +14,11 @@ JAX calls block until the result is ready, so async dispatch does not hide work.
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
+
+from pinned_worker import run_pinned_worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ("jax", "torch", "tensorflow")
@@ -89,17 +89,7 @@ def worker(backend, repeats, number):
 
 
 def _run_backend(backend, repeats, number):
-    env = dict(os.environ, KILN_BACKEND=backend, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    command = [sys.executable, os.path.abspath(__file__), "--worker", backend,
-               "--repeats", str(repeats), "--number", str(number)]
-    if shutil.which("taskset"):
-        command = ["taskset", "-c", "1"] + command
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
-    return {"error": (proc.stderr or proc.stdout)[-500:]}
+    return run_pinned_worker(__file__, backend, repeats, number, RESULT_PREFIX, error_tail=500)
 
 
 def main(argv=None):

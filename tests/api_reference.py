@@ -71,3 +71,31 @@ def lacking_examples(rows):
         if "Example" not in doc or ">>>" not in doc:
             lacking.append(f'{row["module"]}.{row["name"]}')
     return sorted(set(lacking))
+
+
+def module_conformance_tests(modules):
+    """The three per-module checks (names exist, signatures, docstring examples) as pytest tests.
+
+    A test file binds them at module level so pytest collects them:
+    ``test_every_keras_name_exists, test_every_name_has_the_keras_signature,
+    test_every_name_has_a_docstring_with_an_example = module_conformance_tests(MODULES)``.
+    """
+    parametrize = pytest.mark.parametrize("module", modules)
+
+    @parametrize
+    def test_every_keras_name_exists(module):
+        missing = missing_names(reference_rows((module,)))
+        assert not missing, f"{len(missing)} names missing from kiln: {missing}"
+
+    @parametrize
+    def test_every_name_has_the_keras_signature(module):
+        wrong = wrong_signatures(reference_rows((module,)))
+        assert not wrong, "\n".join(wrong)
+
+    @parametrize
+    def test_every_name_has_a_docstring_with_an_example(module):
+        lacking = lacking_examples(reference_rows((module,)))
+        assert not lacking, f"{len(lacking)} without a docstring example: {lacking}"
+
+    return (test_every_keras_name_exists, test_every_name_has_the_keras_signature,
+            test_every_name_has_a_docstring_with_an_example)
