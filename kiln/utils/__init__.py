@@ -11,6 +11,7 @@ import numpy as _np
 
 from kiln.backend import clear_session
 from kiln.utils.progbar import Progbar
+from kiln.utils.file_utils import get_file
 from kiln.utils.py_dataset import PyDataset
 
 
