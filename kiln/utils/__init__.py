@@ -58,3 +58,4 @@ from kiln.saving import (
     register_keras_serializable,
     serialize_keras_object,
 )
+from kiln.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402
