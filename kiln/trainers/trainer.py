@@ -22,7 +22,13 @@ from kiln.backend.common.scopes import StatelessScope, get_stateless_scope
 from kiln.trainers.compile_utils import CompileLoss, CompileMetrics
 from kiln.trainers.deferred_logs import DeferredLogs
 from kiln.backend.common import train_steps
-from kiln.trainers.data_adapters import ArrayDataAdapter, train_validation_split, unpack_x_y_sample_weight
+from kiln.trainers.data_adapters import (
+    EpochIterator,
+    get_data_adapter,
+    is_array_like,
+    train_validation_split,
+    unpack_x_y_sample_weight,
+)
 
 
 def _to_float_logs(logs):
@@ -333,21 +339,29 @@ class Trainer:
         if not isinstance(validation_freq, int) or isinstance(validation_freq, bool) or validation_freq < 1:
             raise ValueError(f"fit(): validation_freq must be an int >= 1, received {validation_freq!r}")
         if validation_split and validation_data is None:
+            if not all(part is None or is_array_like(part) for part in (x, y, sample_weight)):
+                raise ValueError(
+                    f"fit(): validation_split is only supported when x, y and sample_weight are arrays or tensors; "
+                    f"x is a {type(x).__name__}. Pass validation_data instead.")
             (x, y, sample_weight), validation_data = train_validation_split(
                 (_as_array_tree(x), _as_array_tree(y), _as_array_tree(sample_weight)), validation_split)
         if config.max_epochs() is not None:
             epochs = min(epochs, config.max_epochs())
         if config.max_steps_per_epoch() is not None:
             steps_per_epoch = min(steps_per_epoch or config.max_steps_per_epoch(), config.max_steps_per_epoch())
-        adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
-                                   steps=steps_per_epoch)
-        class_weights = _class_weight_table(class_weight, adapter.y)
-        val = None
+        adapter = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+                                   shuffle=shuffle)
+        batches = EpochIterator(adapter, steps_per_epoch)
+        first_batch = adapter.peek()
+        class_weights = _class_weight_table(class_weight, first_batch[1])
+        val_batches = None
         if validation_data is not None:
-            val = unpack_x_y_sample_weight(validation_data)
+            val_batches = EpochIterator(
+                _validation_adapter(validation_data, validation_batch_size or adapter.batch_size or batch_size,
+                                    validation_steps), validation_steps)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=epochs, steps=adapter.num_batches,
+                                     verbose=verbose, epochs=epochs, steps=batches.num_batches,
                                      batch_size=adapter.batch_size)
 
         def to_data(batch):
@@ -356,7 +370,7 @@ class Trainer:
                 sw_b = _apply_class_weight(class_weights, y_b, sw_b)
             return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(x_b, y_b, sw_b))
 
-        self._symbolic_build(to_data(next(adapter.numpy_batches())))
+        self._symbolic_build(to_data(first_batch))
         train_function = self.make_train_function()
         self.stop_training = False
         self._stop_reason = None
@@ -382,11 +396,11 @@ class Trainer:
                     self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 logs = {}
-                batches = adapter.numpy_batches(epoch=epoch, seed=shuffle_seed)
+                epoch_batches = batches.epoch(epoch=epoch, seed=shuffle_seed)
                 if resumed_mid_epoch:
-                    batches = _skip(batches, skip_steps)
+                    epoch_batches = _skip(epoch_batches, skip_steps)
                 first_step = skip_steps if resumed_mid_epoch else 0
-                for steps, group in _executions(batches, per_execution, first_step):
+                for steps, group in _executions(epoch_batches, per_execution, first_step):
                     callback_list.on_train_batch_begin(steps[0])
                     if len(group) == 1:
                         logs = train_function(to_data(group[0]))
@@ -398,12 +412,14 @@ class Trainer:
                     if self.stop_training:
                         break
                 self._sync_backend_state()
+                adapter.on_epoch_end()
+                if batches.ran_out:
+                    self.stop_training = True
+                    if not logs:
+                        break
                 epoch_logs = _to_float_logs(logs)
-                if val is not None and not self.stop_training and (epoch + 1) % validation_freq == 0:
-                    val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
-                                             batch_size=validation_batch_size or adapter.batch_size,
-                                             steps=validation_steps, verbose=0, return_dict=True,
-                                             callbacks=callback_list)
+                if val_batches is not None and not self.stop_training and (epoch + 1) % validation_freq == 0:
+                    val_logs = self.evaluate(val_batches, verbose=0, return_dict=True, callbacks=callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 self._fit_position = {"epoch": epoch + 1, "step": 0, "shuffle_seed": shuffle_seed}
                 callback_list.on_epoch_end(epoch, epoch_logs)
@@ -411,6 +427,9 @@ class Trainer:
                     break
         finally:
             self._sync_backend_state()
+            batches.close()
+            if val_batches is not None:
+                val_batches.close()
         if self.optimizer is not None and hasattr(self.optimizer, "finalize_variable_values"):
             # With use_ema, the model ends training holding the moving averages (as Keras).
             self.optimizer.finalize_variable_values(self.trainable_variables)
@@ -435,29 +454,40 @@ class Trainer:
         self._assert_compiled("evaluate")
         if kwargs:
             raise TypeError(f"evaluate(): unexpected arguments {sorted(kwargs)}")
-        adapter = ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=False, steps=steps)
+        if isinstance(x, EpochIterator):
+            # fit's validation data, adapted once for the whole run.
+            batches, owned = x, False
+        else:
+            batches = EpochIterator(get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps,
+                                                     shuffle=False), steps)
+            owned = True
         verbose = 1 if verbose == "auto" else verbose
         if isinstance(callbacks, CallbackList):
             # fit's own list (validation): its callbacks keep their fit parameters.
             callback_list = callbacks
         else:
             callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                                         epochs=1, steps=adapter.num_batches,
-                                         batch_size=adapter.batch_size, mode="test")
+                                         epochs=1, steps=batches.num_batches,
+                                         batch_size=batches.adapter.batch_size, mode="test")
 
         def to_data(batch):
             return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(*batch))
 
-        self._symbolic_build(to_data(next(adapter.numpy_batches())))
-        self._sync_backend_state()
-        test_function = self.make_test_function()
-        self.reset_metrics()
-        callback_list.on_test_begin()
-        logs = {}
-        for step, batch in enumerate(adapter.numpy_batches()):
-            callback_list.on_test_batch_begin(step)
-            logs = test_function(to_data(batch))
-            callback_list.on_test_batch_end(step, logs)
+        try:
+            self._symbolic_build(to_data(batches.adapter.peek()))
+            self._sync_backend_state()
+            test_function = self.make_test_function()
+            self.reset_metrics()
+            callback_list.on_test_begin()
+            logs = {}
+            for step, batch in enumerate(batches.epoch()):
+                callback_list.on_test_batch_begin(step)
+                logs = test_function(to_data(batch))
+                callback_list.on_test_batch_end(step, logs)
+            batches.adapter.on_epoch_end()
+        finally:
+            if owned:
+                batches.close()
         logs = _to_float_logs(logs)
         callback_list.on_test_end(logs)
         if return_dict:
@@ -478,26 +508,29 @@ class Trainer:
 
         x, _, _ = unpack_x_y_sample_weight(x) if isinstance(x, tuple) and len(x) in (2, 3) and \
             not isinstance(getattr(self, "_inputs_struct", None), (list, tuple)) else (x, None, None)
-        adapter = ArrayDataAdapter(x, batch_size=batch_size, shuffle=False, steps=steps)
+        batches = EpochIterator(get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False), steps)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                                     epochs=1, steps=adapter.num_batches, batch_size=adapter.batch_size,
+                                     epochs=1, steps=batches.num_batches, batch_size=batches.adapter.batch_size,
                                      mode="predict")
 
         def to_data(batch):
             return _backend.trainer.to_backend_batch((batch[0],))
 
-        if not self.built:
-            self(to_data(next(adapter.numpy_batches()))[0], training=False)
-        self._sync_backend_state()
-        predict_function = self.make_predict_function()
-        callback_list.on_predict_begin()
-        outputs = []
-        for step, batch in enumerate(adapter.numpy_batches()):
-            callback_list.on_predict_batch_begin(step)
-            out = predict_function(to_data(batch))
-            outputs.append(tree.map_structure(_backend.core.convert_to_numpy, out))
-            callback_list.on_predict_batch_end(step, {"outputs": out})
+        try:
+            if not self.built:
+                self(to_data(batches.adapter.peek())[0], training=False)
+            self._sync_backend_state()
+            predict_function = self.make_predict_function()
+            callback_list.on_predict_begin()
+            outputs = []
+            for step, batch in enumerate(batches.epoch()):
+                callback_list.on_predict_batch_begin(step)
+                out = predict_function(to_data(batch))
+                outputs.append(tree.map_structure(_backend.core.convert_to_numpy, out))
+                callback_list.on_predict_batch_end(step, {"outputs": out})
+        finally:
+            batches.close()
         callback_list.on_predict_end()
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 
@@ -545,6 +578,18 @@ class Trainer:
         values = [logs[name] for name in self.metrics_names if name in logs]
         values += [v for k, v in logs.items() if k not in self.metrics_names]
         return values[0] if len(values) == 1 else values
+
+
+def _validation_adapter(validation_data, batch_size, steps):
+    """``fit(validation_data=...)``: a tuple ``(x, y[, sample_weight])`` of arrays, or any input kind."""
+    if isinstance(validation_data, (tuple, list)):
+        if not 1 <= len(validation_data) <= 3:
+            raise ValueError("fit(): validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+                             f"val_sample_weight), or a dataset; received a {type(validation_data).__name__} of "
+                             f"{len(validation_data)} elements")
+        x, y, sample_weight = unpack_x_y_sample_weight(tuple(validation_data))
+        return get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
+    return get_data_adapter(validation_data, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
 
 
 def _as_array_tree(x):

@@ -1,8 +1,7 @@
-"""Turning what ``fit``/``evaluate``/``predict`` receive into batches.
+"""Arrays in memory: NumPy (and anything ``np.asarray`` accepts), pandas, tensors.
 
-This first adapter covers NumPy arrays (and anything ``np.asarray`` accepts),
-nested in tuples/lists/dicts. Batches are NumPy slices handed to the backend's
-``to_backend_batch``.
+Nested tuples/lists/dicts of arrays are sliced together into batches,
+reshuffled every epoch when asked.
 
 Example:
     >>> import numpy as np
@@ -17,38 +16,49 @@ import numpy as np
 
 from kiln import tree
 from kiln.backend.common.train_steps import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401 (re-exported)
+from kiln.trainers.data_adapters.data_adapter import DataAdapter, to_numpy_tree
 
 
-def _to_array(x):
-    """NumPy view of ``x``; float64 becomes floatx() once here, as models compute in floatx."""
-    if x is None:
-        return None
-    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
-        try:
-            x = np.asarray(x.numpy())
-        except Exception:
-            pass
-    if hasattr(x, "to_numpy"):  # pandas
-        x = x.to_numpy()
-    x = np.asarray(x)
-    if x.dtype == np.float64:
-        from kiln import config
+def is_array_like(x):
+    """True for what this adapter slices: arrays, tensors, pandas objects, and nestings of them.
 
-        x = x.astype(config.floatx())
-    return x
-
-
-def _num_samples(structure, what):
-    sizes = {leaf.shape[0] for leaf in tree.flatten(structure) if leaf is not None}
-    if len(sizes) > 1:
-        raise ValueError(
-            f"{what}: all arrays must have the same number of samples (first dimension), "
-            f"received sizes {sorted(sizes)}"
-        )
-    return sizes.pop() if sizes else 0
+    Example:
+        >>> is_array_like({"a": np.zeros(3), "b": [1, 2, 3]}), is_array_like(iter([1]))
+        (True, False)
+    """
+    if isinstance(x, dict):
+        return all(is_array_like(v) for v in x.values())
+    if isinstance(x, (tuple, list)):
+        return all(v is None or isinstance(v, (int, float, bool, np.number)) or is_array_like(v) for v in x)
+    if isinstance(x, (np.ndarray, np.number, int, float, bool)):
+        return True
+    module = type(x).__module__.split(".")[0]
+    if module == "pandas":
+        return type(x).__name__ in ("DataFrame", "Series")
+    if module in ("torch", "tensorflow", "jax", "jaxlib"):
+        return hasattr(x, "shape") and hasattr(x, "dtype")
+    return hasattr(x, "__array__") and hasattr(x, "shape")
 
 
-class ArrayDataAdapter:
+def _num_samples(x, y, sample_weight):
+    """The shared first dimension; an error names each part's sample count when they differ."""
+    counts = {}
+    for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        sizes = sorted({leaf.shape[0] for leaf in tree.flatten(part) if leaf is not None and leaf.ndim})
+        if len(sizes) > 1:
+            raise ValueError(f"Data cardinality is ambiguous: the arrays in `{name}` have different numbers of "
+                             f"samples (first dimension): {sizes}. Make sure all arrays contain the same number "
+                             f"of samples.")
+        if sizes:
+            counts[name] = sizes[0]
+    if len(set(counts.values())) > 1:
+        detail = ", ".join(f"{name} has {count} samples" for name, count in counts.items())
+        raise ValueError(f"Data cardinality is ambiguous: {detail}. Make sure all arrays contain the same number "
+                         f"of samples.")
+    return next(iter(counts.values()), 0)
+
+
+class ArrayDataAdapter(DataAdapter):
     """Batches of in-memory arrays, optionally reshuffled every epoch.
 
     Args:
@@ -58,13 +68,16 @@ class ArrayDataAdapter:
         steps: limit the number of batches per epoch.
     """
 
+    # `steps` cuts every (reshuffled) epoch from its start.
+    cuts_epochs_itself = True
+
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
         if x is None:
             raise ValueError("No input data: `x` is None")
-        self.x = tree.map_structure(_to_array, x)
-        self.y = tree.map_structure(_to_array, y) if y is not None else None
-        self.sample_weight = _to_array(sample_weight) if sample_weight is not None else None
-        self.num_samples = _num_samples((self.x, self.y, self.sample_weight), "fit/evaluate/predict data")
+        self.x = to_numpy_tree(x)
+        self.y = to_numpy_tree(y)
+        self.sample_weight = to_numpy_tree(sample_weight)
+        self.num_samples = _num_samples(self.x, self.y, self.sample_weight)
         if self.num_samples == 0:
             raise ValueError("The data is empty (0 samples)")
         self.batch_size = int(batch_size or 32)
