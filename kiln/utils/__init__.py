@@ -30,23 +30,6 @@ def set_random_seed(seed):
     set_global_seed(seed)
 
 
-def to_categorical(x, num_classes=None):
-    """One-hot encode integer class labels as a float32 NumPy array.
-
-    Example:
-        >>> to_categorical([0, 2], 3).tolist()
-        [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
-    """
-    x = _np.asarray(x, dtype="int64")
-    shape = x.shape
-    if shape and shape[-1] == 1 and len(shape) > 1:
-        x = x.reshape(shape[:-1])
-    if num_classes is None:
-        num_classes = int(x.max()) + 1
-    out = _np.zeros(x.shape + (num_classes,), dtype="float32")
-    _np.put_along_axis(out, x[..., None], 1.0, axis=-1)
-    return out
-
 # Serialization helpers, exposed here too as Keras 3 does.
 from kiln.saving import (
     CustomObjectScope,
@@ -59,3 +42,16 @@ from kiln.saving import (
     serialize_keras_object,
 )
 from kiln.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402
+from kiln.utils.numerical_utils import normalize, to_categorical  # noqa: E402
+from kiln.utils.sequence_utils import pad_sequences  # noqa: E402
+from kiln.utils.config import Config  # noqa: E402
+from kiln.utils.io_utils import (  # noqa: E402
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
+from kiln.backend.common.keras_tensor import is_keras_tensor  # noqa: E402
+from kiln.backend.common.dtypes import standardize_dtype  # noqa: E402
+from kiln.utils.graph_utils import get_source_inputs  # noqa: E402
+from kiln.utils.batch_utils import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: E402
+from kiln.utils import legacy  # noqa: E402

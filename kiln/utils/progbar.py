@@ -16,6 +16,9 @@ import time
 
 import numpy as np
 
+from kiln.utils import io_utils
+from kiln.utils.io_utils import is_interactive_logging_enabled
+
 
 def to_float(value):
     """A one-element number, array or backend tensor as a Python float.
@@ -212,7 +215,8 @@ class Progbar:
     def dynamic(self):
         """Whether the bar is redrawn in place (``verbose=1`` on a terminal); fixed at first use."""
         if self._dynamic is None:
-            self._dynamic = self.verbose == 1 and self._console().is_terminal
+            self._dynamic = (self.verbose == 1 and is_interactive_logging_enabled()
+                             and self._console().is_terminal)
         return self._dynamic
 
     def _timing(self, current, now, finalize):
@@ -247,6 +251,9 @@ class Progbar:
             self._draw_in_place(console, current, fields, finalize)
             return
         line = " - ".join(([self.prefix] if self.prefix else []) + [self._counter(current)] + fields)
+        if not is_interactive_logging_enabled():
+            io_utils.logger.info(line)
+            return
         console.file.write(line + "\n")
         console.file.flush()
 
