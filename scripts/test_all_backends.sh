@@ -5,14 +5,19 @@
 # line "N passed, N failed" summed over all backends; exits non-zero if any
 # backend failed. Extra arguments are passed to pytest.
 #
+# Backends run in LANES parallel lanes (default 2, one per core of the CI machine;
+# each pytest keeps OMP_NUM_THREADS=1): jax, the slowest suite, has a lane of its
+# own and the others share the second. A backend's output is printed when it ends.
+#
 #   scripts/test_all_backends.sh                 # all four backends
-#   BACKENDS="jax numpy" scripts/test_all_backends.sh -x tests/saving
+#   LANES=1 BACKENDS="jax numpy" scripts/test_all_backends.sh -x tests/saving
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 [ -x "$PYTHON" ] || PYTHON=python3
 BACKENDS="${BACKENDS:-jax torch tensorflow numpy}"
+LANES="${LANES:-2}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
 total_passed=0
@@ -29,17 +34,39 @@ count_of() {  # $1 = word, $2 = summary line
     echo "${n:-0}"
 }
 
-for backend in $BACKENDS; do
-    module="$backend"   # the framework a backend needs has the same import name
-    if ! "$PYTHON" -c "import $module" >/dev/null 2>&1; then
-        summary+=("$(printf '%-11s skipped (%s is not installed)' "$backend" "$module")")
-        continue
-    fi
+run_backend() {  # $1 = backend: runs its suite, output into $logdir/<backend>.log
+    local backend="$1"
+    KILN_BACKEND="$backend" "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$logdir/$backend.xml" "${PYTEST_ARGS[@]}" \
+        >"$logdir/$backend.log" 2>&1
+    echo $? >"$logdir/$backend.rc"
     echo "================ KILN_BACKEND=$backend ================"
+    cat "$logdir/$backend.log"
+}
+
+PYTEST_ARGS=("$@")
+installed=()
+for backend in $BACKENDS; do
+    if "$PYTHON" -c "import $backend" >/dev/null 2>&1; then  # a backend's framework has the backend's name
+        installed+=("$backend")
+    else
+        summary+=("$(printf '%-11s skipped (%s is not installed)' "$backend" "$backend")")
+    fi
+done
+
+if [ "$LANES" -ge 2 ] && [ "${#installed[@]}" -ge 2 ]; then
+    # Lane 1: the first backend (jax by default); lane 2: the rest, one after another.
+    run_backend "${installed[0]}" &
+    lane1=$!
+    for backend in "${installed[@]:1}"; do run_backend "$backend"; done
+    wait "$lane1"
+else
+    for backend in "${installed[@]}"; do run_backend "$backend"; done
+fi
+
+for backend in "${installed[@]}"; do
     log="$logdir/$backend.log"
     xml="$logdir/$backend.xml"
-    KILN_BACKEND="$backend" "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$xml" "$@" 2>&1 | tee "$log"
-    rc=${PIPESTATUS[0]}
+    rc=$(cat "$logdir/$backend.rc" 2>/dev/null || echo 1)
     # Counts come from the JUnit XML report (present whatever the verbosity);
     # pytest's last summary line is the fallback when it crashed before writing it.
     if counts=$("$PYTHON" - "$xml" 2>/dev/null <<'PY'
