@@ -227,7 +227,9 @@ def encode_labels(labels, label_mode, num_classes):
         return labels.astype("float32").reshape(-1, 1)
     if label_mode == "categorical":
         out = np.zeros((len(labels), num_classes), dtype="float32")
-        out[np.arange(len(labels)), labels.astype("int64")] = 1.0
+        index = labels.astype("int64").reshape(-1)
+        valid = (index >= 0) & (index < num_classes)  # out-of-range labels give all-zero rows
+        out[np.arange(len(index))[valid], index[valid]] = 1.0
         return out
     raise ValueError(f'`label_mode` must be one of "int", "categorical", "binary", or None; received {label_mode!r}')
 
@@ -390,6 +392,16 @@ class SampleDataset(PyDataset):
                 clone.__dict__[name] = value
         return clone
 
+    def cardinality(self):
+        """The number of elements (unbatched) or batches, as ``tf.data``'s ``cardinality()`` gives it.
+
+        Example:
+            >>> import numpy as np
+            >>> int(SampleDataset(5, lambda i: np.zeros(1), batch_size=2).cardinality())
+            3
+        """
+        return len(self)
+
     def __repr__(self):
         return (f"<SampleDataset num_samples={self.num_samples} batch_size={self.batch_size} "
                 f"shuffle={self.shuffle}>")
@@ -449,7 +461,8 @@ def to_tf_dataset(dataset, dynamic_shape=False):
 
     Each pass over the result is one epoch of ``dataset`` (reshuffled when it
     shuffles). ``dynamic_shape=True`` declares every axis of every leaf as
-    unknown (for padded batches whose length varies).
+    unknown (for padded batches whose length varies); it may also be a
+    structure of booleans matching the elements, one per leaf.
 
     Example:
         >>> import numpy as np
@@ -464,7 +477,15 @@ def to_tf_dataset(dataset, dynamic_shape=False):
         raise ValueError("to_tf_dataset: the dataset is empty")
     batched = source.batch_size is not None
     first = _tuples(tree.map_structure(np.asarray, source[0]))
-    signature = tree.map_structure(lambda leaf: _tf_spec(tf, leaf, batched, dynamic_shape), first)
+    leaves = tree.flatten(first)
+    if isinstance(dynamic_shape, bool):
+        flags = [dynamic_shape] * len(leaves)
+    else:
+        flags = [bool(flag) for flag in tree.flatten(dynamic_shape)]
+        if len(flags) != len(leaves):
+            raise ValueError(f"to_tf_dataset: `dynamic_shape` has {len(flags)} flags for {len(leaves)} leaves")
+    signature = tree.pack_sequence_as(
+        first, [_tf_spec(tf, leaf, batched, flag) for leaf, flag in zip(leaves, flags)])
 
     def generate():
         for index in range(len(source)):
@@ -539,5 +560,366 @@ def finalize_dataset(dataset, format, caller, dynamic_shape=False):
     if format == "kiln" or (format == "tf" and _backend_name() != "tensorflow"):
         return dataset
     if format == "grain":
-        return to_grain_dataset(dataset)
-    return to_tf_dataset(dataset, dynamic_shape=dynamic_shape)
+        result = to_grain_dataset(dataset)
+    else:
+        result = to_tf_dataset(dataset, dynamic_shape=dynamic_shape)
+    for name in ("class_names", "file_paths"):  # users read these off the returned dataset
+        if name in dataset.__dict__:
+            try:
+                setattr(result, name, dataset.__dict__[name])
+            except AttributeError:
+                pass
+    return result
+
+
+# --------------------------------------------------------------------------- directory datasets
+
+
+def check_label_args(labels, label_mode, class_names, caller, kind):
+    """Keras' checks of ``labels``/``label_mode``/``class_names`` for the directory creators.
+
+    ``kind`` names the files (``"text"``, ``"audio"``, ``"image"``) in messages.
+
+    Example:
+        >>> check_label_args("inferred", "int", None, "text_dataset_from_directory", "text")
+    """
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(
+                f"{caller}: `labels` must be a list/tuple of integer labels, one per {kind} file in the target "
+                "directory; pass labels='inferred' to infer them from the subdirectory names, or labels=None for "
+                f"a dataset without labels. Received: labels={labels!r}")
+        if class_names:
+            raise ValueError(
+                f"{caller}: `class_names` can only be passed with labels='inferred'. Received: labels={labels!r} "
+                f"and class_names={class_names!r}")
+    if label_mode not in LABEL_MODES:
+        raise ValueError(
+            f'{caller}: `label_mode` must be one of "int", "categorical", "binary", or None. '
+            f"Received: label_mode={label_mode!r}")
+
+
+class FileSampleLoader:
+    """``load_sample`` for a list of files: ``read(path)`` or ``(read(path), label)``.
+
+    Picklable when ``read`` is (a module-level function or a ``functools.partial`` of one).
+
+    Example:
+        >>> loader = FileSampleLoader(["a", "b"], None, str.upper)
+        >>> loader(1)
+        'B'
+    """
+
+    def __init__(self, file_paths, labels, read):
+        self.file_paths = list(file_paths)
+        self.labels = labels
+        self.read = read
+
+    def __call__(self, index):
+        sample = self.read(self.file_paths[index])
+        if self.labels is None:
+            return sample
+        return sample, self.labels[index]
+
+
+def directory_dataset(directory, labels, label_mode, class_names, batch_size, shuffle, seed, validation_split,
+                      subset, follow_links, verbose, formats, read, caller, kind, collate=None):
+    """Index ``directory`` and build the neutral dataset(s) the directory creators return.
+
+    Applies Keras' argument checks, ``index_directory``, the binary-mode and
+    empty-subset checks and the validation split; each element is
+    ``read(path)`` or ``(read(path), label)`` with labels encoded per
+    ``label_mode``. Returns one :class:`SampleDataset`, or a list of two for
+    ``subset="both"``; each has ``class_names`` and ``file_paths`` attributes.
+
+    Example:
+        >>> import os, tempfile
+        >>> root = tempfile.mkdtemp(); os.makedirs(os.path.join(root, "a"))
+        >>> open(os.path.join(root, "a", "x.txt"), "w").close()
+        >>> ds = directory_dataset(root, "inferred", "int", None, 2, False, None, None, None, False,
+        ...                        False, (".txt",), os.path.basename, "demo", "text")
+        >>> ds[0][0].tolist(), ds.class_names
+        (['x.txt'], ['a'])
+    """
+    check_label_args(labels, label_mode, class_names, caller, kind)
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool)
+                                   or batch_size < 1):
+        raise ValueError(f"{caller}: `batch_size` must be a positive int or None, received {batch_size!r}")
+    if labels is None or label_mode is None:
+        labels, label_mode = None, None
+    check_validation_split(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = int(np.random.randint(1_000_000))
+    file_paths, labels, class_names = index_directory(
+        directory, labels, formats=formats, class_names=class_names, shuffle=shuffle, seed=seed,
+        follow_links=follow_links, verbose=verbose)
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f'{caller}: with label_mode="binary" there must be exactly 2 classes. '
+                         f"Received: class_names={class_names}")
+    allowed = ", ".join(formats)
+    if subset == "both":
+        parts = split_validation(file_paths, labels, validation_split, subset, seed, shuffle, verbose)
+        names = ("training ", "validation ")
+    else:
+        parts = [split_validation(file_paths, labels, validation_split, subset, seed, shuffle, verbose)]
+        names = ("",)
+    datasets = []
+    for (paths, part_labels), name in zip(parts, names):
+        if not paths:
+            raise ValueError(f"{caller}: no {name}{kind} files found in directory {directory}. "
+                             f"Allowed format(s): {allowed}")
+        encoded = None
+        if part_labels is not None:
+            encoded = encode_labels(part_labels, label_mode, len(class_names))
+        dataset = SampleDataset(len(paths), FileSampleLoader(paths, encoded, read), batch_size=batch_size,
+                                shuffle=shuffle, seed=seed, collate=collate)
+        dataset.class_names = class_names
+        dataset.file_paths = list(paths)
+        datasets.append(dataset)
+    return datasets if subset == "both" else datasets[0]
+
+
+# --------------------------------------------------------------------------- split_dataset
+
+_SPLIT = "split_dataset"
+
+
+def _split_sizes(left_size, right_size, total):
+    """Keras' rules turning ``left_size``/``right_size`` into two element counts."""
+    def kind(value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return "bad"
+        return "int" if isinstance(value, (int, np.integer)) else "float"
+
+    left_kind, right_kind = kind(left_size), kind(right_size)
+    if left_kind == "bad" or right_kind == "bad":
+        raise TypeError(
+            f"{_SPLIT}: `left_size` and `right_size` must be an int, a float or None. Received: "
+            f"left_size={left_size!r} ({type(left_size).__name__}) and right_size={right_size!r} "
+            f"({type(right_size).__name__})")
+    if left_size is None and right_size is None:
+        raise ValueError(f"{_SPLIT}: at least one of `left_size` or `right_size` must be specified. "
+                         "Received: left_size=None and right_size=None")
+    if left_size == 0 and right_size == 0:
+        raise ValueError(f"{_SPLIT}: both `left_size` and `right_size` are zero; at least one of the split "
+                         "sizes must be non-zero")
+    for name, value, value_kind in (("left_size", left_size, left_kind), ("right_size", right_size, right_kind)):
+        if (value_kind == "int" and not 0 < value < total) or (value_kind == "float" and not 0 < value < 1):
+            raise ValueError(
+                f"{_SPLIT}: `{name}` should be either a positive integer smaller than {total} (the number of "
+                f"samples), or a float within the range (0, 1). Received: {name}={value!r}")
+    if left_kind == right_kind == "float" and left_size + right_size > 1:
+        raise ValueError(f"{_SPLIT}: the sum of `left_size` and `right_size` is greater than 1 "
+                         f"(left_size={left_size}, right_size={right_size}); it must be at most 1")
+    left = round(left_size * total) if left_kind == "float" else left_size
+    right = round(right_size * total) if right_kind == "float" else right_size
+    if left is None:
+        left = total - right
+    elif right is None:
+        right = total - left
+    if left + right > total:
+        raise ValueError(f"{_SPLIT}: the sum of `left_size` and `right_size` ({left} + {right} samples) is larger "
+                         f"than the dataset ({total} samples)")
+    for count, side in ((left, "left"), (right, "right")):
+        if count == 0:
+            raise ValueError(
+                f"{_SPLIT}: with a dataset of {total} samples, left_size={left_size} and right_size={right_size}, "
+                f"the {side} split would be empty; adjust the sizes")
+    return int(left), int(right)
+
+
+def _rows(arrays, what):
+    """Split parallel arrays into per-sample elements (tuples / dicts / rows)."""
+    if isinstance(arrays, dict):
+        keys = list(arrays)
+        columns = [arrays[key] for key in keys]
+    else:
+        keys = None
+        columns = list(arrays) if isinstance(arrays, (list, tuple)) else [arrays]
+    columns = [column if hasattr(column, "__getitem__") and hasattr(column, "__len__") else np.asarray(column)
+               for column in columns]
+    lengths = {len(column) for column in columns}
+    if len(lengths) > 1:
+        raise ValueError(f"{_SPLIT}: the arrays of {what} must all have the same length; "
+                         f"received lengths {[len(column) for column in columns]}")
+    count = lengths.pop() if lengths else 0
+    if keys is not None:
+        return [{key: column[i] for key, column in zip(keys, columns)} for i in range(count)]
+    if isinstance(arrays, (list, tuple)):
+        return [tuple(column[i] for column in columns) for i in range(count)]
+    return [columns[0][i] for i in range(count)]
+
+
+def _tf_batch_size(dataset):
+    """The batch size of a batched tf.data pipeline (looking through prefetch/cache/etc.), or None."""
+    node = dataset
+    for _ in range(32):
+        if node is None:
+            return None
+        size = getattr(node, "_batch_size", None)
+        if size is not None:
+            try:
+                return int(size)
+            except TypeError:
+                return int(size.numpy())
+        node = getattr(node, "_input_dataset", None)
+    return None
+
+
+def _split_elements(dataset):
+    """``(elements, source_kind, batch_size)`` for every input split_dataset takes."""
+    if is_tf_dataset(dataset):
+        batch_size = _tf_batch_size(dataset)
+        source = dataset.unbatch() if batch_size is not None else dataset
+        return list(source.as_numpy_iterator()), "tf", batch_size
+    if is_torch_dataset(dataset):
+        try:
+            count = len(dataset)
+        except TypeError as error:
+            raise TypeError(f"{_SPLIT}: the torch Dataset must have a length (a map-style Dataset)") from error
+        return [dataset[i] for i in range(count)], "torch", None
+    if isinstance(dataset, SampleDataset):
+        return [dataset.load_sample(i) for i in range(dataset.num_samples)], "kiln", dataset.batch_size
+    if isinstance(dataset, np.ndarray):
+        return _rows(dataset, "`dataset`"), "arrays", None
+    if isinstance(dataset, dict):
+        return _rows(dataset, "`dataset`"), "arrays", None
+    if isinstance(dataset, (list, tuple)):
+        if dataset and all(np.ndim(item) == 0 and not hasattr(item, "__len__") for item in dataset):
+            return _rows(np.asarray(dataset), "`dataset`"), "arrays", None  # a plain list of numbers
+        return _rows(dataset, "`dataset`"), "arrays", None
+    raise TypeError(
+        f"{_SPLIT}: `dataset` must be a tf.data.Dataset, a torch.utils.data.Dataset, a Kiln dataset "
+        "(e.g. from text_dataset_from_directory), a NumPy array, or a list/tuple/dict of arrays of the same "
+        f"length. Received: dataset of type {type(dataset).__name__}")
+
+
+class ElementListLoader:
+    """``load_sample`` over a Python list of elements (picklable).
+
+    Example:
+        >>> ElementListLoader([(1, 2), (3, 4)])(1)
+        (3, 4)
+    """
+
+    def __init__(self, elements):
+        self.elements = elements
+
+    def __call__(self, index):
+        return self.elements[index]
+
+
+def _to_numpy_leaves(element):
+    def convert(leaf):
+        if isinstance(leaf, (str, bytes)):
+            return leaf
+        if hasattr(leaf, "detach"):  # a torch tensor
+            leaf = leaf.detach().cpu().numpy()
+        return np.asarray(leaf)
+
+    return tree.map_structure(convert, element)
+
+
+def __getattr__(name):
+    # The torch Dataset class is built on first use (torch stays unimported until then), under a
+    # module-level name so that DataLoader worker processes can unpickle it.
+    if name == "TorchElementDataset":
+        import torch
+
+        def getitem(self, index):
+            return self.elements[index]
+
+        cls = type("TorchElementDataset", (torch.utils.data.Dataset,), {
+            "__init__": lambda self, elements: setattr(self, "elements", elements),
+            "__len__": lambda self: len(self.elements),
+            "__getitem__": getitem,
+            "__module__": __name__,
+            "__doc__": "A map-style torch Dataset over a list of elements (what split_dataset returns for torch).",
+        })
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _split_target(preferred_backend, source_kind):
+    if preferred_backend is not None:
+        choices = ("tensorflow", "torch", "jax", "numpy", "kiln")
+        if preferred_backend not in choices:
+            raise ValueError(f"{_SPLIT}: `preferred_backend` must be None or one of {list(choices)}; "
+                             f"received {preferred_backend!r}")
+        return {"tensorflow": "tf", "torch": "torch"}.get(preferred_backend, "kiln")
+    if source_kind in ("tf", "torch"):
+        return source_kind
+    return {"tensorflow": "tf", "torch": "torch"}.get(_backend_name(), "kiln")
+
+
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None, preferred_backend=None):
+    """Split a dataset into a left part and a right part (e.g. training / test).
+
+    The left split holds the first ``left_size`` samples, the right split the
+    last ``right_size`` samples (of the shuffled order when ``shuffle``).
+
+    Args:
+        dataset: a ``tf.data.Dataset`` (batched ones are unbatched, split and
+            batched again), a map-style ``torch.utils.data.Dataset``, a Kiln
+            dataset (e.g. from ``text_dataset_from_directory(format="kiln")``),
+            a NumPy array, or a list/tuple/dict of arrays of the same length.
+        left_size: a float in (0, 1) (a fraction of the samples), an int (a
+            number of samples), or None (the complement of ``right_size``).
+        right_size: the same for the right split.
+        shuffle: shuffle the samples before splitting.
+        seed: seed of that shuffle.
+        preferred_backend: what to return: ``"tensorflow"`` (``tf.data``),
+            ``"torch"`` (torch Datasets), ``"jax"``/``"numpy"``/``"kiln"``
+            (Kiln's neutral dataset). ``None``: follows the input (tf.data ->
+            tf.data, torch Dataset -> torch), otherwise the current backend —
+            tf.data with TensorFlow, torch Datasets with torch, and Kiln's
+            neutral dataset (no TensorFlow import) with jax and numpy.
+
+    Returns:
+        A tuple ``(left, right)`` of two datasets yielding samples one at a
+        time (neutral ones: call ``.batch(n)`` before ``fit``).
+
+    Example:
+        >>> import numpy as np
+        >>> data = np.random.random((1000, 4))
+        >>> left, right = split_dataset(data, left_size=0.8, preferred_backend="kiln")
+        >>> len(left), len(right)
+        (800, 200)
+    """
+    elements, source_kind, batch_size = _split_elements(dataset)
+    target = _split_target(preferred_backend, source_kind)
+    if left_size is None and right_size is None:
+        _split_sizes(left_size, right_size, len(elements))  # raises the Keras error
+    if shuffle:
+        import random
+
+        if seed is None:
+            seed = random.randint(0, 1_000_000)
+        random.Random(seed).shuffle(elements)
+    total = len(elements)
+    left_count, right_count = _split_sizes(left_size, right_size, total)
+    parts = (elements[:left_count], elements[total - right_count:])
+
+    if target == "torch":
+        cls = globals().get("TorchElementDataset") or __getattr__("TorchElementDataset")
+        return cls(list(parts[0])), cls(list(parts[1]))
+    parts = [[_to_numpy_leaves(element) for element in part] for part in parts]
+    if target == "tf":
+        import tensorflow as tf
+
+        def make(part):
+            result = tf.data.Dataset.from_tensor_slices(_tuples(default_collate(part)))
+            if source_kind == "tf" and batch_size is not None:
+                result = result.batch(batch_size)
+            return result.prefetch(tf.data.AUTOTUNE)
+
+        return make(parts[0]), make(parts[1])
+
+    def make_neutral(part):
+        rebatch = batch_size if source_kind == "kiln" else None
+        return SampleDataset(len(part), ElementListLoader(part), batch_size=rebatch)
+
+    return make_neutral(parts[0]), make_neutral(parts[1])
