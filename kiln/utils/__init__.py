@@ -58,3 +58,4 @@ from kiln.utils import legacy  # noqa: E402
 from kiln.utils.dataset_utils import split_dataset  # noqa: E402
 from kiln.utils.text_dataset_utils import text_dataset_from_directory  # noqa: E402
 from kiln.utils.audio_dataset_utils import audio_dataset_from_directory  # noqa: E402
+from kiln.utils.timeseries_dataset_utils import timeseries_dataset_from_array  # noqa: E402
