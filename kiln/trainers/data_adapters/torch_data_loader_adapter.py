@@ -73,7 +73,6 @@ class TorchDataLoaderAdapter(DataAdapter):
             raise ValueError(f"TorchDataLoaderAdapter: `shuffle` must be True, False or 'batch', received {shuffle!r}")
         data = sys.modules["torch"].utils.data
         self._data = data
-        self._steps = None if steps is None else int(steps)
         self._rng = np.random.default_rng()
         self._loader = None
         self._dataset = None
