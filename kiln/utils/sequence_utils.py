@@ -74,9 +74,13 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     if isinstance(value, str) and dtype is not object and not _is_string_dtype(dtype):
         raise ValueError(f"pad_sequences: `dtype` {dtype!r} cannot hold the string padding value "
                          f"{value!r}; use dtype=object for variable-length strings")
+    # A string dtype without a width ("str") gets the width of the longest string.
+    final_dtype = dtype
+    if _is_string_dtype(dtype) and np.dtype(dtype).itemsize == 0:
+        dtype = object
     out = np.full((len(lengths), maxlen) + tuple(sample_shape), value, dtype=dtype)
     if maxlen == 0:
-        return out
+        return out.astype(np.str_) if dtype is not final_dtype else out
     for index, sequence in enumerate(sequences):
         if not lengths[index]:
             continue
@@ -90,4 +94,6 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
             out[index, :len(kept)] = kept
         else:
             out[index, maxlen - len(kept):] = kept
+    if dtype is not final_dtype:
+        out = out.astype(np.str_)
     return out
