@@ -7,3 +7,5 @@ Example:
 
 from kiln.datasets import fashion_mnist
 from kiln.datasets import mnist
+from kiln.datasets import boston_housing
+from kiln.datasets import california_housing

@@ -1,9 +1,9 @@
 """Finding, downloading and parsing dataset files (shared by the dataset modules).
 
-A dataset file is looked for in a system folder (e.g. what a Debian package
-installs), then in Kiln's cache ``<kiln_home>/datasets/<name>/``, and only then
-downloaded into that cache. Downloads go to a temporary file that is renamed
-into place once complete, so the cache never holds a partial file.
+Downloads go through ``kiln.utils.get_file`` into Kiln's cache with Keras' layout:
+``<kiln_home>/datasets/<file>`` (``~/.kiln/datasets/``, ``$KILN_HOME`` replaces
+``~/.kiln``), or a sub-folder such as ``datasets/fashion-mnist/``. Files are only
+ever read as NumPy data: ``.npz`` archives with ``allow_pickle=False`` and IDX files.
 
 Example:
     >>> import gzip, io, numpy as np
@@ -14,76 +14,65 @@ Example:
 
 import gzip
 import os
-import tempfile
-import urllib.request
 
 import numpy as np
 
 from kiln import config
+from kiln.utils.file_utils import DownloadError
+from kiln.utils.file_utils import get_file
+
+# Where Keras 3 downloads its datasets from.
+ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 # IDX type codes -> big-endian NumPy dtypes.
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
-def cache_dir(name):
-    """``<kiln_home>/datasets/<name>`` (not created).
+def cache_dir(name=None):
+    """``<kiln_home>/datasets``, or its sub-folder ``name`` (not created).
 
     Example:
         >>> cache_dir("mnist").endswith(os.path.join("datasets", "mnist"))
         True
     """
-    return os.path.join(config.kiln_home(), "datasets", name)
+    root = os.path.join(config.kiln_home(), "datasets")
+    return root if name is None else os.path.join(root, name)
 
 
-def download(url, dest, timeout=60):
-    """Fetch ``url`` into ``dest`` through a temporary file in the same folder."""
-    folder = os.path.dirname(dest)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(dest) + ".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            while True:
-                chunk = response.read(1 << 20)
-                if not chunk:
-                    break
-                out.write(chunk)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+def fetch(fname, origin, file_hash=None, cache_subdir="datasets", hint=None):
+    """``get_file(fname, origin, file_hash=..., cache_subdir=...)``; ``hint`` is added to an offline error.
 
-
-def find_or_fetch(dataset, filenames, system_dir, base_url, install_hint=None):
-    """Return ``{filename: path}``, from ``system_dir``, else the cache, else a download.
-
-    All files must come from the same place: a system folder missing one of
-    them is not used. Raises ``OSError`` naming the URL, the cache folder and
-    ``install_hint`` when a download fails.
+    Example:
+        >>> fetch("mnist.npz", ORIGIN_FOLDER + "mnist.npz")  # doctest: +SKIP
+        '/home/user/.kiln/datasets/mnist.npz'
     """
-    if system_dir and all(os.path.isfile(os.path.join(system_dir, f)) for f in filenames):
-        return {f: os.path.join(system_dir, f) for f in filenames}
-    cache = cache_dir(dataset)
-    paths = {}
-    if not all(os.path.isfile(os.path.join(cache, f)) for f in filenames):
-        os.makedirs(cache, exist_ok=True)
-    for f in filenames:
-        path = os.path.join(cache, f)
-        if not os.path.isfile(path):
-            url = base_url + f
-            try:
-                download(url, path)
-            except Exception as e:
-                lines = [
-                    f"Could not load the {dataset} dataset: {f} is not in {system_dir or '(no system folder)'} "
-                    f"nor in the cache {cache}, and downloading {url} failed ({type(e).__name__}: {e}).",
-                ]
-                if install_hint:
-                    lines.append(f"Install it system-wide with: {install_hint}")
-                lines.append(f"or put the files {', '.join(filenames)} into {cache}.")
-                raise OSError("\n".join(lines)) from e
-        paths[f] = path
-    return paths
+    try:
+        return get_file(fname, origin=origin, file_hash=file_hash, cache_subdir=cache_subdir)
+    except DownloadError as e:
+        if not hint:
+            raise
+        raise DownloadError(f"{e}\n{hint}") from e
+
+
+def load_npz(path, keys, dataset):
+    """The arrays ``keys`` of the NumPy archive ``path``, read with ``allow_pickle=False``.
+
+    Raises ``ValueError`` naming the file and the dataset when it is not such an
+    archive, lacks a key, or holds object arrays (those would need unpickling).
+
+    Example:
+        >>> x, y = load_npz("boston_housing.npz", ("x", "y"), "boston_housing")  # doctest: +SKIP
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in keys if k not in data.files]
+            if missing:
+                raise KeyError(f"missing {missing}; the archive holds {sorted(data.files)}")
+            return tuple(data[k] for k in keys)
+    except (OSError, ValueError, KeyError, EOFError) as e:
+        raise ValueError(
+            f"Could not read the {dataset} file {path} (expected a NumPy .npz archive with "
+            f"{', '.join(keys)}; object arrays are refused, nothing is unpickled): {e}") from e
 
 
 def parse_idx(data):
@@ -119,3 +108,34 @@ def read_idx(path):
             return parse_idx(f.read())
     except (OSError, ValueError, EOFError) as e:
         raise ValueError(f"Could not read IDX file {path}: {e}") from e
+
+
+def check_test_split(test_split, function):
+    """Raise ``ValueError`` naming ``function`` unless ``0 <= test_split < 1``.
+
+    Example:
+        >>> check_test_split(0.2, "boston_housing.load_data")
+    """
+    if isinstance(test_split, bool) or not isinstance(test_split, (int, float, np.integer, np.floating)) or not (
+            0 <= test_split < 1):
+        raise ValueError(
+            f"{function}: `test_split` must be a number in [0, 1) (the fraction of samples kept for "
+            f"testing); received test_split={test_split!r}")
+
+
+def shuffled_split(x, y, test_split, seed):
+    """Shuffle ``x`` and ``y`` with ``np.random.RandomState(seed)``; split off the last ``test_split``.
+
+    The first ``int(len(x) * (1 - test_split))`` shuffled samples are the training set,
+    the rest the test set, as the Keras dataset loaders split them.
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = shuffled_split(np.arange(10), np.arange(10), 0.2, 113)
+        >>> len(x_train), len(x_test)
+        (8, 2)
+    """
+    indices = np.arange(len(x))
+    np.random.RandomState(seed).shuffle(indices)
+    x, y = x[indices], y[indices]
+    n_train = int(len(x) * (1 - test_split))
+    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])

@@ -9,14 +9,14 @@ Example:
 
 import os
 
-import numpy as np
-
 from kiln.datasets import _files
 
 DATASET = "mnist"
 # IDX files (train-images-idx3-ubyte.gz, ...) placed here are used first.
 SYSTEM_DIR = "/usr/share/datasets/mnist"
-BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+BASE_URL = _files.ORIGIN_FOLDER
+# SHA-256 of Keras' mnist.npz.
+FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 IDX_FILES = (
     "train-labels-idx1-ubyte.gz",
     "train-images-idx3-ubyte.gz",
@@ -28,9 +28,12 @@ IDX_FILES = (
 def load_data(path="mnist.npz"):
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 NumPy arrays.
 
-    Uses IDX files in ``SYSTEM_DIR`` or in the cache ``~/.kiln/datasets/mnist/``
-    when all four are there; otherwise the NumPy archive ``path`` (a file
-    name inside the cache) is used, downloaded first when missing.
+    ``x_train``: (60000, 28, 28), ``y_train``: (60000,) digits 0-9, ``x_test``:
+    (10000, 28, 28), ``y_test``: (10000,). When the four IDX files are all in
+    ``SYSTEM_DIR`` or in ``~/.kiln/datasets/mnist/``, they are read. Otherwise the
+    NumPy archive ``path`` (a file name in ``~/.kiln/datasets/``) is read, downloaded
+    first with ``kiln.utils.get_file`` from Keras' origin and checked against its
+    SHA-256 when missing. The archive is read with ``allow_pickle=False``.
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_data()  # doctest: +SKIP
@@ -41,11 +44,7 @@ def load_data(path="mnist.npz"):
         if all(os.path.isfile(os.path.join(folder, f)) for f in IDX_FILES):
             y_train, x_train, y_test, x_test = (_files.read_idx(os.path.join(folder, f)) for f in IDX_FILES)
             return (x_train, y_train), (x_test, y_test)
-    archive = _files.find_or_fetch(DATASET, (path,), None, BASE_URL)[path]
-    try:
-        with np.load(archive, allow_pickle=False) as data:
-            return (data["x_train"], data["y_train"]), (data["x_test"], data["y_test"])
-    except (OSError, ValueError, KeyError) as e:
-        raise ValueError(
-            f"Could not read {archive} (expected a NumPy archive with x_train, y_train, x_test, y_test): {e}"
-        ) from e
+    archive = _files.fetch(path, BASE_URL + "mnist.npz", file_hash=FILE_HASH)
+    x_train, y_train, x_test, y_test = _files.load_npz(
+        archive, ("x_train", "y_train", "x_test", "y_test"), DATASET)
+    return (x_train, y_train), (x_test, y_test)

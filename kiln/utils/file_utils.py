@@ -149,15 +149,16 @@ def get_file(
         download_target = os.path.join(datadir, fname)
 
     download = force_download or not os.path.isfile(download_target)
+    stale = None
     if not download and file_hash is not None:
         cached_hash = _hash_file(download_target, algorithm)
         if cached_hash != file_hash:
-            print(
-                f"The cached file {download_target} has {algorithm} hash {cached_hash}, not the "
-                f"expected {file_hash} (incomplete or outdated): downloading it again.")
+            stale = (f"The cached file {download_target} has {algorithm} hash {cached_hash}, not the "
+                     f"expected {file_hash} (incomplete or outdated)")
+            print(f"{stale}: downloading it again.")
             download = True
     if download:
-        _download(origin, download_target, file_hash, algorithm)
+        _download(origin, download_target, file_hash, algorithm, stale=stale)
 
     if extraction_dir is None:
         return download_target
@@ -224,7 +225,7 @@ def _hash_file(path, algorithm):
 
 # -- download --------------------------------------------------------------------------------
 
-def _download(origin, target, file_hash, algorithm, timeout=60):
+def _download(origin, target, file_hash, algorithm, stale=None, timeout=60):
     """Stream ``origin`` into a temporary file beside ``target``; verify; rename into place."""
     folder = os.path.dirname(target)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".part")
@@ -234,10 +235,11 @@ def _download(origin, target, file_hash, algorithm, timeout=60):
             try:
                 response = urllib.request.urlopen(origin, timeout=timeout)
             except urllib.error.HTTPError as e:
-                raise _download_error(origin, target, f"HTTP {e.code} {e.reason}") from e
+                e.close()
+                raise _download_error(origin, target, stale, f"HTTP {e.code} {e.reason}") from e
             except (urllib.error.URLError, OSError, ValueError) as e:
                 reason = e.reason if isinstance(e, urllib.error.URLError) else e
-                raise _download_error(origin, target, f"{type(e).__name__}: {reason}") from e
+                raise _download_error(origin, target, stale, f"{type(e).__name__}: {reason}") from e
             with response:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
@@ -252,7 +254,7 @@ def _download(origin, target, file_hash, algorithm, timeout=60):
                     try:
                         chunk = response.read(_CHUNK)
                     except OSError as e:
-                        raise _download_error(origin, target, f"{type(e).__name__}: {e}") from e
+                        raise _download_error(origin, target, stale, f"{type(e).__name__}: {e}") from e
                     if not chunk:
                         break
                     out.write(chunk)
@@ -261,7 +263,8 @@ def _download(origin, target, file_hash, algorithm, timeout=60):
                     if bar is not None:
                         bar.update(min(done, total), finalize=done >= total)
                 if total is not None and done < total:
-                    raise _download_error(origin, target, f"connection closed after {done} of {total} bytes")
+                    raise _download_error(
+                        origin, target, stale, f"connection closed after {done} of {total} bytes")
         if file_hash is not None and hasher.hexdigest() != file_hash:
             raise ValueError(
                 f"get_file: the file downloaded from {origin} has {algorithm} hash {hasher.hexdigest()}, "
@@ -273,11 +276,11 @@ def _download(origin, target, file_hash, algorithm, timeout=60):
         raise
 
 
-def _download_error(origin, target, reason):
+def _download_error(origin, target, stale, reason):
+    cached = f"{stale}." if stale else "The file is not in the cache either."
     return DownloadError(
-        f"get_file: URL fetch failure on {origin} ({reason}). The file was not found in the "
-        f"cache either. If this machine is offline, download {origin} elsewhere and place it at "
-        f"{target}")
+        f"get_file: URL fetch failure on {origin} ({reason}). {cached} If this machine is "
+        f"offline, download {origin} elsewhere and place it at {target}")
 
 
 # -- safe extraction -------------------------------------------------------------------------
