@@ -3,7 +3,6 @@
 import gzip
 import hashlib
 import os
-import socket
 
 import numpy as np
 import pytest
@@ -42,18 +41,13 @@ def _hashes(folder):
     return hashes
 
 
-def _offline_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
-
 
 @pytest.fixture
 def home(monkeypatch, tmp_path):
-    """Kiln's home in tmp_path, no Debian folder, and any download fails (a closed port)."""
+    """Kiln's home in tmp_path, no Debian folder, and any download fails (a missing file:// folder)."""
     monkeypatch.setenv("KILN_HOME", str(tmp_path / "kiln_home"))
     monkeypatch.setattr(fashion_mnist, "SYSTEM_DIR", str(tmp_path / "no_such_dir"))
-    monkeypatch.setattr(fashion_mnist, "BASE_URL", _offline_url())
+    monkeypatch.setattr(fashion_mnist, "BASE_URL", (tmp_path / "offline").as_uri() + "/")
     return tmp_path
 
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import socket
 
 import numpy as np
 import pytest
@@ -12,17 +11,12 @@ from kiln.datasets import boston_housing
 from kiln.datasets import california_housing
 
 
-def _offline_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
-
 
 @pytest.fixture
 def home(monkeypatch, tmp_path):
     monkeypatch.setenv("KILN_HOME", str(tmp_path / "kiln_home"))
     for module in (boston_housing, california_housing):
-        monkeypatch.setattr(module, "BASE_URL", _offline_url())
+        monkeypatch.setattr(module, "BASE_URL", (tmp_path / "offline").as_uri() + "/")
     return tmp_path
 
 

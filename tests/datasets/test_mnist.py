@@ -3,7 +3,6 @@
 import gzip
 import hashlib
 import os
-import socket
 
 import numpy as np
 import pytest
@@ -25,17 +24,12 @@ class _Trap:
         return (_mark, ())
 
 
-def _offline_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
-
 
 @pytest.fixture
 def home(monkeypatch, tmp_path):
     monkeypatch.setenv("KILN_HOME", str(tmp_path / "kiln_home"))
     monkeypatch.setattr(mnist, "SYSTEM_DIR", str(tmp_path / "no_such_dir"))
-    monkeypatch.setattr(mnist, "BASE_URL", _offline_url())
+    monkeypatch.setattr(mnist, "BASE_URL", (tmp_path / "offline").as_uri() + "/")
     return tmp_path
 
 
