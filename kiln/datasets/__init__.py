@@ -9,3 +9,7 @@ from kiln.datasets import fashion_mnist
 from kiln.datasets import mnist
 from kiln.datasets import boston_housing
 from kiln.datasets import california_housing
+from kiln.datasets import cifar10
+from kiln.datasets import cifar100
+from kiln.datasets import imdb
+from kiln.datasets import reuters
