@@ -116,8 +116,8 @@ def check_test_split(test_split, function):
     Example:
         >>> check_test_split(0.2, "boston_housing.load_data")
     """
-    if isinstance(test_split, bool) or not isinstance(test_split, (int, float, np.integer, np.floating)) or not (
-            0 <= test_split < 1):
+    number = isinstance(test_split, (int, float, np.integer, np.floating)) and not isinstance(test_split, bool)
+    if not number or not 0 <= test_split < 1:
         raise ValueError(
             f"{function}: `test_split` must be a number in [0, 1) (the fraction of samples kept for "
             f"testing); received test_split={test_split!r}")

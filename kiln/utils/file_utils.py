@@ -66,7 +66,8 @@ def get_file(
     defaults that is ``~/.kiln/datasets/<fname>`` (``$KILN_HOME`` replaces ``~/.kiln``).
     A cached file is reused as is, or, when ``file_hash`` is given, only if its hash matches
     (otherwise it is downloaded again). A download whose hash does not match raises
-    ``ValueError`` and leaves nothing in the cache.
+    ``ValueError`` and leaves nothing in the cache. An archive is extracted when it was
+    just downloaded or when its extraction folder does not exist yet.
 
     Args:
         fname: local file name. None: the last part of the URL's path. When extracting, a
@@ -288,7 +289,8 @@ def _download_error(origin, target, stale, reason):
 def _unsafe_name(name):
     """Why the archive member name ``name`` is not a safe relative path, or None."""
     normalized = name.replace("\\", "/")
-    if normalized.startswith("/") or (len(normalized) > 1 and normalized[1] == ":"):
+    drive = len(normalized) > 1 and normalized[0].isalpha() and normalized[1] == ":"
+    if normalized.startswith("/") or drive:
         return "an absolute path"
     parts = []
     for part in normalized.split("/"):

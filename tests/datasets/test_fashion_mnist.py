@@ -1,4 +1,4 @@
-"""Fashion-MNIST loading: Debian files, Keras' cache layout, hash-checked downloads, offline error, IDX parsing."""
+"""Fashion-MNIST: Debian files, Keras' cache layout, hash-checked downloads, offline error, IDX parsing."""
 
 import gzip
 import hashlib

@@ -1,4 +1,4 @@
-"""boston_housing / california_housing: Keras' seeded shuffle-then-split, small version, cache layout, errors."""
+"""boston_housing / california_housing: Keras' seeded shuffle-then-split, small version, cache, errors."""
 
 import hashlib
 import os
@@ -26,7 +26,8 @@ def _write(module, n, features, dtype, name=None):
     x = rng.normal(size=(n, features)).astype(dtype)
     x[:, 0] = np.arange(n)  # row ids, to follow the shuffle
     y = rng.uniform(10, 50, size=(n,)).astype(dtype)
-    path = os.path.join(os.environ["KILN_HOME"], "datasets", name or module.__name__.rsplit(".", 1)[1] + ".npz")
+    name = name or module.__name__.rsplit(".", 1)[1] + ".npz"
+    path = os.path.join(os.environ["KILN_HOME"], "datasets", name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         np.savez(f, x=x, y=y)
