@@ -56,6 +56,7 @@ from kiln.utils.graph_utils import get_source_inputs  # noqa: E402
 from kiln.utils.batch_utils import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: E402
 from kiln.utils import legacy  # noqa: E402
 from kiln.utils.timeseries_dataset_utils import timeseries_dataset_from_array  # noqa: E402
+from kiln.utils.image_dataset_utils import image_dataset_from_directory  # noqa: E402
 from kiln.utils.dataset_utils import split_dataset  # noqa: E402
 from kiln.utils.text_dataset_utils import text_dataset_from_directory  # noqa: E402
 from kiln.utils.audio_dataset_utils import audio_dataset_from_directory  # noqa: E402
