@@ -22,6 +22,7 @@ Example:
     ([[1, 2], [3]], [0, 1])
 """
 
+import io
 import pickletools
 import re
 import zipfile
@@ -32,10 +33,11 @@ import numpy as np
 # here (never imported or called from the stream).
 _RECONSTRUCT = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct")}
 _FROMBUFFER = {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
+_SCALAR = {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}   # e.g. a np.int64 item
 _NDARRAY = ("numpy", "ndarray")
 _DTYPE = ("numpy", "dtype")
 _ENCODE = ("_codecs", "encode")   # how protocols 0-2 written by Python 3 spell a bytes object
-_ALLOWED_GLOBALS = _RECONSTRUCT | _FROMBUFFER | {_NDARRAY, _DTYPE, _ENCODE}
+_ALLOWED_GLOBALS = _RECONSTRUCT | _FROMBUFFER | _SCALAR | {_NDARRAY, _DTYPE, _ENCODE}
 
 # dtype strings an integer-sequence array can carry: bool, ints, floats, objects.
 _DTYPE_STRING = re.compile(r"^(b1|[iu][1248]|f[248]|O[48]?)$")
@@ -57,6 +59,9 @@ class _Global:
     def __init__(self, key):
         self.key = key
 
+    def __repr__(self):
+        return f"{self.key[0]}.{self.key[1]}"
+
 
 class _PendingDtype:
     """``numpy.dtype(descr, align, copy)``; its BUILD state sets the byte order."""
@@ -64,6 +69,9 @@ class _PendingDtype:
     def __init__(self, descr):
         self.descr = descr
         self.dtype = None
+
+    def __repr__(self):
+        return f"dtype({self.descr!r})"
 
     def build(self, state):
         if not (isinstance(state, tuple) and len(state) >= 2 and state[1] in _BYTE_ORDERS):
@@ -79,6 +87,9 @@ class _PendingArray:
 
     def __init__(self):
         self.array = None
+
+    def __repr__(self):
+        return "ndarray(...)"
 
     def build(self, state):
         if not (isinstance(state, tuple) and len(state) == 5 and state[0] == 1):
@@ -116,7 +127,13 @@ def _check_shape(shape):
     return shape
 
 
+def _raw_bytes(data):
+    # Python 2 pickles carry raw data as str (read as latin-1 by genops).
+    return data.encode("latin1") if isinstance(data, str) else data
+
+
 def _numeric_array(data, dtype, shape, order):
+    data = _raw_bytes(data)
     if not isinstance(data, (bytes, bytearray)):
         raise _Refused(f"numeric array data must be bytes, found {type(data).__name__}")
     count = int(np.prod(shape, dtype=np.int64))
@@ -166,6 +183,12 @@ def _call(func, args):
         array = _PendingArray()
         array.array = _numeric_array(args[0], _resolve_dtype(args[1]), _check_shape(args[2]), args[3])
         return array
+    if key in _SCALAR:
+        data = _raw_bytes(args[1]) if len(args) == 2 else None
+        dtype = _resolve_dtype(args[0]) if args else None
+        if dtype is None or dtype.kind not in "iu" or not isinstance(data, bytes) or len(data) != dtype.itemsize:
+            raise _Refused(f"scalar{_short(args)} is not accepted (only integer scalars)")
+        return int(np.frombuffer(data, dtype=dtype)[0])
     if key == _ENCODE:
         if len(args) != 2 or not isinstance(args[0], str) or args[1] != "latin1":
             raise _Refused(f"_codecs.encode{_short(args)} is not accepted")
@@ -180,10 +203,35 @@ def _global(module, name):
     return _Global(key)
 
 
+def _push_small_ints(data, pos, push):
+    """Push the run of BININT1/BININT2/BININT opcodes starting at ``pos``; return where it ends.
+
+    The bulk of a word-index array is such runs (the items of each list); decoding them
+    here rather than one ``genops`` step at a time makes reading IMDB several times faster.
+    Only complete opcodes are taken; anything else is left to ``genops``.
+    """
+    last = len(data) - 5
+    while pos <= last:
+        op = data[pos]
+        if op == 0x4B:      # BININT1
+            push(data[pos + 1])
+            pos += 2
+        elif op == 0x4D:    # BININT2
+            push(data[pos + 1] | data[pos + 2] << 8)
+            pos += 3
+        elif op == 0x4A:    # BININT (signed, 4 bytes)
+            push(int.from_bytes(data[pos + 1:pos + 5], "little", signed=True))
+            pos += 5
+        else:
+            break
+    return pos
+
+
 def _run(data):
     """Interpret the pickle opcodes of an object ndarray; returns the ndarray."""
     stack, marks, memo = [], [], {}
-    for opcode, arg, pos in pickletools.genops(data):
+    stream = io.BytesIO(data)
+    for opcode, arg, pos in pickletools.genops(stream):
         name = opcode.name
         try:
             if name in ("PROTO", "FRAME"):
@@ -196,6 +244,7 @@ def _run(data):
                 stack.append(_CONSTANTS[name])
             elif name == "MARK":
                 marks.append(len(stack))
+                stream.seek(_push_small_ints(data, stream.tell(), stack.append))
             elif name == "EMPTY_LIST":
                 stack.append([])
             elif name == "LIST":

@@ -310,6 +310,31 @@ def test_every_pickle_protocol_decodes(protocol):
     assert [item.tolist() for item in decoded] == [[1, -2], [3]] and decoded[1].dtype == np.dtype(">i8")
 
 
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_long_sequences_across_pickle_frames(protocol):
+    rng = np.random.default_rng(3)
+    rows = [rng.integers(-2 ** 31, 2 ** 31, 30000).tolist(), rng.integers(0, 70000, 30000).tolist(), [2 ** 70]]
+    decoded = _safe_npz.decode_object_array(pickle.dumps(_objects(rows), protocol=protocol))
+    assert decoded.tolist() == rows
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_numpy_integer_items_become_python_ints(protocol):
+    array = _objects([[np.int64(5), np.uint16(7), 3], [np.int32(-4)]])
+    decoded = _safe_npz.decode_object_array(pickle.dumps(array, protocol=protocol))
+    assert decoded.tolist() == [[5, 7, 3], [-4]] and all(type(w) is int for w in decoded[0])
+    with pytest.raises(ValueError, match="only integer scalars"):
+        _safe_npz.decode_object_array(pickle.dumps(_objects([[np.float64(1.5)]]), protocol=protocol))
+
+
+def test_python2_style_stream_decodes():
+    # Protocol 2 as Python 2 wrote it: numpy.core globals, str (not bytes) type codes.
+    stream = (b"\x80\x02cnumpy.core.multiarray\n_reconstruct\nq\x01cnumpy\nndarray\nq\x02K\x00\x85U\x01b\x87Rq\x03"
+              b"(K\x01K\x01\x85cnumpy\ndtype\nq\x04U\x02O8K\x00K\x01\x87Rq\x05(K\x03U\x01|NNNJ\xff\xff\xff\xff"
+              b"J\xff\xff\xff\xffK?tb\x89]q\x06]q\x07(K\x01M,\x01J\x00\x00\x01\x00eatb.")
+    assert _safe_npz.decode_object_array(stream).tolist() == [[1, 300, 65536]]
+
+
 def test_missing_array_and_non_archive_are_clear_errors(home, monkeypatch):
     path = str(home / "datasets" / "imdb.npz")
     np.savez(path, x_train=_objects([[1]]), y_train=np.array([0]))
