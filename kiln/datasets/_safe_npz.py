@@ -26,6 +26,7 @@ import io
 import pickletools
 import re
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -358,6 +359,8 @@ def load_npz(path, keys):
     """
     out = {}
     try:
+        if not zipfile.is_zipfile(path):
+            raise ValueError(f"{path} is not a .npz (zip) archive")
         with np.load(path, allow_pickle=False) as archive, zipfile.ZipFile(path) as raw:
             names = set(archive.files)
             missing = [k for k in keys if k not in names]
@@ -374,7 +377,7 @@ def load_npz(path, keys):
                 if array.shape != tuple(shape):
                     raise ValueError(f"{source}: header shape {shape} but the data holds {array.shape}")
                 out[key] = array
-    except (OSError, zipfile.BadZipFile, EOFError) as e:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as e:
         raise ValueError(f"Could not read the NumPy archive {path}: {e}") from e
     except ValueError as e:
         if path in str(e):

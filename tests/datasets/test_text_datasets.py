@@ -341,11 +341,12 @@ def test_missing_array_and_non_archive_are_clear_errors(home, monkeypatch):
     monkeypatch.setattr(imdb, "FILE_HASH", _sha256(path))
     with pytest.raises(ValueError, match=r"imdb.npz has no array \['x_test', 'y_test'\]"):
         imdb.load_data()
-    with open(path, "wb") as f:
-        f.write(b"not a zip archive")
-    monkeypatch.setattr(imdb, "FILE_HASH", _sha256(path))
-    with pytest.raises(ValueError, match="Could not read the NumPy archive"):
-        imdb.load_data()
+    for content in (b"not a zip archive", _npy(np.arange(3))):
+        with open(path, "wb") as f:
+            f.write(content)
+        monkeypatch.setattr(imdb, "FILE_HASH", _sha256(path))
+        with pytest.raises(ValueError, match=r"imdb.npz is not a .npz \(zip\) archive"):
+            imdb.load_data()
 
 
 # --- Reuters -----------------------------------------------------------------------------------------
