@@ -291,6 +291,16 @@ def test_format_rule(image_dir):
     assert isinstance(neutral, SampleDataset)
 
 
+def test_predict_on_the_tf_data_dataset(image_dir):
+    # What format="tf" gives on the tensorflow backend is also taken by predict on the others.
+    kwargs = dict(image_size=(6, 6), batch_size=4, shuffle=False, verbose=False)
+    model = _model()
+    from_tf = model.predict(image_dataset_from_directory(image_dir, format="tf.data", **kwargs), verbose=0)
+    from_kiln = model.predict(image_dataset_from_directory(image_dir, format="kiln", **kwargs), verbose=0)
+    assert from_tf.shape == (NUM_FILES, 3)
+    np.testing.assert_allclose(from_tf, from_kiln, atol=0.05)
+
+
 def test_grain_format(image_dir):
     import grain
 
