@@ -4,40 +4,21 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import kiln
-from kiln import layers
+from adapter_cases import (
+    BatchCounter,
+    check_dict_inputs,
+    check_fit_evaluate_predict,
+    check_sample_weights,
+    linear_model,
+    needs_training,
+    regression,
+)
 from kiln.trainers.data_adapters import EpochIterator, get_data_adapter
 from kiln.trainers.data_adapters.tf_dataset_adapter import TFDatasetAdapter, is_tf_dataset
 
-TRAINS = kiln.backend.backend() != "numpy"
-
-
-def _needs_training():
-    if not TRAINS:
-        pytest.skip("numpy backend has no autodiff")
-
-
-def _regression(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype("float32")
-    y = (x @ np.array([[1.0], [-2.0], [0.5], [3.0]]) + 0.25).astype("float32")
-    return x, y
-
-
-def _linear_model(lr=0.05):
-    model = kiln.Sequential([kiln.Input((4,)), layers.Dense(1)])
-    if TRAINS:
-        model.compile(optimizer=kiln.optimizers.SGD(lr), loss="mse")
-    return model
-
-
-def _numpy_forward(model, x):
-    kernel, bias = (np.asarray(kiln.ops.convert_to_numpy(w)) for w in model.get_weights())
-    return x @ kernel + bias
-
 
 def test_adapter_num_batches_dtypes_and_structures():
-    x, y = _regression(10)
+    x, y = regression(10)
     sw = np.linspace(0.0, 1.0, 10)
     adapter = TFDatasetAdapter(tf.data.Dataset.from_tensor_slices((x.astype("float64"), y, sw)).batch(4))
     assert adapter.num_batches == 3
@@ -60,7 +41,7 @@ def test_adapter_num_batches_dtypes_and_structures():
 
 
 def test_adapter_unknown_and_infinite_cardinality():
-    x, y = _regression(12)
+    x, y = regression(12)
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     unknown = TFDatasetAdapter(ds.filter(lambda a, b: True).batch(4))
     assert unknown.num_batches is None
@@ -78,7 +59,7 @@ def test_adapter_unknown_and_infinite_cardinality():
 
 
 def test_peek_does_not_consume_and_batch_size_is_ignored():
-    x, y = _regression(8)
+    x, y = regression(8)
     adapter = get_data_adapter(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), batch_size=3)
     assert isinstance(adapter, TFDatasetAdapter)
     np.testing.assert_array_equal(adapter.peek()[0], x[:4])
@@ -103,70 +84,30 @@ def test_predicate_and_errors():
         get_data_adapter(tf.data.Dataset.range(3).batch(2), y=np.zeros(3))
 
 
-def test_fit_evaluate_predict_with_x_y_and_validation_dataset():
-    x, y = _regression(64)
-    model = _linear_model()
-    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(16)
-    val = tf.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(16)
-    if not TRAINS:
-        # numpy backend: predict only, against the same affine map computed in NumPy.
-        predicted = model.predict(tf.data.Dataset.from_tensor_slices((x,)).batch(16), verbose=0)
-        np.testing.assert_allclose(predicted, _numpy_forward(model, x), rtol=1e-5, atol=1e-5)
-        _needs_training()
-    history = model.fit(train, epochs=4, validation_data=val, verbose=0)
-    losses = history.history["loss"]
-    assert len(losses) == 4 and losses[-1] < 0.5 * losses[0]
-    assert len(history.history["val_loss"]) == 4
-    val_loss = model.evaluate(val, verbose=0)
-    np.testing.assert_allclose(val_loss, np.mean((_numpy_forward(model, x[:32]) - y[:32]) ** 2), rtol=1e-4)
-    np.testing.assert_allclose(history.history["val_loss"][-1], val_loss, rtol=1e-4)
-    predicted = model.predict(tf.data.Dataset.from_tensor_slices((x,)).batch(16), verbose=0)
-    np.testing.assert_allclose(predicted, _numpy_forward(model, x), rtol=1e-4, atol=1e-5)
+def test_fit_evaluate_predict_with_a_validation_dataset():
+    x, y = regression(64)
+    check_fit_evaluate_predict(tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(16),
+                               tf.data.Dataset.from_tensor_slices((x[:32], y[:32])).batch(16),
+                               tf.data.Dataset.from_tensor_slices((x,)).batch(16))
 
 
 def test_sample_weights_from_the_dataset_are_used():
-    _needs_training()
-    x, y = _regression(32)
-    sw = np.where(np.arange(32) < 16, 1.0, 0.0).astype("float32")
-    model = _linear_model()
-    loss = model.evaluate(tf.data.Dataset.from_tensor_slices((x, y, sw)).batch(32), verbose=0)
-    squared = ((_numpy_forward(model, x) - y) ** 2)[:, 0]
-    np.testing.assert_allclose(loss, np.sum(squared * sw) / 32, rtol=1e-4)  # sum over batch size, as Keras
-    before = [np.array(w) for w in model.get_weights()]
-    model.fit(tf.data.Dataset.from_tensor_slices((x, y, np.zeros(32, "float32"))).batch(8), epochs=1, verbose=0)
-    for old, new in zip(before, model.get_weights()):
-        np.testing.assert_allclose(np.asarray(new), old)  # zero weights: zero gradients
+    check_sample_weights(lambda x, y, sw, n: (tf.data.Dataset.from_tensor_slices((x, y, sw)).batch(n), {}))
 
 
 def test_dict_inputs_for_a_two_input_model():
-    rng = np.random.default_rng(2)
-    a, b = rng.normal(size=(48, 2)).astype("float32"), rng.normal(size=(48, 3)).astype("float32")
-    y = (a.sum(axis=1, keepdims=True) - b[:, :1]).astype("float32")
-    in_a, in_b = kiln.Input((2,), name="a"), kiln.Input((3,), name="b")
-    model = kiln.Model({"a": in_a, "b": in_b}, layers.Dense(1)(layers.Concatenate()([in_a, in_b])))
-    ds = tf.data.Dataset.from_tensor_slices(({"a": a, "b": b}, y)).batch(12)
-    if not TRAINS:
-        assert model.predict(ds, verbose=0).shape == (48, 1)
-        _needs_training()
-    model.compile(optimizer=kiln.optimizers.SGD(0.1), loss="mse")
-    losses = model.fit(ds, epochs=5, verbose=0).history["loss"]
-    assert losses[-1] < 0.5 * losses[0]
-    assert model.predict(ds.map(lambda inputs, target: inputs), verbose=0).shape == (48, 1)
+    check_dict_inputs(lambda a, b, y, n: tf.data.Dataset.from_tensor_slices(({"a": a, "b": b}, y)).batch(n),
+                      lambda ds: ds.map(lambda inputs, target: inputs))
 
 
 def test_infinite_dataset_with_steps_per_epoch_across_epochs():
-    _needs_training()
-    x, y = _regression(64)
-    seen = []
-
-    class CountBatches(kiln.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            seen.append(batch)
-
-    model = _linear_model()
+    needs_training()
+    x, y = regression(64)
+    counter = BatchCounter()
+    model = linear_model()
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16).repeat()
-    history = model.fit(ds, epochs=3, steps_per_epoch=6, verbose=0, callbacks=[CountBatches()])
-    assert seen == list(range(6)) * 3
+    history = model.fit(ds, epochs=3, steps_per_epoch=6, verbose=0, callbacks=[counter])
+    assert counter.seen == list(range(6)) * 3
     losses = history.history["loss"]
     assert len(losses) == 3 and losses[-1] < 0.5 * losses[0]
     # evaluate/predict on an infinite dataset take `steps`.

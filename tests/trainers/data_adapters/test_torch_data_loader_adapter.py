@@ -10,48 +10,32 @@ import torch
 from torch.utils.data import DataLoader, Dataset, IterableDataset, TensorDataset
 
 import kiln
+from adapter_cases import (
+    BatchCounter,
+    check_dict_inputs,
+    check_fit_evaluate_predict,
+    check_sample_weights,
+    needs_training,
+    regression,
+)
 from kiln import layers
 from kiln.trainers.data_adapters import EpochIterator, get_data_adapter
 from kiln.trainers.data_adapters.torch_data_loader_adapter import TorchDataLoaderAdapter, is_torch_data
 
-TRAINS = kiln.backend.backend() != "numpy"
-
-
-def _needs_training():
-    if not TRAINS:
-        pytest.skip("numpy backend has no autodiff")
-
-
-def _regression(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype("float32")
-    y = (x @ np.array([[1.0], [-2.0], [0.5], [3.0]]) + 0.25).astype("float32")
-    return x, y
-
-
-def _linear_model(lr=0.05):
-    model = kiln.Sequential([kiln.Input((4,)), layers.Dense(1)])
-    if TRAINS:
-        model.compile(optimizer=kiln.optimizers.SGD(lr), loss="mse")
-    return model
-
-
-def _numpy_forward(model, x):
-    kernel, bias = (np.asarray(kiln.ops.convert_to_numpy(w)) for w in model.get_weights())
-    return x @ kernel + bias
-
 
 class _DictDataset(Dataset):
-    """Map-style: ({"a": ..., "b": ...}, y) per sample."""
+    """Map-style: ({"a": ..., "b": ...}, y) per sample (the inputs alone when ``y`` is None)."""
 
     def __init__(self, a, b, y):
-        self.a, self.b, self.y = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(y)
+        self.a, self.b = torch.from_numpy(a), torch.from_numpy(b)
+        self.y = None if y is None else torch.from_numpy(y)
 
     def __len__(self):
-        return len(self.y)
+        return len(self.a)
 
     def __getitem__(self, i):
-        return {"a": self.a[i], "b": self.b[i]}, self.y[i]
+        inputs = {"a": self.a[i], "b": self.b[i]}
+        return inputs if self.y is None else (inputs, self.y[i])
 
 
 class _Stream(IterableDataset):
@@ -69,7 +53,7 @@ class _Stream(IterableDataset):
 
 
 def test_data_loader_batches_and_num_batches():
-    x, y = _regression(10)
+    x, y = regression(10)
     sw = np.linspace(0.0, 1.0, 10)
     loader = DataLoader(TensorDataset(torch.from_numpy(x).double(), torch.from_numpy(y), torch.from_numpy(sw)),
                         batch_size=4)
@@ -92,7 +76,7 @@ def test_data_loader_batches_and_num_batches():
 
 
 def test_map_style_dataset_is_batched_and_sized():
-    x, y = _regression(10)
+    x, y = regression(10)
     adapter = get_data_adapter(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=4)
     assert adapter.num_batches == 3 and adapter.batch_size == 4
     np.testing.assert_array_equal(np.concatenate([b[1] for b in adapter.numpy_batches()]), y)
@@ -157,63 +141,37 @@ def test_detection_imports_no_framework():
 
 
 def test_fit_evaluate_predict_with_a_loader_and_a_validation_loader():
-    x, y = _regression(64)
-    model = _linear_model()
-    train = DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=16, shuffle=True)
-    val = DataLoader(TensorDataset(torch.from_numpy(x[:32]), torch.from_numpy(y[:32])), batch_size=16)
-    predict_loader = DataLoader(TensorDataset(torch.from_numpy(x)), batch_size=16)
-    if not TRAINS:
-        predicted = model.predict(predict_loader, verbose=0)
-        np.testing.assert_allclose(predicted, _numpy_forward(model, x), rtol=1e-5, atol=1e-5)
-        _needs_training()
-    history = model.fit(train, epochs=4, validation_data=val, verbose=0)
-    losses = history.history["loss"]
-    assert len(losses) == 4 and losses[-1] < 0.5 * losses[0]
-    val_loss = model.evaluate(val, verbose=0)
-    np.testing.assert_allclose(val_loss, np.mean((_numpy_forward(model, x[:32]) - y[:32]) ** 2), rtol=1e-4)
-    np.testing.assert_allclose(history.history["val_loss"][-1], val_loss, rtol=1e-4)
-    np.testing.assert_allclose(model.predict(predict_loader, verbose=0), _numpy_forward(model, x),
-                               rtol=1e-4, atol=1e-5)
+    x, y = regression(64)
+    check_fit_evaluate_predict(
+        DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=16, shuffle=True),
+        DataLoader(TensorDataset(torch.from_numpy(x[:32]), torch.from_numpy(y[:32])), batch_size=16),
+        DataLoader(TensorDataset(torch.from_numpy(x)), batch_size=16))
 
 
-def test_fit_on_a_shuffled_dataset_with_sample_weights():
-    _needs_training()
-    x, y = _regression(32)
-    sw = np.where(np.arange(32) < 16, 1.0, 0.0).astype("float32")
-    model = _linear_model()
-    loss = model.evaluate(TensorDataset(*map(torch.from_numpy, (x, y, sw))), batch_size=32, verbose=0)
-    squared = ((_numpy_forward(model, x) - y) ** 2)[:, 0]
-    np.testing.assert_allclose(loss, np.sum(squared * sw) / 32, rtol=1e-4)
-    before = [np.array(w) for w in model.get_weights()]
-    zeros = TensorDataset(*map(torch.from_numpy, (x, y, np.zeros(32, "float32"))))
-    model.fit(zeros, batch_size=8, shuffle=True, epochs=1, verbose=0)
-    for old, new in zip(before, model.get_weights()):
-        np.testing.assert_allclose(np.asarray(new), old)  # zero weights: zero gradients
+def test_sample_weights_from_a_dataset_and_fit_on_a_shuffled_dataset():
+    def make(x, y, sw, batch_size):
+        return TensorDataset(*map(torch.from_numpy, (x, y, sw))), {"batch_size": batch_size}
+
+    model = check_sample_weights(make)
+    x, y = regression(32)
     history = model.fit(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=8, epochs=3,
                         shuffle=True, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
 
 
-def test_dict_inputs_steps_per_epoch_and_an_iterable_dataset():
-    rng = np.random.default_rng(2)
-    a, b = rng.normal(size=(48, 2)).astype("float32"), rng.normal(size=(48, 3)).astype("float32")
-    y = (a.sum(axis=1, keepdims=True) - b[:, :1]).astype("float32")
-    in_a, in_b = kiln.Input((2,), name="a"), kiln.Input((3,), name="b")
-    model = kiln.Model({"a": in_a, "b": in_b}, layers.Dense(1)(layers.Concatenate()([in_a, in_b])))
-    loader = DataLoader(_DictDataset(a, b, y), batch_size=12)
-    if not TRAINS:
-        assert model.predict(loader, verbose=0).shape == (48, 1)
-        _needs_training()
-    model.compile(optimizer=kiln.optimizers.SGD(0.1), loss="mse")
-    seen = []
+def test_dict_inputs_with_steps_per_epoch():
+    model = check_dict_inputs(lambda a, b, y, n: DataLoader(_DictDataset(a, b, y), batch_size=n),
+                              lambda loader: DataLoader(_DictDataset(loader.dataset.a.numpy(),
+                                                                     loader.dataset.b.numpy(), None),
+                                                        batch_size=12))
+    counter = BatchCounter()
+    loader = DataLoader(_DictDataset(*[np.zeros((48, k), "float32") for k in (2, 3, 1)]), batch_size=12)
+    model.fit(loader, epochs=2, steps_per_epoch=3, verbose=0, callbacks=[counter])
+    assert counter.seen == [0, 1, 2] * 2
 
-    class CountBatches(kiln.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            seen.append(batch)
 
-    losses = model.fit(loader, epochs=6, steps_per_epoch=3, verbose=0, callbacks=[CountBatches()]).history["loss"]
-    assert seen == [0, 1, 2] * 6 and losses[-1] < 0.5 * losses[0]
-    # An unsized IterableDataset, validation included.
+def test_fit_on_an_unsized_iterable_dataset_with_validation():
+    needs_training()
     stream = kiln.Sequential([kiln.Input((2,)), layers.Dense(1)])
     stream.compile(optimizer=kiln.optimizers.SGD(0.002), loss="mse")
     history = stream.fit(_Stream(16), batch_size=4, epochs=3, validation_data=_Stream(8), verbose=0)
