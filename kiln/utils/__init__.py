@@ -60,3 +60,4 @@ from kiln.utils.image_dataset_utils import image_dataset_from_directory  # noqa:
 from kiln.utils.dataset_utils import split_dataset  # noqa: E402
 from kiln.utils.text_dataset_utils import text_dataset_from_directory  # noqa: E402
 from kiln.utils.audio_dataset_utils import audio_dataset_from_directory  # noqa: E402
+from kiln.utils import bounding_boxes  # noqa: E402
