@@ -131,6 +131,9 @@ class ImageLoader:
         image_module = pil_image_module(_CALLER)
         with image_module.open(path) as img:
             img.seek(0)
+            if img.mode.startswith("I;16"):
+                # 16-bit grayscale: keep the high byte, as decoding to 8 bits does, rather than clipping.
+                img = image_module.fromarray((np.asarray(img, dtype=np.uint16) >> 8).astype(np.uint8))
             mode = _PIL_MODES[self.num_channels]
             if img.mode != mode:
                 img = img.convert(mode)
@@ -218,6 +221,8 @@ def _tf_dataset(file_paths, labels, label_mode, num_classes, batch_size, shuffle
 
 def _check_arguments(labels, label_mode, class_names, color_mode, image_size, interpolation,
                      crop_to_aspect_ratio, pad_to_aspect_ratio, batch_size):
+    if isinstance(labels, np.ndarray):
+        labels = labels.tolist()
     if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
         raise ValueError(
             f"{_CALLER}: `labels` must be 'inferred' (labels from the subfolder names), None (no labels), or a "
@@ -247,7 +252,7 @@ def _check_arguments(labels, label_mode, class_names, color_mode, image_size, in
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool)
                                    or batch_size < 1):
         raise ValueError(f"{_CALLER}: `batch_size` must be a positive int or None, received {batch_size!r}")
-    return tuple(int(s) for s in image_size), interpolation.lower()
+    return labels, tuple(int(s) for s in image_size), interpolation.lower()
 
 
 def _set_attributes(dataset, class_names, file_paths):
@@ -331,9 +336,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         ['daisy', 'rose']
         >>> model.fit(train, validation_data=val, epochs=3)  # doctest: +SKIP
     """
-    image_size, interpolation = _check_arguments(labels, label_mode, class_names, color_mode, image_size,
-                                                 interpolation, crop_to_aspect_ratio, pad_to_aspect_ratio,
-                                                 batch_size)
+    labels, image_size, interpolation = _check_arguments(
+        labels, label_mode, class_names, color_mode, image_size, interpolation, crop_to_aspect_ratio,
+        pad_to_aspect_ratio, batch_size)
     dataset_utils.check_format(format, _CALLER)
     if labels is None or label_mode is None:
         labels, label_mode = None, None

@@ -117,10 +117,24 @@ def test_explicit_labels_list(tmp_path):
     assert [int(ds[i][1]) for i in range(4)] == [3, 1, 1, 0]
     assert ds.class_names == ["0", "1", "3"]
     assert ds.file_paths == [str(tmp_path / f"{i}.png") for i in range(4)]
+    # A NumPy array of labels is taken like a list.
+    from_array = image_dataset_from_directory(str(tmp_path), labels=np.array([3, 1, 1, 0]), image_size=(2, 2),
+                                              batch_size=4, shuffle=False, format="kiln", verbose=False)
+    assert from_array[0][1].tolist() == [3, 1, 1, 0]
     with pytest.raises(ValueError, match="len\\(labels\\) is 2.*4 files"):
         image_dataset_from_directory(str(tmp_path), labels=[0, 1], format="kiln", verbose=False)
     with pytest.raises(ValueError, match="class_names.*labels='inferred'"):
         image_dataset_from_directory(str(tmp_path), labels=[0, 1, 1, 0], class_names=["a"], format="kiln")
+
+
+def test_16_bit_png_keeps_the_high_byte_on_both_paths(tmp_path):
+    deep = np.array([[0, 255, 256, 1000], [40000, 65535, 32895, 33023]], dtype=np.uint16)
+    Image.fromarray(deep).save(tmp_path / "deep.png")
+    kwargs = dict(labels=None, image_size=(2, 4), batch_size=None, shuffle=False, verbose=False)
+    neutral = image_dataset_from_directory(str(tmp_path), format="kiln", **kwargs)[0]
+    np.testing.assert_array_equal(neutral, np.repeat((deep >> 8)[..., None], 3, axis=-1))
+    from_tf = next(iter(image_dataset_from_directory(str(tmp_path), format="tf.data", **kwargs)))
+    np.testing.assert_array_equal(from_tf.numpy(), neutral)
 
 
 def test_class_names_select_and_order(image_dir):
