@@ -90,6 +90,10 @@ class TorchDataLoaderAdapter(DataAdapter):
             self._iterable = isinstance(x, data.IterableDataset)
             self._shuffle = False if self._iterable else shuffle
             size = self._length(x)
+            if size is None and not self._iterable:
+                raise ValueError(
+                    f"TorchDataLoaderAdapter: the map-style torch Dataset {type(x).__name__} defines no __len__, so "
+                    "its samples cannot be indexed in order: define __len__, or make it an IterableDataset")
             length = None if size is None else math.ceil(size / self.batch_size)
             self._num_samples = size
         self.num_batches = length

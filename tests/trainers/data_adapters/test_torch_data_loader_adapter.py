@@ -125,6 +125,25 @@ def test_predicate_and_errors():
     with pytest.raises(ValueError, match="`sample_weight` argument is not supported.*torch"):
         get_data_adapter(DataLoader(torch.zeros(4, 1)), sample_weight=np.ones(4))
 
+    class Unsized(Dataset):
+        def __getitem__(self, i):
+            return torch.zeros(2)
+
+    with pytest.raises(ValueError, match="Unsized defines no __len__"):
+        TorchDataLoaderAdapter(Unsized())
+
+
+def test_close_stops_the_loader_workers():
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    adapter = TorchDataLoaderAdapter(DataLoader(TensorDataset(torch.zeros(40, 2)), batch_size=4, num_workers=1))
+    batches = adapter.numpy_batches()
+    assert next(batches)[0].shape == (4, 2)
+    assert len(set(multiprocessing.active_children()) - before) == 1
+    adapter.close()
+    assert set(multiprocessing.active_children()) - before == set()
+
 
 def test_detection_imports_no_framework():
     code = ("import sys, kiln\n"
