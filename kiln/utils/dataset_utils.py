@@ -753,18 +753,20 @@ def _rows(arrays, what):
 
 
 def _tf_batch_size(dataset):
-    """The batch size of a batched tf.data pipeline (looking through prefetch/cache/etc.), or None."""
+    """The batch size of a batched tf.data pipeline, or None.
+
+    Looks through stages that keep the element structure (prefetch, cache,
+    options, a structure-preserving map...) down to a batch stage.
+    """
     node = dataset
     for _ in range(32):
-        if node is None:
-            return None
         size = getattr(node, "_batch_size", None)
         if size is not None:
-            try:
-                return int(size)
-            except TypeError:
-                return int(size.numpy())
-        node = getattr(node, "_input_dataset", None)
+            return int(size.numpy()) if hasattr(size, "numpy") else int(size)
+        parent = getattr(node, "_input_dataset", None)
+        if parent is None or parent.element_spec != node.element_spec:
+            return None
+        node = parent
     return None
 
 

@@ -272,6 +272,10 @@ def test_split_dataset_tf_data_in_and_out():
     left, right = split_dataset(np.arange(8), left_size=0.5, preferred_backend="tensorflow")
     assert isinstance(left, tf.data.Dataset) and int(left.cardinality()) == 4
     assert [int(v) for v in right] == [4, 5, 6, 7]
+    _, right = split_dataset(data.unbatch(), left_size=4)  # batched then unbatched: split element-wise
+    assert [int(element[1]) for element in right] == [4, 5, 6, 7, 8, 9]
+    _, right = split_dataset(data.prefetch(1), left_size=0.5)  # a batch stage below a prefetch counts
+    assert [b[1].numpy().tolist() for b in right] == [[5, 6, 7], [8, 9]]
     left, _ = split_dataset(data, left_size=4, preferred_backend="kiln")
     assert isinstance(left, SampleDataset) and float(left[3][0]) == 3.0
 
