@@ -133,16 +133,15 @@ def test_predicate_and_errors():
         TorchDataLoaderAdapter(Unsized())
 
 
-def test_close_stops_the_loader_workers():
-    import multiprocessing
-
-    before = set(multiprocessing.active_children())
-    adapter = TorchDataLoaderAdapter(DataLoader(TensorDataset(torch.zeros(40, 2)), batch_size=4, num_workers=1))
-    batches = adapter.numpy_batches()
-    assert next(batches)[0].shape == (4, 2)
-    assert len(set(multiprocessing.active_children()) - before) == 1
+def test_close_ends_unfinished_epochs():
+    # (Worker processes end with their DataLoader iterator; they are not forked here: jax is multithreaded.)
+    adapter = TorchDataLoaderAdapter(DataLoader(TensorDataset(torch.zeros(40, 2)), batch_size=4))
+    unfinished, finished = adapter.numpy_batches(), adapter.numpy_batches()
+    assert next(unfinished)[0].shape == (4, 2) and len(list(finished)) == 10
     adapter.close()
-    assert set(multiprocessing.active_children()) - before == set()
+    with pytest.raises(StopIteration):
+        next(unfinished)
+    assert next(adapter.numpy_batches())[0].shape == (4, 2)  # a new epoch still works
 
 
 def test_detection_imports_no_framework():
