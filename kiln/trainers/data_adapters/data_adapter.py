@@ -124,7 +124,7 @@ def _is_leaf(value):
 
 
 def describe_structure(triple):
-    """A short text of a triple's nesting, e.g. ``(x=dict(a, b), y=array, sample_weight=None)``."""
+    """A short text of a triple's nesting and ranks, e.g. ``(x=dict(a: array(ndim=2)), y=None, sample_weight=None)``."""
 
     def part(value):
         if value is None:
@@ -133,8 +133,8 @@ def describe_structure(triple):
             return "dict(" + ", ".join(f"{k}: {part(v)}" for k, v in sorted(value.items())) + ")"
         if isinstance(value, (list, tuple)):
             return type(value).__name__ + "(" + ", ".join(part(v) for v in value) + ")"
-        shape = getattr(value, "shape", None)
-        return f"array{tuple(shape)[1:]}" if shape is not None and len(shape) else type(value).__name__
+        ndim = getattr(value, "ndim", None)
+        return f"array(ndim={ndim})" if ndim is not None else type(value).__name__
 
     x, y, sample_weight = triple
     return f"(x={part(x)}, y={part(y)}, sample_weight={part(sample_weight)})"
@@ -143,8 +143,8 @@ def describe_structure(triple):
 class StructureCheck:
     """Raises when a source yields an element whose structure differs from its first.
 
-    Structures compare nesting and per-sample shapes (the batch dimension may
-    vary: a last batch is often short).
+    Structures compare nesting and ranks; sizes may vary (a last batch is
+    often short, padded batches differ in length).
 
     Example:
         >>> check = StructureCheck("generator")
@@ -152,7 +152,7 @@ class StructureCheck:
         >>> check.check(1, (np.ones((2, 3)), None, None))
         Traceback (most recent call last):
         ...
-        ValueError: The generator yielded an element at step 1 whose structure (x=array(3,), y=None, sample_weight=None) differs from the first element's (x=array(3,), y=array(), sample_weight=None). Every element must have the same structure.
+        ValueError: The generator yielded an element at step 1 whose structure (x=array(ndim=2), y=None, sample_weight=None) differs from the first element's (x=array(ndim=2), y=array(ndim=1), sample_weight=None). Every element must have the same structure.
     """
 
     def __init__(self, source_name):
