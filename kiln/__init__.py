@@ -41,6 +41,7 @@ from kiln import saving
 from kiln import export
 from kiln import datasets
 from kiln import utils
+from kiln import preprocessing
 
 
 def version():

@@ -17,7 +17,8 @@ from api_reference import REFERENCE, module_conformance_tests
 DATASETS = ("keras.datasets.boston_housing", "keras.datasets.california_housing", "keras.datasets.cifar10",
             "keras.datasets.cifar100", "keras.datasets.fashion_mnist", "keras.datasets.imdb",
             "keras.datasets.mnist", "keras.datasets.reuters")
-COMPLETE = ("keras.utils.legacy", "keras.utils.bounding_boxes") + DATASETS
+COMPLETE = ("keras.utils.legacy", "keras.utils.bounding_boxes", "keras.preprocessing", "keras.preprocessing.image",
+            "keras.preprocessing.sequence") + DATASETS
 
 (test_every_keras_name_exists, test_every_name_has_the_keras_signature,
  test_every_name_has_a_docstring_with_an_example) = module_conformance_tests(COMPLETE)
