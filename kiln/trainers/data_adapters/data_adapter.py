@@ -72,7 +72,13 @@ def _leaf_to_numpy(leaf):
     if not isinstance(leaf, np.ndarray):
         module = type(leaf).__module__.split(".")[0]
         if module == "torch":
-            leaf = leaf.detach().cpu().numpy()
+            leaf = leaf.detach().cpu()
+            if str(leaf.dtype) == "torch.bfloat16":  # NumPy has no bfloat16: widen exactly, then narrow
+                import ml_dtypes
+
+                leaf = leaf.float().numpy().astype(ml_dtypes.bfloat16)
+            else:
+                leaf = leaf.numpy()
         elif module == "pandas":
             leaf = leaf.to_numpy()
         elif hasattr(leaf, "numpy") and module in ("tensorflow", "jax", "jaxlib"):
