@@ -17,6 +17,7 @@ import numpy as np
 
 from kiln import ops
 from kiln.callbacks.callback import Callback
+from kiln.utils.io_utils import print_msg
 
 _MODES = ("auto", "min", "max")
 
@@ -209,10 +210,10 @@ class EarlyStopping(MonitorCallback):
     def on_train_end(self, logs=None):
         self._restored = False
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):

@@ -13,6 +13,7 @@ import numpy as np
 
 from kiln.callbacks.callback import Callback
 from kiln.callbacks.reduce_lr_on_plateau import current_learning_rate
+from kiln.utils.io_utils import print_msg
 
 
 def _takes_two_arguments(function):
@@ -63,7 +64,7 @@ class LearningRateScheduler(Callback):
                              f"Got: {learning_rate!r}")
         self.model.optimizer.learning_rate = float(learning_rate)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(learning_rate)}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(learning_rate)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

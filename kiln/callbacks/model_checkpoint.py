@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from kiln.callbacks.early_stopping import MonitorCallback, float_logs
+from kiln.utils.io_utils import print_msg
 
 _WEIGHTS_SUFFIX = ".weights.h5"
 _MODEL_SUFFIX = ".keras"
@@ -125,7 +126,7 @@ class ModelCheckpoint(MonitorCallback):
         filepath = self._get_file_path(epoch, batch, logs)
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             self._write(filepath)
             return
         current = logs.get(self.monitor)
@@ -141,13 +142,13 @@ class ModelCheckpoint(MonitorCallback):
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
                 best = "None" if self.best is None else f"{self.best:.5f}"
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
                       f"saving model to {filepath}")
             self.best = current
             self._write(filepath)
         elif self.verbose > 0:
             best = "None" if self.best is None else f"{self.best:.5f}"
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
 
     def _write(self, filepath):
         """Save to a temporary file beside ``filepath``, then move it into place."""

@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from kiln.callbacks.early_stopping import MonitorCallback, scalar_log
+from kiln.utils.io_utils import print_msg
 
 
 def _orbax_v1():
@@ -206,11 +207,11 @@ class OrbaxCheckpoint(MonitorCallback):
                 self._set_monitor_op()
             if not self._is_improvement(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nOrbaxCheckpoint: {self.monitor} did not improve from {self.best:.5f} ({where})")
+                    print_msg(f"\nOrbaxCheckpoint: {self.monitor} did not improve from {self.best:.5f} ({where})")
                 return
             if self.verbose > 0:
                 best = "None" if self.best is None else f"{self.best:.5f}"
-                print(f"\nOrbaxCheckpoint: {self.monitor} improved from {best} to {current:.5f} ({where})")
+                print_msg(f"\nOrbaxCheckpoint: {self.monitor} improved from {best} to {current:.5f} ({where})")
             self.best = current
         self._save(step)
 
@@ -220,7 +221,7 @@ class OrbaxCheckpoint(MonitorCallback):
         tree = state_tree(model, weights_only=self.save_weights_only)
         if self.verbose > 0:
             mode = "in the background" if self.save_on_background else "now"
-            print(f"OrbaxCheckpoint: saving step {step} to {self.directory} {mode}")
+            print_msg(f"OrbaxCheckpoint: saving step {step} to {self.directory} {mode}")
         # force: this callback decides when to save, Orbax's own save policy must not skip any.
         if self.save_on_background:
             self.checkpointer.save_async(step, tree, force=True)

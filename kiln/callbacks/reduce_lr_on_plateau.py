@@ -13,6 +13,7 @@ import numpy as np
 from kiln import ops
 from kiln.callbacks.callback import Callback
 from kiln.callbacks.early_stopping import check_mode, scalar_log
+from kiln.utils.io_utils import print_msg
 
 
 def current_learning_rate(model, owner):
@@ -124,7 +125,7 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     self.model.optimizer.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 

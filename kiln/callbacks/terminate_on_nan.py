@@ -10,6 +10,7 @@ import math
 
 from kiln.callbacks.callback import Callback
 from kiln.callbacks.early_stopping import scalar_log
+from kiln.utils.io_utils import print_msg
 
 
 class TerminateOnNaN(Callback):
@@ -52,6 +53,6 @@ class TerminateOnNaN(Callback):
             raise RuntimeError(f"TerminateOnNaN: {message}; training stopped by raising an error "
                                "(raise_error=True)")
         message += ", terminating training"
-        print(message)
+        print_msg(message)
         self.model._stop_reason = message
         self.model.stop_training = True

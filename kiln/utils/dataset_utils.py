@@ -30,6 +30,7 @@ import numpy as np
 
 from kiln import tree
 from kiln.utils.py_dataset import PyDataset
+from kiln.utils.io_utils import print_msg
 
 FORMATS = ("tf", "tf.data", "grain", "kiln")
 LABEL_MODES = ("int", "categorical", "binary", None)
@@ -134,9 +135,9 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
 
     if verbose:
         if labels is None:
-            print(f"Found {len(file_paths)} files.")
+            print_msg(f"Found {len(file_paths)} files.")
         else:
-            print(f"Found {len(file_paths)} files belonging to {len(class_names)} classes.")
+            print_msg(f"Found {len(file_paths)} files belonging to {len(class_names)} classes.")
 
     if shuffle:
         if seed is None:
@@ -175,11 +176,11 @@ def _take_subset(file_paths, labels, validation_split, subset, verbose):
     num_train = len(file_paths) - num_val
     if subset == "training":
         if verbose:
-            print(f"Using {num_train} files for training.")
+            print_msg(f"Using {num_train} files for training.")
         part = slice(0, num_train)
     else:
         if verbose:
-            print(f"Using {num_val} files for validation.")
+            print_msg(f"Using {num_val} files for validation.")
         part = slice(num_train, len(file_paths))
     return file_paths[part], (None if labels is None else labels[part])
 
