@@ -112,12 +112,17 @@ def _num_rows(parts):
     return len(tree.flatten(parts[0])[0])
 
 
-def _batches(parts, batch_size=BATCH, repeat=False):
+def _element(parts, index, bare=False):
+    """The ``index`` (an int or a slice) of every part, as a tuple -- or the bare x with ``bare``."""
+    return _take(parts[0], index) if bare else tuple(_take(p, index) for p in parts)
+
+
+def _batches(parts, batch_size=BATCH, repeat=False, bare=False):
     """Yield ``parts`` as batch tuples: (x,), (x, y) or (x, y, sw) (forever with ``repeat``)."""
     n = _num_rows(parts)
     while True:
         for start in range(0, n, batch_size):
-            yield tuple(_take(p, slice(start, start + batch_size)) for p in parts)
+            yield _element(parts, slice(start, start + batch_size), bare)
         if not repeat:
             return
 
@@ -127,9 +132,9 @@ def _py_dataset_class():
     class Batches(kiln.utils.PyDataset):
         """Batch ``i`` of ``parts``; records the indices it was asked for and the epochs it saw end."""
 
-        def __init__(self, parts, batch_size=BATCH, **kwargs):
+        def __init__(self, parts, batch_size=BATCH, bare=False, **kwargs):
             super().__init__(**kwargs)
-            self.parts, self.batch_size = parts, batch_size
+            self.parts, self.batch_size, self.bare = parts, batch_size, bare
             self.seen, self.epochs_ended = [], 0
 
         def __len__(self):
@@ -138,7 +143,7 @@ def _py_dataset_class():
         def __getitem__(self, index):
             self.seen.append(int(index))
             start = index * self.batch_size
-            return tuple(_take(p, slice(start, start + self.batch_size)) for p in self.parts)
+            return _element(self.parts, slice(start, start + self.batch_size), self.bare)
 
         def on_epoch_end(self):
             self.epochs_ended += 1
@@ -153,15 +158,15 @@ def _torch_samples_class():
     class Samples(torch.utils.data.Dataset):
         """Sample ``i`` of ``parts`` as a tuple; records the indices it was asked for."""
 
-        def __init__(self, parts):
-            self.parts, self.seen = parts, []
+        def __init__(self, parts, bare=False):
+            self.parts, self.bare, self.seen = parts, bare, []
 
         def __len__(self):
             return _num_rows(self.parts)
 
         def __getitem__(self, index):
             self.seen.append(int(index))
-            return tuple(_take(p, index) for p in self.parts)
+            return _element(self.parts, index, self.bare)
 
     return Samples
 
@@ -182,38 +187,42 @@ def _pandas(parts):
     return tuple(converted)
 
 
-def _source(kind, parts, repeat=False, batch_size=BATCH):
-    """``parts`` as one object of ``kind`` (for the dataset kinds); arrays kinds return the parts."""
+def _source(kind, parts, repeat=False, batch_size=BATCH, bare=False):
+    """``parts`` as one object of ``kind`` (for the dataset kinds); arrays kinds return the parts.
+
+    With ``bare``, a dataset's elements are x itself rather than ``(x,)``.
+    """
     if kind == "numpy":
         return parts
     if kind == "pandas":
         return _pandas(parts)
     if kind == "generator":
-        return _batches(parts, batch_size, repeat)
+        return _batches(parts, batch_size, repeat, bare)
     if kind in ("pydataset", "pydataset_workers2"):
-        return _py_dataset_class()(parts, batch_size, workers=2 if kind == "pydataset_workers2" else 1)
+        return _py_dataset_class()(parts, batch_size, bare, workers=2 if kind == "pydataset_workers2" else 1)
     if kind == "tf_data":
         import tensorflow as tf
 
-        dataset = tf.data.Dataset.from_tensor_slices(tuple(parts)).batch(batch_size)
+        dataset = tf.data.Dataset.from_tensor_slices(parts[0] if bare else tuple(parts)).batch(batch_size)
         return dataset.repeat() if repeat else dataset
     if kind == "torch_dataloader":
         import torch
 
-        return torch.utils.data.DataLoader(_torch_samples_class()(parts), batch_size=batch_size, shuffle=False)
+        return torch.utils.data.DataLoader(_torch_samples_class()(parts, bare), batch_size=batch_size,
+                                           shuffle=False)
     if kind == "torch_dataset":
-        return _torch_samples_class()(parts)
+        return _torch_samples_class()(parts, bare)
     if kind == "grain":
         import grain
 
-        return grain.MapDataset.source([tuple(_take(p, i) for p in parts)
-                                        for i in range(_num_rows(parts))]).batch(batch_size)
+        samples = [_element(parts, i, bare) for i in range(_num_rows(parts))]
+        return grain.MapDataset.source(samples).batch(batch_size)
     raise AssertionError(kind)
 
 
-def _call(model, method, kind, parts, repeat=False, **kwargs):
+def _call(model, method, kind, parts, repeat=False, bare=False, **kwargs):
     """``model.<method>`` on ``parts`` handed over as ``kind``; returns (result, the source object)."""
-    source = _source(kind, parts, repeat=repeat)
+    source = _source(kind, parts, repeat=repeat, bare=bare)
     run = getattr(model, method)
     if kind in ("numpy", "pandas"):
         if method == "predict":
@@ -245,10 +254,12 @@ def test_matrix(kind, form, method, model):
         start = _numpy_loss(model, form, parts)
         # A generator is read once: it repeats, and steps_per_epoch says where an epoch ends.
         extra = {"steps_per_epoch": N_FIT // BATCH} if kind == "generator" else {}
-        history, _ = _call(model, "fit", kind, parts, repeat=kind == "generator", epochs=3, **extra)
+        history, source = _call(model, "fit", kind, parts, repeat=kind == "generator", epochs=3, **extra)
         losses = history.history["loss"]
         assert list(history.history) == ["loss"] and len(losses) == 3
         assert _iterations(model) == 3 * N_FIT // BATCH
+        if kind.startswith("pydataset"):
+            assert source.epochs_ended == 3  # PyDataset.on_epoch_end after every epoch
         # Training lowers the loss (SGD on a linear model: it falls every epoch).
         assert losses[2] < losses[1] < losses[0]
         assert _numpy_loss(model, form, parts) < 0.5 * start
@@ -275,6 +286,14 @@ def test_dict_inputs_for_a_two_input_model(kind, method, dict_model):
         assert len(history.history["loss"]) == 1
         assert _iterations(dict_model) == N_FIT // BATCH
         assert _numpy_loss(dict_model, "xy", parts) < start
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in ("numpy", "pandas", "pydataset_workers2")])
+def test_predict_on_bare_x_elements(kind, model):
+    """Elements that are the input itself, not a tuple: what a source without targets often yields."""
+    out, _ = _call(model, "predict", kind, (X,), bare=True)
+    assert out.shape == (N_PREDICT, 1)
+    np.testing.assert_allclose(out, _numpy_predictions(model, X), rtol=1e-5, atol=1e-5)
 
 
 needs_training = pytest.mark.skipif(not TRAINS, reason="numpy backend has no autodiff")
