@@ -187,3 +187,17 @@ def test_validation_split_with_a_dataset_is_refused(model, kind):
                                          r"arrays.*Pass validation_data instead"):
         model.fit(source, validation_split=0.25, verbose=0)
     assert int(kiln.ops.convert_to_numpy(model.optimizer.iterations)) == 0  # refused before training
+
+
+# -- empty sources -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", X_Y_METHODS)
+def test_empty_generator_says_so(model, method):
+    with pytest.raises(ValueError, match=r"generator is empty: it yielded no batch"):
+        _run(model, method, iter([]))
+
+
+@pytest.mark.parametrize("method", X_Y_METHODS + ("predict",))
+def test_empty_arrays_say_so(model, method):
+    args = (X[:0],) if method == "predict" else (X[:0], Y[:0])
+    with pytest.raises(ValueError, match=r"empty \(0 samples\)"):
+        _run(model, method, *args)
