@@ -70,14 +70,14 @@ rng = np.random.default_rng(0)
 x = rng.normal(size=(32, 4)).astype("float32")
 y = (x @ np.ones((4, 1))).astype("float32")
 
-# One model for every kind that feeds the same (32, 4) regression: compiled once.
+# One model for every kind that feeds the same (32, 4) -> (32, 1) regression: compiled once.
 linear = dense_model((4,))
 exercise("numpy", linear, (x, y), (x, y), (x,), {"batch_size": 8}, rows=32)
 
 import pandas as pd
 
-frame, series = pd.DataFrame(x), pd.Series(y[:, 0])
-exercise("pandas", linear, (frame, series), (frame, series), (frame,), {"batch_size": 8}, rows=32)
+frame, series = pd.DataFrame(x), pd.Series(y[:, 0])  # targets of rank 1: a model of its own
+exercise("pandas", dense_model((4,)), (frame, series), (frame, series), (frame,), {"batch_size": 8}, rows=32)
 
 
 def batches(repeat=False):
