@@ -1,6 +1,7 @@
 """GeneratorDataAdapter: one-shot generators vs re-iterable iterables, peek replay,
 the structure check, and fit/evaluate/predict through a model."""
 
+import re
 import warnings
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 import kiln
 from kiln.trainers.data_adapters import get_data_adapter
+from kiln.trainers.data_adapters.data_adapter import describe_structure, element_to_triple
 from kiln.trainers.data_adapters.generator_data_adapter import GeneratorDataAdapter
 
 TRAINS = kiln.backend.backend() != "numpy"
@@ -104,6 +106,13 @@ def test_element_forms_and_dict_inputs():
     assert x["b"].dtype == np.float32 and y.dtype == np.float32  # lists and float64 become floatx
 
 
+def _structure_error(step, later, first):
+    """The message's pattern, with both structures as StructureCheck describes them."""
+    return (rf"generator yielded an element at step {step} whose structure "
+            rf"{re.escape(describe_structure(element_to_triple(later)))} differs from the first element's "
+            rf"{re.escape(describe_structure(element_to_triple(first)))}")
+
+
 def test_inconsistent_structures_name_the_step_and_both_structures():
     def changing():
         yield X[:BATCH], Y[:BATCH]
@@ -111,17 +120,18 @@ def test_inconsistent_structures_name_the_step_and_both_structures():
         yield X[:BATCH]  # the targets vanish at step 2
 
     adapter = GeneratorDataAdapter(changing())
-    with pytest.raises(ValueError, match=r"step 2.*\(x=array\(3,\), y=None.*first element's \(x=array\(3,\), "
-                                         r"y=array\(1,\)"):
+    with pytest.raises(ValueError, match=_structure_error(2, X[:BATCH], (X[:BATCH], Y[:BATCH]))) as info:
         list(adapter.numpy_batches())
+    assert "y=None" in str(info.value)
 
-    def reshaped():
+    def grown():
         yield {"a": X[:2]}, Y[:2]
         yield {"a": X[:2], "b": X[:2]}, Y[:2]
 
-    with pytest.raises(ValueError, match=r"generator yielded an element at step 1 .*dict\(a: array\(3,\), "
-                                         r"b: array\(3,\)\).*dict\(a: array\(3,\)\)"):
-        list(GeneratorDataAdapter(reshaped()).numpy_batches())
+    with pytest.raises(ValueError, match=_structure_error(1, ({"a": X[:2], "b": X[:2]}, Y[:2]),
+                                                          ({"a": X[:2]}, Y[:2]))) as info:
+        list(GeneratorDataAdapter(grown()).numpy_batches())
+    assert "b" in str(info.value).split("differs")[0]
 
 
 def test_bad_input_is_refused_clearly():
@@ -131,8 +141,6 @@ def test_bad_input_is_refused_clearly():
         GeneratorDataAdapter(3)
     with pytest.raises(ValueError, match="`steps` must be a positive integer"):
         GeneratorDataAdapter(iter([]), steps=0)
-    with pytest.raises(ValueError, match="`y` argument is not supported"):
-        get_data_adapter(_batches(), y=Y)
 
 
 # -- through the model ----------------------------------------------------------------------------

@@ -3,10 +3,6 @@ errors from ``__getitem__``, clean stops, and fit/evaluate/predict through a mod
 
 import math
 import multiprocessing
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 
@@ -249,31 +245,3 @@ def test_fit_steps_per_epoch_and_early_stop():
     assert int(kiln.ops.convert_to_numpy(model.optimizer.iterations)) == 7
     assert max(dataset.seen) <= 3  # the abandoned epoch built at most the queue ahead
     assert not _worker_threads()
-
-
-def test_no_tensorflow_behind_generators_and_py_datasets():
-    backend = kiln.backend.backend()
-    script = textwrap.dedent("""
-        import sys
-        import numpy as np
-        import kiln
-
-        class Data(kiln.utils.PyDataset):
-            def __len__(self):
-                return 2
-            def __getitem__(self, index):
-                return np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
-
-        model = kiln.Sequential([kiln.Input((3,)), kiln.layers.Dense(1)])
-        model.compile("sgd", "mse")
-        gen = ((np.ones((4, 3), "float32"), np.ones((4, 1), "float32")) for _ in range(4))
-        if kiln.backend.backend() != "numpy":
-            model.fit(Data(workers=2), epochs=1, verbose=0)
-            model.fit(gen, steps_per_epoch=2, epochs=2, verbose=0)
-        model.predict(Data(workers=2), verbose=0)
-        print("TF_LOADED" if "tensorflow" in sys.modules else "TF_ABSENT")
-    """)
-    env = dict(os.environ, KILN_BACKEND=backend)
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == ("TF_LOADED" if backend == "tensorflow" else "TF_ABSENT")
