@@ -83,6 +83,10 @@ def _worker_threads():
     return [t for t in threading.enumerate() if t.name.startswith("kiln-PyDataset")]
 
 
+def _kiln_children():
+    return [p for p in multiprocessing.active_children() if p.name == "kiln-PyDataset"]
+
+
 # -- order, shuffling, hooks ---------------------------------------------------------------------
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_threads_give_the_batches_in_index_order(workers):
@@ -187,10 +191,10 @@ def test_worker_processes_match_one_worker_and_stop_on_close():
         dataset.fail_at = 2  # hooks are overridden: each pass sends a fresh copy
         with pytest.raises(KeyError, match=r"(?s)__getitem__\(2\) raised KeyError.*worker process"):
             list(adapter.numpy_batches())
-        assert len([p for p in multiprocessing.active_children() if p.name == "kiln-PyDataset"]) == 2
+        assert len(_kiln_children()) == 2
     finally:
         adapter.close()
-    assert not [p for p in multiprocessing.active_children() if p.name == "kiln-PyDataset"]
+    assert not _kiln_children()
 
 
 # -- through the model ----------------------------------------------------------------------------
@@ -245,3 +249,17 @@ def test_fit_steps_per_epoch_and_early_stop():
     assert int(kiln.ops.convert_to_numpy(model.optimizer.iterations)) == 7
     assert max(dataset.seen) <= 3  # the abandoned epoch built at most the queue ahead
     assert not _worker_threads()
+
+
+def test_worker_processes_through_the_model_and_none_left_after():
+    """fit (predict on numpy) with process workers gives the one-worker result; fit's end stops them."""
+    results = []
+    for settings in ({"workers": 1}, {"workers": 2, "use_multiprocessing": True}):
+        kiln.backend.clear_session()
+        model = _model()
+        if TRAINS:
+            kiln.utils.set_random_seed(1)
+            model.fit(Batches(**settings), epochs=2, verbose=0)
+        results.append(model.predict(Batches(**settings), verbose=0))
+        assert not _kiln_children()
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6, atol=1e-6)
