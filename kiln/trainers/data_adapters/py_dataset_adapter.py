@@ -7,7 +7,10 @@ concurrently by threads — or by worker processes with ``use_multiprocessing``
 — and handed over in index order, at most ``max_queue_size`` of them built
 ahead of training. Worker processes are started with ``forkserver`` (``spawn``
 where that is missing), never by forking a process that runs jax, torch or
-tensorflow threads, so the dataset must be picklable and its class importable.
+tensorflow threads, so the dataset must be picklable and its class importable (and a
+script using them needs the usual ``if __name__ == "__main__":`` guard). The
+processes get a pickled copy of the dataset, sent again each epoch when the
+dataset overrides ``on_epoch_begin``/``on_epoch_end`` (which may change it).
 
 An error raised by ``__getitem__`` surfaces in the training thread, with the
 batch index in its message. Abandoning an epoch (early stopping, a ``steps``
