@@ -96,6 +96,9 @@ def _to_tensor(a):
     if a is None:
         return None
     if isinstance(a, np.ndarray):
+        if not a.flags.writeable:
+            # Read-only arrays (pandas' copy-on-write views, np.frombuffer) cannot back a tensor.
+            return torch.from_numpy(np.array(a))
         return torch.from_numpy(np.ascontiguousarray(a))
     return torch.as_tensor(a)
 
