@@ -358,7 +358,7 @@ class Trainer:
         if validation_data is not None:
             val_batches = EpochIterator(
                 _validation_adapter(validation_data, validation_batch_size or adapter.batch_size or batch_size,
-                                    validation_steps), validation_steps)
+                                    validation_steps), validation_steps, role="validation")
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=epochs, steps=batches.num_batches,
@@ -420,7 +420,8 @@ class Trainer:
                 epoch_logs = _to_float_logs(logs)
                 if val_batches is not None and not self.stop_training and (epoch + 1) % validation_freq == 0:
                     val_logs = self.evaluate(val_batches, verbose=0, return_dict=True, callbacks=callback_list)
-                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    if not val_batches.ran_out:
+                        epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 self._fit_position = {"epoch": epoch + 1, "step": 0, "shuffle_seed": shuffle_seed}
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
@@ -459,7 +460,7 @@ class Trainer:
             batches, owned = x, False
         else:
             batches = EpochIterator(get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps,
-                                                     shuffle=False), steps)
+                                                     shuffle=False), steps, role="evaluation")
             owned = True
         verbose = 1 if verbose == "auto" else verbose
         if isinstance(callbacks, CallbackList):
@@ -474,7 +475,8 @@ class Trainer:
             return _backend.trainer.to_backend_batch(train_steps.pack_x_y_sample_weight(*batch))
 
         try:
-            self._symbolic_build(to_data(batches.adapter.peek()))
+            if owned or not self.built:
+                self._symbolic_build(to_data(batches.adapter.peek()))
             self._sync_backend_state()
             test_function = self.make_test_function()
             self.reset_metrics()
@@ -508,7 +510,8 @@ class Trainer:
 
         x, _, _ = unpack_x_y_sample_weight(x) if isinstance(x, tuple) and len(x) in (2, 3) and \
             not isinstance(getattr(self, "_inputs_struct", None), (list, tuple)) else (x, None, None)
-        batches = EpochIterator(get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False), steps)
+        batches = EpochIterator(get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False), steps,
+                                role="prediction")
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                      epochs=1, steps=batches.num_batches, batch_size=batches.adapter.batch_size,
@@ -531,6 +534,8 @@ class Trainer:
                 callback_list.on_predict_batch_end(step, {"outputs": out})
         finally:
             batches.close()
+        if not outputs:
+            raise ValueError("predict(): the input data is empty (it yielded no batch)")
         callback_list.on_predict_end()
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 

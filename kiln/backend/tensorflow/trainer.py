@@ -21,9 +21,22 @@ from kiln.backend.common import train_steps
 def _maybe_function(model, fn):
     if model.run_eagerly:
         return fn
-    # autograph=False: Kiln code branches on Python values only (ops.cond for tensors),
-    # and converting every Kiln module costs seconds on the first call.
-    return tf.function(fn, jit_compile=bool(model.jit_compile), reduce_retracing=True, autograph=False)
+    # One tf.function per combination of input ranks: reduce_retracing relaxes sizes to None,
+    # but a rank change (targets (N,) after (N, 1)) would relax to an unknown rank, which the
+    # losses' rank alignment cannot read.
+    by_ranks = {}
+
+    def call(data):
+        key = tuple(len(leaf.shape) for leaf in tree.flatten(data) if leaf is not None)
+        compiled = by_ranks.get(key)
+        if compiled is None:
+            # autograph=False: Kiln code branches on Python values only (ops.cond for tensors),
+            # and converting every Kiln module costs seconds on the first call.
+            compiled = by_ranks[key] = tf.function(fn, jit_compile=bool(model.jit_compile), reduce_retracing=True,
+                                                   autograph=False)
+        return compiled(data)
+
+    return call
 
 
 def train_step(model, data):

@@ -44,6 +44,9 @@ def _num_samples(x, y, sample_weight):
     """The shared first dimension; an error names each part's sample count when they differ."""
     counts = {}
     for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if any(leaf is not None and leaf.ndim == 0 for leaf in tree.flatten(part)):
+            raise ValueError(f"`{name}` holds a scalar: arrays passed as `{name}` need a first (batch) dimension, "
+                             f"one entry per sample.")
         sizes = sorted({leaf.shape[0] for leaf in tree.flatten(part) if leaf is not None and leaf.ndim})
         if len(sizes) > 1:
             raise ValueError(f"Data cardinality is ambiguous: the arrays in `{name}` have different numbers of "

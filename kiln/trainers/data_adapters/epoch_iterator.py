@@ -23,6 +23,7 @@ class EpochIterator:
     Args:
         adapter: the ``DataAdapter``.
         steps: batches per epoch, or None for one pass over the source.
+        role: what the data is for ("training", "validation", ...), named in warnings.
 
     Example:
         >>> import numpy as np
@@ -32,8 +33,9 @@ class EpochIterator:
         (3, False)
     """
 
-    def __init__(self, adapter, steps=None):
+    def __init__(self, adapter, steps=None, role="training"):
         self.adapter = adapter
+        self.role = role
         self.steps = None if steps is None else int(steps)
         self.ran_out = False
         self._iterator = None
@@ -78,10 +80,11 @@ class EpochIterator:
 
     def _out_of_data(self):
         self.ran_out = True
+        steps_name = "validation_steps" if self.role == "validation" else "steps_per_epoch"
         warnings.warn(
-            "Your input ran out of data; interrupting training. Make sure the dataset or generator can generate at "
-            "least `steps_per_epoch * epochs` batches (a generator is read once; a dataset may be repeated).",
-            stacklevel=3)
+            f"Your {self.role} input ran out of data{'; interrupting training' if self.role == 'training' else ''}. "
+            f"A generator is read only once: make it yield at least `{steps_name} * epochs` batches (e.g. loop "
+            f"forever and pass `{steps_name}`), or pass a re-iterable dataset.", stacklevel=3)
 
     def close(self):
         """Drop the kept iterator and release the adapter's workers."""
