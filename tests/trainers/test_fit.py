@@ -189,3 +189,41 @@ def test_epoch_loss_weights_batches_by_size():
     assert logged == pytest.approx(float(np.mean((pred - y) ** 2)), rel=1e-5)
     history = model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
     assert history.history["loss"][0] == pytest.approx(logged, rel=1e-5)
+
+
+@needs_training
+def test_refit_with_targets_of_another_rank():
+    """(N, 1) targets then (N,) targets on the same model: the compiled step retraces per rank."""
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    model = kiln.Sequential([kiln.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x, np.ones((32, 1), "float32"), verbose=0)
+    history = model.fit(x, np.ones((32,), "float32"), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    assert np.isclose(model.evaluate(x, np.ones((32,), "float32"), verbose=0),
+                      model.evaluate(x, np.ones((32, 1), "float32"), verbose=0))
+
+
+@needs_training
+def test_a_spent_validation_generator_warns_and_training_goes_on():
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    model = kiln.Sequential([kiln.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+
+    def two_batches():
+        for _ in range(2):
+            yield x[:4], y[:4]
+
+    with pytest.warns(UserWarning, match="validation input ran out of data.*validation_steps"):
+        history = model.fit(x, y, validation_data=two_batches(), epochs=3, verbose=0)
+    assert len(history.history["loss"]) == 3
+    assert len(history.history["val_loss"]) == 1  # only the first epoch had validation batches
+
+
+def test_predict_on_empty_or_scalar_input_is_a_clear_error():
+    model = kiln.Sequential([kiln.Input((3,)), layers.Dense(1)])
+    model.predict(np.ones((2, 3), "float32"), verbose=0)
+    with pytest.warns(UserWarning, match="ran out of data"), pytest.raises(ValueError, match="input data is empty"):
+        model.predict(iter([]), verbose=0)
+    with pytest.raises(ValueError, match="scalar.*batch"):
+        model.predict(3, verbose=0)
