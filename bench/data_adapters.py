@@ -151,13 +151,6 @@ def worker(backend, kinds, samples, epochs, repeats, read_latency_s=0.0):
     model = W.kiln_model(kiln, WORKLOAD)
     times = []
 
-    class EpochTimer(kiln.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self._start)
-
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)  # compile once
     warmup_s = time.perf_counter() - start
@@ -171,7 +164,7 @@ def worker(backend, kinds, samples, epochs, repeats, read_latency_s=0.0):
             try:
                 data, extra = _source(kind, kiln, x, y, pixels, batch_size, read_latency_s)
                 del times[:]
-                model.fit(*data, epochs=epochs, shuffle=False, verbose=0, callbacks=[EpochTimer()], **extra)
+                model.fit(*data, epochs=epochs, shuffle=False, verbose=0, callbacks=[W.epoch_timer(kiln, times)], **extra)
                 rates[kind].append(statistics.median(samples / t for t in times[1:]))
             except Exception as e:
                 errors[kind] = f"{type(e).__name__}: {e}"[:300]

@@ -50,15 +50,8 @@ def _time_kiln(kiln, workload_id, x, y, epochs):
     model = W.kiln_model(kiln, workload_id)
     times = []
 
-    class EpochTimer(kiln.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self._start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self._start)
-
     model.fit(x, y, batch_size=W.WORKLOADS[workload_id].batch_size, epochs=epochs, shuffle=False,
-              verbose=0, callbacks=[EpochTimer()])
+              verbose=0, callbacks=[W.epoch_timer(kiln, times)])
     return times
 
 

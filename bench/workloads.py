@@ -7,6 +7,7 @@ same math. Adam uses Kiln's defaults (lr 1e-3, betas 0.9/0.999, eps 1e-7)
 everywhere; W5 uses plain SGD with lr 0.01.
 """
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +85,19 @@ def batches(n, batch_size):
 
 
 # -- Kiln models ----------------------------------------------------------------------------
+def epoch_timer(kiln, times):
+    """A Kiln callback appending each epoch's wall time (seconds) to ``times``."""
+
+    class EpochTimer(kiln.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
 def kiln_missing(kiln, workload):
     """Names of Kiln layers a workload needs that this Kiln does not have yet."""
     return [name for name in workload.needs if not hasattr(kiln.layers, name)]
