@@ -42,10 +42,16 @@ def cache_dir(name=None):
 def fetch(fname, origin, file_hash=None, cache_subdir="datasets", hint=None):
     """``get_file(fname, origin, file_hash=..., cache_subdir=...)``; ``hint`` is added to an offline error.
 
+    A ``fname`` with a folder (a loader's ``path`` argument) is cached in that
+    folder: an absolute one as is, a relative one inside ``cache_subdir``.
+
     Example:
         >>> fetch("mnist.npz", ORIGIN_FOLDER + "mnist.npz")  # doctest: +SKIP
         '/home/user/.kiln/datasets/mnist.npz'
     """
+    folder, fname = os.path.split(os.path.expanduser(os.fspath(fname)))
+    if folder:
+        cache_subdir = folder if os.path.isabs(folder) else os.path.join(cache_subdir, folder)
     try:
         return get_file(fname, origin=origin, file_hash=file_hash, cache_subdir=cache_subdir)
     except DownloadError as e:

@@ -17,14 +17,13 @@ Example:
 
 import json
 import numbers
-import os
 import warnings
 
 import numpy as np
 
-from kiln.datasets import _safe_npz
+from kiln.datasets import _files, _safe_npz
 
-ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+ORIGIN_FOLDER = _files.ORIGIN_FOLDER
 FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"   # SHA-256 of imdb.npz
 WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"                               # MD5 of the JSON
 
@@ -85,7 +84,7 @@ def load_data(
         raise TypeError(f"imdb.load_data: unrecognized keyword arguments: {sorted(kwargs)}")
     check_arguments("imdb.load_data", num_words, skip_top, maxlen, seed, start_char, oov_char, index_from)
 
-    fpath = fetch(path, ORIGIN_FOLDER + "imdb.npz", FILE_HASH)
+    fpath = _files.fetch(path, ORIGIN_FOLDER + "imdb.npz", FILE_HASH)
     arrays = _safe_npz.load_npz(fpath, ("x_train", "y_train", "x_test", "y_test"))
     x_train, y_train = sequences_and_labels(arrays, "x_train", "y_train", fpath)
     x_test, y_test = sequences_and_labels(arrays, "x_test", "y_test", fpath)
@@ -118,22 +117,10 @@ def get_word_index(path="imdb_word_index.json"):
         >>> index["the"]  # doctest: +SKIP
         1
     """
-    return read_word_index(fetch(path, ORIGIN_FOLDER + "imdb_word_index.json", WORD_INDEX_HASH))
+    return read_word_index(_files.fetch(path, ORIGIN_FOLDER + "imdb_word_index.json", WORD_INDEX_HASH))
 
 
 # Shared with kiln.datasets.reuters -------------------------------------------------------------
-
-
-def fetch(path, origin, file_hash):
-    """``get_file`` for a dataset file: a bare name lives in the cache, a path with a folder there."""
-    from kiln.utils.file_utils import get_file
-
-    path = os.fspath(path)
-    folder, name = os.path.split(path)
-    if folder:
-        return get_file(fname=name, origin=origin, file_hash=file_hash,
-                        cache_subdir=os.path.abspath(os.path.expanduser(folder)))
-    return get_file(fname=name, origin=origin, file_hash=file_hash)
 
 
 def read_word_index(fpath):

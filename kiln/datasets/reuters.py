@@ -16,10 +16,10 @@ import numbers
 
 import numpy as np
 
-from kiln.datasets import _safe_npz
+from kiln.datasets import _files, _safe_npz
 from kiln.datasets import imdb as _text
 
-ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+ORIGIN_FOLDER = _files.ORIGIN_FOLDER
 FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"   # SHA-256 of reuters.npz
 WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"                               # MD5 of the JSON
 
@@ -81,7 +81,7 @@ def load_data(
     if not isinstance(test_split, numbers.Real) or isinstance(test_split, bool) or not 0 <= test_split <= 1:
         raise ValueError(f"reuters.load_data: `test_split` must be a number in [0, 1], received {test_split!r}")
 
-    fpath = _text.fetch(path, ORIGIN_FOLDER + "reuters.npz", FILE_HASH)
+    fpath = _files.fetch(path, ORIGIN_FOLDER + "reuters.npz", FILE_HASH)
     arrays = _safe_npz.load_npz(fpath, ("x", "y"))
     xs, labels = _text.sequences_and_labels(arrays, "x", "y", fpath)
 
@@ -110,7 +110,7 @@ def get_word_index(path="reuters_word_index.json"):
         >>> index["the"]  # doctest: +SKIP
         1
     """
-    return _text.read_word_index(_text.fetch(path, ORIGIN_FOLDER + "reuters_word_index.json", WORD_INDEX_HASH))
+    return _text.read_word_index(_files.fetch(path, ORIGIN_FOLDER + "reuters_word_index.json", WORD_INDEX_HASH))
 
 
 def get_label_names():

@@ -91,6 +91,17 @@ def test_npz_download_to_kiln_home_datasets(home, monkeypatch):
     assert os.path.isfile(os.path.join(os.environ["KILN_HOME"], "datasets", "my_mnist.npz"))
 
 
+def test_a_relative_folder_in_path_is_inside_the_cache(home, monkeypatch):
+    """``path="sub/x.npz"`` is cached at ``<home>/datasets/sub/x.npz`` (the rule every loader shares)."""
+    remote = home / "remote"
+    arrays, digest = _write_npz(str(remote / "mnist.npz"), n_train=3)
+    monkeypatch.setattr(mnist, "BASE_URL", remote.as_uri() + "/")
+    monkeypatch.setattr(mnist, "FILE_HASH", digest)
+    (x_train, _), _ = mnist.load_data(path=os.path.join("sub", "my_mnist.npz"))
+    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    assert os.path.isfile(os.path.join(os.environ["KILN_HOME"], "datasets", "sub", "my_mnist.npz"))
+
+
 def test_offline_error_names_url_and_cache_path(home):
     with pytest.raises(OSError) as info:
         mnist.load_data()
