@@ -2,7 +2,6 @@
 
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from conformance import make_input, run_layer_test, to_numpy
 import kiln
 from kiln import KerasTensor, layers, ops
+from keras3_fixtures import FIXTURES
 
 
 def test_conformance_concat():
@@ -192,7 +192,6 @@ def test_wrong_rank_rejected():
         layers.Bidirectional(layers.LSTM(2), name="bi_rank")(ops.ones((2, 3)))
 
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 
 
 def _strip_ids(value):

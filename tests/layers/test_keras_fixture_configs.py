@@ -2,13 +2,12 @@
 
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from kiln.saving import serialization_lib
+from keras3_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 OWNED = {"Dense", "Conv1D", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout",
          "BatchNormalization", "LayerNormalization", "Embedding", "Activation", "Add",
          "Concatenate", "GlobalAveragePooling1D", "GlobalMaxPooling1D"}

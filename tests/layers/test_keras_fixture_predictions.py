@@ -3,12 +3,11 @@ weights file, predict what Keras predicted (weight order, names and maths all ag
 
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
+from keras3_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 NAMES = ["cnn_functional", "conv1d_gap", "mlp_sequential", "torch_cnn_batchnorm", "two_in_two_out"]
 
 

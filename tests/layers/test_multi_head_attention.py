@@ -4,7 +4,6 @@ inputs, saving, bad input."""
 
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ import torch.nn.functional as F
 from conformance import make_input, run_layer_test, to_numpy
 from kiln import Input, KerasTensor, Model, layers, ops
 from kiln.saving import serialization_lib
+from keras3_fixtures import FIXTURES
 
 
 # Most tests share one set of shapes (query/value (2, 4, 8), 2 heads of 4) so that jax compiles
@@ -224,7 +224,6 @@ def test_scores_with_flash_attention_rejected():
         flash(KerasTensor((None, 2, 4)), KerasTensor((None, 2, 4)), return_attention_scores=True)
 
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 needs_fixture = pytest.mark.skipif(not (FIXTURES / "transformer_block.keras").is_file(),
                                    reason="Keras 3 fixtures not available")
 

@@ -3,14 +3,13 @@ weights file the models predict what Keras predicted (gate order, weight layout,
 
 import json
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from kiln.saving import serialization_lib
+from keras3_fixtures import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "keras3"
 # embedding_lstm: Embedding(mask_zero=True) -> LSTM; tf_recurrent_sequential: GRU -> LSTM -> Dense.
 NAMES = ["embedding_lstm", "tf_recurrent_sequential"]
 pytestmark = pytest.mark.skipif(not all((FIXTURES / f"{n}.keras").is_file() for n in NAMES),

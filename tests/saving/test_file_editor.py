@@ -3,7 +3,6 @@
 import json
 import os
 import zipfile
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -11,15 +10,7 @@ import pytest
 
 import kiln
 from kiln.saving import KerasFileEditor
-
-
-def _fixtures_dir():
-    folder = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "keras3"
-    return folder.resolve() if (folder / "MANIFEST.json").is_file() else None
-
-
-FIXTURES = _fixtures_dir()
-needs_fixtures = pytest.mark.skipif(FIXTURES is None, reason="Keras 3 fixtures (../shared/fixtures) not present")
+from keras3_fixtures import FIXTURES, needs_fixtures
 
 
 def _model(units=3, extra=False):

@@ -4,15 +4,14 @@ compile settings), a Kiln re-save has the structure Keras 3 writes, and the
 
 import io
 import json
-import os
 import zipfile
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
 import kiln
+from keras3_fixtures import FIXTURES, needs_fixtures
 
 _FIXTURE_NAMES = (
     "cnn_functional", "conv1d_gap", "embedding_bigru", "embedding_lstm", "mlp_sequential",
@@ -20,19 +19,6 @@ _FIXTURE_NAMES = (
 )
 
 
-def _fixtures_dir():
-    env = os.environ.get("KILN_FIXTURES")
-    candidates = [Path(env) / "keras3", Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "keras3")
-    for c in candidates:
-        if (c / "MANIFEST.json").is_file():
-            return c.resolve()
-    return None
-
-
-FIXTURES = _fixtures_dir()
-needs_fixtures = pytest.mark.skipif(FIXTURES is None,
-                                    reason="Keras 3 fixtures (../shared/fixtures) not present")
 _MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text())["fixtures"] if FIXTURES else {}
 
 

@@ -12,27 +12,12 @@ import pytest
 import kiln
 from kiln.saving import weights_h5
 from kiln.saving.weights_h5 import load_weights_h5, save_weights_h5, to_snake_case
+from keras3_fixtures import FIXTURES, needs_fixtures
 
 _FIXTURE_NAMES = (
     "cnn_functional", "conv1d_gap", "embedding_bigru", "embedding_lstm", "mlp_sequential",
     "tf_recurrent_sequential", "torch_cnn_batchnorm", "transformer_block", "two_in_two_out",
 )
-
-
-def _fixtures_dir():
-    env = os.environ.get("KILN_FIXTURES")
-    candidates = []
-    if env:
-        candidates += [Path(env) / "keras3", Path(env) / "fixtures" / "keras3", Path(env)]
-    candidates.append(Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "keras3")
-    for c in candidates:
-        if (c / "MANIFEST.json").is_file():
-            return c.resolve()
-    return None
-
-
-FIXTURES = _fixtures_dir()
-needs_fixtures = pytest.mark.skipif(FIXTURES is None, reason="Keras 3 fixtures (../shared/fixtures) not present")
 
 
 # -- helpers ----------------------------------------------------------------------------------
